@@ -1,0 +1,76 @@
+"""The lexical index: SQLite FTS5 with BM25 ranking over the stored chunks, kept in step by triggers.
+
+FTS5 is persistent and incremental (rows are added and removed with their chunks in the same
+transaction), so nothing is rebuilt at process start; `rebuild()` regenerates it from the chunks
+table when needed (`ingest reindex`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+
+# text weighs more than the heading path; BM25 parameters are FTS5's defaults (k1=1.2, b=0.75).
+TEXT_WEIGHT, SECTION_WEIGHT = 1.0, 0.4
+
+SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, section, content='chunks', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_fts_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, section) VALUES (new.rowid, new.text, new.section);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_fts_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, section) VALUES ('delete', old.rowid, old.text, old.section);
+END;
+"""
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Regenerate the index from the chunks table; returns the number of chunks indexed."""
+    with conn:
+        conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+    return conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, the way a query is split into FTS5 terms."""
+    return [t.lower().replace("’", "'") for t in _TOKEN.findall(text)]
+
+
+def match_expression(terms: Sequence[str]) -> str:
+    """An FTS5 MATCH expression OR-ing the terms; a term with spaces is searched as a phrase."""
+    quoted = []
+    for term in terms:
+        words = tokens(term)
+        if words:
+            quoted.append('"' + " ".join(w.replace('"', "") for w in words) + '"')
+    return " OR ".join(dict.fromkeys(quoted))
+
+
+def search(
+    conn: sqlite3.Connection, terms: Sequence[str], k: int, doc_ids: Sequence[str] | None = None
+) -> list[tuple[str, float]]:
+    """Top-k chunks for the OR of `terms` as (chunk id, BM25 score, higher is better)."""
+    expression = match_expression(terms)
+    if not expression or k <= 0 or (doc_ids is not None and not doc_ids):
+        return []
+    sql = (
+        f"SELECT c.id, -bm25(chunks_fts, {TEXT_WEIGHT}, {SECTION_WEIGHT}) AS score "
+        "FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?"
+    )
+    params: list[object] = [expression]
+    if doc_ids is not None:
+        sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
+        params.extend(doc_ids)
+    sql += " ORDER BY score DESC LIMIT ?"
+    params.append(k)
+    return [(row[0], float(row[1])) for row in conn.execute(sql, params)]

@@ -1,0 +1,197 @@
+"""Small dataclasses passed between the stages (load -> clean -> split -> store -> retrieve -> answer)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """Characters [start, end) of a document's stored text are on PDF page `page` (1-based)."""
+
+    start: int
+    end: int
+    page: int
+
+
+@dataclass
+class LoadedDocument:
+    """What a loader returns: raw text (PDF pages separated by form feeds) and metadata found in the file."""
+
+    path: Path
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)  # title, author, date... as found in the file
+    encoding: str | None = None  # detected encoding, for text files
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Cleaned document text (what users see and citations point into) and its page map."""
+
+    text: str
+    pages: tuple[PageSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChunkSpan:
+    """A chunk as the splitter returns it: text[start:end] of the cleaned text, plus structure."""
+
+    start: int
+    end: int
+    section: str = ""  # heading path, " > " separated
+    page_start: int | None = None
+    page_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Retrieval filters; empty fields do not filter. Matching is case-insensitive."""
+
+    documents: tuple[str, ...] = ()  # source path, file name, or part of the title
+    publishers: tuple[str, ...] = ()  # publisher name or part of it
+    kinds: tuple[str, ...] = ()
+    since: str = ""  # ISO date (YYYY, YYYY-MM or YYYY-MM-DD), inclusive
+    until: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.documents or self.publishers or self.kinds or self.since or self.until)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document's identity and catalogue metadata."""
+
+    doc_id: str  # == source: the path relative to the folder it was ingested from
+    source: str
+    title: str
+    publisher: str = ""
+    date: str = ""  # ISO date, "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+    kind: str = ""
+    url: str = ""
+    path: str = ""  # absolute path of the original file when ingested
+    content_hash: str = ""
+    chars: int = 0
+    n_chunks: int = 0
+    ingested_at: str = ""
+    has_pages: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stored chunk: an exact span of a stored document."""
+
+    id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str = ""
+    page_start: int | None = None
+    page_end: int | None = None
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its fused score and the ranks it had in each retriever."""
+
+    rank: int
+    chunk: Chunk
+    doc: DocumentInfo
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "source": self.doc.source,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+            "score": round(self.score, 6),
+            "text": self.chunk.text,
+            "section": self.chunk.section,
+            "title": self.doc.title,
+            "publisher": self.doc.publisher,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An exact span of a stored document, cited as [n]."""
+
+    n: int
+    source: str
+    title: str
+    publisher: str
+    date: str
+    page: int | None
+    section: str
+    start: int
+    end: int
+    quote: str
+    doc_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "source": self.source,
+            "title": self.title,
+            "publisher": self.publisher,
+            "date": self.date,
+            "page": self.page,
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+        }
+
+
+@dataclass
+class AnswerSentence:
+    text: str
+    citations: list[int]
+    supported: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": list(self.citations), "supported": self.supported}
+
+
+@dataclass
+class Answer:
+    """What assistant.ask() returns; to_json() is the CLI/eval contract."""
+
+    question: str
+    answer: str
+    abstained: bool
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    passages: list[Passage]
+    timings_ms: dict[str, float]
+    id: str | None = None
+    resolved_question: str | None = None  # the standalone question used for retrieval (follow-ups)
+    mode: str = "extractive"
+    closest: list[Citation] = field(default_factory=list)  # closest evidence offered when abstaining
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "sentences": [s.to_json() for s in self.sentences],
+            "citations": [c.to_json() for c in self.citations],
+            "passages": [p.to_json() for p in self.passages],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "resolved_question": self.resolved_question,
+            "mode": self.mode,
+            "closest": [c.to_json() for c in self.closest],
+        }

@@ -1,0 +1,78 @@
+"""Ingest benchmark: pipeline throughput vs the raw model on the same chunk texts, and unchanged re-ingest time.
+
+Run: .venv/bin/python eval/bench_ingest.py [--repeats 3] [--corpus corpus/]
+All figures come from one run on one machine, so compare the ratios, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.docstore import DocStore  # noqa: E402
+from assistant.embed import get_embedder  # noqa: E402
+from ingest.pipeline import Ingestor  # noqa: E402
+from ingest.split import embedding_text  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    embedder = get_embedder()
+    load_s = time.perf_counter() - started
+    embedder.embed(["warm-up sentence about integrated care boards"] * 16)
+
+    full, raw, unchanged, chunks = [], [], [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeats):
+            settings = Settings.from_env().with_(data_dir=Path(tmp) / f"run{i}", chroma_url="")
+            t = time.perf_counter()
+            report = Ingestor(settings, embedder=embedder, progress=False).run([args.corpus])
+            full.append(time.perf_counter() - t)
+            assert report.ok, report.results
+            chunks = report.chunks_embedded
+
+            docs = DocStore(settings.sqlite_path)
+            titles = {d.doc_id: d.title for d in docs.documents()}
+            texts = [embedding_text(c.text, c.section, titles[c.doc_id]) for c in docs.all_chunks()]
+            t = time.perf_counter()
+            embedder.embed(texts)
+            raw.append(time.perf_counter() - t)
+
+            t = time.perf_counter()
+            again = Ingestor(settings, embedder=embedder, progress=False).run([args.corpus])
+            unchanged.append(time.perf_counter() - t)
+            assert again.count("unchanged") == len(titles) and again.chunks_embedded == 0
+
+        cli_settings_dir = Path(tmp) / "run0"
+        t = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).parent / "ingest"), "--quiet", str(args.corpus)], check=True,
+                       capture_output=True, env={"ASSISTANT_DATA_DIR": str(cli_settings_dir), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"})
+        cli_unchanged = time.perf_counter() - t
+
+    f, r, u = statistics.median(full), statistics.median(raw), statistics.median(unchanged)
+    ingest_rate, raw_rate = chunks / f, chunks / r
+    print(f"corpus: {args.corpus} ({chunks} chunks), repeats: {args.repeats}, model load (cold): {load_s:.2f}s")
+    print(f"full ingest (warm model):     {f:7.3f}s  {ingest_rate:7.1f} chunks/s")
+    print(f"raw model on the same texts:  {r:7.3f}s  {raw_rate:7.1f} chunks/s")
+    print(f"ingest/raw throughput ratio:  {ingest_rate / raw_rate:7.3f}   (target >= 0.9)")
+    print(f"unchanged re-ingest:          {u * 1000:7.1f}ms  = {u / f:.1%} of full ingest (target <= 3%)")
+    print(f"unchanged re-ingest, whole `ingest` process (Python start + imports): {cli_unchanged:.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Clean extracted text so it reads well and stays faithful, keeping a character-exact page map.
+
+Every rule is a small named function applied in `_RULES` order. Rules are regex substitutions on a
+`_Tracked` text that carries, for each character, the PDF page it came from, so the page map stays
+exact however much the text shrinks, grows or moves (footnotes move to the end).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.types import CleanText, PageSpan
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+FOOTNOTES_HEADING = "Footnotes"
+
+# Closed compounds that are not English words: a PDF line-break hyphen was lost. Only these are
+# restored; variants that are real spellings ("coordinated", "reorganisation") are left alone.
+# Lost hyphens mostly hurt lexical retrieval, and the list keeps the fix provably safe.
+LOST_HYPHENS = {
+    "decisionmaking": "decision-making",
+    "topdown": "top-down",
+    "longterm": "long-term",
+    "shortterm": "short-term",
+    "placebased": "place-based",
+    "evidencebased": "evidence-based",
+    "personcentred": "person-centred",
+    "patientcentred": "patient-centred",
+}
+
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\v"
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+_LIST_MARKER = r"(?:[-*•▪◦‣–]|\d{1,3}[.)]|[a-z][.)]|\((?:[a-z]|[ivx]{1,4})\)|[ivx]{1,4}\))"
+_FOOTNOTE_LINE = re.compile(rf"^(?:<sup>\s*(\d{{1,3}})\s*</sup>|([{SUPERSCRIPT_DIGITS}]{{1,3}}))[ \t]*(\S.*)$")
+
+
+@dataclass
+class _Tracked:
+    """Text plus the page number of each of its characters (parallel list)."""
+
+    text: str
+    origin: list[int]
+    footnotes: list[tuple[str, list[int]]]
+
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+def _sub(doc: _Tracked, pattern: re.Pattern[str], repl: Replacement) -> bool:
+    """re.sub on the tracked text (True if it changed); inserted characters take the match start's page."""
+    parts: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for match in pattern.finditer(doc.text):
+        new = repl(match) if callable(repl) else match.expand(repl)
+        if new == match.group(0):
+            continue
+        parts.append(doc.text[last : match.start()])
+        origin.extend(doc.origin[last : match.start()])
+        parts.append(new)
+        page = doc.origin[min(match.start(), len(doc.origin) - 1)] if doc.origin else 1
+        origin.extend([page] * len(new))
+        last = match.end()
+    if not parts:
+        return False
+    parts.append(doc.text[last:])
+    origin.extend(doc.origin[last:])
+    doc.text = "".join(parts)
+    doc.origin = origin
+    return True
+
+
+def _rx(pattern: str, flags: int = re.MULTILINE) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+def normalise_line_breaks(doc: _Tracked) -> None:
+    """CRLF/CR and Unicode line separators become \\n; page breaks become a paragraph break."""
+    _sub(doc, _rx(r"\r\n?|[\u2028\u2029\x85]"), "\n")
+    _sub(doc, _rx(r"\f"), "\n\n")
+
+
+def drop_invisible_characters(doc: _Tracked) -> None:
+    """BOMs, zero-width characters and soft hyphens carry nothing a reader sees."""
+    _sub(doc, _rx(f"[{_INVISIBLE}]"), "")
+
+
+def normalise_spaces(doc: _Tracked) -> None:
+    """Non-breaking spaces (also inside numbers, "3.51 million"), exotic spaces and tabs become spaces."""
+    _sub(doc, _rx(f"[{_SPACES}]"), " ")
+
+
+def strip_line_ends(doc: _Tracked) -> None:
+    """Trailing spaces go; lines holding only spaces (spacer lines) become blank."""
+    _sub(doc, _rx(r" +$"), "")
+
+
+def drop_icon_glyphs(doc: _Tracked) -> None:
+    """Private-use and enclosed-ideograph characters are icon-font glyphs (e.g. a social-media logo)."""
+    _sub(doc, _rx("[\ue000-\uf8ff\U0001f100-\U0001f2ff] ?"), "")
+
+
+def restore_pull_quote_marks(doc: _Tracked) -> None:
+    """A pull-quote opening with the stray glyph "⁶⁶" (a mis-mapped opening quote) gets a real quote mark.
+
+    The extraction kept the straight closing quote ("...prosperity.\\""), so a straight opening quote
+    balances it and keeps the passage visibly a quotation rather than the publisher's own words.
+    """
+    _sub(doc, _rx(r"^([ ]*(?:[-*•][ ]+)?)(?:⁶⁶|⁹⁹)[ ]*(?=\S)"), r'\1"')
+
+
+def collect_footnotes(doc: _Tracked) -> None:
+    """Move footnotes out of the running text: `---` blocks dropped in mid-sentence at page breaks, and
+    lines that start with a footnote number (<sup>N</sup> or a superscript digit).
+
+    They are kept, in order, for a "Footnotes" section at the end rather than dropped: they hold the
+    sources behind claims (a user may ask "what is this based on?") and the text stays faithful.
+    """
+    block = _rx(
+        r"^---[ ]*\n(?:[ ]*\n)*((?:(?:<sup>\s*\d{1,3}\s*</sup>|[" + SUPERSCRIPT_DIGITS + r"]{1,3}).*\n?(?:[ ]*\n)*)+)"
+        r"(?:---[ ]*(?:\n|\Z))?"
+    )
+
+    def take_block(match: re.Match[str]) -> str:
+        for line_match in re.finditer(r"^.+$", match.group(1), re.MULTILINE):
+            _keep_footnote(doc, line_match.group(0), match.start(1) + line_match.start())
+        return "\n"
+
+    _sub(doc, block, take_block)
+
+    def take_line(match: re.Match[str]) -> str:
+        _keep_footnote(doc, match.group(0), match.start())
+        return ""
+
+    _sub(doc, _rx(_FOOTNOTE_LINE.pattern), take_line)
+
+
+def _keep_footnote(doc: _Tracked, line: str, at: int) -> None:
+    """Store one footnote line as "[N] text", mapped to the page where it was found."""
+    match = _FOOTNOTE_LINE.match(line.strip())
+    if not match:
+        return
+    number = match.group(1) or match.group(2).translate(_SUPERSCRIPT_TO_ASCII)
+    text = f"[{number}] {match.group(3).strip()}"
+    page = doc.origin[min(at, len(doc.origin) - 1)] if doc.origin else 1
+    doc.footnotes.append((text, [page] * len(text)))
+
+
+def remove_footnote_markers(doc: _Tracked) -> None:
+    """Footnote markers glued to words go ("system.<sup>3</sup>", "word¹²", "ICSs[1]", "took place.1").
+
+    Only markers glued to the preceding character are removed, so "[see para 4]", "3.51 million" and
+    a reference list line starting "[1] Hood..." are untouched.
+    """
+    _sub(doc, _rx(r"[ ]?<sup>\s*[\d,\s*†‡-]{1,12}\s*</sup>"), "")
+    _sub(doc, _rx(rf"(?<=\S)[{SUPERSCRIPT_DIGITS}]+"), "")
+    _sub(doc, _rx(r"(?<=[\w.,;:)’'\"”])\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]"), "")
+    # A plain digit after a sentence end at the end of a line is a marker the extraction flattened.
+    _sub(doc, _rx(r"(?<=[a-z]{2}[.!?])\d{1,2}$"), "")
+
+
+def unwrap_inline_markup(doc: _Tracked) -> None:
+    """Keep the words of underline tags and dead links: "<u>Growing Our Own</u>", "[NHS plan](#)"."""
+    _sub(doc, _rx(r"</?u>"), "")
+    _sub(doc, _rx(r"\[([^\[\]\n]+)\]\(#[^)\s]*\)"), r"\1")
+
+
+def drop_stray_lines(doc: _Tracked) -> None:
+    """Lines holding only a page number ("6", "Page 6 of 9") or a single stray letter are layout debris."""
+    _sub(doc, _rx(r"^(?:(?:Page )?\d{1,3}(?: of \d{1,3})?|[A-Za-z])\n", re.MULTILINE | re.IGNORECASE), "\n")
+    _sub(doc, _rx(r"\n(?:(?:Page )?\d{1,3}(?: of \d{1,3})?|[A-Za-z])\Z", re.IGNORECASE), "\n")
+
+
+def restore_lost_bullets(doc: _Tracked) -> None:
+    """An indented line starting with a letter right after a list item or a "...:" line is a bullet
+    whose glyph was lost; give it a "- " marker so it stays a separate item and is not joined on."""
+    pattern = _rx(rf"(?<=\n)((?:[ ]*{_LIST_MARKER}[ ].*[^,\n]|.*:)\n\n?)[ ]+(?!{_LIST_MARKER}[ ])(?=\w)")
+    # Matches cannot overlap, so a run of several lost bullets needs one pass per item.
+    while _sub(doc, pattern, r"\1- "):
+        pass
+
+
+def normalise_indentation(doc: _Tracked) -> None:
+    """Nested list items are indented by two spaces; every other line starts at the margin."""
+    _sub(doc, _rx(rf"^[ ]+(?={_LIST_MARKER}[ ])"), "  ")
+    _sub(doc, _rx(rf"^[ ]+(?!{_LIST_MARKER}[ ])(?=\S)"), "")
+
+
+def collapse_inner_spaces(doc: _Tracked) -> None:
+    """Runs of spaces inside a line (left by non-breaking-space padding, "1.     ICSs") become one."""
+    _sub(doc, _rx(r"(?<=\S) {2,}"), " ")
+
+
+def restore_lost_hyphens(doc: _Tracked) -> None:
+    """Restore hyphens in the known non-word compounds of LOST_HYPHENS, keeping the first letter's case."""
+    pattern = _rx(r"\b(" + "|".join(LOST_HYPHENS) + r")\b", re.IGNORECASE)
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        fixed = LOST_HYPHENS[word.lower()]
+        return fixed[0].upper() + fixed[1:] if word[0].isupper() else fixed
+
+    _sub(doc, pattern, fix)
+
+
+def rejoin_broken_sentences(doc: _Tracked) -> None:
+    """A line ending without terminal punctuation whose next non-blank line starts in lower case is one
+    sentence cut by a page break (or PDF line wrap): join the two with a single space."""
+    _sub(doc, _rx(r"(?<=[A-Za-z]-)\n(?=[a-z])"), "")  # "short-\nterm": keep the hyphen, no space
+    _sub(doc, _rx(r"(?<=[\w,’”)–])\n(?:[ ]*\n)*(?=[a-z])(?!www\.)"), " ")
+
+
+def append_footnotes(doc: _Tracked) -> None:
+    """Put the collected footnotes at the end under a "Footnotes" heading (see collect_footnotes)."""
+    if not doc.footnotes:
+        return
+    first_page = doc.footnotes[0][1][0] if doc.footnotes[0][1] else 1
+    heading = f"\n\n{FOOTNOTES_HEADING}\n\n"
+    doc.text += heading
+    doc.origin.extend([first_page] * len(heading))
+    for text, origin in doc.footnotes:
+        doc.text += text + "\n\n"
+        doc.origin.extend(origin + [origin[-1]] * 2)
+    doc.footnotes = []
+
+
+def collapse_blank_lines(doc: _Tracked) -> None:
+    """At most one blank line between paragraphs; none at the start or end of the document."""
+    _sub(doc, _rx(r"\n{3,}"), "\n\n")
+    _sub(doc, _rx(r"\A\n+|\n+\Z"), "")
+
+
+_RULES: tuple[Callable[[_Tracked], None], ...] = (
+    normalise_line_breaks,
+    drop_invisible_characters,
+    normalise_spaces,
+    strip_line_ends,
+    drop_icon_glyphs,
+    unwrap_inline_markup,
+    collapse_inner_spaces,
+    restore_pull_quote_marks,
+    collect_footnotes,
+    remove_footnote_markers,
+    strip_line_ends,
+    drop_stray_lines,
+    restore_lost_bullets,
+    normalise_indentation,
+    restore_lost_hyphens,
+    rejoin_broken_sentences,
+    append_footnotes,
+    collapse_blank_lines,
+)
+
+
+def clean(raw: str) -> CleanText:
+    """Clean extracted text; with form-feed page separators also return where each page's text lies."""
+    origin: list[int] = []
+    page = 1
+    for char in raw:
+        origin.append(page)
+        if char == "\f":
+            page += 1
+    doc = _Tracked(raw, origin, [])
+    for rule in _RULES:
+        rule(doc)
+    pages = _page_spans(doc.origin) if "\f" in raw else ()
+    return CleanText(doc.text, pages)
+
+
+def _page_spans(origin: list[int]) -> tuple[PageSpan, ...]:
+    """Run-length encode the per-character page list into PageSpans covering the whole text."""
+    spans: list[PageSpan] = []
+    start = 0
+    for i in range(1, len(origin) + 1):
+        if i == len(origin) or origin[i] != origin[start]:
+            if i > start:
+                spans.append(PageSpan(start, i, origin[start]))
+            start = i
+    return tuple(spans)

@@ -1,0 +1,129 @@
+"""`ingest PATH...`, `ingest status`, `ingest reindex`: thin commands over ingest.pipeline.
+
+Exit codes: 0 every file ingested (or unchanged / skipped as unsupported), 1 one or more files
+failed, 2 the command could not run (bad option, setting, lock held, store unreachable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.errors import AssistantError
+
+COMMANDS = ("status", "reindex")
+
+
+def _ingest(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ingest",
+        description="Add evidence files to the index: new files are added, changed ones replaced, unchanged ones skipped. "
+        "Other commands: `ingest status`, `ingest reindex`.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="files or folders (folders are read recursively)")
+    parser.add_argument("--prune", action="store_true", help="remove indexed documents whose file is gone from the given folders")
+    parser.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
+    parser.add_argument("--rebuild", action="store_true", help="drop the whole index first and ingest from scratch")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    from ingest.pipeline import run_ingest
+
+    report = run_ingest(
+        args.paths, settings, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild, progress=not args.quiet
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return 0 if report.ok else 1
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for r in report.results:
+        if r.status == "failed":
+            print(f"error: {r.message}", file=sys.stderr)
+        elif r.status == "skipped":
+            print(f"skipped: {r.message}", file=sys.stderr)
+        elif r.status != "unchanged":
+            detail = f" ({r.chunks} chunks)" if r.chunks else ""
+            print(f"{'would be ' if report.dry_run else ''}{r.status}: {r.source}{detail}")
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _status(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="ingest status", description="List the indexed documents and where the index is.")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    from assistant.docstore import DocStore
+
+    if not DocStore.exists_at(settings.sqlite_path):
+        print(f"No index in {settings.data_dir} yet; run `ingest corpus/` (or `make run`).", file=sys.stderr)
+        return 1
+    docs = DocStore(settings.sqlite_path, create=False)
+    documents = docs.documents()
+    model = docs.get_meta("embed_model")
+    location = settings.chroma_url or str(settings.chroma_dir)
+    vectors = _vector_count(settings, model, docs.get_meta("embed_dim"))
+    if args.json:
+        print(json.dumps({
+            "data_dir": str(settings.data_dir), "vectors_at": location, "collection": settings.collection,
+            "embed_model": model, "chunks": docs.count_chunks(), "vectors": vectors,
+            "interrupted": docs.get_meta("dirty") == "1", "documents": [d.to_dict() for d in documents],
+        }, indent=2))
+        return 0
+    print(f"{len(documents)} documents, {docs.count_chunks()} chunks, {vectors} vectors")
+    print(f"data folder: {settings.data_dir}\nvectors: {location} (collection {settings.collection!r})\nembedding model: {model}")
+    if docs.get_meta("dirty") == "1":
+        print("note: the last ingest was interrupted; the next `ingest` run repairs the index first")
+    print()
+    print(f"{'document':<42} {'publisher':<22} {'date':<10} {'kind':<18} {'chunks':>6}  ingested")
+    for d in documents:
+        print(f"{_cut(d.title, 42):<42} {_cut(d.publisher, 22):<22} {d.date:<10} {_cut(d.kind, 18):<18} {d.n_chunks:>6}  {d.ingested_at}")
+        print(f"  {d.source}")
+    return 0
+
+
+def _vector_count(settings: Settings, model: str, dim: str) -> int | str:
+    from assistant.store import VectorStore
+
+    try:
+        return VectorStore(settings, model, int(dim or 0), create=False).count()
+    except AssistantError as exc:
+        return f"unavailable ({exc})"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _reindex(argv: list[str], settings: Settings) -> int:
+    argparse.ArgumentParser(prog="ingest reindex", description="Rebuild the lexical (BM25) index from the stored chunks.").parse_args(argv)
+    from ingest.pipeline import reindex_lexical
+
+    print(f"lexical index rebuilt: {reindex_lexical(settings)} chunks")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    for noisy in ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        settings = Settings.from_env()
+        if argv and argv[0] in COMMANDS and not Path(argv[0]).exists():
+            return {"status": _status, "reindex": _reindex}[argv[0]](argv[1:], settings)
+        return _ingest(argv, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to finish (completed documents are kept).", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Turn a file (.txt, .md, .pdf, .docx, .html) into raw text plus the metadata found in it.
+
+Every failure raises LoadError (UnsupportedFile for other extensions) with a one-line message that
+names the file, says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import LoadError, UnsupportedFile
+from assistant.types import LoadedDocument
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+TEXT_EXTENSIONS = (".txt", ".md")
+HTML_EXTENSIONS = (".html", ".htm")
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, ".pdf", ".docx", *HTML_EXTENSIONS)
+MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
+DROPPED_HTML_TAGS = ("script", "style", "nav", "footer", "header", "noscript", "template", "svg", "form")
+HTML_BLOCK_TAGS = (
+    "p", "div", "section", "article", "main", "aside", "blockquote", "pre", "ul", "ol", "li", "table", "tr",
+    "dl", "dt", "dd", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
+)  # fmt: skip
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts with the UTF-16 LE BOM
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_BLOCK = "\u2029"  # marks HTML block boundaries while whitespace inside blocks is collapsed
+_BREAK = "\u2028"  # marks <br>
+
+# pypdf reports recoverable oddities of real-world PDFs as warnings; they are not the user's problem.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def load(path: Path, *, max_bytes: int) -> LoadedDocument:
+    """Read one file into text (PDF pages joined by form feeds) and its title/author/date metadata."""
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    reader = _READERS[path.suffix.lower()]
+    text, meta, encoding = reader(path, data)
+    if not text.strip():
+        raise LoadError(_message(path, "no text found (empty or only whitespace)", "check the file has content"))
+    meta = {key: value for key, value in meta.items() if value}
+    meta.setdefault("title", _first_heading(text) or path.stem)
+    return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
+
+
+def _message(path: Path, reason: str, action: str) -> str:
+    """One line: "<file>: <reason>; <what to do>"."""
+    return " ".join(f"{path.name}: {reason}; {action}".split())
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, after the checks that do not depend on its format."""
+    if not path.exists():
+        raise LoadError(_message(path, f"file not found at {path}", "check the path and ingest again"))
+    if not path.is_file():
+        raise LoadError(_message(path, "not a regular file", "pass a file, not a folder or device"))
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        raise UnsupportedFile(
+            _message(path, f"unsupported file type {path.suffix or '(no extension)'!r}",
+                     f"convert it to one of {', '.join(SUPPORTED_EXTENSIONS)} to include it")
+        )  # fmt: skip
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise LoadError(
+            _message(path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit",
+                     f"raise {MAX_FILE_ENV} or split the file")
+        )  # fmt: skip
+    if size == 0:
+        raise LoadError(_message(path, "empty file (0 bytes)", "check the file was saved or copied completely"))
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise LoadError(_message(path, "permission denied", "make the file readable (chmod +r) and ingest again")) from None
+    except OSError as exc:
+        raise LoadError(_message(path, f"cannot read the file ({exc.strerror or exc})", "check the disk")) from None
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Decode bytes: BOM if present, else strict UTF-8, else charset-normalizer's best guess."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding).lstrip("\ufeff"), encoding
+    if b"\x00" in data:
+        raise LoadError(_message(path, "binary data, not text (it holds NUL bytes)", "check the file type or extension"))
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    encoding = _detect_encoding(data)
+    if encoding is None:
+        raise LoadError(_message(path, "binary or undecodable data, not text", "save it as UTF-8 text and ingest again"))
+    return data.decode(encoding), encoding
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    """charset-normalizer's guess, with a prior for English text: on a tie, or when the sample is too
+    short to show a language, prefer cp1252 (the Windows default; also what "latin-1" means on the web)."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.05]
+    legacy = ("cp1252", "latin_1", "iso8859_1", "iso8859_15", "ascii")
+    if any(enc in legacy for m in tied for enc in m.could_be_from_charset) or best.coherence < 0.1:
+        try:
+            data.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return best.encoding
+
+
+def _read_text(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    text, encoding = _decode(path, data)
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > max(2, len(text) // 100):
+        raise LoadError(_message(path, "binary data, not text (control characters)", "check the file type or extension"))
+    return text, {}, encoding
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError(_message(path, "encrypted PDF", "remove the password and ingest it again"))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LoadError:
+        raise
+    except FileNotDecryptedError:
+        raise LoadError(_message(path, "encrypted PDF", "remove the password and ingest it again")) from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or unreadable PDF ({reason})", "re-export or repair the PDF")) from None
+    if not any(page.strip() for page in pages):
+        raise LoadError(_message(path, "no text layer (scanned?); OCR is not supported", "ingest a text PDF or OCR it first"))
+    return "\f".join(pages), _pdf_meta(reader), None
+
+
+def _pdf_meta(reader: PdfReader) -> dict[str, str]:
+    """Title, author and creation date from the PDF's document information, where readable."""
+    try:
+        info = reader.metadata
+    except Exception:  # noqa: BLE001 - a damaged info dictionary must not fail the whole load
+        return {}
+    if info is None:
+        return {}
+    meta = {"title": _clean_meta(info.title), "author": _clean_meta(info.author)}
+    try:
+        created = info.creation_date
+    except Exception:  # noqa: BLE001 - malformed date strings are common and harmless
+        created = None
+    if isinstance(created, datetime):
+        meta["date"] = created.date().isoformat()
+    return meta
+
+
+def _clean_meta(value: object) -> str:
+    return " ".join(str(value).split()) if value else ""
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = [block for item in document.iter_inner_content() if (block := _docx_block(item))]
+        props = document.core_properties
+        meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author)}
+        if isinstance(props.created, datetime):
+            meta["date"] = props.created.date().isoformat()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, AttributeError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        message = _message(path, f"corrupt or not a Word .docx file ({reason})", "re-save it from Word and ingest again")
+        raise LoadError(message) from None
+    return "\n\n".join(blocks), meta, None
+
+
+def _docx_block(item: object) -> str:
+    """A paragraph (headings as "#" lines, list paragraphs as "- " items) or a table (one row per line)."""
+    from docx.table import Table
+
+    if isinstance(item, Table):
+        rows = []
+        for row in item.rows:
+            cells = [" ".join(cell.text.split()) for cell in row.cells]
+            rows.append(" | ".join(dict.fromkeys(c for c in cells if c)))  # merged cells repeat their text
+        return "\n".join(r for r in rows if r)
+    text = " ".join(item.text.split())  # type: ignore[attr-defined]
+    if not text:
+        return ""
+    style = (item.style.name if item.style is not None else "") or ""  # type: ignore[attr-defined]
+    if style == "Title":
+        return f"# {text}"
+    if match := re.fullmatch(r"Heading (\d)", style):
+        return f"{'#' * min(int(match.group(1)), 6)} {text}"
+    if style.startswith("List"):
+        return f"- {text}"
+    return text
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(data, "html.parser")  # detects <meta charset> / BOM itself
+    title = _clean_meta(soup.title.get_text()) if soup.title else ""
+    for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with(_BREAK)
+    for tag in soup.find_all(HTML_BLOCK_TAGS):
+        if tag.name and re.fullmatch(r"h[1-6]", tag.name):
+            tag.insert(0, "#" * int(tag.name[1]) + " ")
+        elif tag.name == "li":
+            tag.insert(0, "- ")
+        tag.insert_before(_BLOCK)
+        tag.insert_after(_BLOCK)
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after(" | ")
+    blocks = []
+    for block in soup.get_text().split(_BLOCK):
+        lines = (" ".join(part.split()) for part in block.split(_BREAK))
+        text = "\n".join(line for line in lines if line).strip(" |")
+        if text:
+            blocks.append(text)
+    return "\n\n".join(blocks), {"title": title}, soup.original_encoding
+
+
+_READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+    ".html": _read_html,
+    ".htm": _read_html,
+}
+
+
+def _first_heading(text: str) -> str:
+    """The first markdown heading line's text, if the document has one."""
+    match = re.search(r"^#{1,6}[ ]+(.+?)[ #]*$", text, re.MULTILINE)
+    return " ".join(match.group(1).strip("*_ ").split()) if match else ""

@@ -1,0 +1,126 @@
+"""Shared fixtures: real model, real Chroma folders, a real `chroma run` server, the seed-corpus index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.config import Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+VENV_BIN = Path(sys.executable).parent
+SERVER_START_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_settings(data_dir: Path, **changes: object) -> Settings:
+    """Settings from the environment, pointed at a test data folder (never the project's data/)."""
+    base = Settings.from_env().with_(data_dir=data_dir, chroma_url="", llm="none")
+    return base.with_(**changes) if changes else base
+
+
+def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
+    """Environment for a CLI subprocess using `data_dir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
+    env.update(extra)
+    return env
+
+
+def run_cli(tool: str, *args: str, data_dir: Path, timeout: float = 300, **extra_env: str) -> subprocess.CompletedProcess:
+    """Run `ingest` / `assistant` as a real process."""
+    return subprocess.run(
+        [str(VENV_BIN / tool), *args], env=env_for(data_dir, **extra_env), capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real packaged all-MiniLM-L6-v2, loaded once."""
+    from assistant.embed import get_embedder
+
+    return get_embedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the seed corpus with its catalogue."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """The seed corpus ingested once per test session into a temporary data folder; treat as read-only."""
+    from ingest.pipeline import Ingestor
+
+    settings = make_settings(tmp_path_factory.mktemp("seed") / "data")
+    report = Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
+    assert report.ok and report.count("added") == 5, report.results
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_assistant(seed_index: Settings, embedder):
+    """One Assistant over the seed index, shared by the tests that only ask."""
+    from assistant.engine import Assistant
+    from assistant.index import Index
+
+    return Assistant(seed_index, index=Index(seed_index, embedder=embedder))
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real `chroma run` server on 127.0.0.1, started once and stopped at the end."""
+    chroma = VENV_BIN / "chroma"
+    if not chroma.exists():
+        pytest.fail("the chroma CLI is missing from the venv; run `make setup`")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    import urllib.request
+
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"chroma server did not start: {(path / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()

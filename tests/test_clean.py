@@ -1,0 +1,247 @@
+"""Cleaning: each extraction artefact, faithfulness, idempotence, the page map, and the five seed documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.types import CleanText
+from ingest.clean import clean
+
+SEED = Path("/work/shared/seed-corpus")
+
+
+def seed(prefix: str) -> str:
+    files = sorted(SEED.glob(f"{prefix}_*.txt"))
+    if not files:
+        pytest.skip(f"seed document {prefix} not available")
+    return files[0].read_text(encoding="utf-8")
+
+
+def page_at(result: CleanText, needle: str) -> int:
+    """The page of the first character of `needle` in the cleaned text."""
+    offset = result.text.index(needle)
+    return next(p.page for p in result.pages if p.start <= offset < p.end)
+
+
+# --- single artefacts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ICSs are a system.<sup>3</sup> Next.", "ICSs are a system. Next."),
+        ("pressures on services<sup>2</sup>, there are", "pressures on services, there are"),
+        ("long understood.² Yet in practice", "long understood. Yet in practice"),
+        ("the word¹² here", "the word here"),
+        ("determined by NHS care[1], greater", "determined by NHS care, greater"),
+        ("the ICSs[12] work", "the ICSs work"),
+        ("over the period these interviews took place.1\nNext line.", "over the period these interviews took place.\nNext line."),
+    ],
+)
+def test_footnote_markers_removed(raw: str, expected: str) -> None:
+    assert clean(raw).text == expected
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "serving anywhere between 542,000 to 3.51 million people.",
+        "As noted [see para 4], the ICB leads.",
+        "The integrated care partnership [ICP] meets.",
+        "Version 2.1 of the framework, page 12.",
+        "Tackle inequalities; 3) boost productivity.",
+    ],
+)
+def test_real_numbers_and_brackets_kept(kept: str) -> None:
+    assert clean(kept).text == kept
+
+
+def test_nbsp_spacers_tabs_and_trailing_spaces() -> None:
+    raw = "1.\xa0\xa0\xa0\xa0 ICSs serve 3.51\xa0million people.   \n\n\xa0\n\n \nTel 020\tEmail us.\t\n"
+    assert clean(raw).text == "1. ICSs serve 3.51 million people.\n\nTel 020 Email us."
+
+
+def test_blank_line_runs_collapse_and_page_number_lines_go() -> None:
+    raw = "\n\nFirst paragraph.\n\n\n\n\nSecond paragraph.\n\n6\n\nThird paragraph.\n"
+    assert clean(raw).text == "First paragraph.\n\nSecond paragraph.\n\nThird paragraph."
+
+
+def test_sentence_split_by_page_break_is_rejoined() -> None:
+    raw = "their effect (as articulated\n\nin the white paper and the Act), it matters.\n\nNext paragraph."
+    assert clean(raw).text == (
+        "their effect (as articulated in the white paper and the Act), it matters.\n\nNext paragraph."
+    )
+
+
+def test_lines_ending_in_punctuation_or_followed_by_capitals_stay_apart() -> None:
+    raw = (
+        "Context\nIt is only fair to open here.\nOne ICB chair says:\nQuite simply, we are accountable.\n"
+        "- the footprint of ICPs\n- the footprint of councils"
+    )
+    assert clean(raw).text == raw
+
+
+def test_footnote_block_mid_sentence_moves_to_the_end() -> None:
+    raw = (
+        "there are common approaches and\n\n---\n\n<sup>2</sup> [Integrated care systems](#) The Health Foundation, June 2022\n\n"
+        "enablers that can support system working.\n\nNext paragraph.\n\n---\n\n<sup>3</sup> Another source.\n"
+    )
+    assert clean(raw).text == (
+        "there are common approaches and enablers that can support system working.\n\nNext paragraph.\n\n"
+        "Footnotes\n\n[2] Integrated care systems The Health Foundation, June 2022\n\n[3] Another source."
+    )
+
+
+def test_superscript_footnote_lines_move_out_of_a_sentence() -> None:
+    raw = "to plan for different\n\n² Purchasing for Health John Ovretveit 1995\n\npopulations is used to best effect."
+    assert clean(raw).text == (
+        "to plan for different populations is used to best effect.\n\nFootnotes\n\n[2] Purchasing for Health John Ovretveit 1995"
+    )
+
+
+def test_pull_quote_glyph_becomes_quote_mark() -> None:
+    raw = "⁶⁶ The issue is how people are incentivised.\" (A system lead)\n\n- ⁶⁶ Imagine the possibilities.\""
+    assert clean(raw).text == "\"The issue is how people are incentivised.\" (A system lead)\n\n- \"Imagine the possibilities.\""
+
+
+def test_lost_bullets_and_nested_lists() -> None:
+    raw = (
+        "- be transparent with partners\n- embrace mutual accountability\n\n include representation at system level.\n"
+        " - nested item\n    1. numbered sub item"
+    )
+    assert clean(raw).text == (
+        "- be transparent with partners\n- embrace mutual accountability\n\n- include representation at system level.\n"
+        "  - nested item\n  1. numbered sub item"
+    )
+
+
+def test_known_lost_hyphens_only() -> None:
+    raw = "Workforce decisionmaking, a topdown approach; coordinated and reorganisation stay."
+    assert clean(raw).text == "Workforce decision-making, a top-down approach; coordinated and reorganisation stay."
+
+
+def test_curly_quotes_and_dashes_are_kept() -> None:
+    raw = "NHS England’s ‘what’ – the “how”, and 'straight' ones."
+    assert clean(raw).text == raw
+
+
+def test_markup_unwrapped_icons_and_stray_letters_dropped() -> None:
+    raw = (
+        "as argued in <u>Growing Our Own</u> and the [NHS long-term plan](#) (2019).\n\n"
+        "Follow us on \U0001f20f @nhsconfed\n\nd\n\n© NHS Confederation 2020."
+    )
+    assert clean(raw).text == (
+        "as argued in Growing Our Own and the NHS long-term plan (2019).\n\nFollow us on @nhsconfed\n\n© NHS Confederation 2020."
+    )
+
+
+def test_bom_crlf_and_zero_width() -> None:
+    assert clean("\ufeffLine one.\r\nLine\u200b two.\r\n").text == "Line one.\nLine two."
+
+
+# --- page map ---------------------------------------------------------------------------------
+
+
+def test_no_form_feed_means_no_pages() -> None:
+    assert clean("Just text.").pages == ()
+
+
+def test_page_map_covers_text_and_follows_moves() -> None:
+    raw = (
+        "The sentence starts on page one and\n\f\ncontinues on page two.\n\n¹ A footnote on page two.\n"
+        "\fPage three text here.\n\f\f7\n\fLast page."
+    )
+    result = clean(raw)
+    assert result.text == (
+        "The sentence starts on page one and continues on page two.\n\nPage three text here.\n\nLast page.\n\n"
+        "Footnotes\n\n[1] A footnote on page two."
+    )
+    assert result.pages[0].start == 0 and result.pages[-1].end == len(result.text)
+    assert all(a.end == b.start for a, b in zip(result.pages, result.pages[1:]))
+    assert page_at(result, "starts") == 1
+    assert page_at(result, "continues") == 2
+    assert page_at(result, "Page three") == 3
+    assert page_at(result, "Last page") == 6  # pages 4 (empty) and 5 (a page number) leave no text
+    assert page_at(result, "[1] A footnote") == 2
+    assert "\f" not in result.text
+
+
+# --- the seed documents -----------------------------------------------------------------------
+
+ALL = ["000", "001", "002", "003", "004"]
+
+
+@pytest.mark.parametrize("prefix", ALL)
+def test_seed_no_leftover_artefacts(prefix: str) -> None:
+    text = clean(seed(prefix)).text
+    assert "<sup>" not in text and "</u>" not in text and "](#)" not in text
+    assert not re.search("[⁰¹²³⁴⁵⁶⁷⁸⁹]", text)
+    assert "\xa0" not in text and "\t" not in text and "\f" not in text
+    assert "\n\n\n" not in text and not re.search(r" +\n", text)
+    assert not re.search(r"^---$", text, re.MULTILINE)
+    assert not re.search(r"\w\[\d+\]", text)
+    assert text == text.strip()
+
+
+@pytest.mark.parametrize("prefix", ALL)
+def test_seed_idempotent(prefix: str) -> None:
+    once = clean(seed(prefix)).text
+    assert clean(once).text == once
+
+
+@pytest.mark.parametrize(
+    ("prefix", "sentence"),
+    [
+        ("000", "the ethos of local empowerment (as articulated in the white paper and the Act), it will be important"),
+        ("000", "there are common approaches and enablers that can support system working."),
+        ("000", "DHSC sets out in national guidance that ICPs will enhance the work already underway"),
+        ("001", "to plan for different populations is used to best effect."),
+        ("001", "There is also potential to learn from the experience of local government, which has operated"),
+        ("001", "identify solutions locally to the problems they face. But, our members tell us"),
+        ("001", "the local government footprints involved to avoid local authority partners perceiving these mergers"),
+        ("001", "has been long understood. Yet in practice"),
+        ("002", "collaboration that predates current structures and will be further developed under ICSs. However helpful"),
+        ("002", "- While providers understand that ICSs will be keenly interested"),
+        ("003", "serving anywhere between 542,000 to 3.51 million people"),
+        ("003", "\n\n1. ICSs were put on a statutory footing on 1 July 2022 with the purposes of:\n\n  1. improving outcomes"),
+        ("003", "only 10-20 per cent of health outcomes are determined by NHS care, greater collaboration"),
+        ("004", "over the period these interviews took place.\nThere has been massive economic instability."),
+    ],
+)
+def test_seed_known_sentences(prefix: str, sentence: str) -> None:
+    assert sentence in clean(seed(prefix)).text
+
+
+def test_seed_000_footnotes_kept_at_end() -> None:
+    text = clean(seed("000")).text
+    tail = text[text.index("\n\nFootnotes\n\n") :]
+    assert re.findall(r"^\[(\d)\]", tail, re.MULTILINE) == [str(n) for n in range(1, 9)]
+    assert "[1] National guidance states that ICSs four key purposes are to" in tail
+    assert text.count("Footnotes") == 1
+
+
+def test_seed_001_quotes_hyphens_and_footer() -> None:
+    text = clean(seed("001")).text
+    assert '"The issue is how people are incentivised' in text
+    assert '- "Imagine the possibilities' in text
+    assert "future workforce decision-making in health" in text
+    assert "\nd\n" not in text and "\U0001f20f" not in text
+    assert "[2] Purchasing for Health John Ovretveit 1995" in text
+
+
+def test_seed_003_stray_page_number_gone() -> None:
+    text = clean(seed("003")).text
+    assert not re.search(r"^\d{1,3}$", text, re.MULTILINE)
+    assert "October 2022\n\n[1] Hood, C. M." in text
+
+
+def test_seed_004_lines_are_not_glued() -> None:
+    raw = seed("004")
+    text = clean(raw).text
+    assert "\n\n" not in text
+    assert len(text.splitlines()) == len([line for line in raw.splitlines() if line.strip()])
+    assert "\nAccountability with local government\nICBs, are of course accountable" in text
+    assert "\nOne ICB chair says:\nIn the old system" in text

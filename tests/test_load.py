@@ -1,0 +1,259 @@
+"""Loaders: every format, encoding detection, metadata, and one clear one-line error per failure."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import LoadError, UnsupportedFile
+from ingest.load import SUPPORTED_EXTENSIONS, load
+
+MB = 1_000_000
+
+
+def make_pdf(pages: list[str], *, title: str = "", author: str = "", image_only: bool = False) -> bytes:
+    """A PDF with one page per text (fpdf2 core font), or pages holding only a drawn shape."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    pdf.set_creation_date(datetime(2022, 10, 3, 12, 0, tzinfo=timezone.utc))
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        if image_only:
+            pdf.set_fill_color(120, 120, 120)
+            pdf.rect(20, 20, 120, 80, style="F")
+        else:
+            pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+def encrypt_pdf(data: bytes, password: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def load_error(path: Path, max_bytes: int = MB) -> str:
+    with pytest.raises(LoadError) as info:
+        load(path, max_bytes=max_bytes)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(path.name + ": ")
+    return message
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def test_cp1252_text_is_detected_not_assumed(tmp_path: Path) -> None:
+    text = "The budget is £3.5m for the café, “a big sum” – it’s said.\n"
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode("cp1252"))
+    doc = load(path, max_bytes=MB)
+    assert doc.text == text
+    assert doc.encoding == "cp1252"
+
+
+def test_short_latin1_text_keeps_pound_sign(tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_bytes("Cost £5, café".encode("latin-1"))
+    assert load(path, max_bytes=MB).text == "Cost £5, café"
+
+
+def test_utf16_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "wide.txt"
+    path.write_text("Integrated care £ é “ok”", encoding="utf-16")
+    doc = load(path, max_bytes=MB)
+    assert doc.text == "Integrated care £ é “ok”"
+    assert doc.encoding == "utf-16"
+
+
+def test_utf8_bom_is_stripped_and_markdown_title_found(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_bytes("\ufeff# ICS accountability\n\nBody text.".encode())
+    doc = load(path, max_bytes=MB)
+    assert doc.text.startswith("# ICS accountability")
+    assert doc.meta["title"] == "ICS accountability"
+
+
+def test_title_falls_back_to_stem(tmp_path: Path) -> None:
+    path = tmp_path / "plain-notes.txt"
+    path.write_text("No heading here.", encoding="utf-8")
+    assert load(path, max_bytes=MB).meta["title"] == "plain-notes"
+
+
+def test_binary_with_text_extension(tmp_path: Path) -> None:
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert "binary data" in load_error(path)
+
+
+def test_empty_and_whitespace_only_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert "empty file (0 bytes)" in load_error(empty)
+    blank = tmp_path / "blank.md"
+    blank.write_text(" \n\t\n  ", encoding="utf-8")
+    assert "no text found" in load_error(blank)
+
+
+def test_unsupported_extension_is_skippable(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(UnsupportedFile) as info:
+        load(path, max_bytes=MB)
+    assert "sheet.xlsx: unsupported file type '.xlsx'" in str(info.value)
+    assert ".pdf" in str(info.value) and set(SUPPORTED_EXTENSIONS) >= {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+
+
+def test_oversize_file_names_size_limit_and_setting(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"a" * 2_500_000)
+    message = load_error(path, max_bytes=2 * MB)
+    assert "2.5 MB" in message and "2.0 MB limit" in message and "ASSISTANT_MAX_FILE_MB" in message
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    message = load_error(tmp_path / "nowhere.pdf")
+    assert "file not found" in message
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("hidden", encoding="utf-8")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user (root) who can read a chmod 000 file")
+        assert "permission denied" in load_error(path)
+    finally:
+        path.chmod(0o644)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def test_pdf_pages_joined_by_form_feed_with_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    pages = ["Alpha page text.", "Beta page text.", "Gamma page text."]
+    path.write_bytes(make_pdf(pages, title="ICS Report", author="NHS Confed"))
+    doc = load(path, max_bytes=MB)
+    assert doc.text.count("\f") == 2
+    assert [p.strip() for p in doc.text.split("\f")] == ["Alpha page text.", "Beta page text.", "Gamma page text."]
+    assert doc.meta == {"title": "ICS Report", "author": "NHS Confed", "date": "2022-10-03"}
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref")
+    assert "corrupt or unreadable PDF" in load_error(path)
+
+
+def test_truncated_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "truncated.pdf"
+    path.write_bytes(make_pdf(["Some text."])[:200])
+    assert "corrupt or unreadable PDF" in load_error(path)
+
+
+def test_encrypted_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(encrypt_pdf(make_pdf(["Confidential text."]), "secret"))
+    assert load_error(path) == "locked.pdf: encrypted PDF; remove the password and ingest it again"
+
+
+def test_pdf_encrypted_with_empty_user_password_opens(tmp_path: Path) -> None:
+    path = tmp_path / "owner-only.pdf"
+    path.write_bytes(encrypt_pdf(make_pdf(["Readable text."]), ""))
+    assert "Readable text." in load(path, max_bytes=MB).text
+
+
+def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf(["", ""], image_only=True))
+    assert "no text layer (scanned?); OCR is not supported" in load_error(path)
+
+
+def test_pypdf_warnings_stay_quiet(caplog: pytest.LogCaptureFixture) -> None:
+    from pypdf._utils import logger_warning  # how pypdf reports recoverable oddities of real PDFs
+
+    with caplog.at_level(logging.DEBUG):
+        logger_warning("Ignoring wrong pointing object 6 0 (offset 0)", source="pypdf._reader")
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    assert logging.getLogger("pypdf").getEffectiveLevel() >= logging.ERROR
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def test_docx_headings_paragraphs_table_and_properties(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Board paper"
+    document.core_properties.author = "ICB secretary"
+    document.core_properties.created = datetime(2023, 1, 9, 9, 0)
+    document.add_heading("Accountability", level=1)
+    document.add_paragraph("ICBs are accountable to NHS England.")
+    document.add_heading("With local government", level=2)
+    document.add_paragraph("Partners meet in the ICP.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Body", "Role"
+    table.cell(1, 0).text, table.cell(1, 1).text = "ICB", "Commissions care"
+    document.add_paragraph("Closing words.")
+    path = tmp_path / "paper.docx"
+    document.save(path)
+    doc = load(path, max_bytes=MB)
+    assert doc.text == (
+        "# Accountability\n\nICBs are accountable to NHS England.\n\n## With local government\n\n"
+        "Partners meet in the ICP.\n\nBody | Role\nICB | Commissions care\n\nClosing words."
+    )
+    assert doc.meta == {"title": "Board paper", "author": "ICB secretary", "date": "2023-01-09"}
+
+
+def test_corrupt_docx(tmp_path: Path) -> None:
+    path = tmp_path / "mangled.docx"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert "corrupt or not a Word .docx file" in load_error(path)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def test_html_structure_and_dropped_chrome(tmp_path: Path) -> None:
+    html = """<html><head><title>ICS news</title><style>p { color: red }</style></head>
+    <body><header>Site header</header><nav><a href="/">Home</a></nav>
+    <script>var tracking = 1;</script>
+    <h1>Statutory ICSs</h1>
+    <p>ICSs became statutory
+       on 1 July 2022.</p>
+    <h2>Accountability</h2>
+    <ul><li>ICBs answer to NHS England.</li><li>ICPs set strategy.</li></ul>
+    <p>Costs rose by £3m.<br>See below.</p>
+    <footer>Copyright footer</footer></body></html>"""
+    path = tmp_path / "news.html"
+    path.write_text(html, encoding="utf-8")
+    doc = load(path, max_bytes=MB)
+    assert doc.text == (
+        "# Statutory ICSs\n\nICSs became statutory on 1 July 2022.\n\n## Accountability\n\n"
+        "- ICBs answer to NHS England.\n\n- ICPs set strategy.\n\nCosts rose by £3m.\nSee below."
+    )
+    assert doc.meta["title"] == "ICS news"
+
+
+def test_html_without_title_uses_first_heading(tmp_path: Path) -> None:
+    path = tmp_path / "page.htm"
+    path.write_text("<body><h2>Place-based partnerships</h2><p>Text.</p></body>", encoding="utf-8")
+    assert load(path, max_bytes=MB).meta["title"] == "Place-based partnerships"
