@@ -31,6 +31,7 @@ system-deps:
 
 index: setup
 	$(BIN)/ingest --prune corpus/
+	$(BIN)/assistant warm
 
 status: setup
 	$(BIN)/ingest status

@@ -45,10 +45,14 @@ _BREAK = "\u2028"  # marks <br>
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def load(path: Path, *, max_bytes: int) -> LoadedDocument:
-    """Read one file into text (PDF pages joined by form feeds) and its title/author/date metadata."""
+def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocument:
+    """Read one file into text (PDF pages joined by form feeds) and its title/author/date metadata.
+
+    `data` is the file's bytes when the caller has already read them with read_bytes().
+    """
     path = Path(path)
-    data = _read_bytes(path, max_bytes)
+    if data is None:
+        data = read_bytes(path, max_bytes)
     reader = _READERS[path.suffix.lower()]
     text, meta, encoding = reader(path, data)
     if not text.strip():
@@ -63,7 +67,7 @@ def _message(path: Path, reason: str, action: str) -> str:
     return " ".join(f"{path.name}: {reason}; {action}".split())
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, after the checks that do not depend on its format."""
     if not path.exists():
         raise LoadError(_message(path, f"file not found at {path}", "check the path and ingest again"))

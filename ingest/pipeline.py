@@ -26,10 +26,12 @@ from assistant.errors import AssistantError, IngestLocked, LoadError, Unsupporte
 from assistant.store import VectorStore, drop_collection, make_client
 from assistant.types import Chunk, DocumentInfo
 from ingest.catalog import Catalog, CatalogError, load_catalog
+from ingest.load import read_bytes
 
 log = logging.getLogger(__name__)
 
 PIPELINE_VERSION = "1"  # bump when load/clean/split change their output, so documents re-ingest
+STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 EMBED_WAVE = 256  # chunks embedded per call: large enough for full batches across small documents
 
 
@@ -57,9 +59,14 @@ class IngestReport:
         return self.count("failed") == 0
 
     def summary(self) -> str:
+        if self.dry_run:
+            return (
+                f"dry run, nothing changed: {self.count('added')} to add, {self.count('updated')} to update, "
+                f"{self.count('unchanged')} unchanged, {self.count('removed')} to remove, {self.count('failed')} failing, "
+                f"{self.count('skipped')} skipped"
+            )
         rate = self.chunks_embedded / self.seconds if self.seconds > 0 else 0.0
-        verb = "would be " if self.dry_run else ""
-        parts = ", ".join(f"{self.count(s)} {verb}{s}" for s in ("added", "updated", "unchanged", "removed", "failed", "skipped"))
+        parts = ", ".join(f"{self.count(s)} {s}" for s in STATUSES)
         return f"{parts}; {self.chunks_embedded} chunks embedded in {self.seconds:.2f}s ({rate:.1f} chunks/s)"
 
     def to_json(self) -> dict:
@@ -67,7 +74,7 @@ class IngestReport:
             "results": [r.__dict__ for r in self.results],
             "seconds": round(self.seconds, 3),
             "chunks_embedded": self.chunks_embedded,
-            "counts": {s: self.count(s) for s in ("added", "updated", "unchanged", "removed", "failed", "skipped")},
+            "counts": {s: self.count(s) for s in STATUSES},
         }
 
 
@@ -141,12 +148,12 @@ def chunk_id(doc_id: str, content_hash: str, index: int) -> str:
     return hashlib.sha256(f"{doc_id}\0{content_hash}\0{index}".encode()).hexdigest()[:32]
 
 
-def _prepare(src: _Source, content_hash: str, status: str, settings: Settings) -> _Prepared:
+def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings: Settings) -> _Prepared:
     from ingest.clean import clean
     from ingest.load import load
     from ingest.split import embedding_text, split
 
-    loaded = load(src.path, max_bytes=settings.max_file_bytes)
+    loaded = load(src.path, max_bytes=settings.max_file_bytes, data=raw)
     cleaned = clean(loaded.text)
     if not cleaned.text.strip():
         raise LoadError(f"{src.path.name}: no text left after cleaning; check the file's content.")
@@ -276,7 +283,7 @@ class Ingestor:
             self.recover_if_needed()
 
         stored = self.docs.hashes()
-        todo: list[tuple[_Source, str, str]] = []
+        todo: list[tuple[_Source, bytes, str, str]] = []
         seen: set[str] = set()
         for src in sources:
             if src.rel in seen:
@@ -284,7 +291,10 @@ class Ingestor:
                 continue
             seen.add(src.rel)
             try:
-                raw = self._read(src.path)
+                raw = read_bytes(src.path, self.settings.max_file_bytes)
+            except UnsupportedFile as exc:
+                report.results.append(FileResult(src.rel, "skipped", message=str(exc)))
+                continue
             except LoadError as exc:
                 report.results.append(FileResult(src.rel, "failed", message=str(exc)))
                 continue
@@ -294,12 +304,12 @@ class Ingestor:
             if old and old[0] == content_hash:
                 report.results.append(FileResult(src.rel, "unchanged"))
                 continue
-            todo.append((src, content_hash, "updated" if old else "added"))
+            todo.append((src, raw, content_hash, "updated" if old else "added"))
 
         prepared: list[_Prepared] = []
-        for src, content_hash, status in todo:
+        for src, raw, content_hash, status in todo:
             try:
-                prep = _prepare(src, content_hash, status, self.settings)
+                prep = _prepare(src, raw, content_hash, status, self.settings)
             except UnsupportedFile as exc:
                 report.results.append(FileResult(src.rel, "skipped", message=str(exc)))
                 continue
@@ -330,20 +340,6 @@ class Ingestor:
             self.docs.set_meta("dirty", "0")
         report.seconds = time.perf_counter() - started
         return report
-
-    def _read(self, path: Path) -> bytes:
-        size = path.stat().st_size
-        if size > self.settings.max_file_bytes:
-            raise LoadError(
-                f"{path.name}: {size / 1048576:.1f} MB is over the {self.settings.max_file_mb:g} MB limit; "
-                "raise ASSISTANT_MAX_FILE_MB to ingest it."
-            )
-        try:
-            return path.read_bytes()
-        except PermissionError:
-            raise LoadError(f"{path.name}: permission denied; make the file readable (chmod +r) and run again.") from None
-        except OSError as exc:
-            raise LoadError(f"{path.name}: cannot be read ({exc.strerror}); check the file and run again.") from None
 
     def _removals(self, folders: set[Path], seen: set[str], stored: dict[str, tuple[str, str]]) -> list[str]:
         roots = {str(f) for f in folders}

@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
+import subprocess
+import shutil
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -132,15 +136,35 @@ def test_missing_path(tmp_path: Path) -> None:
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
-    path = tmp_path / "secret.txt"
+    folder = Path(tempfile.mkdtemp(prefix="unreadable-"))  # pytest's tmp_path is private to root
+    folder.chmod(0o755)
+    path = folder / "secret.txt"
     path.write_text("hidden", encoding="utf-8")
     path.chmod(0)
     try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as a user (root) who can read a chmod 000 file")
-        assert "permission denied" in load_error(path)
+        if os.access(path, os.R_OK):  # root reads anything: check as an unprivileged user instead
+            message = _load_error_as_nobody(path)
+        else:
+            message = load_error(path)
+        assert message == "secret.txt: permission denied; make the file readable (chmod +r) and ingest again"
     finally:
-        path.chmod(0o644)
+        shutil.rmtree(folder)
+
+
+def _load_error_as_nobody(path: Path) -> str:
+    """Run load() in a child process as user `nobody` (uid 65534) and return its LoadError message."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv to drop privileges")
+    code = (
+        "import sys; from pathlib import Path; from ingest.load import load; from assistant.errors import LoadError\n"
+        "try:\n    load(Path(sys.argv[1]), max_bytes=10**6)\nexcept LoadError as e:\n    print(e)"
+    )
+    result = subprocess.run(
+        [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code, str(path)],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent,
+    )
+    return result.stdout.strip() or result.stderr.strip()
 
 
 # --- PDF --------------------------------------------------------------------------------------

@@ -1,0 +1,632 @@
+"""Answer composition: score evidence sentences, compose an extractive brief (or call the LLM seam), verify, abstain.
+
+Extractive mode (the default, offline): candidate sentences of the retrieved passages are scored by
+the cosine of their (cached) embeddings with the question plus their coverage of the question's
+content terms; the best 3-6 non-duplicate sentences become the answer, each citing its own span.
+An answer is only given when the evidence covers the question's specific terms (named bodies,
+places, years, figures); otherwise the assistant says the documents don't say, and offers the
+closest evidence separately.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.cite import (
+    CitationList,
+    Sentence,
+    SentenceBank,
+    figure_core,
+    figures,
+    has_figure,
+    page_of,
+    quantities,
+    split_marked_text,
+    verify,
+)
+from assistant.config import Settings
+from assistant.glossary import Glossary, normalise
+from assistant.index import Index
+from assistant.retrieve import STOPWORDS, Query, content_stems, stem, words
+from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
+
+# sentence scoring
+SEMANTIC_WEIGHT = 0.6
+LEXICAL_WEIGHT = 0.4
+RANK_PRIOR_WEIGHT = 0.08  # a little trust in the retriever's order of passages
+NUMERIC_BONUS = 0.12  # numeric questions favour sentences carrying figures/dates
+PUBLISHER_BONUS = 0.15  # a question naming who said it ("according to NHS Providers") wants that publisher's words
+# passage re-ranking by their best sentence
+EVIDENCE_POOL = 20  # fused passages whose sentences are scored
+PASSAGE_EVIDENCE_WEIGHT = 0.8  # vs the fused rank, when re-ordering passages
+# selection
+MIN_SENTENCES, MAX_SENTENCES = 3, 6
+RELATIVE_FLOOR = 0.8  # after the minimum, keep sentences scoring at least this share of the best
+DUPLICATE_COSINE = 0.88  # near-duplicates (the same point made twice) are dropped
+DUPLICATE_JACCARD = 0.6
+COMPARISON_FLOOR = 0.75  # a document's best sentence joins a comparison if within this share of the best
+# abstention
+MIN_BEST_SEMANTIC = 0.3  # best sentence this far from the question: the documents don't address it
+MIN_BEST_LEXICAL = 0.25
+CLOSEST_SHOWN = 3
+NEIGHBOUR_SHARE = 0.9  # score a figure-bearing sentence takes from the adjacent sentence that matches the question
+FIGURE_RELATIVE = 0.7  # a figure answering a how-many question must come from a sentence this close to the best
+MIN_FIGURE_LEXICAL = 0.25  # ... and sharing this (IDF-weighted) share of the question's words
+FOCUS_RELATIVE = 0.75  # a named place/body the question asks about must appear in a sentence scoring this share of the best
+MAX_RUN = 3  # sentences a run adds after its sentence (the items a lead-in announces)
+_ANNOUNCES = re.compile(r"(:|\b(the following|principles|as follows|include|including|these include))\W*$", re.IGNORECASE)
+_CONTINUES = re.compile(
+    r"^(this|these|they|it|its|such|that|those|as a result|in turn|therefore|thus|so|in particular)\b|\bas a result\b",
+    re.IGNORECASE,
+)
+MAX_LIST_WALK = 8  # lines walked back from a list item to find the line introducing the list
+
+_NUMERIC_Q = re.compile(
+    r"\b(how (many|much|long|big|large|often)|what (percentage|proportion|share|number|figure|amount|size|sum|budget|"
+    r"allocation|fraction)|per ?cent|range of|number of|figures?|amount of)\b|[%£]",
+    re.IGNORECASE,
+)
+_TIME_Q = re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bby when\b|\bsince when\b", re.IGNORECASE)
+_COUNT_TARGET = re.compile(
+    r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?:\s+of)?\s+(.+)$", re.IGNORECASE
+)
+_COUNT_STOP = frozenset("did do does go goes went work works have has had were was are is will would could can get got".split())
+MAX_TARGET_WORDS = 3
+_MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|invest|invested)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"£\s?\d|\d\s?(bn|billion|m|million)\b", re.IGNORECASE)
+MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
+_YEAR = re.compile(r"\b(19|20)\d\d(/\d\d)?\b")
+_MONTH_NAMES = ("january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december")
+_STRICT_NUMERIC_Q = re.compile(r"\b(how (many|much)|what (percentage|proportion|share|number|amount|sum|fraction))\b", re.IGNORECASE)
+_COMPARISON_Q = re.compile(
+    r"\b(compare[sd]?|comparison|contrast|differ(s|ent|ence|ences)?|agree|disagree|both|each of|versus|vs\.?|"
+    r"same view|similar(ly)?|in common|between .+ and |across (the |all )?(documents|organisations|sources|reports|publishers))\b",
+    re.IGNORECASE,
+)
+_CONNECTORS = {"and", "of", "for", "the", "&", "on", "upon", "in"}
+# Capitalised words that name no specific thing (domain staples and sentence furniture).
+GENERIC_NAME_WORDS = frozenset(
+    """nhs england english uk government parliament act trust trusts board boards system systems partnership partnerships
+    integrated care health social the a an and of for in on to is are was were do does did what which who whom how why
+    when where according would could should can may will has have compare both their its i""".split()
+)
+# "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
+_SPEAKER_Q = re.compile(
+    r"\b(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|argue|think|tell|recommend|propose|state|write|submit|want|call for)\b"
+    r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)",
+    re.IGNORECASE,
+)
+_REPORTED_SPEECH = r"(?:\W+\w+){0,3}?\W+(?:says|said|states|stated|sets out|set out|argues|argued|recommends|recommended|published|told|notes|noted|found|finds|proposes|proposed|suggests|suggested)\b"
+_SOURCE_WORDS = re.compile(
+    r"\b(evidence|submission|submitted|report|inquiry|review|paper|interviews?|told|survey|analysis|response)\b[^.?]{0,40}$",
+    re.IGNORECASE,
+)
+_MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+# question profile ----------------------------------------------------------------
+@dataclass
+class Profile:
+    """What kind of answer a question wants."""
+
+    numeric: str  # "" | "count" (how many/much, shares) | "time" (when) | "any" (other figures)
+    comparison: bool
+    specific: list[str]  # named things, places, years and figures the evidence must cover
+
+
+def profile(question: str, query: Query, glossary: Glossary) -> Profile:
+    """Classify a question (numeric, comparison) and list its specific terms."""
+    comparison = bool(_COMPARISON_Q.search(question)) or len(query.publishers) >= 2
+    return Profile(
+        numeric=_numeric_kind(question),
+        comparison=comparison,
+        specific=specific_terms(question, glossary, query.publishers),
+    )
+
+
+def _numeric_kind(question: str) -> str:
+    if _STRICT_NUMERIC_Q.search(question):
+        return "count"
+    if _TIME_Q.search(question):
+        return "time"
+    return "any" if _NUMERIC_Q.search(question) else ""  # figures help, but none is required
+
+
+def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] = ()) -> list[str]:
+    """Figures/years, quoted phrases and capitalised names in the question that are not generic domain words."""
+    terms = sorted(figures(question))
+    terms += [m.group(1) for m in re.finditer(r"[\"“]([^\"”]{3,60})[\"”]", question)]
+    generic = {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+    known = {normalise(n) for p in publishers for n in (p, p.removeprefix("The "))}
+    known |= {normalise(n) for name, aliases in glossary.organisations.items() for n in (name, *aliases)}
+    known |= {normalise(e) for es in glossary.acronyms.values() for e in es}
+    blanked = question
+    for _, start, end in reversed(glossary.organisation_spans(question)):
+        blanked = blanked[:start] + " , " + blanked[end:]  # an organisation ends a run; it is judged by relevance
+    for publisher in publishers:
+        blanked = re.sub(re.escape(publisher).replace("'", "['’]"), " , ", blanked, flags=re.IGNORECASE)
+    for run in _capitalised_runs(blanked):
+        if normalise(run) in known or normalise(run).removeprefix("the ") in known:
+            continue  # an organisation or domain term: judged by relevance, not by name
+        run_words = [w for w in run.split() if w.lower() in _CONNECTORS or _singular(_possessive_stripped(w)).lower() not in generic]
+        while run_words and run_words[0].lower() in _CONNECTORS:
+            run_words.pop(0)
+        while run_words and run_words[-1].lower() in _CONNECTORS:
+            run_words.pop()
+        if run_words:
+            terms.append(" ".join(run_words))
+    return list(dict.fromkeys(terms))
+
+
+def _possessive_stripped(word: str) -> str:
+    return re.sub(r"['’]s?$", "", word)
+
+
+def _singular(word: str) -> str:
+    """"ICSs" -> "ICS" (acronym plurals)."""
+    return word[:-1] if len(word) > 2 and word[-1] == "s" and word[:-1].isupper() else word
+
+
+def _capitalised_runs(text: str) -> list[str]:
+    """Runs of capitalised words ("Cheshire and Merseyside ICB"), skipping the question's first word."""
+    tokens = re.findall(r"[A-Za-z][A-Za-z'’&-]*|\S", text)
+    runs, current = [], []
+    for i, token in enumerate(tokens):
+        capital = token[:1].isupper() and i > 0 and token.lower() not in STOPWORDS - {"i"}
+        if capital or (current and token.lower() in _CONNECTORS):
+            current.append(token)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return [" ".join(r).replace(" ’", "’") for r in runs]
+
+
+# evidence scoring --------------------------------------------------------------
+@dataclass
+class Evidence:
+    """A candidate sentence with its scores and the best-ranked passage it was found in."""
+
+    sentence: Sentence
+    passage: Passage
+    semantic: float
+    lexical: float
+    score: float
+    vector: np.ndarray = field(repr=False)
+
+
+def score_evidence(
+    query: Query,
+    question_vector: np.ndarray,
+    passages: Sequence[Passage],
+    bank: SentenceBank,
+    glossary: Glossary,
+    numeric: str,
+    idf: dict[str, float] | None = None,
+) -> list[Evidence]:
+    """Score every evidence sentence of the passages against the question, best first."""
+    seen: dict[tuple[str, int, int], tuple[Sentence, Passage]] = {}
+    for passage in passages:
+        for s in bank.in_passage(passage):
+            if not s.heading:
+                seen.setdefault((s.doc_id, s.start, s.end), (s, passage))
+    if not seen:
+        return []
+    items = list(seen.values())
+    vectors = bank.vectors([s for s, _ in items], {p.doc.doc_id: p.doc for p in passages})
+    semantic = vectors @ question_vector
+    wanted = {stem(w) for w in query.terms if " " not in w and w.lower() not in STOPWORDS}
+    idf = idf or {}
+    default_idf = max(idf.values(), default=1.0)  # a word no sentence has is as rare as it gets
+    weight = {w: idf.get(w, default_idf) for w in wanted}
+    total = sum(weight.values())
+    n_passages = max(len(passages), 1)
+    given = _given(query.text)
+    named = set(query.publishers)
+    out = []
+    for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
+        have = bank.stems(sentence, glossary)
+        lexical = sum(weight[w] for w in wanted & have) / total if total else 0.0
+        prior = 1.0 - (passage.rank - 1) / n_passages
+        score = SEMANTIC_WEIGHT * float(sem) + LEXICAL_WEIGHT * lexical + RANK_PRIOR_WEIGHT * prior
+        if passage.doc.publisher in named:
+            score += PUBLISHER_BONUS
+        if numeric and _answers_numeric(numeric, sentence.text, given):
+            score += NUMERIC_BONUS
+        out.append(Evidence(sentence, passage, float(sem), lexical, score, vector))
+    if numeric in ("count", "time"):
+        _neighbour_lift(out, numeric, given)
+    out.sort(key=lambda e: -e.score)
+    return out
+
+
+def _answers_numeric(kind: str, text: str, given: frozenset[str] = frozenset()) -> bool:
+    """A "how many" question wants a count or amount (not a year), a "when" question a date; figures the question gives don't count."""
+    new = {f for f in quantities(text) if (figure_core(f) or f) not in given}
+    if kind == "time":
+        return any(_YEAR.fullmatch(f) for f in new) or any(m in text.lower() for m in _MONTH_NAMES)
+    if kind == "count":
+        return any(not _YEAR.fullmatch(f) for f in new)
+    return bool(new) or has_figure(text)
+
+
+def _given(question: str) -> frozenset[str]:
+    """The quantities a question states itself (they are not answers)."""
+    return frozenset(figure_core(f) or f for f in quantities(question))
+
+
+def _neighbour_lift(evidence: list[Evidence], kind: str, given: frozenset[str]) -> None:
+    """A figure often sits in the sentence next to the one matching the question ("We ran a survey. We received 252
+    responses."): such a sentence takes a share of its neighbour's score."""
+    by_pos = {(e.sentence.doc_id, e.sentence.block, e.sentence.start): e for e in evidence}
+    ordered = sorted(by_pos)
+    for i, key in enumerate(ordered):
+        e = by_pos[key]
+        if not _answers_numeric(kind, e.sentence.text, given):
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ordered) and ordered[j][0] == key[0] and abs(ordered[j][1] - key[1]) <= 1:
+                lifted = NEIGHBOUR_SHARE * by_pos[ordered[j]].score + NUMERIC_BONUS
+                if lifted > e.score:
+                    e.score = lifted
+                    e.lexical = max(e.lexical, by_pos[ordered[j]].lexical)
+
+
+def count_target(question: str) -> list[str]:
+    """What a how-many question counts: "How many ICB board seats go to..." -> ["icb", "board", "seat"] (stems)."""
+    m = _COUNT_TARGET.search(question)
+    if not m:
+        return []
+    if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
+        return ["money"]
+    out: list[str] = []
+    for word in words(m.group(1)):
+        low = word.lower()
+        if low in ("the", "of", "and", "a", "an", "their", "its") or any(ch.isdigit() for ch in low):
+            continue
+        if low in STOPWORDS or low in _COUNT_STOP or len(out) == MAX_TARGET_WORDS:
+            break
+        out.append(stem(low))
+    return out
+
+
+def _counts_target(text_stems: frozenset[str], text: str, target: Sequence[str]) -> bool:
+    """The sentence names what is counted (money questions are answered by a £ amount)."""
+    if not target:
+        return True
+    money = {stem(w) for w in MONEY_WORDS}
+    if any(t in money for t in target):
+        return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
+    return any(t in text_stems for t in target)
+
+
+def lacks_figure(kind: str, question: str, evidence: Sequence[Evidence], stems: Callable[[Sentence], frozenset[str]]) -> bool:
+    """A how-many/when question none of whose strongly relevant sentences carries a new figure (about the thing counted)."""
+    if kind not in ("count", "time") or not evidence:
+        return False
+    given = _given(question)
+    target = count_target(question) if kind == "count" else []
+    top = evidence[0].score
+    return not any(
+        e.score >= FIGURE_RELATIVE * top
+        and e.lexical >= MIN_FIGURE_LEXICAL
+        and _answers_numeric(kind, e.sentence.text, given)
+        and _counts_target(stems(e.sentence), e.sentence.text, target)
+        for e in evidence
+    )
+
+
+def rerank_passages(passages: Sequence[Passage], evidence: Sequence[Evidence]) -> list[Passage]:
+    """Re-order passages by their fused rank blended with their best sentence's score (ranks renumbered)."""
+    best: dict[str, float] = {}
+    for e in evidence:
+        best[e.passage.chunk.id] = max(best.get(e.passage.chunk.id, -1.0), e.score)
+    # a passage also holds sentences first found in a better-ranked overlapping passage
+    by_evidence = sorted(passages, key=lambda p: -best.get(p.chunk.id, -1.0))
+    evidence_pos = {p.chunk.id: i for i, p in enumerate(by_evidence)}
+    order = sorted(
+        passages,
+        key=lambda p: (1 - PASSAGE_EVIDENCE_WEIGHT) * (p.rank - 1) + PASSAGE_EVIDENCE_WEIGHT * evidence_pos[p.chunk.id],
+    )
+    for rank, p in enumerate(order, start=1):
+        p.rank = rank
+    return list(order)
+
+
+# selection -----------------------------------------------------------------------
+def _near_duplicate(a: Evidence, b: Evidence) -> bool:
+    if float(a.vector @ b.vector) >= DUPLICATE_COSINE:
+        return True
+    sa, sb = content_stems(a.sentence.text), content_stems(b.sentence.text)
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_JACCARD
+
+
+def select(evidence: Sequence[Evidence], prof: Profile, publishers_named: Sequence[str]) -> list[Evidence]:
+    """The best 3-6 non-duplicate sentences; comparisons first take each relevant publisher's best sentence."""
+    if not evidence:
+        return []
+    chosen: list[Evidence] = []
+
+    def take(e: Evidence) -> bool:
+        if e in chosen or any(_near_duplicate(e, c) for c in chosen) or len(chosen) >= MAX_SENTENCES:
+            return False
+        chosen.append(e)
+        return True
+
+    top = evidence[0].score
+    if prof.comparison:
+        publishers = list(publishers_named) or list(dict.fromkeys(e.passage.doc.publisher for e in evidence))
+        for publisher in publishers:
+            best = next((e for e in evidence if e.passage.doc.publisher == publisher), None)
+            if best and (publisher in publishers_named or best.score >= COMPARISON_FLOOR * top):
+                take(best)
+    for e in evidence:
+        if len(chosen) >= MIN_SENTENCES and e.score < RELATIVE_FLOOR * top:
+            break
+        take(e)
+    return chosen
+
+
+def with_context(chosen: Sequence[Evidence], bank: SentenceBank) -> list[tuple[Sentence, Passage]]:
+    """Short runs: each chosen sentence with the line introducing it (if a list item) and what it announces or
+    what continues it ("... virtual wards. Death rates fell by 42% as a result."); at most MAX_SENTENCES in all,
+    the best sentence's run first."""
+    out: list[tuple[Sentence, Passage]] = []
+    have: set[Sentence] = set()
+
+    def add(sentence: Sentence, passage: Passage) -> None:
+        if sentence not in have and len(out) < MAX_SENTENCES:
+            have.add(sentence)
+            out.append((sentence, passage))
+
+    for e in chosen:
+        if len(out) >= MAX_SENTENCES:
+            break
+        doc_sentences = bank.sentences(e.passage.doc)
+        i = doc_sentences.index(e.sentence)
+        if e.sentence.item and (lead := _lead_in_before(doc_sentences, i)) is not None:
+            add(lead, e.passage)
+        add(e.sentence, e.passage)
+        for follower in _run_after(doc_sentences, i):
+            add(follower, e.passage)
+    return out
+
+
+def _lead_in_before(doc_sentences: Sequence[Sentence], i: int) -> Sentence | None:
+    """The line introducing the list that sentence i is an item of ("Our survey found:")."""
+    j = i - 1
+    while j >= 0 and doc_sentences[j].item and doc_sentences[i].block - doc_sentences[j].block <= MAX_LIST_WALK:
+        j -= 1  # walk back over sibling items
+    return doc_sentences[j] if j >= 0 and doc_sentences[j].lead_in and not doc_sentences[i].lead_in else None
+
+
+def _run_after(doc_sentences: Sequence[Sentence], i: int) -> list[Sentence]:
+    """What sentence i announces (the items after a lead-in) or the next sentence when it continues this one."""
+    s = doc_sentences[i]
+    run: list[Sentence] = []
+    j = i + 1
+    announces = s.lead_in or bool(_ANNOUNCES.search(s.text))
+    while j < len(doc_sentences) and len(run) < MAX_RUN:
+        nxt = doc_sentences[j]
+        if nxt.heading and not nxt.lead_in:
+            break
+        if announces and (nxt.lead_in or nxt.item) and nxt.block - s.block <= MAX_RUN + 1:
+            run.append(nxt)
+            announces = True
+        elif not run and nxt.block == s.block and _CONTINUES.search(nxt.text):
+            run.append(nxt)
+            break
+        else:
+            break
+        j += 1
+    return run
+
+
+# answer assembly ---------------------------------------------------------------------
+def date_label(date: str) -> str:
+    """"2023-01-09" -> "Jan 2023", "2022-10" -> "Oct 2022", "2020" -> "2020"."""
+    parts = date.split("-")
+    if len(parts) >= 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
+        return f"{_MONTH_ABBR[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0] if parts and parts[0] else ""
+
+
+def source_label(doc: DocumentInfo) -> str:
+    """"NHS Providers (Jan 2023)"."""
+    when = date_label(doc.date)
+    who = doc.publisher or doc.title
+    return f"{who} ({when})" if when else who
+
+
+@dataclass
+class Draft:
+    """A composed answer before timing: text, sentences, citations."""
+
+    answer: str
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    abstained: bool = False
+    closest: list[Citation] = field(default_factory=list)
+
+
+def _cite(citations: CitationList, index: Index, sentence: Sentence, passage: Passage) -> int:
+    pages = index.docs.pages(sentence.doc_id) if passage.doc.has_pages else []
+    return citations.add(passage.doc, sentence.start, sentence.end, sentence.text, passage.chunk.section, page_of(pages, sentence.start))
+
+
+def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index) -> Draft:
+    """Quote the sentences with [n] markers, grouped by document ("NHS Providers (Jan 2023): ...") when several."""
+    by_doc: dict[str, list[Sentence]] = {}
+    passage_of = {s: p for s, p in chosen}
+    for s, _ in chosen:
+        by_doc.setdefault(s.doc_id, []).append(s)
+    grouped = len(by_doc) > 1
+    citations = CitationList()
+    answer_sentences: list[AnswerSentence] = []
+    lines = []
+    for doc_id, group in by_doc.items():
+        group.sort(key=lambda s: s.start)
+        parts = []
+        for s in group:
+            passage = passage_of[s]
+            n = _cite(citations, index, s, passage)
+            answer_sentences.append(AnswerSentence(s.text, [n], True))
+            parts.append(f"{_as_sentence(s.text)} [{n}]")
+        doc = passage_of[group[0]].doc
+        lines.append((f"{source_label(doc)}: " if grouped else "") + " ".join(parts))
+    return Draft("\n".join(lines), answer_sentences, citations.citations())
+
+
+def _as_sentence(text: str) -> str:
+    """A quoted line reads as a sentence in running text (bullets often lack the full stop)."""
+    return text if re.search(r"[.!?:;]$", text) else text + "."
+
+
+# coverage and abstention -------------------------------------------------------------
+def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], glossary: Glossary) -> list[str]:
+    """Specific terms of the question that none of the retrieved passages (text or document details) mentions."""
+    texts = [p.chunk.text for p in passages]
+    meta = [f"{p.doc.title} {p.doc.publisher} {p.doc.kind}" for p in passages]
+    years = {p.doc.date[:4] for p in passages if p.doc.date}
+    available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
+    missing = []
+    for term in prof.specific:
+        if figures(term) and all(not term.strip("£%") or figure_core(f) in available_figures for f in figures(term)):
+            continue
+        if figures(term):
+            missing.append(term)
+            continue
+        if _named_term_covered(term, texts + meta, glossary) or _describes_source(question, term, passages):
+            continue
+        missing.append(term)
+    return missing
+
+
+def off_focus_terms(question: str, prof: Profile, evidence: Sequence[Evidence], glossary: Glossary) -> list[str]:
+    """Named terms of the question (places, bodies) absent from every passage holding a strongly relevant sentence:
+    the retriever found them, but not where the answer is ("Surrey Heartlands' budget" when only ICB budgets in general are given)."""
+    if not evidence:
+        return []
+    top = evidence[0].score
+    strong = {e.passage.chunk.id: e.passage for e in evidence if e.score >= FOCUS_RELATIVE * top}
+    texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title} {p.doc.publisher}" for p in strong.values()]
+    return [
+        term for term in prof.specific
+        if not figures(term) and not _named_term_covered(term, texts, glossary) and not _describes_source(question, term, list(strong.values()))
+    ]
+
+
+def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequence[Evidence], glossary: Glossary) -> list[str]:
+    """Organisations the question wants the words of ("What did the CQC say ...") that publish none of the documents
+    and that no strongly relevant sentence reports as saying anything."""
+    m = _SPEAKER_Q.search(question)
+    if not m or not evidence:
+        return []
+    who = m.group("who") or m.group("who2") or ""
+    top = evidence[0].score
+    strong = [e.sentence.text for e in evidence if e.score >= FOCUS_RELATIVE * top]
+    unheard = []
+    for name in glossary.organisations_in(who):
+        if name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers):
+            continue
+        names = [name, *glossary.organisations.get(name, [])]
+        speech = re.compile("(?:" + "|".join(re.escape(n) for n in names) + ")" + _REPORTED_SPEECH, re.IGNORECASE)
+        if not any(speech.search(text) for text in strong):
+            unheard.append(name)
+    return unheard
+
+
+def _named_term_covered(term: str, texts: Sequence[str], glossary: Glossary) -> bool:
+    """All significant words of the term (or of an acronym form of it) appear in one text."""
+    variants = [term] + [e for a in glossary.acronyms_in(term) for e in [a, *glossary.acronyms[a]]]
+    for variant in variants:
+        wanted = {stem(w) for w in words(variant) if w.lower() not in _CONNECTORS}
+        if wanted and any(wanted <= {stem(w) for w in words(t)} for t in texts):
+            return True
+    return False
+
+
+def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> bool:
+    """The term names where evidence was given ("written evidence to the X Committee"), and a cited document is such evidence."""
+    at = question.find(term)
+    if at < 0:
+        return False
+    context = _SOURCE_WORDS.search(question[:at])
+    if not context:
+        return False
+    word = context.group(1).lower()[:6]
+    return any(word in f"{p.doc.title} {p.doc.kind}".lower() for p in passages)
+
+
+def abstention_message(question: str, missing: Sequence[str]) -> str:
+    """"The documents don't say what X was." — the question turned into a plain statement of absence."""
+    q = question.strip().rstrip("?").strip()
+    m = re.match(r"(?i)^(what|who|which|when|where|why|how many|how much|how)\s+(was|were|is|are|will be|has been|have been)\s+(.+)$", q)
+    if m:
+        statement = f"{m.group(1).lower()} {m.group(3)} {m.group(2).lower()}"
+    else:
+        statement = "the answer to “" + question.strip() + "”"
+    sentence = f"The documents don't say {statement}."
+    if missing:
+        sentence += " Nothing in them covers " + ", ".join(f"“{t}”" for t in missing) + "."
+    return sentence
+
+
+def weak_evidence(evidence: Sequence[Evidence]) -> bool:
+    """Even the best sentence is far from the question, by meaning and by words."""
+    if not evidence:
+        return True
+    best_semantic = max(e.semantic for e in evidence)
+    best_lexical = max(e.lexical for e in evidence)
+    return best_semantic < MIN_BEST_SEMANTIC and best_lexical < MIN_BEST_LEXICAL
+
+
+def closest_citations(evidence: Sequence[Evidence], index: Index) -> list[Citation]:
+    """The best few sentences, as citations, offered when abstaining."""
+    citations = CitationList()
+    for e in evidence[:CLOSEST_SHOWN]:
+        _cite(citations, index, e.sentence, e.passage)
+    return citations.citations()
+
+
+# the LLM seam -------------------------------------------------------------------------
+def compose_llm(
+    question: str,
+    passages: Sequence[Passage],
+    settings: Settings,
+    index: Index,
+    bank: SentenceBank,
+    similarity: Callable[[str, Sequence[str]], float],
+    on_token: Callable[[str], None] | None = None,
+) -> Draft:
+    """Generate with assistant.llm, keep valid [n] markers, cite the best-matching sentence of each cited passage, verify."""
+    from assistant import llm  # lazy: optional dependencies, and most runs are extractive
+
+    text = llm.generate(question, list(passages), settings, on_token=on_token)
+    citations = CitationList()
+    out: list[AnswerSentence] = []
+    rendered = []
+    for sentence_text, numbers in split_marked_text(text, len(passages)):
+        cited = [passages[n - 1] for n in numbers]
+        spans = [_best_sentence(sentence_text, p, bank) for p in cited]
+        support = verify(sentence_text, [s.text for s in spans] or [p.chunk.text for p in cited], similarity)
+        ns = [_cite(citations, index, s, p) for s, p in zip(spans, cited, strict=True)]
+        out.append(AnswerSentence(sentence_text, ns, support.supported))
+        rendered.append(sentence_text + "".join(f" [{n}]" for n in ns))
+    return Draft(" ".join(rendered), out, citations.citations())
+
+
+def _best_sentence(text: str, passage: Passage, bank: SentenceBank) -> Sentence:
+    """The sentence of the passage sharing most content words with the generated sentence."""
+    wanted = content_stems(text)
+    candidates = [s for s in bank.in_passage(passage) if not s.heading] or bank.in_passage(passage)
+    if not candidates:
+        chunk = passage.chunk
+        return Sentence(chunk.doc_id, chunk.start, chunk.end, chunk.text, 0)
+    return max(candidates, key=lambda s: len(wanted & content_stems(s.text)))

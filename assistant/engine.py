@@ -1,0 +1,201 @@
+"""The Assistant: resolve follow-ups -> retrieve -> score evidence -> compose (extractive or LLM) -> verify -> Answer.
+
+Heavy objects (Index, embedder, reranker, sentence vectors) are created once per Assistant and shared;
+`ask` keeps all per-question state on the stack, so concurrent sessions (Streamlit threads) are safe.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from assistant import answer as compose
+from assistant.cite import SENTENCE_CACHE_FOLDER, SentenceBank
+from assistant.config import Settings
+from assistant.errors import AssistantError
+from assistant.glossary import Glossary, get_glossary
+from assistant.index import Index
+from assistant.retrieve import Query, Reranker, Retriever, diversify, make_reranker
+from assistant.rewrite import resolve
+from assistant.types import Answer, AnswerSentence, Filters, Passage
+
+
+ANSWER_FROM_POOL = False  # compose from every scored passage's sentences, not only the top-k passages
+
+
+class Assistant:
+    """Answers questions from the indexed documents with exact citations. Create once, share across threads."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        index: Index | None = None,
+        reranker: Reranker | None = None,
+        glossary: Glossary | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self._index = index
+        self._reranker = reranker
+        self.glossary = glossary or get_glossary()
+        self._retriever: Retriever | None = None
+        self._bank: SentenceBank | None = None
+        self._init_lock = threading.Lock()
+
+    # lazily built, shared parts -------------------------------------------------
+    def _ready(self) -> tuple[Retriever, SentenceBank]:
+        """Open the index and load models on first use (once, whichever thread gets here first)."""
+        if self._retriever is None or self._bank is None:
+            with self._init_lock:
+                if self._retriever is None or self._bank is None:
+                    index = self._index or Index(self.settings)
+                    reranker = self._reranker or make_reranker(self.settings)
+                    self._index = index
+                    self._bank = SentenceBank(index, index.embedder, self.settings.data_dir / SENTENCE_CACHE_FOLDER)
+                    self._retriever = Retriever(index, self.glossary, reranker, self._bank)
+        return self._retriever, self._bank
+
+    @property
+    def index(self) -> Index:
+        return self._ready()[0].index
+
+    def warm_up(self) -> int:
+        """Load models and embed every sentence of the corpus now, so no question pays for it; returns sentences embedded."""
+        retriever, bank = self._ready()
+        retriever.index.embed_query("warm up")
+        return bank.warm(list(retriever.documents().values()))
+
+    def refresh(self) -> None:
+        """Forget cached document details after an ingest (sentence vectors are keyed by span and content)."""
+        if self._retriever is not None:
+            self._retriever.refresh()
+
+    # asking ------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Any] | None = None,
+        filters: Filters | None = None,
+        top_k: int | None = None,
+        on_token: Callable[[str], None] | None = None,
+        id: str | None = None,  # noqa: A002 - the batch contract's field name
+    ) -> Answer:
+        """Answer a question (optionally a follow-up to `history`) from the indexed documents."""
+        question = (question or "").strip()
+        if not question:
+            raise AssistantError("The question is empty; ask something about the documents.")
+        started = time.perf_counter()
+        retriever, bank = self._ready()
+        k = top_k or self.settings.top_k
+        resolved = self._resolve(question, history, retriever)
+        query = retriever.analyse(resolved)
+        prof = compose.profile(resolved, query, self.glossary)
+        passages, evidence = self._retrieve(query, prof, filters, k)
+        retrieved = time.perf_counter()
+
+        top = passages[:k]
+        if ANSWER_FROM_POOL:
+            answer_evidence = evidence
+        else:
+            top_ids = {p.chunk.id for p in top}
+            answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
+        draft = self._compose(question, resolved, prof, query.publishers, top, passages, answer_evidence, evidence, bank, on_token)
+        passages = _cited_first(passages, draft.citations)
+        done = time.perf_counter()
+        return Answer(
+            question=question,
+            answer=draft.answer,
+            abstained=draft.abstained,
+            sentences=draft.sentences,
+            citations=draft.citations,
+            passages=passages[: max(10, k)],
+            timings_ms={"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000, "total": (done - started) * 1000},
+            id=id,
+            resolved_question=resolved if resolved != question else None,
+            mode="extractive" if self.settings.llm == "none" else self.settings.llm,
+            closest=draft.closest,
+        )
+
+    def _resolve(self, question: str, history: Sequence[Any] | None, retriever: Retriever) -> str:
+        """The standalone question: deterministic rewrite, or the LLM's condense() when one is configured."""
+        if history and self.settings.llm != "none":
+            from assistant import llm  # lazy: optional dependencies
+
+            condensed = (llm.condense(question, list(history), self.settings) or "").strip()
+            if condensed:
+                return condensed
+        return resolve(question, history, self.glossary, retriever.publishers())
+
+    def _retrieve(
+        self, query: Query, prof: compose.Profile, filters: Filters | None, k: int
+    ) -> tuple[list[Passage], list[compose.Evidence]]:
+        """Hybrid candidates, scored by their best sentences, re-ranked and diversified; plus the scored sentences."""
+        retriever, bank = self._ready()
+        vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
+        fused = retriever.search(query, filters, max(k, compose.EVIDENCE_POOL), self.settings.candidates, vector.tolist())
+        idf = bank.idf(list(retriever.documents().values()))
+        evidence = compose.score_evidence(query, vector, fused, bank, self.glossary, prof.numeric, idf)
+        reranked = compose.rerank_passages(fused, evidence)
+        by_id = {p.chunk.id: p for p in reranked}
+        passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
+        for rank, p in enumerate(passages, start=1):
+            p.rank = rank
+        return passages, evidence
+
+    def _compose(
+        self,
+        question: str,
+        resolved: str,
+        prof: compose.Profile,
+        publishers: Sequence[str],
+        top: list[Passage],
+        pool: list[Passage],
+        evidence: list[compose.Evidence],
+        all_evidence: list[compose.Evidence],
+        bank: SentenceBank,
+        on_token: Callable[[str], None] | None,
+    ) -> compose.Draft:
+        """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
+        index = self.index
+        missing = compose.uncovered_terms(resolved, prof, pool, self.glossary)
+        missing += compose.off_focus_terms(resolved, prof, evidence, self.glossary)
+        missing += compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary)
+        missing = list(dict.fromkeys(missing))
+        weak = compose.weak_evidence(evidence)
+        no_figure = compose.lacks_figure(prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary))
+        if missing or weak or no_figure:
+            message = compose.abstention_message(resolved, missing)
+            closest = compose.closest_citations(evidence or all_evidence, index)
+            if closest:
+                message += " The closest passages are listed separately."
+            return compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest)
+        if self.settings.llm != "none":
+            return compose.compose_llm(resolved, top, self.settings, index, bank, self._similarity, on_token)
+        chosen = compose.select(evidence, prof, publishers)
+        return compose.compose_extractive(compose.with_context(chosen, bank), index)
+
+    def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:
+        """Best cosine between a generated sentence and the cited texts (verification of LLM output)."""
+        vectors = np.asarray(self.index.embedder.embed([sentence, *evidence]), dtype=np.float32)
+        return float(np.max(vectors[1:] @ vectors[0])) if len(vectors) > 1 else 0.0
+
+
+def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Passage]:
+    """Passages holding cited spans move to the front (in order of first citation), so the top-k shows the answer's sources."""
+    def first_citation(p: Passage) -> int:
+        hits = [c.n for c in citations if c.source == p.doc.source and p.chunk.start <= c.start and c.end <= p.chunk.end]
+        return min(hits) if hits else len(citations) + 1
+
+    order = sorted(passages, key=lambda p: (first_citation(p), p.rank))
+    for rank, p in enumerate(order, start=1):
+        p.rank = rank
+    return order
+
+
+def _within(e: compose.Evidence, passages: Sequence[Passage]) -> bool:
+    """The sentence lies (mostly) inside one of the passages (it was first found in an overlapping one)."""
+    s = e.sentence
+    return any(p.chunk.doc_id == s.doc_id and p.chunk.start <= s.start and s.end <= p.chunk.end for p in passages)

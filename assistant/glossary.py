@@ -1,0 +1,110 @@
+"""Domain vocabulary (assistant/data/glossary.yaml): acronym <-> expansion, synonyms, organisation names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.errors import ConfigError
+
+GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary.yaml"
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straight apostrophes, single spaces: the form phrases are compared in."""
+    return re.sub(r"\s+", " ", text.replace("’", "'").lower()).strip()
+
+
+def _bare(text: str) -> str:
+    """Normalised text without punctuation, for "is this phrase already in the query" checks."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalise(text)).split())
+
+
+def _phrase_pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:
+    """Whole-word match of a phrase, allowing a plural 's' (ICBs, integrated care boards) and any spacing."""
+    words = phrase.split() if case_sensitive else normalise(phrase).split(" ")
+    # either apostrophe; a comma in a phrase is optional in the text
+    body = r"\s+".join(re.escape(w).replace("'", "['’]").replace(",", ",?") for w in words)
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(rf"(?<![\w&])(?:{body})(?:s|'s|’s)?(?![\w&])", flags)
+
+
+@dataclass
+class Glossary:
+    """Acronyms, synonym groups and organisation aliases, with both-way expansion of queries."""
+
+    acronyms: dict[str, list[str]] = field(default_factory=dict)
+    synonyms: list[list[str]] = field(default_factory=list)
+    organisations: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Acronyms match case-sensitively ("LA", "ARM" are ordinary words in lower case).
+        self._acronym_rx = {a: _phrase_pattern(a, case_sensitive=True) for a in self.acronyms}
+        self._expansion_rx = {(a, e): _phrase_pattern(e, case_sensitive=False) for a, es in self.acronyms.items() for e in es}
+        self._synonym_rx = [[(s, _phrase_pattern(s, case_sensitive=False)) for s in group] for group in self.synonyms]
+        self._org_rx = {
+            name: [_phrase_pattern(n, case_sensitive=n.isupper()) for n in [name, *aliases]]
+            for name, aliases in self.organisations.items()
+        }
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
+        """Read the YAML data file; a malformed file is a ConfigError naming the file."""
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"Cannot read the glossary {path} ({exc}); fix or restore the file.") from None
+        acronyms = {str(k): [str(e) for e in (v or [])] for k, v in (raw.get("acronyms") or {}).items()}
+        synonyms = [[str(s) for s in group] for group in raw.get("synonyms") or [] if group]
+        organisations = {str(k): [str(a) for a in (v or [])] for k, v in (raw.get("organisations") or {}).items()}
+        return cls(acronyms, synonyms, organisations)
+
+    def acronyms_in(self, text: str) -> list[str]:
+        """Acronyms named in the text, either directly or through one of their expansions."""
+        found = [a for a, rx in self._acronym_rx.items() if rx.search(text)]
+        found += [a for (a, _), rx in self._expansion_rx.items() if rx.search(text) and a not in found]
+        return found
+
+    def expansions(self, text: str) -> list[str]:
+        """Extra query terms for the text: the other side of each acronym found, and synonyms."""
+        extra: list[str] = []
+        for acronym in self.acronyms_in(text):
+            extra += [acronym, *self.acronyms[acronym]]
+        for group in self._synonym_rx:
+            if any(rx.search(text) for _, rx in group):
+                extra += [s for s, _ in group]
+        mentioned = _bare(text)
+        return [t for t in dict.fromkeys(extra) if _bare(t) not in mentioned]
+
+    def expand_for_embedding(self, text: str) -> str:
+        """The text with each acronym spelt out once, e.g. "ICB (integrated care board)": the embedder knows words better."""
+        out = text
+        for acronym, rx in self._acronym_rx.items():
+            expansions = self.acronyms[acronym]
+            if expansions and not self._expansion_rx[(acronym, expansions[0])].search(out):
+                out = rx.sub(lambda m, e=expansions[0]: f"{m.group(0)} ({e})", out, count=1)
+        return out
+
+    def organisations_in(self, text: str) -> list[str]:
+        """Canonical names of the organisations the text mentions (by name or alias)."""
+        return [name for name, rxs in self._org_rx.items() if any(rx.search(text) for rx in rxs)]
+
+    def organisation_spans(self, text: str) -> list[tuple[str, int, int]]:
+        """(canonical name, start, end) of each organisation mention, in text order."""
+        spans = [(name, m.start(), m.end()) for name, rxs in self._org_rx.items() for rx in rxs for m in rx.finditer(text)]
+        spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
+        kept: list[tuple[str, int, int]] = []
+        for span in spans:
+            if not kept or span[1] >= kept[-1][2]:
+                kept.append(span)
+        return kept
+
+
+@lru_cache(maxsize=1)
+def get_glossary() -> Glossary:
+    """The packaged glossary, loaded once per process."""
+    return Glossary.load()

@@ -1,0 +1,323 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25) candidates, reciprocal rank fusion, per-document diversity.
+
+The question is analysed once (content terms, glossary expansions, organisations named); each
+organisation that publishes indexed documents also gets its own scoped dense + lexical lists, so a
+question naming two publishers retrieves from both even when one document dominates the others.
+An optional cross-encoder (settings.reranker) re-orders the fused head before the diversity pass.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.config import Settings
+from assistant.errors import AssistantError, ConfigError
+from assistant.glossary import Glossary, get_glossary
+from assistant.index import Index
+from assistant.types import Chunk, DocumentInfo, Filters, Passage
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the head so no single list dominates
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+SENTENCE_WEIGHT = 1.0  # chunks ranked by their best-matching sentence (sharper than whole-chunk vectors)
+SCOPED_WEIGHT = 0.7  # lists restricted to a publisher the question names: strong enough to surface it
+MAX_PER_DOCUMENT = 3  # within the top_k: one long document cannot take every slot
+MIN_PASSAGES_SHOWN = 10  # passages reported in the answer (the contract asks for at least the top 10)
+RERANK_DEPTH = 20  # fused candidates the cross-encoder re-scores
+RERANK_BLEND = 0.5  # weight of the reranker's rank vs the fused rank when re-ordering
+
+STOPWORDS = frozenset(
+    """a about above according across after again against all also am an and any are aren't as at be because been
+    before being below between both but by can could did do does doing don't down during each either else ever few
+    for from further had has have having he her here hers him his how however i if in into is isn't it its itself
+    just may me might more most much must my no nor not now of off on once only or other ought our ours out over own
+    per please same say says said she should so some such than that the their theirs them then there these they this
+    those through to too under until up upon us very via was we were what when where whether which while who whom
+    whose why will with within without would you your yours tell show describe explain give list mean think view views
+    see seen saw find found according many documents document evidence source sources report reports""".split()
+)
+# Words that frame a question rather than name its topic ("compare what X told Y about ...").
+FRAMING_WORDS = frozenset(
+    """compare comparison contrast agree agrees disagree differ differs difference differences similar both each
+    suggest suggests suggested told tell tells argue argues argued claim claims think thinks believe believes
+    feel feels raise raised make made put puts organisation organisations body bodies side sides want wants""".split()
+)
+
+# "written evidence to the Health and Social Care Committee": where something was said, not what.
+_SOURCE_DESCRIPTOR = re.compile(
+    r"(?:^|\s)['’]s?\s*(?:\d{4}\s+)?(?:written\s+)?(?:evidence|submission|report|response|paper|analysis|survey|interviews?)\b"
+    r"(?:\s+(?:submitted\s+)?(?:to|for)\s+the(?:\s+(?:[A-Z][\w'’-]*|and|of|for|on))+)?"
+    r"|\b(?:written\s+)?(?:evidence|submission)\s+(?:submitted\s+)?(?:to|for)\s+the(?:\s+(?:[A-Z][\w'’-]*|and|of|for|on))+"
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+
+
+class FilterError(AssistantError):
+    """A retrieval filter is malformed or matches no indexed document."""
+
+
+def words(text: str) -> list[str]:
+    """Word tokens as written (keeps "2023/24"-style figures apart: "/" splits, "." inside numbers stays)."""
+    return [w.replace("’", "'").rstrip(".") for w in _WORD.findall(text)]
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem ("boards" -> "board", "inspected" -> "inspect"): enough for overlap tests."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix in _SUFFIXES:
+        if len(w) - len(suffix) >= 4 and w.endswith(suffix):
+            return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    if len(w) >= 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]  # short plurals, acronyms above all: "icps" -> "icp"
+    return w
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased content words of a text (stopwords and one-letter words dropped), in order, unique."""
+    out = [w.lower() for w in words(text) if w.lower() not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    out = [w for w in out if w not in FRAMING_WORDS]
+    return list(dict.fromkeys(out))
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the content words of a text."""
+    return {stem(w) for w in content_terms(text)}
+
+
+@dataclass
+class Query:
+    """A question analysed for retrieval."""
+
+    text: str
+    embed_text: str  # the question with acronyms spelt out (the embedder knows words better than acronyms)
+    terms: list[str]  # lexical terms: content words + glossary expansions (phrases searched as phrases)
+    expansions: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)  # canonical names named in the question
+    publishers: list[str] = field(default_factory=list)  # indexed publishers named in the question
+
+
+class SentenceSearch(Protocol):
+    """Sentence-level dense search that answers with the chunks holding the best sentences."""
+
+    def search_chunks(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[Chunk, float]]: ...
+
+
+class Reranker(Protocol):
+    """Scores (query, passage text) pairs; higher is more relevant."""
+
+    def score(self, query: str, texts: Sequence[str]) -> list[float]: ...
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers cross-encoder loaded from a model name or local folder (never a hub download)."""
+
+    def __init__(self, name: str) -> None:
+        try:
+            from sentence_transformers import CrossEncoder
+
+            self.model = CrossEncoder(name, device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any load failure means the same thing to the user
+            raise ConfigError(
+                f"Cannot load the reranker {name!r} ({type(exc).__name__}); set ASSISTANT_RERANKER to a local "
+                "cross-encoder folder or leave it empty."
+            ) from None
+        self._lock = threading.Lock()
+
+    def score(self, query: str, texts: Sequence[str]) -> list[float]:
+        with self._lock:
+            return [float(s) for s in self.model.predict([(query, t) for t in texts], show_progress_bar=False)]
+
+
+def make_reranker(settings: Settings) -> Reranker | None:
+    """The configured cross-encoder, or None when settings.reranker is empty (the default)."""
+    return CrossEncoderReranker(settings.reranker) if settings.reranker else None
+
+
+def rrf(ranked_lists: Sequence[tuple[Sequence[str], float]], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal rank fusion: id -> sum of weight / (k + rank) over the lists (rank 1-based)."""
+    scores: dict[str, float] = {}
+    for ids, weight in ranked_lists:
+        for rank, item in enumerate(ids, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return scores
+
+
+def diversify(ranked: Sequence[str], doc_of: Callable[[str], str], k: int, cap: int = MAX_PER_DOCUMENT) -> list[str]:
+    """Re-order so the first k hold at most `cap` items per document (when others are available); the rest follow."""
+    head: list[str] = []
+    deferred: list[str] = []
+    per_doc: dict[str, int] = {}
+    for item in ranked:
+        doc = doc_of(item)
+        if len(head) < k and per_doc.get(doc, 0) < cap:
+            head.append(item)
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+        else:
+            deferred.append(item)
+    if len(head) < k:  # not enough other documents: fill up from the deferred, in order
+        fill = deferred[: k - len(head)]
+        head += fill
+        deferred = deferred[len(fill) :]
+    return head + deferred
+
+
+def rerank_order(fused: Sequence[str], scores: Sequence[float], blend: float = RERANK_BLEND) -> list[str]:
+    """Blend the fused order with a reranker's order (by rank, so score scales never matter)."""
+    by_score = sorted(range(len(fused)), key=lambda i: -scores[i])
+    rerank_pos = {fused[i]: pos for pos, i in enumerate(by_score)}
+    return sorted(fused, key=lambda cid: (1 - blend) * fused.index(cid) + blend * rerank_pos[cid])
+
+
+def validate_date(value: str, name: str) -> str:
+    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) or a FilterError naming the option."""
+    if value and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
+        raise FilterError(f"{name} {value!r} is not a date like 2022, 2022-10 or 2022-10-31.")
+    return value
+
+
+class Retriever:
+    """Hybrid retrieval over an Index. Thread-safe: holds no per-query state."""
+
+    def __init__(
+        self,
+        index: Index,
+        glossary: Glossary | None = None,
+        reranker: Reranker | None = None,
+        sentences: SentenceSearch | None = None,
+    ) -> None:
+        self.index = index
+        self.glossary = glossary or get_glossary()
+        self.reranker = reranker
+        self.sentences = sentences
+        self._docs: dict[str, DocumentInfo] = {}
+        self._docs_lock = threading.Lock()
+
+    # documents --------------------------------------------------------------
+    def documents(self) -> dict[str, DocumentInfo]:
+        """doc_id -> DocumentInfo, cached (refresh() after an ingest)."""
+        with self._docs_lock:
+            if not self._docs:
+                self._docs = {d.doc_id: d for d in self.index.documents()}
+            return self._docs
+
+    def refresh(self) -> None:
+        with self._docs_lock:
+            self._docs = {}
+
+    def publishers(self) -> list[str]:
+        return sorted({d.publisher for d in self.documents().values() if d.publisher})
+
+    def allowed(self, filters: Filters | None) -> list[str] | None:
+        """Doc ids passing the filters (None = all); FilterError when the filters match nothing."""
+        if not filters:
+            return None
+        validate_date(filters.since, "--since")
+        validate_date(filters.until, "--until")
+        ids = self.index.allowed_doc_ids(filters)
+        if ids is not None and not ids:
+            known = "; ".join(f"{d.source} ({d.publisher}, {d.date}, {d.kind})" for d in self.documents().values())
+            raise FilterError(f"No indexed document matches the filters {filters.to_json()}; indexed: {known}.")
+        return ids
+
+    # analysis ---------------------------------------------------------------
+    def analyse(self, question: str) -> Query:
+        """Content terms, glossary expansions, organisations and indexed publishers named in the question."""
+        organisations = self.glossary.organisations_in(question)
+        publishers = self._publishers_named(question, organisations)
+        # Who said it is handled by scoped retrieval; the topic is what the text must match.
+        topic = self._without_publishers(question, publishers)
+        expansions = self.glossary.expansions(topic)
+        terms = list(dict.fromkeys(content_terms(topic) + expansions))
+        return Query(question, self.glossary.expand_for_embedding(topic), terms, expansions, organisations, publishers)
+
+    def _without_publishers(self, question: str, publishers: Sequence[str]) -> str:
+        """The question with mentions of the named publishers removed (the whole question if nothing is left)."""
+        if not publishers:
+            return question
+        topic = question
+        for name, start, end in reversed(self.glossary.organisation_spans(question)):
+            if name in publishers:
+                topic = topic[:start] + topic[end:]
+        for publisher in publishers:  # publishers missing from the glossary: drop their name as written
+            topic = re.sub(re.escape(publisher).replace("'", "['’]"), " ", topic, flags=re.IGNORECASE)
+        topic = _SOURCE_DESCRIPTOR.sub(" ", topic)
+        topic = re.sub(r"\s+", " ", topic).strip()
+        return topic if content_terms(topic) else question
+    def _publishers_named(self, question: str, organisations: Sequence[str]) -> list[str]:
+        from assistant.glossary import normalise
+
+        text = normalise(question)
+        named = []
+        for publisher in self.publishers():
+            p = normalise(publisher)
+            short = p[4:] if p.startswith("the ") else p
+            if short in text or any(normalise(o) in (p, short, "the " + short) for o in organisations):
+                named.append(publisher)
+        return named
+
+    # search -----------------------------------------------------------------
+    def search(
+        self,
+        query: Query,
+        filters: Filters | None = None,
+        top_k: int = 5,
+        candidates: int = 30,
+        vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
+        """Ranked passages: fused, optionally reranked, diversified; at least MIN_PASSAGES_SHOWN when available."""
+        allowed = self.allowed(filters)
+        if vector is None:
+            vector = self.index.embed_query(query.embed_text)
+        dense = self.index.dense(vector, candidates, allowed)
+        lexical = self.index.lexical(query.terms, candidates, allowed) if query.terms else []
+        lists: list[tuple[list[str], float]] = [([c.id for c, _ in dense], DENSE_WEIGHT), ([c.id for c, _ in lexical], LEXICAL_WEIGHT)]
+        chunks: dict[str, Chunk] = {c.id: c for c, _ in dense + lexical}
+        if self.sentences is not None:
+            docs = [d for d in self.documents().values() if allowed is None or d.doc_id in allowed]
+            by_sentence = self.sentences.search_chunks(vector, candidates, docs)
+            lists.append(([c.id for c, _ in by_sentence], SENTENCE_WEIGHT))
+            chunks.update({c.id: c for c, _ in by_sentence})
+        for ids in self._scoped_doc_ids(query, allowed):
+            scoped_dense = self.index.dense(vector, top_k, ids)
+            scoped_lexical = self.index.lexical(query.terms, top_k, ids) if query.terms else []
+            lists += [([c.id for c, _ in scoped_dense], SCOPED_WEIGHT), ([c.id for c, _ in scoped_lexical], SCOPED_WEIGHT)]
+            chunks.update({c.id: c for c, _ in scoped_dense + scoped_lexical})
+        fused = rrf(lists)
+        order = sorted(fused, key=lambda cid: -fused[cid])
+        scores = dict(fused)
+        if self.reranker is not None and order:
+            head = order[:RERANK_DEPTH]
+            rerank_scores = self.reranker.score(query.text, [chunks[c].text for c in head])
+            order = rerank_order(head, rerank_scores) + order[RERANK_DEPTH:]
+            scores.update({cid: s for cid, s in zip(head, rerank_scores, strict=True)})
+        order = diversify(order, lambda cid: chunks[cid].doc_id, top_k)
+        dense_rank = {c.id: i for i, (c, _) in enumerate(dense, start=1)}
+        lexical_rank = {c.id: i for i, (c, _) in enumerate(lexical, start=1)}
+        docs = self.documents()
+        shown = order[: max(MIN_PASSAGES_SHOWN, top_k)]
+        return [
+            Passage(rank, chunks[cid], docs.get(chunks[cid].doc_id) or self._doc(chunks[cid].doc_id), scores[cid],
+                    dense_rank.get(cid), lexical_rank.get(cid))
+            for rank, cid in enumerate(shown, start=1)
+        ]
+
+    def _scoped_doc_ids(self, query: Query, allowed: Sequence[str] | None) -> list[list[str]]:
+        """For each publisher the question names, its documents (within the filters)."""
+        scopes = []
+        for publisher in query.publishers:
+            ids = [d.doc_id for d in self.documents().values() if d.publisher == publisher and (allowed is None or d.doc_id in allowed)]
+            if ids:
+                scopes.append(ids)
+        return scopes
+
+    def _doc(self, doc_id: str) -> DocumentInfo:
+        """A document ingested after the cache was filled."""
+        self.refresh()
+        return self.documents().get(doc_id) or DocumentInfo(doc_id=doc_id, source=doc_id, title=doc_id)

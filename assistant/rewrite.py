@@ -1,0 +1,153 @@
+"""Follow-up resolution: turn "What about the CQC?" or "Do they agree?" into a standalone question, deterministically.
+
+History is a list of earlier questions (strings), or chat messages as dicts with "question" or
+"role"/"content" (only user turns count). Each earlier question is itself resolved against the
+ones before it, so chains of follow-ups keep their topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.glossary import Glossary
+from assistant.retrieve import content_terms
+
+# A question this short (in content words) after a history, or one opening like this, leans on the history.
+MAX_FOLLOW_UP_TERMS = 2
+# Beyond this many content words of its own, a follow-up keeps its own wording (plus the earlier question as context).
+MAX_SWAP_TERMS = 2
+_OPENERS = re.compile(
+    r"^\s*(and|but|so|also|what about|how about|and what about|what of|what else|anything else|same for|is that|are they|"
+    r"do they|does it|did they|why is that|why not|how so|in what way|what did they|what do they)\b"
+    r"|^\s*(?:do|does|did|would|is|are)\b[^?]{0,60}\b(?:agree|disagree|concur|differ)\b",
+    re.IGNORECASE,
+)
+_ANAPHORA = re.compile(
+    r"\b(they|them|their|theirs|it|its|these|those|he|she|his|her)\b"
+    r"|\b(this|that)\b(?=(?:\s+[\w'’-]+){0,2}\s*[?.!]?\s*$)",  # "about that?", "on that front?", "that arrangement?"
+    re.IGNORECASE,
+)
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
+_AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
+_ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+([^?]+?)\s*\??\s*$", re.IGNORECASE)
+_LEADING_FILLER = re.compile(r"^\s*(and|but|so|also|then)\s*,?\s+", re.IGNORECASE)
+
+
+def history_questions(history: Sequence[Any] | None) -> list[str]:
+    """The earlier user questions, oldest first, from strings or chat-message dicts."""
+    out = []
+    for item in history or []:
+        if isinstance(item, str):
+            text = item
+        elif isinstance(item, dict):
+            if item.get("role") not in (None, "user", "human"):
+                continue
+            text = str(item.get("question") or item.get("content") or "")
+        else:
+            continue
+        if text.strip():
+            out.append(text.strip())
+    return out
+
+
+def is_follow_up(question: str, glossary: Glossary) -> bool:
+    """True when the question cannot stand alone: it opens as a continuation, or is short and points back."""
+    if _OPENERS.search(question) or _WHAT_ABOUT.match(question):
+        return True
+    leans_back = bool(_ANAPHORA.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
+    # questions here nearly always name who they are about; a pronoun with no named body points back
+    return leans_back and not _names_a_subject(question, glossary)
+
+
+def _names_a_subject(question: str, glossary: Glossary) -> bool:
+    """The question names a body (acronym, organisation) or a proper name of its own."""
+    if glossary.acronyms_in(question) or glossary.organisations_in(question):
+        return True
+    return bool(re.search(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", question.strip()))
+
+
+def resolve(question: str, history: Sequence[Any] | None, glossary: Glossary, speakers: Sequence[str] = ()) -> str:
+    """The standalone form of the question given the history (the question itself when it stands alone).
+
+    `speakers` are the organisations whose views the documents give (the publishers): naming another
+    one in a follow-up swaps who is asked ("And NHS Providers?"), where naming another body swaps the topic.
+    """
+    previous = None
+    for earlier in history_questions(history):
+        previous = earlier if previous is None else _resolve_one(earlier, previous, glossary, speakers)
+    if previous is None:
+        return question.strip()
+    return _resolve_one(question.strip(), previous, glossary, speakers)
+
+
+def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Sequence[str]) -> str:
+    if not is_follow_up(question, glossary):
+        return question
+    new_orgs = glossary.organisation_spans(question)
+    old_orgs = glossary.organisation_spans(previous)
+    what_about = _WHAT_ABOUT.match(question)
+    if _AGREEMENT.search(question):
+        return _agreement(question, previous, new_orgs, old_orgs)
+    own_terms = _own_terms(question, new_orgs)
+    if len(own_terms) > MAX_SWAP_TERMS:  # a new question of its own that leans on the earlier one
+        return _with_context(question, previous)
+    for is_speaker in (True, False):
+        new = [o for o in new_orgs if (o[0] in speakers) == is_speaker]
+        old = [o for o in old_orgs if (o[0] in speakers) == is_speaker]
+        if new and old:
+            # "And what do NHS Providers say?" after "What did The King's Fund find about X?": swap who is asked.
+            return _swap_organisations(previous, old, [name for name, _, _ in new])
+    if what_about:
+        subject = what_about.group(1)
+        about = _ABOUT.search(previous)
+        if about:  # "What did X find about the CQC?" + "What about the oversight framework?"
+            return previous[: about.start(1)] + subject + "?"
+        return f"{_strip_q(previous)}, and what about {subject}?"
+    return _with_context(question, previous)
+
+
+def _with_context(question: str, previous: str) -> str:
+    """Pronouns and short continuations: the new question, about the previous one's topic."""
+    own = _strip_q(_LEADING_FILLER.sub("", question))
+    return f"{own[:1].upper()}{own[1:]} (regarding: {_strip_q(previous)})?"
+
+
+def _own_terms(question: str, orgs: list) -> list[str]:
+    """Content words of the question outside organisation names and "what about"."""
+    text = question
+    for _, start, end in reversed(orgs):
+        text = text[:start] + text[end:]
+    return [t for t in content_terms(text) if t not in ("about", "what", "how")]
+
+
+def _agreement(question: str, previous: str, new_orgs: list, old_orgs: list) -> str:
+    """"Do they agree?" / "Does the NHS Confederation agree?" -> a comparison on the previous topic."""
+    names = list(dict.fromkeys([n for n, _, _ in old_orgs] + [n for n, _, _ in new_orgs]))
+    about = _ABOUT.search(previous)
+    topic = about.group(1).strip() if about else ""
+    if topic and len(names) >= 2:
+        return f"Do {' and '.join(names)} agree on {topic}?"
+    if topic and names:
+        return f"Do other organisations agree with {names[0]} on {topic}?"
+    who = " and ".join(names) if len(names) >= 2 else (f"other organisations and {names[0]}" if names else "the organisations")
+    return f"Do {who} agree? ({_strip_q(previous)})"
+
+
+def _swap_organisations(previous: str, old_orgs: list, new_names: list[str]) -> str:
+    """The previous question with its organisation(s) replaced by the new one(s)."""
+    out = previous
+    first = True
+    for _, start, end in reversed(old_orgs):
+        replacement = " and ".join(new_names) if first else ""
+        if replacement.lower().startswith("the ") and out[:start].lower().endswith("the "):
+            start -= 4  # "the The King's Fund"
+        out = out[:start] + replacement + out[end:]
+        first = False
+    out = re.sub(r"\s+(and\s+)?(?=[,?])|\s{2,}", " ", out).replace(" ?", "?")
+    return re.sub(r"\band\s+and\b", "and", out).strip()
+
+
+def _strip_q(text: str) -> str:
+    return text.strip().rstrip("?").strip()

@@ -1,0 +1,95 @@
+"""Citations: sentence spans with exact offsets, [n] numbering, marker parsing, verification."""
+
+from __future__ import annotations
+
+from assistant.cite import (
+    CitationList,
+    figures,
+    missing_figures,
+    parse_markers,
+    quote_matches,
+    split_marked_text,
+    split_sentences,
+    verify,
+)
+from assistant.types import DocumentInfo
+
+TEXT = (
+    "## Summary\n\n"
+    "- ICBs are accountable to NHS England. They will hold trusts to account, e.g. for finances.\n"
+    "Our survey found:\n"
+    "  - 33% saw the framework as a support tool\n"
+    "**6/ How can quality be ensured?**\n"
+    "Only 10-20 per cent of health outcomes are determined by NHS care. The Rt Hon. Patricia Hewitt led it.\n"
+)
+
+
+def test_sentences_are_exact_spans_without_list_markers() -> None:
+    sentences = split_sentences("d", TEXT)
+    for s in sentences:
+        assert TEXT[s.start : s.end] == s.text
+    texts = [s.text for s in sentences]
+    assert "ICBs are accountable to NHS England." in texts  # the "- " bullet is not part of the span
+    assert "They will hold trusts to account, e.g. for finances." in texts  # no split after "e.g."
+    assert "33% saw the framework as a support tool" in texts
+    assert "The Rt Hon. Patricia Hewitt led it." in texts
+
+
+def test_headings_questions_and_lead_ins_are_marked() -> None:
+    by_text = {s.text: s for s in split_sentences("d", TEXT)}
+    assert by_text["Summary"].heading
+    assert by_text["6/ How can quality be ensured?"].heading  # emphasis marks stripped, a question is never evidence
+    assert by_text["Our survey found:"].lead_in  # too short to be evidence itself, but introduces the list
+    assert by_text["33% saw the framework as a support tool"].item
+
+
+def test_figures_are_normalised() -> None:
+    assert figures("only 10-20 per cent, £0.9 to £6.9bn, 2023-24, 2,885 bed days") == {"10/20%", "£0.9", "£6.9bn", "2023/24", "2885"}
+    assert missing_figures("It fell by 42% in 2021.", ["Death rates fell by 42% as a result"]) == ["2021"]
+
+
+def test_markers_parse_and_bad_ones_are_dropped() -> None:
+    text, numbers = parse_markers("ICBs answer to NHSE [1][3, 2] and DHSC [7] [0] [2-4] [x] [sic].", n_sources=4)
+    assert numbers == [1, 3, 2, 4]  # order of first use, out-of-range 7 and 0 dropped, range expanded
+    assert "[7]" not in text and "[x]" not in text and "[0]" not in text
+    assert "[sic]" in text  # an editorial bracket is not a citation
+
+
+def test_marked_text_splits_into_sentences_with_their_numbers() -> None:
+    pieces = split_marked_text("ICBs are accountable to NHSE [1]. Councils answer to voters [2][9].\n[3]", n_sources=3)
+    assert pieces == [("ICBs are accountable to NHSE.", [1]), ("Councils answer to voters.", [2, 3])]
+    after_stop = split_marked_text("ICBs are accountable to NHSE. [1] Councils answer to voters. [2]", n_sources=3)
+    assert after_stop == [("ICBs are accountable to NHSE.", [1]), ("Councils answer to voters.", [2])]
+
+
+def test_verification_catches_an_unsupported_number() -> None:
+    evidence = ["Only 14 per cent of respondents agreed that the CQC's approach encouraged collaboration."]
+    assert verify("Only 14 per cent of respondents agreed that the CQC's approach encouraged collaboration.", evidence).supported
+    bad = verify("Only 41 per cent of respondents agreed that the CQC's approach encouraged collaboration.", evidence)
+    assert not bad.supported and bad.missing_figures == ["41%"]
+
+
+def test_verification_needs_words_or_meaning_in_common() -> None:
+    evidence = ["ICBs will be accountable to DHSC via NHS England."]
+    assert not verify("Trusts love the new pay deal.", evidence).supported
+    assert not verify("Anything at all.", []).supported  # no citation, no support
+    assert verify("Trusts love the new pay deal.", evidence, similarity=lambda s, e: 0.9).supported  # semantic route
+
+
+def test_citations_numbered_in_order_of_first_use_and_reused() -> None:
+    doc = DocumentInfo("a.txt", "a.txt", "Doc A", publisher="P", date="2022")
+    cites = CitationList()
+    assert cites.add(doc, 10, 20, "x" * 10) == 1
+    assert cites.add(doc, 30, 40, "y" * 10) == 2
+    assert cites.add(doc, 10, 20, "x" * 10) == 1
+    assert [c.n for c in cites.citations()] == [1, 2]
+
+
+def test_quote_matches() -> None:
+    doc = DocumentInfo("a.txt", "a.txt", "Doc A")
+    text = "abc def ghi"
+    cites = CitationList()
+    cites.add(doc, 4, 7, "def")
+    cites.add(doc, 4, 7 + 1, "def")  # wrong
+    good, bad = cites.citations()
+    assert quote_matches(good, text) and not quote_matches(bad, text)

@@ -1,0 +1,225 @@
+"""Retrieval: RRF fusion, diversity cap, glossary expansion both ways, filters, the reranker seam (fast fakes),
+plus hybrid retrieval on the real seed index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from assistant.glossary import Glossary, get_glossary
+from assistant.retrieve import (
+    FilterError,
+    Retriever,
+    content_terms,
+    diversify,
+    rerank_order,
+    rrf,
+    stem,
+    validate_date,
+)
+from assistant.types import Chunk, DocumentInfo, Filters
+
+
+# fakes -------------------------------------------------------------------------
+def _chunk(cid: str, doc: str, text: str = "") -> Chunk:
+    return Chunk(id=cid, doc_id=doc, index=0, start=0, end=len(text) or 10, text=text or cid)
+
+
+class FakeIndex:
+    """Just enough of Index for Retriever: fixed dense and lexical rankings."""
+
+    def __init__(self, dense: list[Chunk], lexical: list[Chunk], docs: Sequence[DocumentInfo]) -> None:
+        self._dense, self._lexical, self._docs = dense, lexical, list(docs)
+        self.lexical_terms: list[list[str]] = []
+
+    def documents(self) -> list[DocumentInfo]:
+        return self._docs
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0]
+
+    def allowed_doc_ids(self, filters: Filters | None) -> list[str] | None:
+        if not filters:
+            return None
+        return [d.doc_id for d in self._docs if any(p.lower() in d.publisher.lower() for p in filters.publishers)]
+
+    def dense(self, vector, k, doc_ids=None):
+        return [(c, 1.0 - i / 100) for i, c in enumerate(c for c in self._dense if doc_ids is None or c.doc_id in doc_ids)][:k]
+
+    def lexical(self, terms, k, doc_ids=None):
+        self.lexical_terms.append(list(terms))
+        return [(c, 10.0 - i) for i, c in enumerate(c for c in self._lexical if doc_ids is None or c.doc_id in doc_ids)][:k]
+
+
+DOCS = [
+    DocumentInfo("a.txt", "a.txt", "Doc A", publisher="NHS Providers", date="2022-09"),
+    DocumentInfo("b.txt", "b.txt", "Doc B", publisher="NHS Confederation", date="2022-10"),
+    DocumentInfo("c.txt", "c.txt", "Doc C", publisher="The King's Fund", date="2022-11"),
+]
+
+
+# fusion and diversity -----------------------------------------------------------
+def test_rrf_rewards_agreement_between_lists() -> None:
+    scores = rrf([(["x", "y", "z"], 1.0), (["y", "x", "w"], 1.0)], k=60)
+    order = sorted(scores, key=lambda c: -scores[c])
+    assert set(order[:2]) == {"x", "y"}  # in both lists
+    assert scores["x"] == pytest.approx(1 / 61 + 1 / 62)
+    assert scores["w"] == pytest.approx(1 / 63)
+    assert scores["z"] == scores["w"]
+
+
+def test_rrf_weights_scale_a_list() -> None:
+    scores = rrf([(["a"], 2.0), (["b"], 1.0)])
+    assert scores["a"] == pytest.approx(2 * scores["b"])
+
+
+def test_diversify_caps_one_document_in_the_head() -> None:
+    ranked = ["a1", "a2", "a3", "a4", "b1", "a5", "c1"]
+    out = diversify(ranked, lambda cid: cid[0], k=5, cap=3)
+    assert out[:5] == ["a1", "a2", "a3", "b1", "c1"]
+    assert sorted(out) == sorted(ranked)  # nothing lost, the rest follow in order
+    assert out[5:] == ["a4", "a5"]
+
+
+def test_diversify_fills_from_the_same_document_when_nothing_else() -> None:
+    assert diversify(["a1", "a2", "a3", "a4"], lambda cid: cid[0], k=4, cap=2) == ["a1", "a2", "a3", "a4"]
+
+
+def test_long_document_cannot_crowd_out_the_others() -> None:
+    many_a = [_chunk(f"a{i}", "a.txt") for i in range(10)]
+    index = FakeIndex(dense=many_a + [_chunk("b0", "b.txt")], lexical=many_a + [_chunk("c0", "c.txt")], docs=DOCS)
+    retriever = Retriever(index, get_glossary())  # type: ignore[arg-type]
+    passages = retriever.search(retriever.analyse("national targets"), top_k=5)
+    assert sum(p.chunk.doc_id == "a.txt" for p in passages[:5]) <= 3
+    assert {p.chunk.doc_id for p in passages[:5]} >= {"b.txt", "c.txt"}
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+    assert len(passages) >= 10  # the contract reports at least the top 10
+
+
+# glossary ----------------------------------------------------------------------------
+def test_glossary_expands_acronym_to_phrase_and_back() -> None:
+    g = get_glossary()
+    assert "integrated care board" in g.expansions("Who holds ICBs to account?")
+    assert "ICB" in g.expansions("Who holds an integrated care board to account?")
+    assert "Care Quality Commission" in g.expansions("What does the CQC inspect?")
+    assert "CQC" in g.expansions("What does the Care Quality Commission inspect?")
+    assert "DLUHC" in g.expansions("the Department for Levelling Up, Housing and Communities")
+
+
+def test_glossary_acronyms_are_case_sensitive() -> None:
+    g = get_glossary()
+    assert "local authority" in g.expansions("the LA's role")
+    assert "local authority" not in g.expansions("la la land")  # lower-case "la" is not the acronym
+
+
+def test_glossary_from_data(tmp_path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("acronyms:\n  XYZ: [extra yield zone]\nsynonyms:\n  - [council, local authority]\norganisations:\n  Foo Org: [Foo]\n")
+    g = Glossary.load(path)
+    assert g.expansions("the XYZ plan") == ["extra yield zone"]
+    assert "XYZ" in g.expansions("an extra yield zone")
+    assert "local authority" in g.expansions("the councils")
+    assert g.organisations_in("what does Foo say") == ["Foo Org"]
+
+
+def test_lexical_query_carries_both_forms() -> None:
+    index = FakeIndex(dense=[], lexical=[], docs=DOCS)
+    retriever = Retriever(index, get_glossary())  # type: ignore[arg-type]
+    query = retriever.analyse("Who is an integrated care board accountable to?")
+    assert "ICB" in query.terms and "integrated" in query.terms
+    assert "ICB (integrated care board)" not in query.embed_text  # spelt out already
+    assert "(integrated care board)" in retriever.analyse("Who are ICBs accountable to?").embed_text
+
+
+def test_named_publishers_are_found_and_left_out_of_the_topic() -> None:
+    retriever = Retriever(FakeIndex([], [], DOCS), get_glossary())  # type: ignore[arg-type]
+    query = retriever.analyse("Do NHS Providers and the King's Fund agree on targets?")
+    assert query.publishers == ["NHS Providers", "The King's Fund"]
+    assert "providers" not in query.terms and "fund" not in query.terms
+    assert "targets" in query.terms
+
+
+def test_content_terms_and_stems() -> None:
+    assert content_terms("What do the ICBs say about the targets?") == ["icbs", "targets"]
+    assert stem("boards") == stem("board") and stem("ICPs") == "icp" and stem("inspected") == "inspect"
+
+
+# filters ----------------------------------------------------------------------------------
+def test_bad_dates_are_refused() -> None:
+    assert validate_date("2022-10", "--since") == "2022-10"
+    for bad in ("2022-13", "22", "October 2022", "2022/10"):
+        with pytest.raises(FilterError):
+            validate_date(bad, "--since")
+
+
+def test_filter_matching_nothing_is_an_error() -> None:
+    retriever = Retriever(FakeIndex([], [], DOCS), get_glossary())  # type: ignore[arg-type]
+    with pytest.raises(FilterError, match="No indexed document"):
+        retriever.allowed(Filters(publishers=("Nobody",)))
+
+
+def test_filters_restrict_every_list() -> None:
+    chunks = [_chunk("a0", "a.txt"), _chunk("b0", "b.txt"), _chunk("c0", "c.txt")]
+    retriever = Retriever(FakeIndex(chunks, chunks, DOCS), get_glossary())  # type: ignore[arg-type]
+    passages = retriever.search(retriever.analyse("targets"), Filters(publishers=("Confederation",)), top_k=5)
+    assert {p.chunk.doc_id for p in passages} == {"b.txt"}
+
+
+# reranker seam --------------------------------------------------------------------------
+class StandInReranker:
+    """Deterministic stand-in for a cross-encoder: prefers texts containing a keyword."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        self.calls = 0
+
+    def score(self, query: str, texts: Sequence[str]) -> list[float]:
+        self.calls += 1
+        return [1.0 if self.keyword in t else 0.0 for t in texts]
+
+
+def test_reranker_seam_reorders_the_head() -> None:
+    chunks = [_chunk(f"a{i}", DOCS[i % 3].doc_id, f"text {i}" + (" special" if i == 7 else "")) for i in range(9)]
+    plain = Retriever(FakeIndex(chunks, chunks, DOCS), get_glossary())  # type: ignore[arg-type]
+    reranker = StandInReranker("special")
+    reranked = Retriever(FakeIndex(chunks, chunks, DOCS), get_glossary(), reranker=reranker)  # type: ignore[arg-type]
+    before = [p.chunk.id for p in plain.search(plain.analyse("anything at all"), top_k=5)]
+    after = [p.chunk.id for p in reranked.search(reranked.analyse("anything at all"), top_k=5)]
+    assert reranker.calls == 1
+    assert after.index("a7") < before.index("a7")
+    assert sorted(after) == sorted(before)
+
+
+def test_rerank_order_blends_by_rank() -> None:
+    assert rerank_order(["a", "b", "c"], [0.0, 0.0, 1.0], blend=1.0)[0] == "c"
+    assert rerank_order(["a", "b", "c"], [0.0, 0.0, 1.0], blend=0.0) == ["a", "b", "c"]
+
+
+def test_reranker_off_by_default_and_bad_model_is_a_config_error(tmp_path) -> None:
+    from assistant.config import Settings
+    from assistant.errors import ConfigError
+    from assistant.retrieve import make_reranker
+
+    assert make_reranker(Settings()) is None
+    with pytest.raises(ConfigError, match="reranker"):
+        make_reranker(Settings(reranker=str(tmp_path / "no-such-model")))
+
+
+# the real index --------------------------------------------------------------------------
+@pytest.mark.slow
+def test_hybrid_retrieval_on_seed_index(seed_assistant) -> None:
+    retriever, _ = seed_assistant._ready()
+    passages = retriever.search(retriever.analyse("Who is an ICB accountable to?"), top_k=5)
+    assert len({p.doc.doc_id for p in passages[:5]}) >= 2
+    assert any(p.dense_rank for p in passages) and any(p.lexical_rank for p in passages)
+    text = {p.doc.doc_id: seed_assistant.index.text(p.doc.doc_id) for p in passages}
+    assert all(text[p.doc.doc_id][p.chunk.start : p.chunk.end] == p.chunk.text for p in passages)
+
+
+@pytest.mark.slow
+def test_expansion_finds_acronym_passages_on_seed_index(seed_assistant) -> None:
+    """"voluntary, community and social enterprise" finds the passages that say only "VCSE"."""
+    retriever, _ = seed_assistant._ready()
+    passages = retriever.search(retriever.analyse("What role do voluntary, community and social enterprise organisations play?"), top_k=5)
+    assert any("VCSE" in p.chunk.text for p in passages[:5])
