@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.errors import ConfigError
@@ -20,6 +20,7 @@ DEFAULT_CHUNK_OVERLAP = 30
 DEFAULT_TOP_K = 5
 DEFAULT_CANDIDATES = 30
 DEFAULT_LLM_TIMEOUT_S = 120.0
+DEFAULT_LLM_MAX_TOKENS = 512  # answer length cap in LLM mode
 LLM_PROVIDERS = ("none", "openai", "ollama", "gguf")
 
 
@@ -74,7 +75,7 @@ class Settings:
     llm_base_url: str = ""
     llm_api_key_var: str = "ASSISTANT_LLM_API_KEY"  # the variable holding the key, read only when used
     llm_timeout_s: float = DEFAULT_LLM_TIMEOUT_S
-    extra: dict[str, str] = field(default_factory=dict)
+    llm_max_tokens: int = DEFAULT_LLM_MAX_TOKENS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -103,6 +104,7 @@ class Settings:
             llm_base_url=_env("LLM_BASE_URL"),
             llm_api_key_var=_env("LLM_API_KEY_VAR") or "ASSISTANT_LLM_API_KEY",
             llm_timeout_s=_float("LLM_TIMEOUT_S", DEFAULT_LLM_TIMEOUT_S),
+            llm_max_tokens=_int("LLM_MAX_TOKENS", DEFAULT_LLM_MAX_TOKENS, 1),
         )
         if settings.chunk_overlap >= settings.chunk_tokens:
             raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
 
 NO_ANSWER = "The documents don't say."
-DEFAULT_MAX_TOKENS = 512  # answer length cap; override with settings.extra["llm_max_tokens"]
 CONDENSE_MAX_TOKENS = 96
 GGUF_CTX = 4096
 GGUF_THREADS = 2
@@ -64,7 +63,7 @@ _gguf_servers: dict[tuple[str, int, int], Any] = {}
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
     """The chat model for settings.llm (openai | ollama | gguf), built once per configuration and cached."""
-    return _chat_model(settings, _max_tokens(settings))
+    return _chat_model(settings, settings.llm_max_tokens)
 
 
 def _chat_model(settings: Settings, max_tokens: int) -> BaseChatModel:
@@ -83,20 +82,6 @@ def _chat_model(settings: Settings, max_tokens: int) -> BaseChatModel:
             model = _build_chat_model(settings, max_tokens)
             _models[key] = model
         return model
-
-
-def _max_tokens(settings: Settings) -> int:
-    """The answer token cap from settings.extra["llm_max_tokens"], else DEFAULT_MAX_TOKENS."""
-    raw = str(settings.extra.get("llm_max_tokens", "")).strip()
-    if not raw:
-        return DEFAULT_MAX_TOKENS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"llm_max_tokens={raw!r} is not a whole number; set it to e.g. {DEFAULT_MAX_TOKENS}.") from None
-    if value < 1:
-        raise ConfigError(f"llm_max_tokens={value} must be at least 1; set it to e.g. {DEFAULT_MAX_TOKENS}.")
-    return value
 
 
 def _build_chat_model(settings: Settings, max_tokens: int) -> BaseChatModel:

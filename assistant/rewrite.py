@@ -32,6 +32,12 @@ _ANAPHORA = re.compile(
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+([^?]+?)\s*\??\s*$", re.IGNORECASE)
+# "What do they say about X?": the pronoun is who speaks, so it stands for the organisation asked about before.
+_SPEAKER_PRONOUN = re.compile(
+    r"\b(?:do|does|did|would|will)\s+(they|it)\s+(?=(?:also\s+)?(?:say|said|think|argue|recommend|suggest|propose|want|find|found|"
+    r"believe|report|call for|see|view|make of)\b)",
+    re.IGNORECASE,
+)
 _LEADING_FILLER = re.compile(r"^\s*(and|but|so|also|then)\s*,?\s+", re.IGNORECASE)
 
 
@@ -90,6 +96,11 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
     what_about = _WHAT_ABOUT.match(question)
     if _AGREEMENT.search(question):
         return _agreement(question, previous, new_orgs, old_orgs)
+    speaker = _SPEAKER_PRONOUN.search(question)
+    old_speakers = [name for name, _, _ in old_orgs if name in speakers]
+    has_topic = bool(_own_terms(question, new_orgs)) and not _ANAPHORA.search(question[speaker.end() :] if speaker else "")
+    if speaker and has_topic and old_speakers and not any(name in speakers for name, _, _ in new_orgs):
+        return _name_the_speaker(question, speaker, old_speakers)
     own_terms = _own_terms(question, new_orgs)
     if len(own_terms) > MAX_SWAP_TERMS:  # a new question of its own that leans on the earlier one
         return _with_context(question, previous)
@@ -106,6 +117,16 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
             return previous[: about.start(1)] + subject + "?"
         return f"{_strip_q(previous)}, and what about {subject}?"
     return _with_context(question, previous)
+
+
+def _name_the_speaker(question: str, speaker: re.Match[str], names: list[str]) -> str:
+    """"What do they say about X?" after a question about The King's Fund -> "What does The King's Fund say about X?"."""
+    who = " and ".join(dict.fromkeys(names))
+    verb = speaker.group(0).split()[0].lower()
+    if verb in ("do", "does"):
+        verb = "do" if len(set(names)) > 1 else "does"
+    out = _LEADING_FILLER.sub("", question[: speaker.start()] + f"{verb} {who} " + question[speaker.end() :]).strip()
+    return out[:1].upper() + out[1:]
 
 
 def _with_context(question: str, previous: str) -> str:

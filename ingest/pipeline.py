@@ -310,9 +310,6 @@ class Ingestor:
         for src, raw, content_hash, status in todo:
             try:
                 prep = _prepare(src, raw, content_hash, status, self.settings)
-            except UnsupportedFile as exc:
-                report.results.append(FileResult(src.rel, "skipped", message=str(exc)))
-                continue
             except LoadError as exc:
                 report.results.append(FileResult(src.rel, "failed", message=str(exc)))
                 continue

@@ -144,3 +144,46 @@ def test_llm_seam_parses_markers_and_flags_unsupported_sentences(seed_assistant,
     for c in answer.citations:
         assert quote_matches(c, seed_assistant.index.text(c.source))
         assert c.end - c.start < 600  # a sentence span, not the whole chunk
+
+
+def test_speaker_pronoun_follow_up_names_the_earlier_publisher() -> None:
+    g = get_glossary()
+    history = ["What does The King's Fund say about the role of ICB chairs?"]
+    assert resolve("What do they say about NHS England's regional teams?", history, g, SPEAKERS) == (
+        "What does The King's Fund say about NHS England's regional teams?"
+    )
+    # a topic organisation of the earlier question (the CQC) is not who speaks
+    assert resolve("And what did they recommend on targets?", ["What does NHS Providers say about the CQC?"], g, SPEAKERS) == (
+        "What did NHS Providers recommend on targets?"
+    )
+    # "that" still points back to the earlier topic, so the earlier question is kept as context
+    assert "CQC" in resolve("What do they think about that?", ["What does NHS Providers say about the CQC?"], g, SPEAKERS)
+
+
+def _evidence(text: str, score: float, publisher: str = "NHS Providers") -> compose.Evidence:
+    import numpy as np
+
+    from assistant.cite import Sentence
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    doc = DocumentInfo(doc_id="d", source="d", title="Evidence", publisher=publisher)
+    chunk = Chunk(id=text[:20], doc_id="d", index=0, start=0, end=len(text), text=text)
+    return compose.Evidence(Sentence("d", 0, len(text), text, 0), Passage(1, chunk, doc, score), 0.5, 0.5, score, np.zeros(3))
+
+
+def test_named_terms_must_sit_with_the_strong_evidence() -> None:
+    g = get_glossary()
+    question = "What was Surrey Heartlands ICB's budget?"
+    evidence = [_evidence("ICB budgets range from £0.9 to £6.9bn.", 1.0), _evidence("Few neighbourhoods in Surrey Heartlands are deprived.", 0.5)]
+    assert compose.off_focus_terms(question, _profile(question), evidence, g) == ["Surrey Heartlands"]
+    evidence[1].score = 0.9
+    assert compose.off_focus_terms(question, _profile(question), evidence, g) == []
+
+
+def test_words_of_a_body_that_published_nothing_are_not_in_the_documents() -> None:
+    g = get_glossary()
+    question = "What did the Local Government Association say about ICP strategies?"
+    assert compose.unheard_speakers(question, SPEAKERS, [_evidence("ICPs must write strategies.", 1.0)], g) == ["Local Government Association"]
+    reported = [_evidence("The Local Government Association said strategies need time.", 1.0)]
+    assert compose.unheard_speakers(question, SPEAKERS, reported, g) == []
+    assert compose.unheard_speakers("What did NHS Providers say about ICPs?", SPEAKERS, [_evidence("ICPs must write strategies.", 1.0)], g) == []

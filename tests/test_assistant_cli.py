@@ -94,3 +94,12 @@ def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
     proc = run_cli("assistant", "ask", "Who is an ICB accountable to?", data_dir=tmp_path / "empty")
     assert proc.returncode == 2
     assert "ingest" in proc.stderr and proc.stderr.count("\n") <= 3
+
+
+@pytest.mark.slow
+def test_warm_embeds_every_sentence(seed_index):
+    from tests.conftest import run_cli
+
+    result = run_cli("assistant", "warm", data_dir=seed_index.data_dir, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split("ready: ")[1].split()[0]) > 500

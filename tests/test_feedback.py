@@ -107,3 +107,13 @@ def test_cli_reports_unwritable_output(tmp_path: Path, monkeypatch: pytest.Monke
     FeedbackStore(tmp_path / "data" / "feedback.sqlite").record(rec())
     assert feedback_cli(["export", "--out", str(tmp_path / "missing" / "dir" / "x.csv")]) == 1
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_assistant_console_script_exports_feedback(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    FeedbackStore(tmp_path / "data" / "feedback.sqlite").record(rec(comment="useful for the briefing"))
+    result = run_cli("assistant", "feedback", "export", "--format", "jsonl", data_dir=tmp_path / "data", timeout=60)
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["comment"] == "useful for the briefing" and row["citations"][0]["source"] == "a.txt"

