@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test index status eval bench system-deps clean
+.PHONY: setup run test lint index status eval bench system-deps clean
 
 setup: $(STAMP)
 
@@ -44,11 +44,15 @@ run: index
 test: setup system-deps
 	$(BIN)/python -m pytest
 
+lint: setup
+	$(BIN)/ruff check assistant ingest eval tests app.py
+
 eval: index
 	$(BIN)/python -m eval run
 
 bench: setup
 	$(BIN)/python eval/bench_ingest.py
+	$(BIN)/python eval/bench_ask.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

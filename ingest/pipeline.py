@@ -212,14 +212,16 @@ class Ingestor:
             self._embedder = get_embedder(self.settings.embed_model, self.settings.embed_batch)
         return self._embedder
 
-    @property
-    def vectors(self) -> VectorStore:
+    def open_vectors(self) -> VectorStore:
+        """The vector store, opened on first use (with the embedder, whose name and size it records)."""
         if self._vectors is None:
             client = make_client(self.settings)  # an unreachable server fails before the model loads
             self._vectors = VectorStore(self.settings, self.embedder.name, self.embedder.dim, client=client)
             self.docs.set_meta("embed_model", self.embedder.name)
             self.docs.set_meta("embed_dim", str(self.embedder.dim))
         return self._vectors
+
+    vectors = property(open_vectors)
 
     def check_model(self) -> None:
         recorded = self.docs.get_meta("embed_model")
@@ -328,7 +330,7 @@ class Ingestor:
             return report
 
         if prepared or removals:
-            self.vectors  # open (or fail to reach) the store before anything is marked as in progress
+            self.open_vectors()  # reach the store (or fail) before anything is marked as in progress
             self.mark_dirty()
             self._store(prepared, report)
             for doc_id in removals:

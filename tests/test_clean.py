@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -160,7 +161,7 @@ def test_page_map_covers_text_and_follows_moves() -> None:
         "Footnotes\n\n[1] A footnote on page two."
     )
     assert result.pages[0].start == 0 and result.pages[-1].end == len(result.text)
-    assert all(a.end == b.start for a, b in zip(result.pages, result.pages[1:]))
+    assert all(a.end == b.start for a, b in pairwise(result.pages))
     assert page_at(result, "starts") == 1
     assert page_at(result, "continues") == 2
     assert page_at(result, "Page three") == 3

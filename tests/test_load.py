@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import logging
 import os
-import sys
-import subprocess
 import shutil
+import subprocess
+import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def make_pdf(pages: list[str], *, title: str = "", author: str = "", image_only:
         pdf.set_title(title)
     if author:
         pdf.set_author(author)
-    pdf.set_creation_date(datetime(2022, 10, 3, 12, 0, tzinfo=timezone.utc))
+    pdf.set_creation_date(datetime(2022, 10, 3, 12, 0, tzinfo=UTC))
     pdf.set_font("Helvetica", size=12)
     for text in pages:
         pdf.add_page()

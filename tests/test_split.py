@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -153,9 +154,9 @@ def test_overlap_is_whole_sentences_from_the_same_section() -> None:
     text = "# Part A\n\n" + " ".join(sentences) + "\n\n# Part B\n\nA new section starts here."
     chunks = split(text, max_tokens=30, overlap_tokens=8, count_tokens=words)
     bodies = texts(text, chunks)
-    part_a = [b for b, c in zip(bodies, chunks) if c.section == "Part A"]
+    part_a = [b for b, c in zip(bodies, chunks, strict=True) if c.section == "Part A"]
     assert len(part_a) >= 2
-    for previous, current in zip(part_a, part_a[1:]):
+    for previous, current in pairwise(part_a):
         first_sentence = current.split(". ")[0] + "."
         assert previous.endswith(first_sentence)  # starts with the previous chunk's last sentence
     assert bodies[-1] == "# Part B\n\nA new section starts here."  # no overlap across sections
