@@ -228,14 +228,14 @@ def score_evidence(
     total = sum(weight.values())
     n_passages = max(len(passages), 1)
     given = _given(query.text)
-    named = set(query.publishers)
+    named = _named_sources(query, passages)
     out = []
     for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
         have = bank.stems(sentence, glossary)
         lexical = sum(weight[w] for w in wanted & have) / total if total else 0.0
         prior = 1.0 - (passage.rank - 1) / n_passages
         score = SEMANTIC_WEIGHT * float(sem) + LEXICAL_WEIGHT * lexical + RANK_PRIOR_WEIGHT * prior
-        if passage.doc.publisher in named:
+        if passage.doc.publisher in named or passage.doc.doc_id in named:
             score += PUBLISHER_BONUS
         if numeric and _answers_numeric(numeric, sentence.text, given):
             score += NUMERIC_BONUS
@@ -244,6 +244,12 @@ def score_evidence(
         _neighbour_lift(out, numeric, given)
     out.sort(key=lambda e: -e.score)
     return out
+
+
+def _named_sources(query: Query, passages: Sequence[Passage]) -> set[str]:
+    """Doc ids the question names, and the named publishers none of whose documents it names by title, kind or year."""
+    narrowed = {p.doc.publisher for p in passages if p.doc.doc_id in query.documents}
+    return set(query.documents) | {p for p in query.publishers if p not in narrowed}
 
 
 def _answers_numeric(kind: str, text: str, given: frozenset[str] = frozenset()) -> bool:
@@ -470,7 +476,7 @@ def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index)
     citations = CitationList()
     answer_sentences: list[AnswerSentence] = []
     lines = []
-    for doc_id, group in by_doc.items():
+    for group in by_doc.values():
         group.sort(key=lambda s: s.start)
         parts = []
         for s in group:

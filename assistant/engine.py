@@ -23,7 +23,6 @@ from assistant.retrieve import Query, Reranker, Retriever, diversify, make_reran
 from assistant.rewrite import resolve
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
-
 ANSWER_FROM_POOL = False  # compose from every scored passage's sentences, not only the top-k passages
 
 

@@ -29,6 +29,11 @@ MAX_PER_DOCUMENT = 3  # within the top_k: one long document cannot take every sl
 MIN_PASSAGES_SHOWN = 10  # passages reported in the answer (the contract asks for at least the top 10)
 RERANK_DEPTH = 20  # fused candidates the cross-encoder re-scores
 RERANK_BLEND = 0.5  # weight of the reranker's rank vs the fused rank when re-ordering
+FOOTNOTES_SECTION = "Footnotes"  # cleaning moves footnotes under this final heading: references, rarely answers
+FOOTNOTE_WEIGHT = 0.5  # fused score kept by a footnote chunk
+NAMING_WINDOW = 3  # content words before a source noun ("the 2020 member survey") that may name a document
+# Nouns that mark a reference to a document: "the Hewitt submission", "the first-days study".
+SOURCE_NOUNS = frozenset("evidence submission report study analysis paper review interviews interview survey response inquiry".split())
 
 STOPWORDS = frozenset(
     """a about above according across after again against all also am an and any are aren't as at be because been
@@ -53,6 +58,8 @@ _SOURCE_DESCRIPTOR = re.compile(
     r"(?:\s+(?:submitted\s+)?(?:to|for)\s+the(?:\s+(?:[A-Z][\w'’-]*|and|of|for|on))+)?"
     r"|\b(?:written\s+)?(?:evidence|submission)\s+(?:submitted\s+)?(?:to|for)\s+the(?:\s+(?:[A-Z][\w'’-]*|and|of|for|on))+"
 )
+_NAME_TOKEN = re.compile(r"[A-Za-z0-9]+")  # hyphens split: "first-days" names "The first days of ..."
+_NOT_NAMING = STOPWORDS | SOURCE_NOUNS | FRAMING_WORDS
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
 
@@ -91,6 +98,42 @@ def content_stems(text: str) -> set[str]:
     return {stem(w) for w in content_terms(text)}
 
 
+def _naming_stems(doc: DocumentInfo, generic: frozenset[str]) -> set[str]:
+    """Stems of the words naming a document (title, kind, year), without stopwords, source nouns and generic words."""
+    text = f"{doc.title} {doc.kind} {doc.date[:4]}"
+    return {stem(w) for w in _NAME_TOKEN.findall(text) if len(w) > 1 and w.lower() not in _NOT_NAMING} - generic
+
+
+def _distinctive(docs: Sequence[DocumentInfo], generic: frozenset[str]) -> dict[str, set[str]]:
+    """doc_id -> naming stems no other of the documents shares."""
+    stems = {d.doc_id: _naming_stems(d, generic) for d in docs}
+    return {i: s - set().union(*(o for j, o in stems.items() if j != i)) for i, s in stems.items()}
+
+
+def documents_named(
+    question: str, docs: Sequence[DocumentInfo], publishers: Sequence[str] = (), generic: frozenset[str] = frozenset()
+) -> tuple[list[str], list[str]]:
+    """Doc ids the question names ("the Hewitt submission", "the Confed's 2020 report") and the words naming them.
+
+    A naming word is distinctive among all documents, or among the named publishers' documents; it counts when
+    at most NAMING_WINDOW content words before a source noun, or when capitalised mid-question (a proper name)."""
+    tokens = [(m.group(0), m.start()) for m in _NAME_TOKEN.finditer(question)]
+    content = [(w, at) for w, at in tokens if len(w) > 1 and (w.lower() not in STOPWORDS or w.lower() in SOURCE_NOUNS)]
+    pools = [list(docs)] + [[d for d in docs if d.publisher == p] for p in publishers]
+    named: dict[str, None] = {}
+    naming: dict[str, None] = {}
+    for pool in pools:
+        for doc_id, distinctive in _distinctive(pool, generic).items():
+            for i, (w, at) in enumerate(content):
+                if stem(w) not in distinctive:
+                    continue
+                near = [v for v, _ in content[i + 1 : i + 1 + NAMING_WINDOW] if v.lower() in SOURCE_NOUNS]
+                if near or (w[0].isupper() and at > 0):
+                    named[doc_id] = None
+                    naming.update(dict.fromkeys([w, *near]))
+    return list(named), list(naming)
+
+
 @dataclass
 class Query:
     """A question analysed for retrieval."""
@@ -101,6 +144,16 @@ class Query:
     expansions: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)  # canonical names named in the question
     publishers: list[str] = field(default_factory=list)  # indexed publishers named in the question
+    documents: list[str] = field(default_factory=list)  # doc ids the question names by title, kind or year
+
+
+def _without_words(text: str, remove: Sequence[str]) -> str:
+    """The text without the given words (the whole text if no content would be left)."""
+    out = text
+    for w in remove:
+        out = re.sub(rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])", " ", out)
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if content_terms(out) else text
 
 
 class SentenceSearch(Protocol):
@@ -228,14 +281,22 @@ class Retriever:
 
     # analysis ---------------------------------------------------------------
     def analyse(self, question: str) -> Query:
-        """Content terms, glossary expansions, organisations and indexed publishers named in the question."""
+        """Content terms, glossary expansions, organisations, and indexed publishers and documents named in the question."""
         organisations = self.glossary.organisations_in(question)
         publishers = self._publishers_named(question, organisations)
-        # Who said it is handled by scoped retrieval; the topic is what the text must match.
-        topic = self._without_publishers(question, publishers)
+        documents, naming = documents_named(question, list(self.documents().values()), publishers, self._generic_words())
+        # Who said it, and where, is handled by scoped retrieval; the topic is what the text must match.
+        topic = _without_words(self._without_publishers(question, publishers), naming)
         expansions = self.glossary.expansions(topic)
         terms = list(dict.fromkeys(content_terms(topic) + expansions))
-        return Query(question, self.glossary.expand_for_embedding(topic), terms, expansions, organisations, publishers)
+        return Query(question, self.glossary.expand_for_embedding(topic), terms, expansions, organisations, publishers, documents)
+
+    def _generic_words(self) -> frozenset[str]:
+        """Stems of domain words (glossary terms, publisher names) that name no particular document."""
+        g = self.glossary
+        phrases = [*g.acronyms, *(e for es in g.acronyms.values() for e in es), *(s for group in g.synonyms for s in group)]
+        phrases += [n for name, aliases in g.organisations.items() for n in (name, *aliases)] + self.publishers()
+        return frozenset(stem(w) for p in phrases for w in _NAME_TOKEN.findall(p))
 
     def _without_publishers(self, question: str, publishers: Sequence[str]) -> str:
         """The question with mentions of the named publishers removed (the whole question if nothing is left)."""
@@ -250,6 +311,7 @@ class Retriever:
         topic = _SOURCE_DESCRIPTOR.sub(" ", topic)
         topic = re.sub(r"\s+", " ", topic).strip()
         return topic if content_terms(topic) else question
+
     def _publishers_named(self, question: str, organisations: Sequence[str]) -> list[str]:
         from assistant.glossary import normalise
 
@@ -290,6 +352,7 @@ class Retriever:
             lists += [([c.id for c, _ in scoped_dense], SCOPED_WEIGHT), ([c.id for c, _ in scoped_lexical], SCOPED_WEIGHT)]
             chunks.update({c.id: c for c, _ in scoped_dense + scoped_lexical})
         fused = rrf(lists)
+        fused = {cid: score * (FOOTNOTE_WEIGHT if chunks[cid].section == FOOTNOTES_SECTION else 1.0) for cid, score in fused.items()}
         order = sorted(fused, key=lambda cid: -fused[cid])
         scores = dict(fused)
         if self.reranker is not None and order:
@@ -309,13 +372,14 @@ class Retriever:
         ]
 
     def _scoped_doc_ids(self, query: Query, allowed: Sequence[str] | None) -> list[list[str]]:
-        """For each publisher the question names, its documents (within the filters)."""
+        """For each publisher the question names, its documents (only those named, if any); each other document named."""
+        docs = self.documents()
         scopes = []
         for publisher in query.publishers:
-            ids = [d.doc_id for d in self.documents().values() if d.publisher == publisher and (allowed is None or d.doc_id in allowed)]
-            if ids:
-                scopes.append(ids)
-        return scopes
+            ids = [i for i, d in docs.items() if d.publisher == publisher and (allowed is None or i in allowed)]
+            scopes.append([i for i in ids if i in query.documents] or ids)
+        scopes += [[i] for i in query.documents if i in docs and docs[i].publisher not in query.publishers and (allowed is None or i in allowed)]
+        return [ids for ids in scopes if ids]
 
     def _doc(self, doc_id: str) -> DocumentInfo:
         """A document ingested after the cache was filled."""

@@ -13,8 +13,8 @@ import assistant
 from assistant import answer as compose
 from assistant.cite import quote_matches, verify
 from assistant.glossary import get_glossary
-from assistant.rewrite import history_questions, is_follow_up, resolve
 from assistant.retrieve import Query
+from assistant.rewrite import history_questions, is_follow_up, resolve
 
 SPEAKERS = ["NHS Providers", "NHS Confederation", "The King's Fund"]
 
@@ -187,3 +187,14 @@ def test_words_of_a_body_that_published_nothing_are_not_in_the_documents() -> No
     reported = [_evidence("The Local Government Association said strategies need time.", 1.0)]
     assert compose.unheard_speakers(question, SPEAKERS, reported, g) == []
     assert compose.unheard_speakers("What did NHS Providers say about ICPs?", SPEAKERS, [_evidence("ICPs must write strategies.", 1.0)], g) == []
+
+
+def test_a_named_document_takes_the_bonus_from_its_publishers_other_documents() -> None:
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    chunk = Chunk(id="c", doc_id="p1", index=0, start=0, end=1, text="x")
+    hewitt = DocumentInfo("p2", "p2", "Hewitt Review submission", "NHS Providers")
+    passages = [Passage(1, chunk, DocumentInfo("p1", "p1", "Written evidence", "NHS Providers"), 0.0), Passage(2, chunk, hewitt, 0.0)]
+    named = Query("q", "q", [], publishers=["NHS Providers", "The King's Fund"], documents=["p2"])
+    assert compose._named_sources(named, passages) == {"p2", "The King's Fund"}
+    assert compose._named_sources(Query("q", "q", [], publishers=["NHS Providers"]), passages) == {"NHS Providers"}

@@ -9,10 +9,12 @@ import pytest
 
 from assistant.glossary import Glossary, get_glossary
 from assistant.retrieve import (
+    FOOTNOTES_SECTION,
     FilterError,
     Retriever,
     content_terms,
     diversify,
+    documents_named,
     rerank_order,
     rrf,
     stem,
@@ -138,6 +140,50 @@ def test_named_publishers_are_found_and_left_out_of_the_topic() -> None:
     assert query.publishers == ["NHS Providers", "The King's Fund"]
     assert "providers" not in query.terms and "fund" not in query.terms
     assert "targets" in query.terms
+
+
+NAMED_DOCS = [
+    DocumentInfo("p1", "p1", "Written evidence submitted by NHS Providers (ICS0034)", "NHS Providers", "2022-09", "written evidence"),
+    DocumentInfo("p2", "p2", "NHS Providers Hewitt Review – evidence submission", "NHS Providers", "2023-01-09", "written evidence"),
+    DocumentInfo("c1", "c1", "The future of integrated care in England", "NHS Confederation", "2020-11", "report"),
+    DocumentInfo("c2", "c2", "Written evidence submitted by NHS Confederation (ICS0011)", "NHS Confederation", "2022-10", "written evidence"),
+    DocumentInfo("k1", "k1", "The first days of statutory integrated care systems", "The King's Fund", "2022-11", "analysis"),
+]
+
+
+def _named(question: str, publishers: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    generic = Retriever(FakeIndex([], [], NAMED_DOCS), get_glossary())._generic_words()  # type: ignore[arg-type]
+    return documents_named(question, NAMED_DOCS, publishers, generic)
+
+
+def test_documents_are_named_by_distinctive_title_words_and_years() -> None:
+    assert _named("What did the Hewitt submission say about targets?") == (["p2"], ["Hewitt", "submission"])
+    assert _named("Who did the first-days study speak to?") == (["k1"], ["first", "study", "days"])
+    assert _named("What did the Confed's 2020 report find?", ["NHS Confederation"])[0] == ["c1"]
+    assert _named("What did Patricia Hewitt recommend?")[0] == ["p2"]  # a proper name needs no source noun
+
+
+def test_words_shared_by_documents_or_far_from_a_source_noun_name_none() -> None:
+    assert _named("What do ICB leaders say about their first days in post?") == ([], [])
+    assert _named("What does the evidence say about integrated care systems?") == ([], [])
+    assert _named("What did the written evidence say?") == ([], [])  # every evidence document is written
+    assert _named("What did the NHS Confederation's written evidence say?", ["NHS Confederation"])[0] == ["c2"]
+
+
+def test_a_named_document_narrows_its_publishers_scope_and_leaves_the_topic() -> None:
+    retriever = Retriever(FakeIndex([], [], NAMED_DOCS), get_glossary())  # type: ignore[arg-type]
+    query = retriever.analyse("What did NHS Providers' Hewitt submission say about national targets?")
+    assert query.documents == ["p2"] and retriever._scoped_doc_ids(query, None) == [["p2"]]
+    assert "hewitt" not in query.terms and "submission" not in query.terms and "targets" in query.terms
+    query = retriever.analyse("Does NHS Providers agree with the first-days study on targets?")
+    assert retriever._scoped_doc_ids(query, None) == [["p1", "p2"], ["k1"]]
+
+
+def test_footnotes_are_down_weighted() -> None:
+    note = Chunk(id="a0", doc_id="a.txt", index=0, start=0, end=10, text="[1] A reference.", section=FOOTNOTES_SECTION)
+    chunks = [note, _chunk("b0", "b.txt")]
+    retriever = Retriever(FakeIndex(chunks, chunks, DOCS), get_glossary())  # type: ignore[arg-type]
+    assert [p.chunk.id for p in retriever.search(retriever.analyse("targets"), top_k=5)] == ["b0", "a0"]
 
 
 def test_content_terms_and_stems() -> None:
