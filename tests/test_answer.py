@@ -198,3 +198,14 @@ def test_a_named_document_takes_the_bonus_from_its_publishers_other_documents() 
     named = Query("q", "q", [], publishers=["NHS Providers", "The King's Fund"], documents=["p2"])
     assert compose._named_sources(named, passages) == {"p2", "The King's Fund"}
     assert compose._named_sources(Query("q", "q", [], publishers=["NHS Providers"]), passages) == {"NHS Providers"}
+
+
+def test_the_passage_holding_the_best_sentence_leads_from_six_places_down() -> None:
+    scores = [0.5, 0.4, 0.3, 0.2, 0.1, 0.9]
+    evidence = [_evidence(f"Sentence {i} about ICS oversight.", score) for i, score in enumerate(scores, start=1)]
+    passages = [e.passage for e in evidence]
+    for rank, p in enumerate(passages, start=1):
+        p.rank = rank
+    order = compose.rerank_passages(passages, evidence)
+    assert [p.chunk.id for p in order][:2] == [passages[5].chunk.id, passages[0].chunk.id]
+    assert [p.rank for p in order] == [1, 2, 3, 4, 5, 6]
