@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import textwrap
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.config import Settings
+from assistant.edge import run_command
 from assistant.errors import AssistantError
 from assistant.types import Answer, Filters
 
@@ -230,23 +230,16 @@ def main(argv: list[str] | None = None) -> int:
 
         return feedback_cli(argv[1:])
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:
-        settings = Settings.from_env()
-        if args.command == "show":
-            return _cmd_show(args, settings)
-        if args.command == "warm":
-            return _cmd_warm(settings)
-        return _cmd_ask(args, settings)
-    except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted.", file=sys.stderr)
-        return 130
+    return run_command(lambda: _dispatch(args))
 
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.command == "show":
+        return _cmd_show(args, settings)
+    if args.command == "warm":
+        return _cmd_warm(settings)
+    return _cmd_ask(args, settings)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.edge import run_command
 from assistant.errors import AssistantError
 
 COMMANDS = ("status", "reindex")
@@ -109,21 +109,14 @@ def _reindex(argv: list[str], settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    for noisy in ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:
-        settings = Settings.from_env()
-        if argv and argv[0] in COMMANDS and not Path(argv[0]).exists():
-            return {"status": _status, "reindex": _reindex}[argv[0]](argv[1:], settings)
-        return _ingest(argv, settings)
-    except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; run the same command again to finish (completed documents are kept).", file=sys.stderr)
-        return 130
+    return run_command(lambda: _dispatch(argv), "interrupted; run the same command again to finish (completed documents are kept).")
 
+
+def _dispatch(argv: list[str]) -> int:
+    settings = Settings.from_env()
+    if argv and argv[0] in COMMANDS and not Path(argv[0]).exists():
+        return {"status": _status, "reindex": _reindex}[argv[0]](argv[1:], settings)
+    return _ingest(argv, settings)
 
 if __name__ == "__main__":
     sys.exit(main())
