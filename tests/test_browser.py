@@ -151,6 +151,20 @@ def open_first_citation(page):
     return mark
 
 
+def rerun_safe(action, tries: int = 5, pause_s: float = 0.5):
+    """Run a browser action again if a Streamlit rerun replaced its element meanwhile (bounded)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(tries):
+        try:
+            return action()
+        except PlaywrightError as exc:
+            if "not attached" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(pause_s)
+    return None
+
+
 def poll(check, seconds: float = 20, tries: int = 100):
     """Call check() until it returns something truthy, at most `tries` times within `seconds`."""
     deadline = time.monotonic() + seconds
@@ -177,11 +191,11 @@ def test_ask_cite_open_and_rate(seed_server: Server, page, shots: Path) -> None:
     page.screenshot(path=str(shots / "02-answer.png"))
 
     mark = open_first_citation(page)
-    quote = mark.inner_text().strip()
+    quote = rerun_safe(lambda: mark.inner_text().strip())
     assert len(quote) > 20
-    context = page.locator(".cited-context").first.inner_text()
+    context = rerun_safe(lambda: page.locator(".cited-context").first.inner_text())
     assert len(context) > len(quote) + 100  # shown inside its surrounding text
-    mark.scroll_into_view_if_needed()
+    rerun_safe(lambda: mark.scroll_into_view_if_needed(timeout=10_000))
     page.screenshot(path=str(shots / "03-citation-open.png"))
 
     page.get_by_role("radio", name="Thumbs up").first.click()
