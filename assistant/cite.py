@@ -334,8 +334,19 @@ class SentenceBank:
             pass  # a read-only data folder only costs the cache
 
     def warm(self, documents: Sequence[DocumentInfo]) -> int:
-        """Split and embed (or load) every document's sentences now; returns the number of evidence sentences."""
-        return sum(len(self._entry(doc).evidence) for doc in documents)
+        """Split and embed (or load) the sentences of every indexed document now, and drop cache files of
+        document versions no longer indexed; returns the number of evidence sentences."""
+        count = sum(len(self._entry(doc).evidence) for doc in documents)
+        self._prune_cache(documents)
+        return count
+
+    def _prune_cache(self, documents: Sequence[DocumentInfo]) -> None:
+        current = {path for path in map(self._cache_path, documents) if path is not None}
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return
+        for path in self.cache_dir.glob("*.npy"):
+            if path not in current:
+                path.unlink(missing_ok=True)
 
     # reading --------------------------------------------------------------------
     def sentences(self, doc: DocumentInfo) -> list[Sentence]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant import lexical
+from assistant.errors import EmbeddingMismatch
 from assistant.types import Chunk, DocumentInfo, Filters, PageSpan
 
 SCHEMA_VERSION = "1"
@@ -105,6 +106,15 @@ class DocStore:
     def set_meta(self, key: str, value: str) -> None:
         with self.lock, self.conn:
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def check_embed_model(self, name: str) -> None:
+        """Raise EmbeddingMismatch when the index was built with another embedding model than `name`."""
+        recorded = self.get_meta("embed_model")
+        if recorded and recorded != name:
+            raise EmbeddingMismatch(
+                f"The index was built with embedding model {recorded!r} but ASSISTANT_EMBED_MODEL is "
+                f"{name!r}; re-index with `ingest --rebuild corpus/` or set it back."
+            )
 
     # documents ------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from assistant.config import Settings
 from assistant.docstore import DocStore
 from assistant.embed import Embedder, get_embedder
-from assistant.errors import EmbeddingMismatch, IndexMissing
+from assistant.errors import IndexMissing
 from assistant.store import VectorStore
 from assistant.types import Chunk, DocumentInfo, Filters
 
@@ -22,14 +22,9 @@ class Index:
         if not DocStore.exists_at(settings.sqlite_path):
             raise IndexMissing(f"No index in {settings.data_dir} yet; run `ingest corpus/` (or `make run`) first.")
         self.docs = DocStore(settings.sqlite_path, create=False)
-        recorded = self.docs.get_meta("embed_model")
-        if not recorded or not self.docs.count_chunks():
+        if not self.docs.get_meta("embed_model") or not self.docs.count_chunks():
             raise IndexMissing(f"The index in {settings.data_dir} is empty; run `ingest corpus/` (or `make run`) first.")
-        if recorded != settings.embed_model:
-            raise EmbeddingMismatch(
-                f"The index was built with embedding model {recorded!r} but ASSISTANT_EMBED_MODEL is "
-                f"{settings.embed_model!r}; re-index with `ingest --rebuild corpus/` or set it back."
-            )
+        self.docs.check_embed_model(settings.embed_model)
         self.embedder = embedder or get_embedder(settings.embed_model, settings.embed_batch)
         self.vectors = VectorStore(settings, self.embedder.name, self.embedder.dim, create=False)
         if not self.vectors.exists:

@@ -212,7 +212,8 @@ class Ingestor:
             self._embedder = get_embedder(self.settings.embed_model, self.settings.embed_batch)
         return self._embedder
 
-    def open_vectors(self) -> VectorStore:
+    @property
+    def vectors(self) -> VectorStore:
         """The vector store, opened on first use (with the embedder, whose name and size it records)."""
         if self._vectors is None:
             client = make_client(self.settings)  # an unreachable server fails before the model loads
@@ -220,18 +221,6 @@ class Ingestor:
             self.docs.set_meta("embed_model", self.embedder.name)
             self.docs.set_meta("embed_dim", str(self.embedder.dim))
         return self._vectors
-
-    vectors = property(open_vectors)
-
-    def check_model(self) -> None:
-        recorded = self.docs.get_meta("embed_model")
-        if recorded and recorded != self.settings.embed_model:
-            from assistant.errors import EmbeddingMismatch
-
-            raise EmbeddingMismatch(
-                f"The index was built with embedding model {recorded!r} but ASSISTANT_EMBED_MODEL is "
-                f"{self.settings.embed_model!r}; re-index with `ingest --rebuild corpus/` or set it back."
-            )
 
     # crash recovery ---------------------------------------------------------
     def mark_dirty(self) -> None:
@@ -281,7 +270,7 @@ class Ingestor:
             self.docs.set_meta("embed_model", "")
             self.docs.set_meta("dirty", "0")
         elif not dry_run:
-            self.check_model()
+            self.docs.check_embed_model(self.settings.embed_model)
             self.recover_if_needed()
 
         stored = self.docs.hashes()
@@ -330,7 +319,7 @@ class Ingestor:
             return report
 
         if prepared or removals:
-            self.open_vectors()  # reach the store (or fail) before anything is marked as in progress
+            _ = self.vectors  # reach the store (or fail) before anything is marked as in progress
             self.mark_dirty()
             self._store(prepared, report)
             for doc_id in removals:

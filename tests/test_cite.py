@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.cite import (
     CitationList,
     figures,
@@ -93,3 +95,16 @@ def test_quote_matches() -> None:
     cites.add(doc, 4, 7 + 1, "def")  # wrong
     good, bad = cites.citations()
     assert quote_matches(good, text) and not quote_matches(bad, text)
+
+
+@pytest.mark.slow
+def test_warm_up_drops_sentence_caches_of_documents_no_longer_indexed(seed_index, seed_assistant):
+    from assistant.cite import SENTENCE_CACHE_FOLDER
+
+    cache = seed_index.data_dir / SENTENCE_CACHE_FOLDER
+    cache.mkdir(parents=True, exist_ok=True)
+    stale = cache / ("0" * 32 + ".npy")
+    stale.write_bytes(b"an old document version")
+    seed_assistant.warm_up()
+    assert not stale.exists()
+    assert len(list(cache.glob("*.npy"))) == len(seed_assistant.index.documents()) == 5
