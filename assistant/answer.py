@@ -32,6 +32,7 @@ from assistant.config import Settings
 from assistant.glossary import Glossary, normalise
 from assistant.index import Index
 from assistant.retrieve import STOPWORDS, Query, content_stems, stem, words
+from assistant.rewrite import CONTEXT_MARK
 from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
 
 # sentence scoring
@@ -81,6 +82,18 @@ _AMOUNT = re.compile(r"£\s?\d|\d\s?(bn|billion|m|million)\b", re.IGNORECASE)
 MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
 _YEAR = re.compile(r"\b(19|20)\d\d(/\d\d)?\b")
 _MONTH_NAMES = ("january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december")
+# Words naming what kind of answer is wanted, not what it is about.
+ANSWER_TYPE_STEMS = frozenset(
+    stem(w) for w in "percentage percent proportion share number amount figure figures sum fraction money total date year month day".split()
+)
+MIN_FIGURE_COVERAGE = 0.5  # IDF-weighted share of the question's words a figure's sentence and its neighbours hold
+# Questions whose answer is a name: a person in a role, or what a named person leads.
+_NAME_Q = re.compile(
+    r"^\s*who\s+(?:chairs|chaired|leads|led|heads|headed|runs|ran|(?:is|was)\s+(?:the\s+)?(?:chair|chief executive|head|leader|director)\b)"
+    r"|\bwhat (?:is|was) the name of\b|^\s*which\s+(?:\w+\s+){1,3}(?:does|did)\s+[A-Z]\w+\s+[A-Z]\w+\s+(?:chair|lead|head|run)\b",
+    re.IGNORECASE,
+)
+_YES_NO_Q = re.compile(r"\s*(do|does|did|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)
 _STRICT_NUMERIC_Q = re.compile(r"\b(how (many|much)|what (percentage|proportion|share|number|amount|sum|fraction))\b", re.IGNORECASE)
 _COMPARISON_Q = re.compile(
     r"\b(compare[sd]?|comparison|contrast|differ(s|ent|ence|ences)?|agree|disagree|both|each of|versus|vs\.?|"
@@ -94,6 +107,7 @@ GENERIC_NAME_WORDS = frozenset(
     integrated care health social the a an and of for in on to is are was were do does did what which who whom how why
     when where according would could should can may will has have compare both their its i""".split()
 )
+_CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
 # "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
 _SPEAKER_Q = re.compile(
     r"\b(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|argue|think|tell|recommend|propose|state|write|submit|want|call for)\b"
@@ -129,6 +143,8 @@ def profile(question: str, query: Query, glossary: Glossary) -> Profile:
 
 
 def _numeric_kind(question: str) -> str:
+    if _YES_NO_Q.match(question):  # "Did they change how much the centre intervened?" asks no figure
+        return "any" if _NUMERIC_Q.search(question) else ""
     if _STRICT_NUMERIC_Q.search(question):
         return "count"
     if _TIME_Q.search(question):
@@ -138,7 +154,7 @@ def _numeric_kind(question: str) -> str:
 
 def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] = ()) -> list[str]:
     """Figures/years, quoted phrases and capitalised names in the question that are not generic domain words."""
-    terms = sorted(figures(question))
+    terms = sorted(figures(_CODED_NAME.sub(" ", question)))  # "COVID-19" is a name, not the figure 19
     terms += [m.group(1) for m in re.finditer(r"[\"“]([^\"”]{3,60})[\"”]", question)]
     generic = {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
     known = {normalise(n) for p in publishers for n in (p, p.removeprefix("The "))}
@@ -162,6 +178,11 @@ def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] 
     return list(dict.fromkeys(terms))
 
 
+def _term_figures(term: str) -> set[str]:
+    """The figures of a specific term; those inside coded names ("Core20PLUS5", "COVID-19") don't count."""
+    return figures(_CODED_NAME.sub(" ", term))
+
+
 def _possessive_stripped(word: str) -> str:
     return re.sub(r"['’]s?$", "", word)
 
@@ -173,7 +194,7 @@ def _singular(word: str) -> str:
 
 def _capitalised_runs(text: str) -> list[str]:
     """Runs of capitalised words ("Cheshire and Merseyside ICB"), skipping the question's first word."""
-    tokens = re.findall(r"[A-Za-z][A-Za-z'’&-]*|\S", text)
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9'’&-]*[A-Za-z0-9]|[A-Za-z]|\S", text)
     runs, current = [], []
     for i, token in enumerate(tokens):
         capital = token[:1].isupper() and i > 0 and token.lower() not in STOPWORDS - {"i"}
@@ -257,8 +278,8 @@ def _answers_numeric(kind: str, text: str, given: frozenset[str] = frozenset()) 
     new = {f for f in quantities(text) if (figure_core(f) or f) not in given}
     if kind == "time":
         return any(_YEAR.fullmatch(f) for f in new) or any(m in text.lower() for m in _MONTH_NAMES)
-    if kind == "count":
-        return any(not _YEAR.fullmatch(f) for f in new)
+    if kind == "count":  # "one ICB chair says": "one" alone is a determiner, not a count
+        return any(not _YEAR.fullmatch(f) and f != "one" for f in new)
     return bool(new) or has_figure(text)
 
 
@@ -312,8 +333,35 @@ def _counts_target(text_stems: frozenset[str], text: str, target: Sequence[str])
     return any(t in text_stems for t in target)
 
 
-def lacks_figure(kind: str, question: str, evidence: Sequence[Evidence], stems: Callable[[Sentence], frozenset[str]]) -> bool:
-    """A how-many/when question none of whose strongly relevant sentences carries a new figure (about the thing counted)."""
+def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
+    """The question's content stems weighted by sentence IDF (a word the documents never use weighs most); words
+    naming the answer's type ("percentage", "amount") are left out: they say what is wanted, not what about."""
+    terms = query.terms
+    own = query.text.split(CONTEXT_MARK)[0] if CONTEXT_MARK in query.text else None
+    if own is not None:  # a follow-up with the earlier question as context: the figure is about what it asks itself
+        terms = [t for t in terms if t.lower() in own.lower()]
+    stems = {stem(w) for w in terms if " " not in w and w.lower() not in STOPWORDS} - ANSWER_TYPE_STEMS
+    unseen = max(idf.values(), default=1.0) + 1.0
+    return {w: idf.get(w, unseen) for w in stems}
+
+
+def coverage(weights: dict[str, float], have: frozenset[str]) -> float:
+    """IDF-weighted share of the question's words present (1.0 when the question has none)."""
+    total = sum(weights.values())
+    return sum(v for w, v in weights.items() if w in have) / total if total else 1.0
+
+
+def lacks_figure(
+    kind: str,
+    question: str,
+    evidence: Sequence[Evidence],
+    stems: Callable[[Sentence], frozenset[str]],
+    weights: dict[str, float] | None = None,
+    context: Callable[[Evidence], frozenset[str]] | None = None,
+) -> bool:
+    """A how-many/when question none of whose strongly relevant sentences carries a new figure about the thing counted
+    and which, with its neighbouring sentences (`context`), holds most of the question's (IDF-weighted) words: "When will the review publish its final
+    report?" is not answered by the date the review's call for evidence was published."""
     if kind not in ("count", "time") or not evidence:
         return False
     given = _given(question)
@@ -324,6 +372,7 @@ def lacks_figure(kind: str, question: str, evidence: Sequence[Evidence], stems: 
         and e.lexical >= MIN_FIGURE_LEXICAL
         and _answers_numeric(kind, e.sentence.text, given)
         and _counts_target(stems(e.sentence), e.sentence.text, target)
+        and (context is None or coverage(weights or {}, context(e)) >= MIN_FIGURE_COVERAGE)
         for e in evidence
     )
 
@@ -503,9 +552,9 @@ def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], g
     available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
     missing = []
     for term in prof.specific:
-        if figures(term) and all(not term.strip("£%") or figure_core(f) in available_figures for f in figures(term)):
+        if _term_figures(term) and all(not term.strip("£%") or figure_core(f) in available_figures for f in _term_figures(term)):
             continue
-        if figures(term):
+        if _term_figures(term):
             missing.append(term)
             continue
         if _named_term_covered(term, texts + meta, glossary) or _describes_source(question, term, passages):
@@ -524,7 +573,7 @@ def off_focus_terms(question: str, prof: Profile, evidence: Sequence[Evidence], 
     texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title} {p.doc.publisher}" for p in strong.values()]
     return [
         term for term in prof.specific
-        if not figures(term) and not _named_term_covered(term, texts, glossary) and not _describes_source(question, term, list(strong.values()))
+        if not _term_figures(term) and not _named_term_covered(term, texts, glossary) and not _describes_source(question, term, list(strong.values()))
     ]
 
 
@@ -546,6 +595,39 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
         if not any(speech.search(text) for text in strong):
             unheard.append(name)
     return unheard
+
+
+def unattributed_terms(question: str, prof: Profile, publishers: Sequence[str], pool: Sequence[Passage], glossary: Glossary) -> list[str]:
+    """Named terms of a question asking what an indexed publisher says ("What does The King's Fund say about
+    Core20PLUS5?") that none of that publisher's retrieved passages mentions: another publisher's words are no answer."""
+    m = _SPEAKER_Q.search(question)
+    if not m or not prof.specific:
+        return []
+    who = normalise(m.group("who") or m.group("who2") or "")
+    speakers = [p for p in publishers if normalise(p).removeprefix("the ") in who]
+    if len(speakers) != 1:
+        return []
+    texts = [f"{p.chunk.section} {p.chunk.text}" for p in pool if p.doc.publisher == speakers[0]]
+    return [term for term in prof.specific if not _term_figures(term) and not _named_term_covered(term, texts, glossary)]
+
+
+def lacks_name(question: str, evidence: Sequence[Evidence], glossary: Glossary, publishers: Sequence[str]) -> bool:
+    """A question asking for a name ("Who chairs Somerset ICB?", "What is the name of ...") none of whose strongly
+    relevant sentences names anyone or anything the question does not already name."""
+    if not _NAME_Q.search(question) or not evidence:
+        return False
+    asked = {stem(w) for w in words(question)}
+    known = {stem(w) for p in publishers for w in words(p)} | {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+    top = evidence[0].score
+    for e in evidence:
+        if e.score < FOCUS_RELATIVE * top:
+            continue
+        for run in _capitalised_runs(" " + e.sentence.text):
+            names = [w for w in run.split() if w.lower() not in _CONNECTORS]
+            new = [w for w in names if stem(w) not in asked and w.lower() not in known and stem(w) not in known]
+            if len(names) >= 2 and new:
+                return False
+    return True
 
 
 def _named_term_covered(term: str, texts: Sequence[str], glossary: Glossary) -> bool:

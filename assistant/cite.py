@@ -378,6 +378,14 @@ class SentenceBank:
             self._stems[sentence] = cached
         return cached
 
+    def context_stems(self, sentence: Sentence, doc: DocumentInfo, glossary: Glossary, reach: int = 1) -> frozenset[str]:
+        """Stems of a sentence and of the `reach` sentences either side of it in its document."""
+        ordered = self.sentences(doc)
+        at = ordered.index(sentence) if sentence in ordered else -1
+        if at < 0:
+            return self.stems(sentence, glossary)
+        return frozenset().union(*(self.stems(s, glossary) for s in ordered[max(0, at - reach) : at + reach + 1]))
+
     def idf(self, documents: Sequence[DocumentInfo]) -> dict[str, float]:
         """Inverse sentence frequency of each stem over the documents' evidence sentences (rare words weigh more)."""
         key = tuple(sorted((d.doc_id, d.content_hash) for d in documents))

@@ -140,6 +140,8 @@ class Assistant:
         reranked = compose.rerank_passages(fused, evidence)
         by_id = {p.chunk.id: p for p in reranked}
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
+        if len(query.publishers) >= 2:
+            passages = _each_publisher_shown(passages, query.publishers, k)
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
         return passages, evidence
@@ -162,10 +164,16 @@ class Assistant:
         missing = compose.uncovered_terms(resolved, prof, pool, self.glossary)
         missing += compose.off_focus_terms(resolved, prof, evidence, self.glossary)
         missing += compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary)
+        missing += compose.unattributed_terms(resolved, prof, publishers, pool, self.glossary)
         missing = list(dict.fromkeys(missing))
         weak = compose.weak_evidence(evidence)
-        no_figure = compose.lacks_figure(prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary))
-        if missing or weak or no_figure:
+        idf = bank.idf(list(self._retriever.documents().values()))
+        no_figure = compose.lacks_figure(
+            prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary),
+            compose.term_weights(self._retriever.analyse(resolved), idf), lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
+        )
+        no_name = compose.lacks_name(resolved, evidence, self.glossary, publishers)
+        if missing or weak or no_figure or no_name:
             message = compose.abstention_message(resolved, missing)
             closest = compose.closest_citations(evidence or all_evidence, index)
             if closest:
@@ -192,6 +200,24 @@ def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Pass
     for rank, p in enumerate(order, start=1):
         p.rank = rank
     return order
+
+
+def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:
+    """A question naming several publishers gets each one's best passage into the top k (the last places of
+    publishers with several give way), so a comparison can quote every side."""
+    head, tail = list(passages[:k]), list(passages[k:])
+    for publisher in publishers:
+        if any(p.doc.publisher == publisher for p in head):
+            continue
+        best = next((p for p in tail if p.doc.publisher == publisher), None)
+        counts = {pub: sum(p.doc.publisher == pub for p in head) for pub in {p.doc.publisher for p in head}}
+        victim = next((p for p in reversed(head) if counts[p.doc.publisher] > 1), None)
+        if best is None or victim is None:
+            continue
+        head[head.index(victim)] = best
+        tail.remove(best)
+        tail.insert(0, victim)
+    return head + tail
 
 
 def _within(e: compose.Evidence, passages: Sequence[Passage]) -> bool:

@@ -12,7 +12,10 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
+
+import lemminflect
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError
@@ -25,6 +28,7 @@ DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 SENTENCE_WEIGHT = 1.0  # chunks ranked by their best-matching sentence (sharper than whole-chunk vectors)
 SCOPED_WEIGHT = 0.7  # lists restricted to a publisher the question names: strong enough to surface it
+MIN_EMBED_TERMS = 3  # content words a question's topic needs to be embedded without its source descriptors
 MAX_PER_DOCUMENT = 3  # within the top_k: one long document cannot take every slot
 MIN_PASSAGES_SHOWN = 10  # passages reported in the answer (the contract asks for at least the top 10)
 RERANK_DEPTH = 20  # fused candidates the cross-encoder re-scores
@@ -43,7 +47,7 @@ STOPWORDS = frozenset(
     per please same say says said she should so some such than that the their theirs them then there these they this
     those through to too under until up upon us very via was we were what when where whether which while who whom
     whose why will with within without would you your yours tell show describe explain give list mean think view views
-    see seen saw find found according many documents document evidence source sources report reports""".split()
+    see seen saw find found according many documents document evidence source sources report reports regarding""".split()
 )
 # Words that frame a question rather than name its topic ("compare what X told Y about ...").
 FRAMING_WORDS = frozenset(
@@ -73,17 +77,48 @@ def words(text: str) -> list[str]:
     return [w.replace("’", "'").rstrip(".") for w in _WORD.findall(text)]
 
 
+_LEMMA_POS = ("VERB", "NOUN", "ADJ", "ADV")  # "spoke" is a verb form first ("speak"), a noun second
+
+
+def lemma(word: str) -> str:
+    """The dictionary form of a lower-cased word ("spoke" -> "speak", "services" -> "service"); the word if unknown."""
+    found = lemminflect.getAllLemmas(word)
+    for pos in _LEMMA_POS:
+        if pos in found:
+            return found[pos][0]
+    return word
+
+
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix-stripping stem ("boards" -> "board", "inspected" -> "inspect"): enough for overlap tests."""
+    """Lemma, then a light suffix strip ("boards" -> "board", "inspected" -> "inspect", "spoke" -> "speak")."""
     w = word.lower().replace("’", "'")
+    if re.fullmatch(r"[a-z]*[^aeiou\W]ss", w):  # an acronym's plural ("ICSs" -> "ics"); English words have a vowel before "ss"
+        return w[:-1]
     if w.endswith("'s"):
         w = w[:-2]
+    w = lemma(w)
     for suffix in _SUFFIXES:
         if len(w) - len(suffix) >= 4 and w.endswith(suffix):
             return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
     if len(w) >= 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         return w[:-1]  # short plurals, acronyms above all: "icps" -> "icp"
     return w
+
+
+def irregular_forms(term: str) -> list[str]:
+    """Inflections of a word that a suffix-stripping index cannot match to it ("speak" -> "spoke", "spoken")."""
+    if " " in term or not term.isalpha():
+        return []
+    base = lemma(term.lower())
+    forms = {f for fs in lemminflect.getAllInflections(base).values() for f in fs} | {base}
+    root = base[: max(3, len(base) - 2)]
+    return sorted(f for f in forms if not f.startswith(root) and f != term.lower())
+
+
+def lexical_terms(terms: Sequence[str]) -> list[str]:
+    """The terms plus their irregular inflections, for the BM25 index (porter stemming misses "spoke" for "speak")."""
+    return list(dict.fromkeys([*terms, *(f for t in terms for f in irregular_forms(t))]))
 
 
 def content_terms(text: str) -> list[str]:
@@ -286,10 +321,14 @@ class Retriever:
         publishers = self._publishers_named(question, organisations)
         documents, naming = documents_named(question, list(self.documents().values()), publishers, self._generic_words())
         # Who said it, and where, is handled by scoped retrieval; the topic is what the text must match.
-        topic = _without_words(self._without_publishers(question, publishers), naming)
+        unattributed = self._without_publishers(question, publishers)
+        topic = _without_words(unattributed, naming)
         expansions = self.glossary.expansions(topic)
         terms = list(dict.fromkeys(content_terms(topic) + expansions))
-        return Query(question, self.glossary.expand_for_embedding(topic), terms, expansions, organisations, publishers, documents)
+        # A topic of one word ("On what date did [NHS Providers] send its [evidence to the Hewitt Review]?") is too thin
+        # to embed: the embedder then gets the whole question.
+        embed = topic if len(content_terms(topic)) >= MIN_EMBED_TERMS else question
+        return Query(question, self.glossary.expand_for_embedding(embed), terms, expansions, organisations, publishers, documents)
 
     def _generic_words(self) -> frozenset[str]:
         """Stems of domain words (glossary terms, publisher names) that name no particular document."""
@@ -338,7 +377,7 @@ class Retriever:
         if vector is None:
             vector = self.index.embed_query(query.embed_text)
         dense = self.index.dense(vector, candidates, allowed)
-        lexical = self.index.lexical(query.terms, candidates, allowed) if query.terms else []
+        lexical = self.index.lexical(lexical_terms(query.terms), candidates, allowed) if query.terms else []
         lists: list[tuple[list[str], float]] = [([c.id for c, _ in dense], DENSE_WEIGHT), ([c.id for c, _ in lexical], LEXICAL_WEIGHT)]
         chunks: dict[str, Chunk] = {c.id: c for c, _ in dense + lexical}
         if self.sentences is not None:
@@ -348,7 +387,7 @@ class Retriever:
             chunks.update({c.id: c for c, _ in by_sentence})
         for ids in self._scoped_doc_ids(query, allowed):
             scoped_dense = self.index.dense(vector, top_k, ids)
-            scoped_lexical = self.index.lexical(query.terms, top_k, ids) if query.terms else []
+            scoped_lexical = self.index.lexical(lexical_terms(query.terms), top_k, ids) if query.terms else []
             lists += [([c.id for c, _ in scoped_dense], SCOPED_WEIGHT), ([c.id for c, _ in scoped_lexical], SCOPED_WEIGHT)]
             chunks.update({c.id: c for c, _ in scoped_dense + scoped_lexical})
         fused = rrf(lists)

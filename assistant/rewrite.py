@@ -14,6 +14,7 @@ from typing import Any
 from assistant.glossary import Glossary
 from assistant.retrieve import content_terms
 
+CONTEXT_MARK = " (regarding: "  # what a resolved follow-up puts before the earlier question it leans on
 # A question this short (in content words) after a history, or one opening like this, leans on the history.
 MAX_FOLLOW_UP_TERMS = 2
 # Beyond this many content words of its own, a follow-up keeps its own wording (plus the earlier question as context).
@@ -21,7 +22,7 @@ MAX_SWAP_TERMS = 2
 _OPENERS = re.compile(
     r"^\s*(and|but|so|also|what about|how about|and what about|what of|what else|anything else|same for|is that|are they|"
     r"do they|does it|did they|why is that|why not|how so|in what way|what did they|what do they)\b"
-    r"|^\s*(?:do|does|did|would|is|are)\b[^?]{0,60}\b(?:agree|disagree|concur|differ)\b",
+    r"|^\s*(?:do|does|did|would|is|are)\b[^?]{0,60}\b(?:agree|disagree|concur|differ|(?:a\s+)?(?:similar|the same|that|this) view)\b",
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
@@ -38,6 +39,7 @@ _SPEAKER_PRONOUN = re.compile(
     r"believe|report|call for|see|view|make of)\b)",
     re.IGNORECASE,
 )
+_PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][A-Za-z]+)*(?:\s+[A-Z]{2,4}s?\b)?")
 _LEADING_FILLER = re.compile(r"^\s*(and|but|so|also|then)\s*,?\s+", re.IGNORECASE)
 
 
@@ -115,8 +117,23 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
         about = _ABOUT.search(previous)
         if about:  # "What did X find about the CQC?" + "What about the oversight framework?"
             return previous[: about.start(1)] + subject + "?"
+        named = _named_subjects(previous, speakers, glossary)
+        if named:  # "What has Lincolnshire ICS done ...?" + "What about the Black Country?": the same about it
+            start, end = named[0]
+            return previous[:start] + subject + previous[end:]
         return f"{_strip_q(previous)}, and what about {subject}?"
     return _with_context(question, previous)
+
+
+def _named_subjects(question: str, speakers: Sequence[str], glossary: Glossary) -> list[tuple[int, int]]:
+    """Spans of the proper names a question is about ("Lincolnshire ICS"), leaving out its first word and the speakers."""
+    spoken = [(start, end) for name, start, end in glossary.organisation_spans(question) if name in speakers]
+    out = []
+    for m in _PROPER_NAME.finditer(question):
+        if m.start() == len(question) - len(question.lstrip()) or any(s < m.end() and m.start() < e for s, e in spoken):
+            continue
+        out.append((m.start(), m.end()))
+    return out
 
 
 def _name_the_speaker(question: str, speaker: re.Match[str], names: list[str]) -> str:
@@ -132,7 +149,7 @@ def _name_the_speaker(question: str, speaker: re.Match[str], names: list[str]) -
 def _with_context(question: str, previous: str) -> str:
     """Pronouns and short continuations: the new question, about the previous one's topic."""
     own = _strip_q(_LEADING_FILLER.sub("", question))
-    return f"{own[:1].upper()}{own[1:]} (regarding: {_strip_q(previous)})?"
+    return f"{own[:1].upper()}{own[1:]}{CONTEXT_MARK}{_strip_q(previous)})?"
 
 
 def _own_terms(question: str, orgs: list) -> list[str]:
