@@ -34,6 +34,16 @@ def test_numeric_and_comparison_questions_are_recognised() -> None:
     assert not _profile("What is the role of ICPs?").comparison
 
 
+def test_yes_no_questions_ask_for_no_figure() -> None:
+    assert _profile("Did they change how much the centre intervened?").numeric not in ("count", "time")  # no figure required
+    assert _profile("How much did electronic prescribing save?").numeric == "count"
+
+
+def test_coded_names_are_names_not_figures() -> None:
+    assert _profile("What lesson did members draw from the COVID-19 pandemic?").specific == ["COVID-19"]
+    assert _profile("What does NHS Providers say about Core20PLUS5?").specific == ["Core20PLUS5"]
+
+
 def test_specific_terms_are_places_years_and_names_not_domain_words() -> None:
     terms = _profile("What was NHS Cheshire and Merseyside ICB's revenue allocation for 2023/24?").specific
     assert "2023/24" in terms and "Cheshire and Merseyside" in terms
@@ -87,6 +97,21 @@ def test_do_they_agree_becomes_a_comparison() -> None:
         "Do NHS Providers and NHS Confederation agree on subsidiarity?"
     )
     assert "subsidiarity" in resolve("Do they agree?", ["What do NHS Providers say about subsidiarity?"], g, SPEAKERS)
+
+
+def test_similar_view_follow_up_becomes_a_comparison() -> None:
+    q = resolve("Does the NHS Confederation take a similar view?", ["What does The King's Fund say about national targets?"], get_glossary(), SPEAKERS)
+    assert "The King's Fund" in q and "NHS Confederation" in q and "national targets" in q
+
+
+def test_what_about_a_place_swaps_the_place() -> None:
+    q = resolve(
+        "What about the Black Country?",
+        ["What has Lincolnshire ICS done to change how cardiology patients are seen, according to the NHS Confederation?"],
+        get_glossary(),
+        SPEAKERS,
+    )
+    assert q == "What has the Black Country done to change how cardiology patients are seen, according to the NHS Confederation?"
 
 
 def test_chains_of_follow_ups_keep_the_topic() -> None:

@@ -77,6 +77,30 @@ def test_unanswerable_abstains_and_offers_closest_evidence(seed_assistant, quest
     assert answer.citations == [] and answer.closest  # closest evidence offered separately, not dressed up as an answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who chairs Somerset ICB?",  # a name is asked for; Somerset is discussed, its chair never named
+        "What does The King's Fund say about NHS England's Core20PLUS5 approach to health inequalities?",  # only NHS Providers does
+        "How many trusts responded to NHS Providers' annual regulation survey?",  # figures from the survey, but no count of replies
+        "How many ICSs have the same person chairing both the ICB and the ICP?",  # joint chairs discussed, never counted
+    ],
+)
+def test_close_decoys_abstain(seed_assistant, question) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.abstained, answer.answer
+    assert answer.citations == [] and answer.closest
+
+
+def test_the_same_kinds_of_question_answered_when_the_documents_say(seed_assistant) -> None:
+    providers = seed_assistant.ask("What does NHS Providers say about Core20PLUS5?")
+    assert not providers.abstained and "Core20PLUS5" in _cited_text(providers)
+    count = seed_assistant.ask("How many ICB and ICP leaders did The King's Fund speak to for its analysis?")  # "spoke to 25"
+    assert not count.abstained and "25 chairs and chief executives" in _cited_text(count)
+    covid = seed_assistant.ask("What lesson about regulation did NHS Confederation members draw from the COVID-19 pandemic?")
+    assert not covid.abstained and "pandemic" in _cited_text(covid)
+
+
 def test_unanswerable_wording(seed_assistant) -> None:
     answer = seed_assistant.ask("What was Cheshire and Merseyside ICB's 2023/24 allocation?")
     assert answer.answer.startswith("The documents don't say what Cheshire and Merseyside ICB's 2023/24 allocation was.")

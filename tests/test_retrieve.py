@@ -14,6 +14,7 @@ from assistant.retrieve import (
     Retriever,
     content_terms,
     diversify,
+    lexical_terms,
     documents_named,
     rerank_order,
     rrf,
@@ -189,6 +190,26 @@ def test_footnotes_are_down_weighted() -> None:
 def test_content_terms_and_stems() -> None:
     assert content_terms("What do the ICBs say about the targets?") == ["icbs", "targets"]
     assert stem("boards") == stem("board") and stem("ICPs") == "icp" and stem("inspected") == "inspect"
+
+
+def test_stems_are_lemmas_so_irregular_forms_meet() -> None:
+    assert stem("spoke") == stem("speak") == stem("spoken")
+    assert stem("services") == stem("service") and stem("issues") == stem("issue")
+    assert stem("ICSs") == stem("ICS") == "ics" and stem("icss") == "ics"
+    assert stem("class") == stem("class")  # a vowel before "ss": an English word, not an acronym's plural
+
+
+def test_bm25_terms_carry_irregular_forms() -> None:
+    assert {"spoke", "spoken"} <= set(lexical_terms(["speak"]))
+    assert "told" in lexical_terms(["tell"]) and "held" in lexical_terms(["hold"])
+    assert lexical_terms(["board", "integrated care board"]) == ["board", "integrated care board"]  # regular: porter does it
+
+
+def test_a_thin_topic_embeds_the_whole_question() -> None:
+    retriever = Retriever(FakeIndex([], [], NAMED_DOCS), get_glossary())  # type: ignore[arg-type]
+    query = retriever.analyse("On what date did NHS Providers send its evidence to the Hewitt Review?")
+    assert query.terms == ["date", "send"]
+    assert "NHS Providers" in query.embed_text and "evidence" in query.embed_text
 
 
 # filters ----------------------------------------------------------------------------------
