@@ -154,7 +154,7 @@ def _numeric_kind(question: str) -> str:
 
 def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] = ()) -> list[str]:
     """Figures/years, quoted phrases and capitalised names in the question that are not generic domain words."""
-    terms = sorted(figures(_CODED_NAME.sub(" ", question)))  # "COVID-19" is a name, not the figure 19
+    terms = sorted(_term_figures(question))  # "COVID-19" is a name, not the figure 19
     terms += [m.group(1) for m in re.finditer(r"[\"“]([^\"”]{3,60})[\"”]", question)]
     generic = {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
     known = {normalise(n) for p in publishers for n in (p, p.removeprefix("The "))}
@@ -179,7 +179,7 @@ def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] 
 
 
 def _term_figures(term: str) -> set[str]:
-    """The figures of a specific term; those inside coded names ("Core20PLUS5", "COVID-19") don't count."""
+    """The figures of a text; those inside coded names ("Core20PLUS5", "COVID-19") don't count."""
     return figures(_CODED_NAME.sub(" ", term))
 
 
@@ -356,12 +356,14 @@ def lacks_figure(
     question: str,
     evidence: Sequence[Evidence],
     stems: Callable[[Sentence], frozenset[str]],
-    weights: dict[str, float] | None = None,
-    context: Callable[[Evidence], frozenset[str]] | None = None,
+    *,
+    weights: dict[str, float],
+    context: Callable[[Evidence], frozenset[str]],
 ) -> bool:
     """A how-many/when question none of whose strongly relevant sentences carries a new figure about the thing counted
-    and which, with its neighbouring sentences (`context`), holds most of the question's (IDF-weighted) words: "When will the review publish its final
-    report?" is not answered by the date the review's call for evidence was published."""
+    and which, with its neighbouring sentences (`context`), holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
+    words (`weights`): "When will the review publish its final report?" is not answered by the date the review's call
+    for evidence was published."""
     if kind not in ("count", "time") or not evidence:
         return False
     given = _given(question)
@@ -372,7 +374,7 @@ def lacks_figure(
         and e.lexical >= MIN_FIGURE_LEXICAL
         and _answers_numeric(kind, e.sentence.text, given)
         and _counts_target(stems(e.sentence), e.sentence.text, target)
-        and (context is None or coverage(weights or {}, context(e)) >= MIN_FIGURE_COVERAGE)
+        and coverage(weights, context(e)) >= MIN_FIGURE_COVERAGE
         for e in evidence
     )
 
@@ -577,13 +579,18 @@ def off_focus_terms(question: str, prof: Profile, evidence: Sequence[Evidence], 
     ]
 
 
+def _speaker_phrase(question: str) -> str:
+    """Who the question wants the words of ("What did the CQC say ...", "according to X"), as written; "" if none."""
+    m = _SPEAKER_Q.search(question)
+    return (m.group("who") or m.group("who2") or "") if m else ""
+
+
 def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequence[Evidence], glossary: Glossary) -> list[str]:
     """Organisations the question wants the words of ("What did the CQC say ...") that publish none of the documents
     and that no strongly relevant sentence reports as saying anything."""
-    m = _SPEAKER_Q.search(question)
-    if not m or not evidence:
+    who = _speaker_phrase(question)
+    if not who or not evidence:
         return []
-    who = m.group("who") or m.group("who2") or ""
     top = evidence[0].score
     strong = [e.sentence.text for e in evidence if e.score >= FOCUS_RELATIVE * top]
     unheard = []
@@ -600,10 +607,9 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
 def unattributed_terms(question: str, prof: Profile, publishers: Sequence[str], pool: Sequence[Passage], glossary: Glossary) -> list[str]:
     """Named terms of a question asking what an indexed publisher says ("What does The King's Fund say about
     Core20PLUS5?") that none of that publisher's retrieved passages mentions: another publisher's words are no answer."""
-    m = _SPEAKER_Q.search(question)
-    if not m or not prof.specific:
+    who = normalise(_speaker_phrase(question))
+    if not who or not prof.specific:
         return []
-    who = normalise(m.group("who") or m.group("who2") or "")
     speakers = [p for p in publishers if normalise(p).removeprefix("the ") in who]
     if len(speakers) != 1:
         return []

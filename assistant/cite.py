@@ -381,8 +381,9 @@ class SentenceBank:
     def context_stems(self, sentence: Sentence, doc: DocumentInfo, glossary: Glossary, reach: int = 1) -> frozenset[str]:
         """Stems of a sentence and of the `reach` sentences either side of it in its document."""
         ordered = self.sentences(doc)
-        at = ordered.index(sentence) if sentence in ordered else -1
-        if at < 0:
+        try:
+            at = ordered.index(sentence)
+        except ValueError:
             return self.stems(sentence, glossary)
         return frozenset().union(*(self.stems(s, glossary) for s in ordered[max(0, at - reach) : at + reach + 1]))
 

@@ -23,8 +23,6 @@ from assistant.retrieve import Query, Reranker, Retriever, diversify, make_reran
 from assistant.rewrite import resolve
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
-ANSWER_FROM_POOL = False  # compose from every scored passage's sentences, not only the top-k passages
-
 
 class Assistant:
     """Answers questions from the indexed documents with exact citations. Create once, share across threads."""
@@ -96,12 +94,9 @@ class Assistant:
         retrieved = time.perf_counter()
 
         top = passages[:k]
-        if ANSWER_FROM_POOL:
-            answer_evidence = evidence
-        else:
-            top_ids = {p.chunk.id for p in top}
-            answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
-        draft = self._compose(question, resolved, prof, query.publishers, top, passages, answer_evidence, evidence, bank, on_token)
+        top_ids = {p.chunk.id for p in top}
+        answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
+        draft = self._compose(question, resolved, query, prof, top, passages, answer_evidence, evidence, bank, on_token)
         passages = _cited_first(passages, draft.citations)
         done = time.perf_counter()
         return Answer(
@@ -150,8 +145,8 @@ class Assistant:
         self,
         question: str,
         resolved: str,
+        query: Query,
         prof: compose.Profile,
-        publishers: Sequence[str],
         top: list[Passage],
         pool: list[Passage],
         evidence: list[compose.Evidence],
@@ -164,15 +159,15 @@ class Assistant:
         missing = compose.uncovered_terms(resolved, prof, pool, self.glossary)
         missing += compose.off_focus_terms(resolved, prof, evidence, self.glossary)
         missing += compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary)
-        missing += compose.unattributed_terms(resolved, prof, publishers, pool, self.glossary)
+        missing += compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary)
         missing = list(dict.fromkeys(missing))
         weak = compose.weak_evidence(evidence)
         idf = bank.idf(list(self._retriever.documents().values()))
         no_figure = compose.lacks_figure(
             prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary),
-            compose.term_weights(self._retriever.analyse(resolved), idf), lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
+            weights=compose.term_weights(query, idf), context=lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
         )
-        no_name = compose.lacks_name(resolved, evidence, self.glossary, publishers)
+        no_name = compose.lacks_name(resolved, evidence, self.glossary, query.publishers)
         if missing or weak or no_figure or no_name:
             message = compose.abstention_message(resolved, missing)
             closest = compose.closest_citations(evidence or all_evidence, index)
@@ -181,7 +176,7 @@ class Assistant:
             return compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest)
         if self.settings.llm != "none":
             return compose.compose_llm(resolved, top, self.settings, index, bank, self._similarity, on_token)
-        chosen = compose.select(evidence, prof, publishers)
+        chosen = compose.select(evidence, prof, query.publishers)
         return compose.compose_extractive(compose.with_context(chosen, bank), index)
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:

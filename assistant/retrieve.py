@@ -377,7 +377,8 @@ class Retriever:
         if vector is None:
             vector = self.index.embed_query(query.embed_text)
         dense = self.index.dense(vector, candidates, allowed)
-        lexical = self.index.lexical(lexical_terms(query.terms), candidates, allowed) if query.terms else []
+        terms = lexical_terms(query.terms)
+        lexical = self.index.lexical(terms, candidates, allowed) if terms else []
         lists: list[tuple[list[str], float]] = [([c.id for c, _ in dense], DENSE_WEIGHT), ([c.id for c, _ in lexical], LEXICAL_WEIGHT)]
         chunks: dict[str, Chunk] = {c.id: c for c, _ in dense + lexical}
         if self.sentences is not None:
@@ -387,7 +388,7 @@ class Retriever:
             chunks.update({c.id: c for c, _ in by_sentence})
         for ids in self._scoped_doc_ids(query, allowed):
             scoped_dense = self.index.dense(vector, top_k, ids)
-            scoped_lexical = self.index.lexical(lexical_terms(query.terms), top_k, ids) if query.terms else []
+            scoped_lexical = self.index.lexical(terms, top_k, ids) if terms else []
             lists += [([c.id for c, _ in scoped_dense], SCOPED_WEIGHT), ([c.id for c, _ in scoped_lexical], SCOPED_WEIGHT)]
             chunks.update({c.id: c for c, _ in scoped_dense + scoped_lexical})
         fused = rrf(lists)
