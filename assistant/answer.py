@@ -23,6 +23,7 @@ from assistant.cite import (
     figure_core,
     figures,
     has_figure,
+    names_month,
     page_of,
     quantities,
     split_marked_text,
@@ -31,7 +32,7 @@ from assistant.cite import (
 from assistant.config import Settings
 from assistant.glossary import Glossary, normalise
 from assistant.index import Index
-from assistant.retrieve import STOPWORDS, Query, content_stems, stem, words
+from assistant.retrieve import STOPWORDS, Query, content_stems, content_terms, stem, words
 from assistant.rewrite import CONTEXT_MARK
 from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
 
@@ -42,6 +43,7 @@ RANK_PRIOR_WEIGHT = 0.08  # a little trust in the retriever's order of passages
 NUMERIC_BONUS = 0.12  # numeric questions favour sentences carrying figures/dates
 PUBLISHER_BONUS = 0.15  # a question naming who said it ("according to NHS Providers") wants that publisher's words
 # passage re-ranking by their best sentence
+CONTEXT_SHARE = 0.7  # a sentence gets this share of the word overlap of it and its neighbours ("The programme aims to ...")
 EVIDENCE_POOL = 20  # fused passages whose sentences are scored
 PASSAGE_EVIDENCE_WEIGHT = 0.9  # vs the fused rank, when re-ordering passages (tuned on dev: 0.8 gave hit@5 0.878, 0.9 gives 0.902)
 # selection
@@ -81,7 +83,6 @@ _MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|i
 _AMOUNT = re.compile(r"£\s?\d|\d\s?(bn|billion|m|million)\b", re.IGNORECASE)
 MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
 _YEAR = re.compile(r"\b(19|20)\d\d(/\d\d)?\b")
-_MONTH_NAMES = ("january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december")
 # Words naming what kind of answer is wanted, not what it is about.
 ANSWER_TYPE_STEMS = frozenset(
     stem(w) for w in "percentage percent proportion share number amount figure figures sum fraction money total date year month day".split()
@@ -105,15 +106,17 @@ _CONNECTORS = {"and", "of", "for", "the", "&", "on", "upon", "in"}
 GENERIC_NAME_WORDS = frozenset(
     """nhs england english uk government parliament act trust trusts board boards system systems partnership partnerships
     integrated care health social the a an and of for in on to is are was were do does did what which who whom how why
-    when where according would could should can may will has have compare both their its i""".split()
+    when where according would could should can may will has have compare both their its i
+    january february march april june july august september october november december""".split()  # a month dates, the year names
 )
 _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
 # "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
 _SPEAKER_Q = re.compile(
-    r"\b(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|argue|think|tell|recommend|propose|state|write|submit|want|call for)\b"
+    r"\b(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|argue|think|tell|recommend|propose|state|write|submit|want|call for|conclude|find|found|report)\b"
     r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)",
     re.IGNORECASE,
 )
+_SPOKEN_TO = re.compile(r"['’]s\s+(?:\d{4}\s+)?(?:written\s+)?(?:evidence|submission|response|report|survey|analysis|paper|study|review)\b|\s(?:written\s+)?(?:evidence|submission|response|report)\s+(?:submitted\s+)?(?:to|for)\s", re.IGNORECASE)
 _REPORTED_SPEECH = r"(?:\W+\w+){0,3}?\W+(?:says|said|states|stated|sets out|set out|argues|argued|recommends|recommended|published|told|notes|noted|found|finds|proposes|proposed|suggests|suggested)\b"
 _SOURCE_WORDS = re.compile(
     r"\b(evidence|submission|submitted|report|inquiry|review|paper|interviews?|told|survey|analysis|response)\b[^.?]{0,40}$",
@@ -254,6 +257,9 @@ def score_evidence(
     for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
         have = bank.stems(sentence, glossary)
         lexical = sum(weight[w] for w in wanted & have) / total if total else 0.0
+        if total:  # what a sentence is about is often named in the one before it ("QUIT ... The programme aims to ...")
+            around = frozenset().union(*(bank.stems(s, glossary) for s in bank.neighbours(sentence, passage.doc)))
+            lexical = max(lexical, CONTEXT_SHARE * sum(weight[w] for w in wanted & around) / total)
         prior = 1.0 - (passage.rank - 1) / n_passages
         score = SEMANTIC_WEIGHT * float(sem) + LEXICAL_WEIGHT * lexical + RANK_PRIOR_WEIGHT * prior
         if passage.doc.publisher in named or passage.doc.doc_id in named:
@@ -277,7 +283,7 @@ def _answers_numeric(kind: str, text: str, given: frozenset[str] = frozenset()) 
     """A "how many" question wants a count or amount (not a year), a "when" question a date; figures the question gives don't count."""
     new = {f for f in quantities(text) if (figure_core(f) or f) not in given}
     if kind == "time":
-        return any(_YEAR.fullmatch(f) for f in new) or any(m in text.lower() for m in _MONTH_NAMES)
+        return any(_YEAR.fullmatch(f) for f in new) or names_month(text)
     if kind == "count":  # "one ICB chair says": "one" alone is a determiner, not a count
         return any(not _YEAR.fullmatch(f) and f != "one" for f in new)
     return bool(new) or has_figure(text)
@@ -340,7 +346,8 @@ def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
     own = query.text.split(CONTEXT_MARK)[0] if CONTEXT_MARK in query.text else None
     if own is not None:  # a follow-up with the earlier question as context: the figure is about what it asks itself
         terms = [t for t in terms if t.lower() in own.lower()]
-    stems = {stem(w) for w in terms if " " not in w and w.lower() not in STOPWORDS} - ANSWER_TYPE_STEMS
+    alternates = set(query.expansions) - set(content_terms(query.text))  # "HSCC" for "Health and Social Care Committee"
+    stems = {stem(w) for w in terms if " " not in w and w.lower() not in STOPWORDS and w not in alternates} - ANSWER_TYPE_STEMS
     unseen = max(idf.values(), default=1.0) + 1.0
     return {w: idf.get(w, unseen) for w in stems}
 
@@ -565,14 +572,24 @@ def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], g
     return missing
 
 
-def off_focus_terms(question: str, prof: Profile, evidence: Sequence[Evidence], glossary: Glossary) -> list[str]:
-    """Named terms of the question (places, bodies) absent from every passage holding a strongly relevant sentence:
-    the retriever found them, but not where the answer is ("Surrey Heartlands' budget" when only ICB budgets in general are given)."""
+def off_focus_terms(
+    question: str,
+    prof: Profile,
+    evidence: Sequence[Evidence],
+    glossary: Glossary,
+    paragraph: Callable[[Evidence], str] = lambda e: "",
+) -> list[str]:
+    """Named terms of the question (places, bodies) absent from every passage holding a strongly relevant sentence
+    (and from that sentence's whole paragraph, which a chunk edge may cut: "In Lincolnshire ICS ... they formed the
+    Connected Health Network"): the retriever found them, but not where the answer is ("Surrey Heartlands' budget"
+    when only ICB budgets in general are given)."""
     if not evidence:
         return []
     top = evidence[0].score
-    strong = {e.passage.chunk.id: e.passage for e in evidence if e.score >= FOCUS_RELATIVE * top}
+    strong_evidence = [e for e in evidence if e.score >= FOCUS_RELATIVE * top]
+    strong = {e.passage.chunk.id: e.passage for e in strong_evidence}
     texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title} {p.doc.publisher}" for p in strong.values()]
+    texts += [f"{e.passage.chunk.section} {paragraph(e)}" for e in strong_evidence]
     return [
         term for term in prof.specific
         if not _term_figures(term) and not _named_term_covered(term, texts, glossary) and not _describes_source(question, term, list(strong.values()))
@@ -581,6 +598,11 @@ def off_focus_terms(question: str, prof: Profile, evidence: Sequence[Evidence], 
 
 def _speaker_phrase(question: str) -> str:
     """Who the question wants the words of ("What did the CQC say ...", "according to X"), as written; "" if none."""
+    return _SPOKEN_TO.split(_speaker_clause(question), maxsplit=1)[0]  # "X's evidence to the Committee": X speaks
+
+
+def _speaker_clause(question: str) -> str:
+    """The whole clause naming who speaks and where ("the NHS Confederation's evidence to the PAC"); "" if none."""
     m = _SPEAKER_Q.search(question)
     return (m.group("who") or m.group("who2") or "") if m else ""
 
@@ -601,20 +623,54 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
         speech = re.compile("(?:" + "|".join(re.escape(n) for n in names) + ")" + _REPORTED_SPEECH, re.IGNORECASE)
         if not any(speech.search(text) for text in strong):
             unheard.append(name)
+    # a person ("What did Amanda Pritchard tell the Committee?"): the strongly relevant sentences must name them
+    for person in _person_names(who, glossary, publishers):
+        surname = _possessive_stripped(person.split()[-1])
+        if not any(re.search(rf"\b{re.escape(surname)}\b", text) for text in strong):
+            unheard.append(person)
     return unheard
+
+
+# Words that make a capitalised run an institution or a publication, not a person ("Hewitt Review", "Fuller Stocktake").
+_INSTITUTION_WORDS = frozenset(
+    """review reviews report committee commission council fund plan programme network service services office agency
+    department group alliance institute foundation association federation stocktake framework strategy inquiry paper
+    survey study evidence submission act bill ics icb icp""".split()
+)
+
+
+def _person_names(text: str, glossary: Glossary, publishers: Sequence[str]) -> list[str]:
+    """Runs of two or more capitalised words that name no organisation, publisher or domain term ("Amanda Pritchard")."""
+    blanked = text
+    for _, start, end in reversed(glossary.organisation_spans(text)):
+        blanked = blanked[:start] + " , " + blanked[end:]
+    for publisher in publishers:
+        blanked = re.sub(re.escape(publisher).replace("'", "['’]"), " , ", blanked, flags=re.IGNORECASE)
+    generic = {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+    out = []
+    for run in _capitalised_runs(", " + blanked):  # the runs skip a text's first word: here it may be a name
+        names = [w for w in run.split() if w.lower() not in _CONNECTORS]
+        plain = [_singular(_possessive_stripped(w)).lower() for w in names]
+        if len(names) >= 2 and not any(w in generic or w in _INSTITUTION_WORDS for w in plain) and not any(w.isupper() for w in names):
+            out.append(" ".join(names))
+    return out
 
 
 def unattributed_terms(question: str, prof: Profile, publishers: Sequence[str], pool: Sequence[Passage], glossary: Glossary) -> list[str]:
     """Named terms of a question asking what an indexed publisher says ("What does The King's Fund say about
     Core20PLUS5?") that none of that publisher's retrieved passages mentions: another publisher's words are no answer."""
     who = normalise(_speaker_phrase(question))
-    if not who or not prof.specific:
+    if not who:
         return []
     speakers = [p for p in publishers if normalise(p).removeprefix("the ") in who]
     if len(speakers) != 1:
         return []
-    texts = [f"{p.chunk.section} {p.chunk.text}" for p in pool if p.doc.publisher == speakers[0]]
-    return [term for term in prof.specific if not _term_figures(term) and not _named_term_covered(term, texts, glossary)]
+    texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title}" for p in pool if p.doc.publisher == speakers[0]]
+    # bodies named by acronym ("NICE guidance") count too, not only the names the profile lists as specific
+    topic = question.replace(_speaker_clause(question), " ")
+    bodies = [a for a in glossary.acronyms_in(topic) if a.isupper() and not _named_term_covered(a, [speakers[0]], glossary)]
+    terms = list(dict.fromkeys([*prof.specific, *bodies]))
+    return [term for term in terms if not _term_figures(term) and not _named_term_covered(term, texts, glossary)]
 
 
 def lacks_name(question: str, evidence: Sequence[Evidence], glossary: Glossary, publishers: Sequence[str]) -> bool:
@@ -639,11 +695,24 @@ def lacks_name(question: str, evidence: Sequence[Evidence], glossary: Glossary, 
 def _named_term_covered(term: str, texts: Sequence[str], glossary: Glossary) -> bool:
     """All significant words of the term (or of an acronym form of it) appear in one text."""
     variants = [term] + [e for a in glossary.acronyms_in(term) for e in [a, *glossary.acronyms[a]]]
+    have = [_name_stems(t) for t in texts]
     for variant in variants:
-        wanted = {stem(w) for w in words(variant) if w.lower() not in _CONNECTORS}
-        if wanted and any(wanted <= {stem(w) for w in words(t)} for t in texts):
+        if variant.isupper() and variant.isalpha():  # an acronym is written in capitals: "NICE" is not "nice"
+            if any(re.search(rf"\b{re.escape(variant)}s?\b", t) for t in texts):
+                return True
+            continue
+        wanted = _name_stems(variant) - {stem(w) for w in _CONNECTORS}
+        if wanted and any(wanted <= h for h in have):
             return True
     return False
+
+
+_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def _name_stems(text: str) -> set[str]:
+    """Stems of a text's words, letters and digits apart ("Core20" and "Core 20" name the same thing)."""
+    return {stem(w) for w in words(_LETTER_DIGIT.sub(" ", text))}
 
 
 def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> bool:
@@ -658,18 +727,40 @@ def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> 
     return any(word in f"{p.doc.title} {p.doc.kind}".lower() for p in passages)
 
 
-def abstention_message(question: str, missing: Sequence[str]) -> str:
-    """"The documents don't say what X was." — the question turned into a plain statement of absence."""
+def _quoted(terms: Sequence[str]) -> str:
+    return ", ".join(f"“{t}”" for t in terms)
+
+
+def abstention_reasons(
+    uncovered: Sequence[str], off_focus: Sequence[str] = (), unheard: Sequence[str] = (), unattributed: Sequence[str] = ()
+) -> list[str]:
+    """One plain sentence per kind of gap, each term named once, in the order the checks run."""
+    seen: set[str] = set()
+    reasons = []
+    for terms, template in (
+        (uncovered, "Nothing in them covers {}."),
+        (off_focus, "{} comes up, but not in the passages that address the question."),
+        (unheard, "No passage reports what {} said."),
+        (unattributed, "Only other publishers' passages mention {}."),
+    ):
+        new = [t for t in dict.fromkeys(terms) if t not in seen]
+        seen.update(new)
+        if new:
+            reasons.append(template.format(_quoted(new)))
+    return reasons
+
+
+def abstention_message(question: str, missing: Sequence[str] = (), reasons: Sequence[str] = ()) -> str:
+    """"The documents don't say what X was." — the question turned into a plain statement of absence, then why:
+    the `reasons` sentences, or (given only the `missing` terms) "Nothing in them covers ..."."""
     q = question.strip().rstrip("?").strip()
     m = re.match(r"(?i)^(what|who|which|when|where|why|how many|how much|how)\s+(was|were|is|are|will be|has been|have been)\s+(.+)$", q)
     if m:
         statement = f"{m.group(1).lower()} {m.group(3)} {m.group(2).lower()}"
     else:
         statement = "the answer to “" + question.strip() + "”"
-    sentence = f"The documents don't say {statement}."
-    if missing:
-        sentence += " Nothing in them covers " + ", ".join(f"“{t}”" for t in missing) + "."
-    return sentence
+    reasons = list(reasons) or abstention_reasons(missing)
+    return " ".join([f"The documents don't say {statement}.", *reasons])
 
 
 def weak_evidence(evidence: Sequence[Evidence]) -> bool:

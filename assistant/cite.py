@@ -41,7 +41,11 @@ _MARKER = re.compile(r"\[([^\[\]]{1,20})\]")
 _FIGURE = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:\s*[/–-]\s*\d+)?(?:\s?(?:bn|billion|m|million|k|%|per\s?cent))?", re.IGNORECASE
 )
-_MONTHS = "january february march april may june july august september october november december".split()
+# A month named as a date: capitalised, and "May" only next to a day or year ("may" and "march" are verbs too).
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
+    r"|\bMay(?=\s+\d)|(?<=\d\s)May\b"
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,12 @@ def quantities(text: str) -> set[str]:
 
 def has_figure(text: str) -> bool:
     """True when the text carries a number, amount, percentage, year or month name (dates)."""
-    return bool(figures(text)) or any(month in text.lower() for month in _MONTHS)
+    return bool(figures(text)) or names_month(text)
+
+
+def names_month(text: str) -> bool:
+    """True when the text names a month as a date ("in March", "1 May 2022"; not "it may", "march on")."""
+    return bool(_MONTH.search(text))
 
 
 def missing_figures(sentence: str, evidence: Iterable[str]) -> list[str]:
@@ -262,6 +271,7 @@ class _DocSentences:
     matrix: np.ndarray
     row: dict[Sentence, int]
     chunks: list[Chunk]
+    at: dict[Sentence, int] = field(default_factory=dict)  # position in `all`
 
 
 class SentenceBank:
@@ -302,7 +312,9 @@ class SentenceBank:
             matrix = np.asarray([v for part in rows for v in part], dtype=np.float32).reshape(len(evidence), self.embedder.dim)
             self._save(doc, matrix)
         chunks = self.index.docs.document_chunks(doc.doc_id)
-        return _DocSentences(doc.content_hash, sentences, evidence, matrix, {s: i for i, s in enumerate(evidence)}, chunks)
+        return _DocSentences(
+            doc.content_hash, sentences, evidence, matrix, {s: i for i, s in enumerate(evidence)}, chunks, {s: i for i, s in enumerate(sentences)}
+        )
 
     def _cache_path(self, doc: DocumentInfo) -> Path | None:
         if self.cache_dir is None or not doc.content_hash:
@@ -378,14 +390,21 @@ class SentenceBank:
             self._stems[sentence] = cached
         return cached
 
-    def context_stems(self, sentence: Sentence, doc: DocumentInfo, glossary: Glossary, reach: int = 1) -> frozenset[str]:
+    def context_stems(self, sentence: Sentence, doc: DocumentInfo, glossary: Glossary, reach: int = 2) -> frozenset[str]:
         """Stems of a sentence and of the `reach` sentences either side of it in its document."""
-        ordered = self.sentences(doc)
-        try:
-            at = ordered.index(sentence)
-        except ValueError:
-            return self.stems(sentence, glossary)
-        return frozenset().union(*(self.stems(s, glossary) for s in ordered[max(0, at - reach) : at + reach + 1]))
+        return frozenset().union(*(self.stems(s, glossary) for s in self.neighbours(sentence, doc, reach)))
+
+    def neighbours(self, sentence: Sentence, doc: DocumentInfo, reach: int = 1) -> list[Sentence]:
+        """The sentence with the `reach` sentences either side of it in its document."""
+        entry = self._entry(doc)
+        at = entry.at.get(sentence)
+        if at is None:
+            return [sentence]
+        return entry.all[max(0, at - reach) : at + reach + 1]
+
+    def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
+        """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""
+        return " ".join(s.text for s in self.sentences(doc) if s.block == sentence.block)
 
     def idf(self, documents: Sequence[DocumentInfo]) -> dict[str, float]:
         """Inverse sentence frequency of each stem over the documents' evidence sentences (rare words weigh more)."""

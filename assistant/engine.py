@@ -156,11 +156,12 @@ class Assistant:
     ) -> compose.Draft:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
-        missing = compose.uncovered_terms(resolved, prof, pool, self.glossary)
-        missing += compose.off_focus_terms(resolved, prof, evidence, self.glossary)
-        missing += compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary)
-        missing += compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary)
-        missing = list(dict.fromkeys(missing))
+        reasons = compose.abstention_reasons(
+            compose.uncovered_terms(resolved, prof, pool, self.glossary),
+            compose.off_focus_terms(resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)),
+            compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary),
+            compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary),
+        )
         weak = compose.weak_evidence(evidence)
         idf = bank.idf(list(self._retriever.documents().values()))
         no_figure = compose.lacks_figure(
@@ -168,8 +169,8 @@ class Assistant:
             weights=compose.term_weights(query, idf), context=lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
         )
         no_name = compose.lacks_name(resolved, evidence, self.glossary, query.publishers)
-        if missing or weak or no_figure or no_name:
-            message = compose.abstention_message(resolved, missing)
+        if reasons or weak or no_figure or no_name:
+            message = compose.abstention_message(resolved, reasons=reasons)
             closest = compose.closest_citations(evidence or all_evidence, index)
             if closest:
                 message += " The closest passages are listed separately."

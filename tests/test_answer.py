@@ -234,3 +234,81 @@ def test_the_passage_holding_the_best_sentence_leads_from_six_places_down() -> N
     order = compose.rerank_passages(passages, evidence)
     assert [p.chunk.id for p in order][:2] == [passages[5].chunk.id, passages[0].chunk.id]
     assert [p.rank for p in order] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_month_counts_as_a_date_only_when_written_as_one() -> None:
+    from assistant.cite import names_month
+
+    assert names_month("On 1 July 2022, ICSs became statutory.") and names_month("It was piloted in May 2021.")
+    assert not names_month("Some changes may be proposed to the model.") and not names_month("Trusts march on regardless.")
+    assert not compose._answers_numeric("time", "Some changes may be proposed to the foundation trust model.")
+
+
+def test_named_terms_match_coded_names_with_or_without_a_space_and_acronyms_only_in_capitals() -> None:
+    g = get_glossary()
+    assert compose._named_term_covered("Core20", ["nearly 50% would fall under the ‘Core 20’ definition"], g)
+    assert compose._named_term_covered("NICE", ["NICE guidance applies."], g)
+    assert not compose._named_term_covered("NICE", ["It would be nice to have guidance."], g)
+
+
+def test_a_named_term_may_sit_earlier_in_the_strong_sentences_paragraph() -> None:
+    g = get_glossary()
+    question = "How long do new patients wait in Lincolnshire's Connected Health Network?"
+    evidence = [_evidence("In the network new patients wait under 2 weeks.", 1.0)]
+    paragraph = "In Lincolnshire ICS, leaders pilot a new model. They formed the Connected Health Network. In the network new patients wait under 2 weeks."
+    assert compose.off_focus_terms(question, _profile(question), evidence, g)  # the chunk alone does not name it
+    assert compose.off_focus_terms(question, _profile(question), evidence, g, lambda e: paragraph) == []
+
+
+def test_the_speaker_is_who_gave_the_evidence_not_where_it_went() -> None:
+    assert compose._speaker_phrase("How is the ICP formed, according to the NHS Confederation's evidence to the Public Accounts Committee?") == "the NHS Confederation"
+    assert compose._speaker_phrase("What did Chris Ham's paper for the NHS Confederation argue?") == "Chris Ham"
+    assert compose._speaker_phrase("What did The King's Fund find about ICPs?") == "The King's Fund"
+
+
+def test_a_person_whose_words_are_asked_for_must_be_named_in_the_strong_evidence() -> None:
+    g = get_glossary()
+    question = "What did Amanda Pritchard tell the committee about ICB autonomy?"
+    assert compose.unheard_speakers(question, SPEAKERS, [_evidence("ICBs have some autonomy.", 1.0)], g) == ["Amanda Pritchard"]
+    assert compose.unheard_speakers(question, SPEAKERS, [_evidence("Amanda Pritchard said ICBs need autonomy.", 1.0)], g) == []
+    # an institution or publication is not a person
+    assert compose.unheard_speakers("What did the Hewitt Review recommend about targets?", SPEAKERS, [_evidence("Targets matter.", 1.0)], g) == []
+
+
+def test_a_publisher_asked_about_a_body_must_mention_it() -> None:
+    g = get_glossary()
+    question = "What does The King's Fund say about NICE guidance?"
+    kf = _evidence("Guidance from the centre is welcome.", 1.0, "The King's Fund")
+    other = _evidence("NICE guidance should apply to systems.", 0.9)
+    assert compose.unattributed_terms(question, _profile(question, ["The King's Fund"]), ["The King's Fund"], [kf.passage, other.passage], g) == ["NICE"]
+    named = _evidence("NICE guidance is rarely followed.", 1.0, "The King's Fund")
+    assert compose.unattributed_terms(question, _profile(question, ["The King's Fund"]), ["The King's Fund"], [named.passage], g) == []
+
+
+def test_a_term_in_the_publishers_document_title_is_theirs() -> None:
+    g = get_glossary()
+    question = "What did NHS Providers say the Hewitt Review should do first?"
+    import dataclasses
+
+    passage = _evidence("Trusts support the focus of the review.", 1.0).passage
+    passage.doc = dataclasses.replace(passage.doc, title="NHS Providers Hewitt Review – evidence submission")
+    assert compose.unattributed_terms(question, _profile(question, ["NHS Providers"]), ["NHS Providers"], [passage], g) == []
+
+
+def test_term_weights_leave_out_alternate_spellings_of_words_asked() -> None:
+    text = "When was the survey cited in its Health and Social Care Committee evidence published?"
+    query = Query(text, text, ["survey", "health", "social", "care", "committee", "HSCC"], expansions=["HSCC"])
+    weights = compose.term_weights(query, {"survey": 2.0})
+    assert "hscc" not in weights and "committee" in weights
+
+
+def test_abstention_reasons_name_each_gap_once() -> None:
+    reasons = compose.abstention_reasons(["2023/24"], ["2023/24", "Surrey Heartlands"], ["Local Government Association"], ["NICE"])
+    assert reasons == [
+        "Nothing in them covers “2023/24”.",
+        "“Surrey Heartlands” comes up, but not in the passages that address the question.",
+        "No passage reports what “Local Government Association” said.",
+        "Only other publishers' passages mention “NICE”.",
+    ]
+    message = compose.abstention_message("What does The King's Fund say about NICE?", reasons=reasons[3:])
+    assert message.endswith("Only other publishers' passages mention “NICE”.")

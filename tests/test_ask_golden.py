@@ -84,6 +84,9 @@ def test_unanswerable_abstains_and_offers_closest_evidence(seed_assistant, quest
         "What does The King's Fund say about NHS England's Core20PLUS5 approach to health inequalities?",  # only NHS Providers does
         "How many trusts responded to NHS Providers' annual regulation survey?",  # figures from the survey, but no count of replies
         "How many ICSs have the same person chairing both the ICB and the ICP?",  # joint chairs discussed, never counted
+        "In what year did Monitor bring in its oversight model for foundation trusts?",  # "may be proposed" is no date
+        "What does The King's Fund say about NICE?",  # only another publisher mentions NICE
+        "What did the Public Accounts Committee conclude about ICS accountability?",  # evidence went to it; it says nothing
     ],
 )
 def test_close_decoys_abstain(seed_assistant, question) -> None:
@@ -99,6 +102,20 @@ def test_the_same_kinds_of_question_answered_when_the_documents_say(seed_assista
     assert not count.abstained and "25 chairs and chief executives" in _cited_text(count)
     covid = seed_assistant.ask("What lesson about regulation did NHS Confederation members draw from the COVID-19 pandemic?")
     assert not covid.abstained and "pandemic" in _cited_text(covid)
+
+
+def test_answers_that_earlier_checks_wrongly_declined(seed_assistant) -> None:
+    core20 = seed_assistant.ask("What share of people in Birmingham and Solihull ICS fall under the Core20 definition?")
+    assert not core20.abstained and "nearly 50%" in _cited_text(core20)  # the text writes "Core 20"
+    wait = seed_assistant.ask("How long do new patients wait to see a specialist in Lincolnshire's Connected Health Network?")
+    assert not wait.abstained and "under 2 weeks" in _cited_text(wait)  # "Lincolnshire" is two sentences earlier
+    ham = seed_assistant.ask("What did Chris Ham's paper for the NHS Confederation argue?")
+    assert not ham.abstained and "Chris Ham" in _cited_text(ham)  # The King's Fund reports it
+
+
+def test_declining_says_why(seed_assistant) -> None:
+    answer = seed_assistant.ask("What does The King's Fund say about NICE?")
+    assert answer.abstained and "Only other publishers' passages mention “NICE”." in answer.answer
 
 
 def test_unanswerable_wording(seed_assistant) -> None:

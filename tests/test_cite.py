@@ -108,3 +108,16 @@ def test_warm_up_drops_sentence_caches_of_documents_no_longer_indexed(seed_index
     seed_assistant.warm_up()
     assert not stale.exists()
     assert len(list(cache.glob("*.npy"))) == len(seed_assistant.index.documents()) == 5
+
+
+@pytest.mark.slow
+def test_neighbours_and_paragraph_of_a_sentence(seed_assistant):
+    _, bank = seed_assistant._ready()
+    doc = next(d for d in seed_assistant.index.documents() if d.source.startswith("003_"))
+    sentences = bank.sentences(doc)
+    at = next(i for i, s in enumerate(sentences) if s.text.startswith("Within the CHN model"))
+    assert bank.neighbours(sentences[at], doc) == sentences[at - 1 : at + 2]
+    assert bank.neighbours(sentences[0], doc) == sentences[:2]
+    paragraph = bank.paragraph(sentences[at], doc)
+    assert paragraph.startswith("In Lincolnshire ICS") and sentences[at].text in paragraph  # the whole numbered paragraph
+    assert "They plan to expand this model" in paragraph and "Police, social care" not in paragraph

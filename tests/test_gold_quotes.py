@@ -1,8 +1,10 @@
-"""Every gold quote of eval/questions.jsonl is verbatim in its document's STORED (cleaned) text."""
+"""Every gold quote of eval/questions.jsonl (and of the dev set) is verbatim in its document's STORED (cleaned) text."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from assistant.docstore import DocStore
 from eval.dataset import load_questions, locate_gold
@@ -10,13 +12,14 @@ from eval.dataset import load_questions, locate_gold
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_every_gold_quote_is_in_the_stored_text(seed_index):
+@pytest.mark.parametrize("name", ["questions.jsonl", "dev_questions.jsonl"])
+def test_every_gold_quote_is_in_the_stored_text(seed_index, name):
     store = DocStore(seed_index.sqlite_path, create=False)
     try:
         texts = {d.source: store.text(d.doc_id) for d in store.documents()}
     finally:
         store.close()
-    questions = load_questions()
+    questions = load_questions(ROOT / "eval" / name)
     _, problems = locate_gold(questions, texts)
     report = "\n".join(str(p) for p in problems)
     if problems:
