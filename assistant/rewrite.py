@@ -26,10 +26,16 @@ _OPENERS = re.compile(
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
-    r"\b(they|them|their|theirs|it|its|these|those|he|she|his|her)\b"
-    r"|\b(this|that)\b(?=(?:\s+[\w'’-]+){0,2}\s*[?.!]?\s*$)",  # "about that?", "on that front?", "that arrangement?"
+    r"\b(they|them|their|theirs|it|its|these|those|he|she|his|her|such)\b"
+    r"|\b(this|that)\b(?=(?:\s+[\w'’-]+){0,2}\s*[?.!]?\s*$)"  # "about that?", "on that front?", "that arrangement?"
+    # "that" as a pronoun mid-question: "Why does that matter", "Will that hold", "losing that in ...", "about that for ..."
+    r"|\b(?:is|are|was|were|does|do|did|will|would|could|can|should|might|has|have|had|about|on|with|for|of|to|from|by|"
+    r"\w+ing)\s+(?:this|that)\b(?!\s+(?:the|a|an|ICSs?|ICBs?|ICPs?|NHS|trusts?|systems?|they|it|there|we|you)\b)"
+    r"|\bthe same(?:\s+(?:thing|view|way|point|issue|problem|concern|approach))?\b",
     re.IGNORECASE,
 )
+# An elliptical question with no subject of its own: "Is there an example at system level?", "Any examples?"
+_ELLIPSIS = re.compile(r"^\s*(?:is there|are there|was there|were there|any)\b|\b(?:an?|any|another|other|more) examples?\b|\b(?:else|instead)\b", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+([^?]+?)\s*\??\s*$", re.IGNORECASE)
@@ -64,7 +70,7 @@ def is_follow_up(question: str, glossary: Glossary) -> bool:
     """True when the question cannot stand alone: it opens as a continuation, or is short and points back."""
     if _OPENERS.search(question) or _WHAT_ABOUT.match(question):
         return True
-    leans_back = bool(_ANAPHORA.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
+    leans_back = bool(_ANAPHORA.search(question) or _ELLIPSIS.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
     # questions here nearly always name who they are about; a pronoun with no named body points back
     return leans_back and not _names_a_subject(question, glossary)
 

@@ -29,6 +29,8 @@ def test_numeric_and_comparison_questions_are_recognised() -> None:
     assert _profile("How many CCGs did ICSs replace?").numeric == "count"
     assert _profile("When did ICSs become statutory?").numeric == "time"
     assert _profile("What conditions apply when targets are set?").numeric == ""  # "when" as a conjunction
+    assert _profile("When a trust is struggling, should support be imposed on it?").numeric == ""  # a condition
+    assert _profile("When will the review report?").numeric == "time"
     assert _profile("Do NHS Providers and the NHS Confederation agree on targets?").comparison
     assert _profile("What is said across the documents about targets?").comparison
     assert not _profile("What is the role of ICPs?").comparison
@@ -79,6 +81,14 @@ def test_follow_ups_are_detected() -> None:
     for q in ("What about the CQC?", "Do they agree?", "And how much did it save?", "Does the NHS Confederation agree?"):
         assert is_follow_up(q, g), q
     assert not is_follow_up("What are the main risks for integrated care systems?", g)
+    # "that" as a pronoun mid-question, and elliptical questions with no subject of their own
+    for q in ("Why does that matter so much for mental health services?", "Will that actually hold where trusts don't cooperate?",
+              "Are commissioners worried about losing that in the shift to systems?", "Is there an example at whole-system level?",
+              "Any example of the cross-boundary kind?", "Is there a particular worry about what happens if one organisation fails?"):
+        assert is_follow_up(q, g), q
+    for q in ("What do trust leaders say that national targets achieved?", "What are the targets that matter most to trusts?",
+              "Why do trust leaders think national targets matter?"):
+        assert not is_follow_up(q, g), q  # "that" joining a clause, or a question standing alone
 
 
 def test_follow_up_swaps_who_is_asked() -> None:
@@ -312,3 +322,21 @@ def test_abstention_reasons_name_each_gap_once() -> None:
     ]
     message = compose.abstention_message("What does The King's Fund say about NICE?", reasons=reasons[3:])
     assert message.endswith("Only other publishers' passages mention “NICE”.")
+
+
+def test_reported_speech_may_be_passive() -> None:
+    g = get_glossary()
+    question = "In what year did NHSEI first propose a triple-aim duty?"
+    passive = [_evidence("This was first proposed by NHSEI in its recommendations for an NHS bill.", 1.0)]
+    assert compose.unheard_speakers(question, SPEAKERS, passive, g) == []
+    assert compose.unheard_speakers(question, SPEAKERS, [_evidence("A triple-aim duty was debated.", 1.0)], g) == ["NHS England"]
+
+
+def test_a_named_publisher_is_asked_about_even_without_a_speech_verb() -> None:
+    g = get_glossary()
+    question = "Is NHS Providers positive about the Northern Ambulance Collaborative?"
+    other = _evidence("For example, the Northern Ambulance Collaborative.", 1.0, "NHS Confederation")
+    own = _evidence("Ambulance trusts spanning several ICSs need clarity.", 0.9)
+    prof = _profile(question, ["NHS Providers"])
+    assert compose.unattributed_terms(question, prof, ["NHS Providers"], [other.passage, own.passage], g) == ["Northern Ambulance Collaborative"]
+    assert compose.unattributed_terms(question, prof, ["NHS Providers", "NHS Confederation"], [other.passage, own.passage], g) == []

@@ -87,6 +87,7 @@ def test_unanswerable_abstains_and_offers_closest_evidence(seed_assistant, quest
         "In what year did Monitor bring in its oversight model for foundation trusts?",  # "may be proposed" is no date
         "What does The King's Fund say about NICE?",  # only another publisher mentions NICE
         "What did the Public Accounts Committee conclude about ICS accountability?",  # evidence went to it; it says nothing
+        "Is NHS Providers positive about the Northern Ambulance Collaborative?",  # only the NHS Confederation names it
     ],
 )
 def test_close_decoys_abstain(seed_assistant, question) -> None:
