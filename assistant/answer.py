@@ -32,7 +32,7 @@ from assistant.cite import (
 from assistant.config import Settings
 from assistant.glossary import Glossary, normalise
 from assistant.index import Index
-from assistant.retrieve import STOPWORDS, Query, content_stems, content_terms, stem, words
+from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, Query, content_stems, content_terms, stem, words
 from assistant.rewrite import CONTEXT_MARK
 from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
 
@@ -117,9 +117,15 @@ _SPEAKER_Q = re.compile(
     r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)",
     re.IGNORECASE,
 )
-_SPOKEN_TO = re.compile(r"['’]s\s+(?:\d{4}\s+)?(?:written\s+)?(?:evidence|submission|response|report|survey|analysis|paper|study|review)\b|\s(?:written\s+)?(?:evidence|submission|response|report)\s+(?:submitted\s+)?(?:to|for)\s", re.IGNORECASE)
-_REPORTED_BY = r"\b(?:said|stated|set out|argued|recommended|proposed|suggested|published|noted|found|called for)\s+by\s+(?:the\s+)?"  # passive
-_REPORTED_SPEECH = r"(?:\W+\w+){0,3}?\W+(?:says|said|states|stated|sets out|set out|argues|argued|recommends|recommended|published|told|notes|noted|found|finds|proposes|proposed|suggests|suggested)\b"
+# Where it was said, not who said it: "X's 2020 report", "X's evidence to the Committee".
+_SPOKEN_TO = re.compile(
+    rf"['’]s\s+(?:\d{{4}}\s+)?(?:written\s+)?(?:{'|'.join(sorted(SOURCE_NOUNS))})\b"
+    r"|\s(?:written\s+)?(?:evidence|submission|response|report)\s+(?:submitted\s+)?(?:to|for)\s",
+    re.IGNORECASE,
+)
+_SAID = "said|stated|set out|argued|recommended|proposed|suggested|published|noted|found|told|called for"  # past forms
+_REPORTED_BY = rf"\b(?:{_SAID})\s+by\s+(?:the\s+)?"  # passive: "proposed by NHSEI"
+_REPORTED_SPEECH = rf"(?:\W+\w+){{0,3}}?\W+(?:says|states|sets out|argues|recommends|notes|finds|proposes|suggests|{_SAID})\b"
 _SOURCE_WORDS = re.compile(
     r"\b(evidence|submission|submitted|report|inquiry|review|paper|interviews?|told|survey|analysis|response)\b[^.?]{0,40}$",
     re.IGNORECASE,
@@ -161,16 +167,11 @@ def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] 
     """Figures/years, quoted phrases and capitalised names in the question that are not generic domain words."""
     terms = sorted(_term_figures(question))  # "COVID-19" is a name, not the figure 19
     terms += [m.group(1) for m in re.finditer(r"[\"“]([^\"”]{3,60})[\"”]", question)]
-    generic = {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+    generic = _generic_words(glossary)
     known = {normalise(n) for p in publishers for n in (p, p.removeprefix("The "))}
     known |= {normalise(n) for name, aliases in glossary.organisations.items() for n in (name, *aliases)}
     known |= {normalise(e) for es in glossary.acronyms.values() for e in es}
-    blanked = question
-    for _, start, end in reversed(glossary.organisation_spans(question)):
-        blanked = blanked[:start] + " , " + blanked[end:]  # an organisation ends a run; it is judged by relevance
-    for publisher in publishers:
-        blanked = re.sub(re.escape(publisher).replace("'", "['’]"), " , ", blanked, flags=re.IGNORECASE)
-    for run in _capitalised_runs(blanked):
+    for run in _capitalised_runs(_without_bodies(question, glossary, publishers)):
         if normalise(run) in known or normalise(run).removeprefix("the ") in known:
             continue  # an organisation or domain term: judged by relevance, not by name
         run_words = [w for w in run.split() if w.lower() in _CONNECTORS or _singular(_possessive_stripped(w)).lower() not in generic]
@@ -197,12 +198,27 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 2 and word[-1] == "s" and word[:-1].isupper() else word
 
 
-def _capitalised_runs(text: str) -> list[str]:
-    """Runs of capitalised words ("Cheshire and Merseyside ICB"), skipping the question's first word."""
+def _generic_words(glossary: Glossary) -> set[str]:
+    """Lower-cased words that name nothing specific: the glossary's acronyms and GENERIC_NAME_WORDS."""
+    return {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+
+
+def _without_bodies(text: str, glossary: Glossary, publishers: Sequence[str]) -> str:
+    """The text with organisations and publishers replaced by " , " (a body ends a run of capitalised words)."""
+    for _, start, end in reversed(glossary.organisation_spans(text)):
+        text = text[:start] + " , " + text[end:]
+    for publisher in publishers:
+        text = re.sub(re.escape(publisher).replace("'", "['’]"), " , ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _capitalised_runs(text: str, skip_first: bool = True) -> list[str]:
+    """Runs of capitalised words ("Cheshire and Merseyside ICB"); the text's first word, capitalised by its place
+    in a question or sentence, is skipped unless `skip_first` is False."""
     tokens = re.findall(r"[A-Za-z][A-Za-z0-9'’&-]*[A-Za-z0-9]|[A-Za-z]|\S", text)
     runs, current = [], []
     for i, token in enumerate(tokens):
-        capital = token[:1].isupper() and i > 0 and token.lower() not in STOPWORDS - {"i"}
+        capital = token[:1].isupper() and (i > 0 or not skip_first) and token.lower() not in STOPWORDS - {"i"}
         if capital or (current and token.lower() in _CONNECTORS):
             current.append(token)
             continue
@@ -635,23 +651,17 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
 
 
 # Words that make a capitalised run an institution or a publication, not a person ("Hewitt Review", "Fuller Stocktake").
-_INSTITUTION_WORDS = frozenset(
-    """review reviews report committee commission council fund plan programme network service services office agency
-    department group alliance institute foundation association federation stocktake framework strategy inquiry paper
-    survey study evidence submission act bill ics icb icp""".split()
+_INSTITUTION_WORDS = SOURCE_NOUNS | frozenset(
+    """reviews committee commission council fund plan programme network service services office agency department
+    group alliance institute foundation association federation stocktake framework strategy act bill ics icb icp""".split()
 )
 
 
 def _person_names(text: str, glossary: Glossary, publishers: Sequence[str]) -> list[str]:
     """Runs of two or more capitalised words that name no organisation, publisher or domain term ("Amanda Pritchard")."""
-    blanked = text
-    for _, start, end in reversed(glossary.organisation_spans(text)):
-        blanked = blanked[:start] + " , " + blanked[end:]
-    for publisher in publishers:
-        blanked = re.sub(re.escape(publisher).replace("'", "['’]"), " , ", blanked, flags=re.IGNORECASE)
-    generic = {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+    generic = _generic_words(glossary)
     out = []
-    for run in _capitalised_runs(", " + blanked):  # the runs skip a text's first word: here it may be a name
+    for run in _capitalised_runs(_without_bodies(text, glossary, publishers), skip_first=False):  # "Amanda Pritchard" may lead
         names = [w for w in run.split() if w.lower() not in _CONNECTORS]
         plain = [_singular(_possessive_stripped(w)).lower() for w in names]
         if len(names) >= 2 and not any(w in generic or w in _INSTITUTION_WORDS for w in plain) and not any(w.isupper() for w in names):
@@ -685,12 +695,12 @@ def lacks_name(question: str, evidence: Sequence[Evidence], glossary: Glossary, 
     if not _NAME_Q.search(question) or not evidence:
         return False
     asked = {stem(w) for w in words(question)}
-    known = {stem(w) for p in publishers for w in words(p)} | {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+    known = {stem(w) for p in publishers for w in words(p)} | _generic_words(glossary)
     top = evidence[0].score
     for e in evidence:
         if e.score < FOCUS_RELATIVE * top:
             continue
-        for run in _capitalised_runs(" " + e.sentence.text):
+        for run in _capitalised_runs(e.sentence.text):
             names = [w for w in run.split() if w.lower() not in _CONNECTORS]
             new = [w for w in names if stem(w) not in asked and w.lower() not in known and stem(w) not in known]
             if len(names) >= 2 and new:

@@ -404,7 +404,16 @@ class SentenceBank:
 
     def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
         """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""
-        return " ".join(s.text for s in self.sentences(doc) if s.block == sentence.block)
+        entry = self._entry(doc)
+        at = entry.at.get(sentence)
+        if at is None:
+            return sentence.text
+        first = last = at  # a line's sentences sit together: walk out from this one
+        while first > 0 and entry.all[first - 1].block == sentence.block:
+            first -= 1
+        while last + 1 < len(entry.all) and entry.all[last + 1].block == sentence.block:
+            last += 1
+        return " ".join(s.text for s in entry.all[first : last + 1])
 
     def idf(self, documents: Sequence[DocumentInfo]) -> dict[str, float]:
         """Inverse sentence frequency of each stem over the documents' evidence sentences (rare words weigh more)."""
