@@ -10,6 +10,7 @@ closest evidence separately.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -267,17 +268,17 @@ def score_evidence(
     idf = idf or {}
     default_idf = max(idf.values(), default=1.0)  # a word no sentence has is as rare as it gets
     weight = {w: idf.get(w, default_idf) for w in wanted}
-    total = sum(weight.values())
+    total = math.fsum(weight.values())  # exact sums: a set's order (hash seed) never breaks a tie
     n_passages = max(len(passages), 1)
     given = _given(query.text)
     named = _named_sources(query, passages)
     out = []
     for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
         have = bank.stems(sentence, glossary)
-        lexical = sum(weight[w] for w in wanted & have) / total if total else 0.0
+        lexical = math.fsum(weight[w] for w in wanted & have) / total if total else 0.0
         if total:  # what a sentence is about is often named in the one before it ("QUIT ... The programme aims to ...")
             around = frozenset().union(*(bank.stems(s, glossary) for s in bank.neighbours(sentence, passage.doc)))
-            lexical = max(lexical, CONTEXT_SHARE * sum(weight[w] for w in wanted & around) / total)
+            lexical = max(lexical, CONTEXT_SHARE * math.fsum(weight[w] for w in wanted & around) / total)
         prior = 1.0 - (passage.rank - 1) / n_passages
         score = SEMANTIC_WEIGHT * float(sem) + LEXICAL_WEIGHT * lexical + RANK_PRIOR_WEIGHT * prior
         if passage.doc.publisher in named or passage.doc.doc_id in named:
@@ -372,8 +373,8 @@ def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
 
 def coverage(weights: dict[str, float], have: frozenset[str]) -> float:
     """IDF-weighted share of the question's words present (1.0 when the question has none)."""
-    total = sum(weights.values())
-    return sum(v for w, v in weights.items() if w in have) / total if total else 1.0
+    total = math.fsum(weights.values())
+    return math.fsum(v for w, v in weights.items() if w in have) / total if total else 1.0
 
 
 def lacks_figure(

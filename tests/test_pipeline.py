@@ -168,3 +168,20 @@ def test_rebuild_switches_model_and_lexical_reindex_gives_same_results(settings,
     assert report.count("added") == 5
     index = Index(other_settings, embedder=other)
     assert index.dense(other.embed(["oversight of trusts"])[0], 3)
+
+
+def test_vector_search_is_exact_enough_to_repeat(settings):
+    """A new collection searches with EF_SEARCH candidates; one built with Chroma's default (100) is raised on open."""
+    import chromadb
+
+    from assistant.store import EF_SEARCH, make_client
+
+    old = make_client(settings).create_collection(
+        settings.collection, embedding_function=None, metadata={"embed_model": "m", "embed_dim": 3}, configuration={"hnsw": {"space": "cosine"}}
+    )
+    assert old.configuration["hnsw"]["ef_search"] < EF_SEARCH
+    VectorStore(settings, "m", 3, create=False)
+    reopened = chromadb.PersistentClient(path=str(settings.chroma_dir)).get_collection(settings.collection, embedding_function=None)
+    assert reopened.configuration["hnsw"]["ef_search"] == EF_SEARCH
+    make_client(settings).delete_collection(settings.collection)
+    assert VectorStore(settings, "m", 3, create=True).collection.configuration["hnsw"]["ef_search"] == EF_SEARCH
