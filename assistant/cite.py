@@ -443,6 +443,10 @@ class SentenceBank:
         top = np.argsort(-scores)[:k]
         return [(owners[i][0].evidence[owners[i][1]], float(scores[i])) for i in top]
 
+    def chunks_near(self, doc: DocumentInfo, start: int, end: int, reach: int) -> list[Chunk]:
+        """The document's chunks overlapping [start - reach, end + reach), in order."""
+        return [c for c in self._entry(doc).chunks if c.start < end + reach and start - reach < c.end]
+
     def chunk_for(self, sentence: Sentence, doc: DocumentInfo) -> Chunk | None:
         """The chunk holding the most of the sentence (the earliest on ties)."""
         best, best_overlap = None, 0

@@ -20,7 +20,7 @@ from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
 from assistant.retrieve import Query, Reranker, Retriever, diversify, make_reranker
-from assistant.rewrite import resolve
+from assistant.rewrite import history_questions, resolve
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
 
@@ -85,19 +85,11 @@ class Assistant:
         if not question:
             raise AssistantError("The question is empty; ask something about the documents.")
         started = time.perf_counter()
-        retriever, bank = self._ready()
+        retriever, _ = self._ready()
         k = top_k or self.settings.top_k
         resolved = self._resolve(question, history, retriever)
-        query = retriever.analyse(resolved)
-        prof = compose.profile(resolved, query, self.glossary)
-        passages, evidence = self._retrieve(query, prof, filters, k)
-        retrieved = time.perf_counter()
-
-        top = passages[:k]
-        top_ids = {p.chunk.id for p in top}
-        answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
-        draft = self._compose(question, resolved, query, prof, top, passages, answer_evidence, evidence, bank, on_token)
-        passages = _cited_first(passages, draft.citations)
+        anchors = self._anchors(question, resolved, history, filters, k) if history else []
+        passages, draft, retrieved = self._draft(question, resolved, filters, k, anchors, on_token, self.settings.llm != "none")
         done = time.perf_counter()
         return Answer(
             question=question,
@@ -113,6 +105,29 @@ class Assistant:
             closest=draft.closest,
         )
 
+    def _draft(
+        self,
+        question: str,
+        resolved: str,
+        filters: Filters | None,
+        k: int,
+        anchors: Sequence[tuple[str, int, int]],
+        on_token: Callable[[str], None] | None,
+        use_llm: bool,
+    ) -> tuple[list[Passage], compose.Draft, float]:
+        """Retrieve for the resolved question and compose (or decline): the passages (cited first), the draft, and
+        when retrieval finished (perf_counter)."""
+        retriever, bank = self._ready()
+        query = retriever.analyse(resolved)
+        prof = compose.profile(resolved, query, self.glossary)
+        passages, evidence = self._retrieve(query, prof, filters, k, anchors)
+        retrieved = time.perf_counter()
+        top = passages[:k]
+        top_ids = {p.chunk.id for p in top}
+        answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
+        draft = self._compose(question, resolved, query, prof, top, passages, answer_evidence, evidence, bank, on_token, use_llm)
+        return _cited_first(passages, draft.citations), draft, retrieved
+
     def _resolve(self, question: str, history: Sequence[Any] | None, retriever: Retriever) -> str:
         """The standalone question: deterministic rewrite, or the LLM's condense() when one is configured."""
         if history and self.settings.llm != "none":
@@ -123,15 +138,28 @@ class Assistant:
                 return condensed
         return resolve(question, history, self.glossary, retriever.publishers())
 
+    def _anchors(
+        self, question: str, resolved: str, history: Sequence[Any], filters: Filters | None, k: int
+    ) -> list[tuple[str, int, int]]:
+        """The spans the previous answer cited, when the question is a follow-up leaning on it (naming no body of its own)."""
+        earlier = history_questions(history)
+        if resolved == question or not earlier or self.glossary.organisation_spans(question):
+            return []
+        # the previous answer's extractive citations (what the user just read, in extractive mode), without its own anchors
+        previous = resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers())
+        _, draft, _ = self._draft(earlier[-1], previous, filters, k, [], None, use_llm=False)
+        return [(c.doc_id, c.start, c.end) for c in draft.citations]
+
     def _retrieve(
-        self, query: Query, prof: compose.Profile, filters: Filters | None, k: int
+        self, query: Query, prof: compose.Profile, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
     ) -> tuple[list[Passage], list[compose.Evidence]]:
         """Hybrid candidates, scored by their best sentences, re-ranked and diversified; plus the scored sentences."""
         retriever, bank = self._ready()
         vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
         fused = retriever.search(query, filters, max(k, compose.EVIDENCE_POOL), self.settings.candidates, vector.tolist())
+        fused += self._near_anchors(fused, anchors)
         idf = bank.idf(list(retriever.documents().values()))
-        evidence = compose.score_evidence(query, vector, fused, bank, self.glossary, prof.numeric, idf)
+        evidence = compose.score_evidence(query, vector, fused, bank, self.glossary, prof.numeric, idf, anchors)
         reranked = compose.rerank_passages(fused, evidence)
         by_id = {p.chunk.id: p for p in reranked}
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
@@ -140,6 +168,20 @@ class Assistant:
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
         return passages, evidence
+
+    def _near_anchors(self, fused: list[Passage], anchors: Sequence[tuple[str, int, int]]) -> list[Passage]:
+        """Passages near the anchors that the search did not return, ranked after it."""
+        retriever, bank = self._ready()
+        docs = retriever.documents()
+        have = {p.chunk.id for p in fused}
+        extra: list[Passage] = []
+        for doc_id, start, end in anchors:
+            doc = docs.get(doc_id)
+            for chunk in bank.chunks_near(doc, start, end, compose.ANCHOR_REACH) if doc else []:
+                if chunk.id not in have:
+                    have.add(chunk.id)
+                    extra.append(Passage(len(fused) + len(extra) + 1, chunk, doc, 0.0))
+        return extra
 
     def _compose(
         self,
@@ -153,14 +195,19 @@ class Assistant:
         all_evidence: list[compose.Evidence],
         bank: SentenceBank,
         on_token: Callable[[str], None] | None,
+        use_llm: bool,
     ) -> compose.Draft:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
+        uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
+        # a term the retrieved passages lack may still be somewhere in the documents: say so, not "nothing covers it"
+        elsewhere = compose.found_in(uncovered, [index.text(d) for d in self._retriever.documents()], self.glossary) if uncovered else []
         reasons = compose.abstention_reasons(
-            compose.uncovered_terms(resolved, prof, pool, self.glossary),
-            compose.off_focus_terms(resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)),
+            [t for t in uncovered if t not in elsewhere],
+            elsewhere + compose.off_focus_terms(resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)),
             compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary),
             compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary),
+            compose.silent_publisher(resolved, query.publishers, all_evidence),
         )
         weak = compose.weak_evidence(evidence)
         idf = bank.idf(list(self._retriever.documents().values()))
@@ -175,7 +222,7 @@ class Assistant:
             if closest:
                 message += " The closest passages are listed separately."
             return compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest)
-        if self.settings.llm != "none":
+        if use_llm:
             return compose.compose_llm(resolved, top, self.settings, index, bank, self._similarity, on_token)
         chosen = compose.select(evidence, prof, query.publishers)
         return compose.compose_extractive(compose.with_context(chosen, bank), index)

@@ -91,17 +91,34 @@ class Glossary:
 
     def organisations_in(self, text: str) -> list[str]:
         """Canonical names of the organisations the text mentions (by name or alias)."""
-        return [name for name, rxs in self._org_rx.items() if any(rx.search(text) for rx in rxs)]
+        return list(dict.fromkeys(name for name, _, _ in self._org_matches(text)))
 
     def organisation_spans(self, text: str) -> list[tuple[str, int, int]]:
         """(canonical name, start, end) of each organisation mention, in text order."""
-        spans = [(name, m.start(), m.end()) for name, rxs in self._org_rx.items() for rx in rxs for m in rx.finditer(text)]
+        spans = self._org_matches(text)
         spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
         kept: list[tuple[str, int, int]] = []
         for span in spans:
             if not kept or span[1] >= kept[-1][2]:
                 kept.append(span)
         return kept
+
+
+    def _org_matches(self, text: str) -> list[tuple[str, int, int]]:
+        """Every (name, start, end) match. In a text that uses capitals, a name must be written with them: "a mental
+        health foundation trust" is not The Health Foundation, "NHS providers" are not NHS Providers; an all-lower-case
+        text may name anything."""
+        cased = text != text.lower()
+        return [
+            (name, m.start(), m.end())
+            for name, rxs in self._org_rx.items()
+            for rx in rxs
+            for m in rx.finditer(text)
+            if not cased or all(w[:1].isupper() or w.lower() in _NAME_CONNECTORS for w in m.group(0).split())
+        ]
+
+
+_NAME_CONNECTORS = frozenset({"the", "of", "and", "for", "&", "in", "on"})
 
 
 @lru_cache(maxsize=1)

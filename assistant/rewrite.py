@@ -36,6 +36,12 @@ _ANAPHORA = re.compile(
 )
 # An elliptical question with no subject of its own: "Is there an example at system level?", "Any examples?"
 _ELLIPSIS = re.compile(r"^\s*(?:is there|are there|was there|were there|any)\b|\b(?:an?|any|another|other|more) examples?\b|\b(?:else|instead)\b", re.IGNORECASE)
+# Points back even in a question naming a body of its own: "Does The King's Fund say anything similar?",
+# "Did members report the same thing?", "What's next for the Lincolnshire one?"
+_POINTS_BACK = re.compile(
+    r"\b(?:anything|something)\s+(?:similar|like (?:that|this))\b|\bthe same (?:thing|view|point|concern|issue|problem)s?\b"
+    r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)",
+)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+([^?]+?)\s*\??\s*$", re.IGNORECASE)
@@ -68,7 +74,7 @@ def history_questions(history: Sequence[Any] | None) -> list[str]:
 
 def is_follow_up(question: str, glossary: Glossary) -> bool:
     """True when the question cannot stand alone: it opens as a continuation, or is short and points back."""
-    if _OPENERS.search(question) or _WHAT_ABOUT.match(question):
+    if _OPENERS.search(question) or _WHAT_ABOUT.match(question) or _POINTS_BACK.search(question):
         return True
     leans_back = bool(_ANAPHORA.search(question) or _ELLIPSIS.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
     # questions here nearly always name who they are about; a pronoun with no named body points back

@@ -14,7 +14,7 @@ from assistant import answer as compose
 from assistant.cite import quote_matches, verify
 from assistant.glossary import get_glossary
 from assistant.retrieve import Query
-from assistant.rewrite import history_questions, is_follow_up, resolve
+from assistant.rewrite import _POINTS_BACK, history_questions, is_follow_up, resolve
 
 SPEAKERS = ["NHS Providers", "NHS Confederation", "The King's Fund"]
 
@@ -89,6 +89,11 @@ def test_follow_ups_are_detected() -> None:
     for q in ("What do trust leaders say that national targets achieved?", "What are the targets that matter most to trusts?",
               "Why do trust leaders think national targets matter?"):
         assert not is_follow_up(q, g), q  # "that" joining a clause, or a question standing alone
+    # pointing back even when a body is named
+    for q in ("Does The King's Fund say anything similar?", "Did NHS Confederation members report the same thing back in 2020?",
+              "What's next for the Lincolnshire one?"):
+        assert is_follow_up(q, g), q
+    assert not _POINTS_BACK.search("Which one of the trusts was rated outstanding?")  # "one of" points at no earlier one
 
 
 def test_follow_up_swaps_who_is_asked() -> None:
@@ -340,3 +345,73 @@ def test_a_named_publisher_is_asked_about_even_without_a_speech_verb() -> None:
     prof = _profile(question, ["NHS Providers"])
     assert compose.unattributed_terms(question, prof, ["NHS Providers"], [other.passage, own.passage], g) == ["Northern Ambulance Collaborative"]
     assert compose.unattributed_terms(question, prof, ["NHS Providers", "NHS Confederation"], [other.passage, own.passage], g) == []
+
+
+def test_a_follow_up_lifts_the_sentences_next_to_what_the_previous_answer_cited() -> None:
+    from assistant.cite import Sentence
+
+    anchors = [("d", 1000, 1200)]
+    assert compose._near_anchor(Sentence("d", 1300, 1400, "next", 0), anchors)  # just after the cited span
+    assert compose._near_anchor(Sentence("d", 300, 400, "before", 0), anchors)
+    assert not compose._near_anchor(Sentence("d", 1000, 1200, "cited", 0), anchors)  # said already
+    assert not compose._near_anchor(Sentence("d", 5000, 5100, "far", 0), anchors)
+    assert not compose._near_anchor(Sentence("e", 1300, 1400, "other document", 0), anchors)
+
+
+def test_a_second_sentence_opening_with_a_capital_names_nothing() -> None:
+    assert compose._capitalised_runs("Did COVID help or hinder? Contrast the NHS Confed's report. Apart from that, which?") == ["COVID", "NHS Confed's"]
+
+
+def test_generic_words_stay_inside_a_name() -> None:
+    g = get_glossary()
+    assert compose.specific_terms("How does NHS Providers think the Better Care Fund should fit in?", g, SPEAKERS) == ["Better Care Fund"]
+    assert compose.specific_terms("What was Cheshire and Merseyside ICB's allocation?", g) == ["Cheshire and Merseyside"]
+
+
+def test_a_name_of_several_words_must_be_written_as_one() -> None:
+    g = get_glossary()
+    assert not compose._named_term_covered("Better Care Fund", ["Better care for patients needs a fund."], g)
+    assert compose._named_term_covered("Better Care Fund", ["Pooling through the Better Care Fund works."], g)
+    # an owner, or names joined by "and", may stand apart
+    assert compose._named_term_covered("Lincolnshire's Connected Health Network", ["In Lincolnshire ICS, the Connected Health Network began."], g)
+    assert compose._named_term_covered("Surrey Heartlands and Birmingham", ["Surrey Heartlands has few; Birmingham has many."], g)
+    assert compose.found_in(["Better Care Fund", "2023/24"], ["the Better Care Fund in 2022/23"], g) == ["Better Care Fund"]
+
+
+def test_how_much_something_matters_asks_no_figure() -> None:
+    assert compose._numeric_kind("How much do behaviours and culture matter compared with the formal rules?") == ""
+    assert compose._numeric_kind("How much do ICSs depend on local public support?") == ""
+    assert compose._numeric_kind("How much did face-to-face appointments fall?") == "count"
+    assert compose._numeric_kind("How much money did electronic prescribing save?") == "count"
+
+
+def test_who_holds_a_role_wants_a_name() -> None:
+    assert compose._NAME_Q.search("Who was the ICB chair who told The King's Fund about it?")
+    assert compose._NAME_Q.search("Who is the trust chief executive in Somerset?")
+    assert not compose._NAME_Q.search("Who should decide what investment goes into that?")
+
+
+def test_a_body_named_by_acronym_must_be_in_the_asked_publishers_passages() -> None:
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    g = get_glossary()
+    question = "What's the NHS Confederation's view of NICE guidance?"
+
+    def passage(text: str, publisher: str) -> Passage:
+        return Passage(1, Chunk(id=text[:9], doc_id=publisher, index=0, start=0, end=len(text), text=text), DocumentInfo(publisher, publisher, "T", publisher), 0.0)
+
+    pool = [passage("NICE guidance is evidence-based.", "NHS Providers"), passage("Oversight should be lighter.", "NHS Confederation")]
+    assert compose.unattributed_terms(question, _profile(question, ["NHS Confederation"]), ["NHS Confederation"], pool, g) == ["NICE"]
+    pool.append(passage("We value NICE guidance.", "NHS Confederation"))
+    assert compose.unattributed_terms(question, _profile(question, ["NHS Confederation"]), ["NHS Confederation"], pool, g) == []
+
+
+def test_a_publisher_that_hardly_addresses_the_question_is_not_quoted_for_it() -> None:
+    question = "What does The King's Fund say about electronic patient records?"
+    evidence = [_evidence("EPRs need investment.", 0.9, "NHS Providers"), _evidence("ICSs are new.", 0.5, "The King's Fund")]
+    assert compose.silent_publisher(question, ["The King's Fund"], evidence) == ["The King's Fund"]
+    evidence[1].score = 0.8
+    assert compose.silent_publisher(question, ["The King's Fund"], evidence) == []
+    # a comparison, or a question asking no publisher, is not judged by one publisher
+    assert compose.silent_publisher("Do NHS Providers and The King's Fund agree on EPRs?", ["NHS Providers", "The King's Fund"], evidence[:1]) == []
+    assert compose.silent_publisher("What is said about EPRs?", [], evidence[:1]) == []

@@ -119,6 +119,32 @@ def test_declining_says_why(seed_assistant) -> None:
     assert answer.abstained and "Only other publishers' passages mention “NICE”." in answer.answer
 
 
+def test_declining_says_why_when_others_speak(seed_assistant) -> None:
+    # EPRs and data sharing are NHS Providers' subject; The King's Fund hardly touches them
+    answer = seed_assistant.ask("What does The King's Fund say about electronic patient records and data sharing between ICS partners?")
+    assert answer.abstained and "“The King's Fund” says little about it" in answer.answer
+    # the Better Care Fund is in the 2020 NHS Confederation report, not in NHS Providers' words
+    answer = seed_assistant.ask("How does NHS Providers think the Better Care Fund should fit into ICS accountability arrangements?")
+    assert answer.abstained and "“Better Care Fund” comes up, but not in the passages that address the question." in answer.answer
+    answer = seed_assistant.ask("What's the NHS Confederation's view of NICE guidance as a model for evidence-based oversight?")
+    assert answer.abstained and "Only other publishers' passages mention “NICE”." in answer.answer
+
+
+def test_how_much_something_matters_is_answered(seed_assistant) -> None:
+    answer = seed_assistant.ask("How much do behaviours and culture matter compared with the formal rules? NHS Providers vs NHS Confed.")
+    _check_citations(answer, seed_assistant.index)
+    assert not answer.abstained
+    assert {"NHS Providers", "NHS Confederation"} <= {c.publisher for c in answer.citations}
+
+
+def test_follow_up_finds_what_sits_next_to_the_previous_answer(seed_assistant) -> None:
+    first = "The NHS Confed 2020 report quotes someone saying workforce transformation has to include volunteers, personal assistants and carers - what was the point?"
+    answer = seed_assistant.ask("Who said that?", history=[first])
+    _check_citations(answer, seed_assistant.index)
+    assert not answer.abstained
+    assert "Alison Lathwell" in _cited_text(answer)  # the attribution line under the quote
+
+
 def test_unanswerable_wording(seed_assistant) -> None:
     answer = seed_assistant.ask("What was Cheshire and Merseyside ICB's 2023/24 allocation?")
     assert answer.answer.startswith("The documents don't say what Cheshire and Merseyside ICB's 2023/24 allocation was.")

@@ -116,6 +116,15 @@ def test_glossary_acronyms_are_case_sensitive() -> None:
     assert "local authority" not in g.expansions("la la land")  # lower-case "la" is not the acronym
 
 
+def test_organisation_names_need_their_capitals_in_a_cased_text() -> None:
+    g = get_glossary()
+    assert g.organisations_in("What did a mental health foundation trust chief executive say?") == []
+    assert g.organisations_in("Does being statutory give ICBs authority over NHS providers?") == []
+    assert g.organisations_in("What does The Health Foundation say?") == ["The Health Foundation"]
+    assert g.organisations_in("What did the Department of Health and Social Care say?") == ["Department of Health and Social Care"]
+    assert g.organisations_in("what do nhs providers say about targets?") == ["NHS Providers"]  # typed all in lower case
+
+
 def test_glossary_from_data(tmp_path) -> None:
     path = tmp_path / "g.yaml"
     path.write_text("acronyms:\n  XYZ: [extra yield zone]\nsynonyms:\n  - [council, local authority]\norganisations:\n  Foo Org: [Foo]\n")
