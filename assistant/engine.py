@@ -20,7 +20,7 @@ from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
 from assistant.retrieve import Query, Reranker, Retriever, diversify, make_reranker
-from assistant.rewrite import history_questions, resolve
+from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
 
@@ -89,7 +89,13 @@ class Assistant:
         k = top_k or self.settings.top_k
         resolved = self._resolve(question, history, retriever)
         anchors = self._anchors(question, resolved, history, filters, k) if history else []
-        passages, draft, retrieved = self._draft(question, resolved, filters, k, anchors, on_token, self.settings.llm != "none")
+        if not history_questions(history) and points_back_only(question):
+            # "Who said that?" with nothing before it: any answer would be about a guessed topic
+            passages, _, retrieved = self._draft(question, resolved, filters, k, anchors, None, use_llm=False)
+            message = f"There is no earlier question for “{question}” to point back to; ask it in full, naming what it is about."
+            draft = compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
+        else:
+            passages, draft, retrieved = self._draft(question, resolved, filters, k, anchors, on_token, self.settings.llm != "none")
         done = time.perf_counter()
         return Answer(
             question=question,

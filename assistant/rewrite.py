@@ -81,6 +81,12 @@ def is_follow_up(question: str, glossary: Glossary) -> bool:
     return leans_back and not _names_a_subject(question, glossary)
 
 
+def points_back_only(question: str) -> bool:
+    """A question with no content word of its own ("Who said that?", "Why is that?", "Do they agree?"): it only
+    makes sense after an earlier one."""
+    return not content_terms(question)
+
+
 def _names_a_subject(question: str, glossary: Glossary) -> bool:
     """The question names a body (acronym, organisation) or a proper name of its own."""
     if glossary.acronyms_in(question) or glossary.organisations_in(question):

@@ -14,7 +14,7 @@ from assistant import answer as compose
 from assistant.cite import quote_matches, verify
 from assistant.glossary import get_glossary
 from assistant.retrieve import Query
-from assistant.rewrite import _POINTS_BACK, history_questions, is_follow_up, resolve
+from assistant.rewrite import _POINTS_BACK, history_questions, is_follow_up, points_back_only, resolve
 
 SPEAKERS = ["NHS Providers", "NHS Confederation", "The King's Fund"]
 
@@ -415,3 +415,10 @@ def test_a_publisher_that_hardly_addresses_the_question_is_not_quoted_for_it() -
     # a comparison, or a question asking no publisher, is not judged by one publisher
     assert compose.silent_publisher("Do NHS Providers and The King's Fund agree on EPRs?", ["NHS Providers", "The King's Fund"], evidence[:1]) == []
     assert compose.silent_publisher("What is said about EPRs?", [], evidence[:1]) == []
+
+
+def test_a_question_of_pointers_alone_needs_history() -> None:
+    for q in ("Who said that?", "Why is that?", "Do they agree?", "What about them?"):
+        assert points_back_only(q), q
+    for q in ("What about the CQC?", "Is there an example?", "What is an ICB?"):
+        assert not points_back_only(q), q

@@ -145,6 +145,13 @@ def test_follow_up_finds_what_sits_next_to_the_previous_answer(seed_assistant) -
     assert "Alison Lathwell" in _cited_text(answer)  # the attribution line under the quote
 
 
+def test_a_pointer_with_nothing_before_it_is_not_guessed_at(seed_assistant) -> None:
+    answer = seed_assistant.ask("Who said that?")
+    _check_citations(answer, seed_assistant.index)
+    assert answer.abstained and not answer.citations
+    assert "no earlier question" in answer.answer
+
+
 def test_unanswerable_wording(seed_assistant) -> None:
     answer = seed_assistant.ask("What was Cheshire and Merseyside ICB's 2023/24 allocation?")
     assert answer.answer.startswith("The documents don't say what Cheshire and Merseyside ICB's 2023/24 allocation was.")
