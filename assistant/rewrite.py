@@ -40,7 +40,7 @@ _ELLIPSIS = re.compile(r"^\s*(?:is there|are there|was there|were there|any)\b|\
 # "Did members report the same thing?", "What's next for the Lincolnshire one?"
 _POINTS_BACK = re.compile(
     r"\b(?:anything|something)\s+(?:similar|like (?:that|this))\b|\bthe same (?:thing|view|point|concern|issue|problem)s?\b"
-    r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)",
+    r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)|\b(?:that|this) way\b",
 )
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
@@ -127,7 +127,7 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
     for is_speaker in (True, False):
         new = [o for o in new_orgs if (o[0] in speakers) == is_speaker]
         old = [o for o in old_orgs if (o[0] in speakers) == is_speaker]
-        if new and old:
+        if new and old and {n for n, _, _ in new} != {n for n, _, _ in old}:
             # "And what do NHS Providers say?" after "What did The King's Fund find about X?": swap who is asked.
             return _swap_organisations(previous, old, [name for name, _, _ in new])
     if what_about:

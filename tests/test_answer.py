@@ -94,6 +94,13 @@ def test_follow_ups_are_detected() -> None:
               "What's next for the Lincolnshire one?"):
         assert is_follow_up(q, g), q
     assert not _POINTS_BACK.search("Which one of the trusts was rated outstanding?")  # "one of" points at no earlier one
+    assert is_follow_up("Do ICB chief execs actually see it that way?", g)
+
+
+def test_naming_the_same_publisher_again_keeps_the_new_question() -> None:
+    previous = "What did the NHS Confederation's 2020 member survey show about support for making ICSs statutory bodies?"
+    resolved = resolve("So what did the Confed end up recommending?", [previous], get_glossary(), SPEAKERS)
+    assert resolved.startswith("What did the Confed end up recommending (regarding: ")
 
 
 def test_follow_up_swaps_who_is_asked() -> None:
