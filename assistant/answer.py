@@ -27,6 +27,7 @@ from assistant.cite import (
     names_month,
     page_of,
     quantities,
+    quantity_spans,
     split_marked_text,
     verify,
 )
@@ -95,6 +96,7 @@ _YEAR = re.compile(r"\b(19|20)\d\d(/\d\d)?\b")
 ANSWER_TYPE_STEMS = frozenset(
     stem(w) for w in "percentage percent proportion share number amount figure figures sum fraction money total date year month day".split()
 )
+COUNTED_BEFORE, COUNTED_AFTER = 4, 6  # words either side of a figure that may name what it counts
 MIN_FIGURE_COVERAGE = 0.5  # IDF-weighted share of the question's words a figure's sentence and its neighbours hold
 # Questions whose answer is a name: a person in a role, or what a named person leads.
 _NAME_Q = re.compile(
@@ -371,7 +373,7 @@ def count_target(question: str) -> list[str]:
     out: list[str] = []
     for word in words(m.group(1)):
         low = word.lower()
-        if low in ("the", "of", "and", "a", "an", "their", "its") or any(ch.isdigit() for ch in low):
+        if low in ("the", "of", "and", "a", "an", "their", "its", "nhs") or any(ch.isdigit() for ch in low):
             continue
         if low in STOPWORDS or low in _COUNT_STOP or len(out) == MAX_TARGET_WORDS:
             break
@@ -380,13 +382,21 @@ def count_target(question: str) -> list[str]:
 
 
 def _counts_target(text_stems: frozenset[str], text: str, target: Sequence[str]) -> bool:
-    """The sentence names what is counted (money questions are answered by a £ amount)."""
+    """The sentence counts what is asked: a figure with a word of the target next to it ("1.2 million staff" counts
+    staff, not trusts); money questions are answered by a £ amount."""
     if not target:
         return True
     money = {stem(w) for w in MONEY_WORDS}
     if any(t in money for t in target):
         return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
-    return any(t in text_stems for t in target)
+    if not any(t in text_stems for t in target):
+        return False
+    wanted = set(target)
+    for start, end in quantity_spans(text):
+        near = words(text[:start])[-COUNTED_BEFORE:] + words(text[end:])[:COUNTED_AFTER]
+        if any(stem(w) in wanted for w in near):
+            return True
+    return False
 
 
 def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:

@@ -132,6 +132,13 @@ def quantities(text: str) -> set[str]:
     return figures(text) | {m.group(0).lower() for m in _QUANTITY_WORDS.finditer(text) if m.group(0).lower() not in ("all", "most")}
 
 
+def quantity_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each figure or quantity word in the text (lone digits included), in text order."""
+    spans = [(m.start(), m.end()) for m in _FIGURE.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _QUANTITY_WORDS.finditer(text) if m.group(0).lower() not in ("all", "most")]
+    return sorted(spans)
+
+
 def has_figure(text: str) -> bool:
     """True when the text carries a number, amount, percentage, year or month name (dates)."""
     return bool(figures(text)) or names_month(text)

@@ -429,3 +429,11 @@ def test_a_question_of_pointers_alone_needs_history() -> None:
         assert points_back_only(q), q
     for q in ("What about the CQC?", "Is there an example?", "What is an ICB?"):
         assert not points_back_only(q), q
+
+
+def test_a_count_must_count_what_is_asked() -> None:
+    text = "NHS Providers has all trusts in England in membership, accounting for £104bn of spending and employing 1.2 million staff."
+    stems = frozenset(["trust", "provider", "member", "staff", "england"])
+    assert not compose._counts_target(stems, text, compose.count_target("How many NHS trusts provide services across two ICSs?"))
+    assert compose._counts_target(stems, text, compose.count_target("How many staff do the trusts employ?"))
+    assert compose.count_target("How many NHS trusts are there?") == ["trust"]  # "NHS" names no thing counted
