@@ -129,7 +129,8 @@ _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PL
 # "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
 _SPEAKER_Q = re.compile(
     r"\b(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|argue|think|tell|recommend|propose|state|write|submit|want|call for|conclude|find|found|report)\b"
-    r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)",
+    r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)"
+    r"|^\s*(?:what|how)\s+(?:is|are|was|were)\s+(?P<who3>[^?]+?)['’]s?\s+(?:views?|position|stance|take)\b",  # "What is X's view on ...?"
     re.IGNORECASE,
 )
 # Where it was said, not who said it: "X's 2020 report", "X's evidence to the Committee".
@@ -664,7 +665,7 @@ def _speaker_phrase(question: str) -> str:
 def _speaker_clause(question: str) -> str:
     """The whole clause naming who speaks and where ("the NHS Confederation's evidence to the PAC"); "" if none."""
     m = _SPEAKER_Q.search(question)
-    return (m.group("who") or m.group("who2") or "") if m else ""
+    return (m.group("who") or m.group("who2") or m.group("who3") or "") if m else ""
 
 
 def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequence[Evidence], glossary: Glossary) -> list[str]:
@@ -677,7 +678,7 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
     strong = [e.sentence.text for e in evidence if e.score >= FOCUS_RELATIVE * top]
     unheard = []
     at = question.find(who)  # organisations found in the whole question: how it uses capitals tells names from words
-    spoken = [name for name, start, end in glossary.organisation_spans(question) if at <= start and end <= at + len(who)] if at >= 0 else glossary.organisations_in(who)
+    spoken = [name for name, start, end in glossary.organisation_spans(question) if at <= start < at + len(who)] if at >= 0 else glossary.organisations_in(who)
     for name in dict.fromkeys(spoken):
         if name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers):
             continue
@@ -771,11 +772,14 @@ def lacks_name(question: str, evidence: Sequence[Evidence], glossary: Glossary, 
         return False
     asked = {stem(w) for w in words(question)}
     known = {stem(w) for p in publishers for w in words(p)} | _generic_words(glossary)
+    person = question.lstrip().lower().startswith("who")  # "Who chaired ...?" wants a person, not "the Public Accounts Committee"
     top = evidence[0].score
     for e in evidence:
         if e.score < FOCUS_RELATIVE * top:
             continue
         for run in _capitalised_runs(e.sentence.text):
+            if person and (glossary.organisations_in(run) or any(w.lower() in _INSTITUTION_WORDS for w in run.split())):
+                continue
             names = [w for w in run.split() if w.lower() not in _CONNECTORS]
             new = [w for w in names if stem(w) not in asked and w.lower() not in known and stem(w) not in known]
             if len(names) >= 2 and new:

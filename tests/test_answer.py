@@ -437,3 +437,22 @@ def test_a_count_must_count_what_is_asked() -> None:
     assert not compose._counts_target(stems, text, compose.count_target("How many NHS trusts provide services across two ICSs?"))
     assert compose._counts_target(stems, text, compose.count_target("How many staff do the trusts employ?"))
     assert compose.count_target("How many NHS trusts are there?") == ["trust"]  # "NHS" names no thing counted
+
+
+def test_a_view_asked_of_a_body_that_published_nothing_needs_it_reported() -> None:
+    g = get_glossary()
+    assert compose._speaker_phrase("What is the Nuffield Trust's view on how ICSs should be held to account?") == "the Nuffield Trust"
+    evidence = [_evidence("ICBs are accountable to NHS England.", 1.0)]
+    assert compose.unheard_speakers("What is the Nuffield Trust's view on ICS accountability?", SPEAKERS, evidence, g) == ["Nuffield Trust"]
+    dluhc = "What has the Department for Levelling Up, Housing and Communities said about holding councils to account?"
+    assert compose.unheard_speakers(dluhc, SPEAKERS, evidence, g) == ["Department for Levelling Up, Housing and Communities"]
+    assert compose.unheard_speakers("What is NHS Providers' view on targets?", SPEAKERS, evidence, g) == []
+
+
+def test_who_chairs_wants_a_person_not_a_body() -> None:
+    g = get_glossary()
+    question = "Who chairs Gloucestershire ICS's Clinical and Care Professional Council?"
+    bodies = [_evidence("Our programme helped Gloucestershire ICS set up a Clinical and Care Professional Council with the Local Government Association.", 1.0)]
+    assert compose.lacks_name(question, bodies, g, SPEAKERS)
+    person = [_evidence("The council is chaired by Dr Jane Smith, a local GP.", 1.0)]
+    assert not compose.lacks_name(question, person, g, SPEAKERS)
