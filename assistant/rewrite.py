@@ -44,6 +44,12 @@ _POINTS_BACK = re.compile(
 )
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
+# Who is asked whether they agree: the speakers again ("Do they agree?", "Does everyone agree?"), not "Do systems differ?"
+_SPEAKERS_SUBJECT = re.compile(
+    r"^\s*(?:(?:and|but|so)\s+)?(?:do|does|did|would|will|is|are|was|were)\s+(?:they|the others|others|everyone|everybody|anyone|"
+    r"anybody|all of them|both|the other \w+)\b",
+    re.IGNORECASE,
+)
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+([^?]+?)\s*\??\s*$", re.IGNORECASE)
 # "What do they say about X?": the pronoun is who speaks, so it stands for the organisation asked about before.
 _SPEAKER_PRONOUN = re.compile(
@@ -114,13 +120,18 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
     new_orgs = glossary.organisation_spans(question)
     old_orgs = glossary.organisation_spans(previous)
     what_about = _WHAT_ABOUT.match(question)
-    if _AGREEMENT.search(question):
+    if _AGREEMENT.search(question) and (new_orgs or _SPEAKERS_SUBJECT.search(question)):
         return _agreement(question, previous, new_orgs, old_orgs)
     speaker = _SPEAKER_PRONOUN.search(question)
     old_speakers = [name for name, _, _ in old_orgs if name in speakers]
-    has_topic = bool(_own_terms(question, new_orgs)) and not _ANAPHORA.search(question[speaker.end() :] if speaker else "")
+    # the topic of its own beyond the verb of saying ("What do they propose?" has none)
+    verb = re.match(r"\s*(?:also\s+)?([\w'’-]+)", question[speaker.end() :]).group(1).lower() if speaker else ""
+    topic = [t for t in _own_terms(question, new_orgs) if t != verb]
+    has_topic = bool(topic) and not _ANAPHORA.search(question[speaker.end() :] if speaker else "")
     if speaker and has_topic and old_speakers and not any(name in speakers for name, _, _ in new_orgs):
-        return _name_the_speaker(question, speaker, old_speakers)
+        named = _name_the_speaker(question, speaker, old_speakers)
+        # "What do they want the national focus to be instead?": instead of what was asked before, so it stays as context
+        return _with_context(named, previous) if _ELLIPSIS.search(question) else named
     own_terms = _own_terms(question, new_orgs)
     if len(own_terms) > MAX_SWAP_TERMS:  # a new question of its own that leans on the earlier one
         return _with_context(question, previous)

@@ -456,3 +456,19 @@ def test_who_chairs_wants_a_person_not_a_body() -> None:
     assert compose.lacks_name(question, bodies, g, SPEAKERS)
     person = [_evidence("The council is chaired by Dr Jane Smith, a local GP.", 1.0)]
     assert not compose.lacks_name(question, person, g, SPEAKERS)
+
+
+def test_agreement_is_asked_of_speakers_not_of_anything_that_differs() -> None:
+    g = get_glossary()
+    previous = "What did the NHS Confederation's 2020 survey find about support for a shared statutory duty?"
+    resolved = resolve("Did that differ between trust and CCG respondents?", [previous], g, SPEAKERS)
+    assert resolved.startswith("Did that differ between trust and CCG respondents (regarding: ")
+    assert resolve("Do they agree?", ["What does NHS Providers say about subsidiarity?"], g, SPEAKERS).startswith("Do other organisations agree")
+
+
+def test_a_speaker_pronoun_with_no_topic_keeps_the_earlier_question() -> None:
+    g = get_glossary()
+    history = ["What did NHS Confederation members say in 2020 about systems directing allocations?", "Were there any worries about the split?"]
+    assert "(regarding: " in resolve("So what do they propose?", history, g, SPEAKERS)
+    instead = resolve("What do they want the national focus to be instead?", ["Does NHS Providers think national datasets tell the whole story?"], g, SPEAKERS)
+    assert instead.startswith("What does NHS Providers want the national focus to be instead (regarding: ")
