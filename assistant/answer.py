@@ -101,7 +101,11 @@ MIN_FIGURE_COVERAGE = 0.5  # IDF-weighted share of the question's words a figure
 # Questions whose answer is a name: a person in a role, or what a named person leads.
 _NAME_Q = re.compile(
     r"^\s*who\s+(?:chairs|chaired|leads|led|heads|headed|runs|ran|(?:is|was)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}(?:chair|chief executive|head|leader|director)\b)"
-    r"|\bwhat (?:is|was) the name of\b|^\s*which\s+(?:\w+\s+){1,3}(?:does|did)\s+[A-Z]\w+\s+[A-Z]\w+\s+(?:chair|lead|head|run)\b",
+    r"|\bwhat (?:is|was) the name of\b|^\s*which\s+(?:\w+\s+){1,3}(?:does|did)\s+[A-Z]\w+\s+[A-Z]\w+\s+(?:chair|lead|head|run)\b"
+    # which named system, body or place: "Which ICB has the biggest budget?", "Which software supplier ...?", "Where are the hubs based?"
+    r"|^\s*(?:which|what)\s+(?:software\s+)?(?:(?:integrated\s+care\s+)?systems?|ICSs?|ICBs?|ICPs?|PCNs?|trusts?|hospitals?|"
+    r"cit(?:y|ies)|towns?|count(?:y|ies)|suppliers?|compan(?:y|ies)|firms?)\b(?!\s+(?:leaders?|chairs?|boards?|level|working)\b)"
+    r"|^\s*where\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[\w'’-]+\s+){1,3}(?:based|located|sited)\b",
     re.IGNORECASE,
 )
 _YES_NO_Q = re.compile(r"\s*(do|does|did|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)

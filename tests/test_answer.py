@@ -472,3 +472,15 @@ def test_a_speaker_pronoun_with_no_topic_keeps_the_earlier_question() -> None:
     assert "(regarding: " in resolve("So what do they propose?", history, g, SPEAKERS)
     instead = resolve("What do they want the national focus to be instead?", ["Does NHS Providers think national datasets tell the whole story?"], g, SPEAKERS)
     assert instead.startswith("What does NHS Providers want the national focus to be instead (regarding: ")
+
+
+def test_which_named_system_or_place_wants_a_name() -> None:
+    g = get_glossary()
+    for q in ("Which ICB has the biggest budget?", "Which software supplier did they use?", "Where are the hubs based?", "Which city does the chief executive work in?"):
+        assert compose._NAME_Q.search(q), q
+    for q in ("Which trust leaders spoke to the review?", "Which national body produced the guidance?", "Where do trust leaders think ICBs add value?"):
+        assert not compose._NAME_Q.search(q), q
+    unnamed = [_evidence("Clinicians created two elective hubs which deliver almost all the elective orthopaedic work.", 1.0)]
+    assert compose.lacks_name("Where are the Black Country's hubs based?", unnamed, g, SPEAKERS)
+    named = [_evidence("The hubs are at Cannock Chase Hospital and Russells Hall Hospital.", 1.0)]
+    assert not compose.lacks_name("Where are the Black Country's hubs based?", named, g, SPEAKERS)
