@@ -19,9 +19,12 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
-from assistant.retrieve import Query, Reranker, Retriever, diversify, make_reranker
+from assistant.retrieve import Query, Reranker, Retriever, content_terms, diversify, lexical_terms, make_reranker
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.types import Answer, AnswerSentence, Filters, Passage
+
+
+ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack, to tell "comes up elsewhere" from "not in them"
 
 
 class Assistant:
@@ -207,7 +210,10 @@ class Assistant:
         index = self.index
         uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
         # a term the retrieved passages lack may still be somewhere in the documents: say so, not "nothing covers it"
-        elsewhere = compose.found_in(uncovered, [index.text(d) for d in self._retriever.documents()], self.glossary) if uncovered else []
+        elsewhere = [
+            t for t in uncovered
+            if compose.found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], self.glossary)
+        ]
         reasons = compose.abstention_reasons(
             [t for t in uncovered if t not in elsewhere],
             elsewhere + compose.off_focus_terms(resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)),
