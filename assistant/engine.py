@@ -23,7 +23,6 @@ from assistant.retrieve import Query, Reranker, Retriever, content_terms, divers
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
-
 ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack, to tell "comes up elsewhere" from "not in them"
 
 
