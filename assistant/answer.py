@@ -139,7 +139,7 @@ _SPEAKER_Q = re.compile(
 )
 # Where it was said, not who said it: "X's 2020 report", "X's evidence to the Committee".
 _SPOKEN_TO = re.compile(
-    rf"['’]s\s+(?:\d{{4}}\s+)?(?:written\s+)?(?:{'|'.join(sorted(SOURCE_NOUNS))})\b"
+    rf"['’]s?\s+(?:\d{{4}}\s+)?(?:(?-i:[A-Z][\w&'’-]*)\s+){{0,3}}(?:written\s+)?(?:{'|'.join(sorted(SOURCE_NOUNS))})\b"  # "X's PAC evidence"
     r"|\s(?:written\s+)?(?:evidence|submission|response|report)\s+(?:submitted\s+)?(?:to|for)\s",
     re.IGNORECASE,
 )

@@ -484,3 +484,9 @@ def test_which_named_system_or_place_wants_a_name() -> None:
     assert compose.lacks_name("Where are the Black Country's hubs based?", unnamed, g, SPEAKERS)
     named = [_evidence("The hubs are at Cannock Chase Hospital and Russells Hall Hospital.", 1.0)]
     assert not compose.lacks_name("Where are the Black Country's hubs based?", named, g, SPEAKERS)
+
+
+def test_where_something_was_said_is_cut_from_who_said_it() -> None:
+    assert compose._speaker_phrase("How many purposes does the Confed's PAC evidence say ICSs have?") == "the Confed"
+    assert compose._speaker_phrase("What does NHS Providers' Hewitt Review submission say about data?") == "NHS Providers"
+    assert compose._speaker_phrase("What did Chris Ham's paper for the NHS Confederation argue?") == "Chris Ham"
