@@ -476,8 +476,11 @@ def _near_duplicate(a: Evidence, b: Evidence) -> bool:
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_JACCARD
 
 
-def select(evidence: Sequence[Evidence], prof: Profile, publishers_named: Sequence[str]) -> list[Evidence]:
-    """The best 3-6 non-duplicate sentences; comparisons first take each relevant publisher's best sentence."""
+def select(evidence: Sequence[Evidence], prof: Profile, publishers_named: Sequence[str], speaker: str | None = None) -> list[Evidence]:
+    """The best 3-6 non-duplicate sentences; comparisons first take each relevant publisher's best sentence; a
+    question asking one publisher's words (`speaker`) is answered from that publisher's documents."""
+    if speaker and not prof.comparison:
+        evidence = [e for e in evidence if e.passage.doc.publisher == speaker] or evidence
     if not evidence:
         return []
     chosen: list[Evidence] = []
@@ -722,7 +725,7 @@ def unattributed_terms(question: str, prof: Profile, publishers: Sequence[str], 
     """Named terms of a question asking what an indexed publisher says ("What does The King's Fund say about
     Core20PLUS5?", "Is NHS Providers positive about X?") that none of that publisher's retrieved passages mentions:
     another publisher's words are no answer. `publishers`: the indexed publishers the question names."""
-    speaker = _asked_publisher(question, publishers)
+    speaker = asked_publisher(question, publishers)
     if speaker is None:
         return []
     texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title}" for p in pool if p.doc.publisher == speaker]
@@ -745,7 +748,7 @@ def found_in(terms: Sequence[str], texts: Sequence[str], glossary: Glossary) -> 
     ]
 
 
-def _asked_publisher(question: str, publishers: Sequence[str]) -> str | None:
+def asked_publisher(question: str, publishers: Sequence[str]) -> str | None:
     """The one indexed publisher whose words the question asks for ("What does The King's Fund say ...", "Is NHS
     Providers positive about ...?"); None for comparisons and questions asking no publisher."""
     who = normalise(_speaker_phrase(question))
@@ -762,7 +765,7 @@ def _asked_publisher(question: str, publishers: Sequence[str]) -> str | None:
 def silent_publisher(question: str, publishers: Sequence[str], evidence: Sequence[Evidence]) -> list[str]:
     """[the publisher] when the question asks what one publisher says and its best sentence is far behind the best
     (another publisher's): what others say about the topic is no answer."""
-    speaker = _asked_publisher(question, publishers)
+    speaker = asked_publisher(question, publishers)
     if speaker is None or not evidence:
         return []
     own = max((e.score for e in evidence if e.passage.doc.publisher == speaker), default=0.0)

@@ -235,7 +235,7 @@ class Assistant:
             return compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest)
         if use_llm:
             return compose.compose_llm(resolved, top, self.settings, index, bank, self._similarity, on_token)
-        chosen = compose.select(evidence, prof, query.publishers)
+        chosen = compose.select(evidence, prof, query.publishers, compose.asked_publisher(resolved, query.publishers))
         return compose.compose_extractive(compose.with_context(chosen, bank), index)
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:

@@ -490,3 +490,13 @@ def test_where_something_was_said_is_cut_from_who_said_it() -> None:
     assert compose._speaker_phrase("How many purposes does the Confed's PAC evidence say ICSs have?") == "the Confed"
     assert compose._speaker_phrase("What does NHS Providers' Hewitt Review submission say about data?") == "NHS Providers"
     assert compose._speaker_phrase("What did Chris Ham's paper for the NHS Confederation argue?") == "Chris Ham"
+
+
+def test_one_publishers_words_are_answered_from_that_publisher() -> None:
+    evidence = [_evidence("Confed sentence on targets.", 0.9, "NHS Confederation"), _evidence("Providers sentence on targets.", 0.8)]
+    evidence += [_evidence(f"Providers point {i} on oversight.", 0.75) for i in range(3)]
+    question = "What did NHS Providers tell the Hewitt Review about targets?"
+    chosen = compose.select(evidence, _profile(question, ["NHS Providers"]), ["NHS Providers"], compose.asked_publisher(question, ["NHS Providers"]))
+    assert chosen and {e.passage.doc.publisher for e in chosen} == {"NHS Providers"}
+    # with no sentence of its own, the evidence is left as it is (the abstention checks decide)
+    assert compose.select(evidence[:1], _profile(question, ["NHS Providers"]), ["NHS Providers"], "NHS Providers") == evidence[:1]
