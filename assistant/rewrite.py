@@ -40,7 +40,13 @@ _ELLIPSIS = re.compile(r"^\s*(?:is there|are there|was there|were there|any)\b|\
 # "Did members report the same thing?", "What's next for the Lincolnshire one?"
 _POINTS_BACK = re.compile(
     r"\b(?:anything|something)\s+(?:similar|like (?:that|this))\b|\bthe same (?:thing|view|point|concern|issue|problem)s?\b"
-    r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)|\b(?:that|this) way\b",
+    r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)|\b(?:that|this) way\b|\bin the meantime\b",
+)
+# "they" as the publisher speaking or quoting: "do they think", "the person they quoted" (ICS, ICB in it are no speaker).
+_THEY_SPEAK = re.compile(
+    r"\b(?:do|does|did|would|will)\s+they\s+(?:also\s+)?(?:say|said|think|argue|recommend|suggest|propose|want|find|believe|report|see)\b"
+    r"|\bthey\s+(?:quoted|quote|quotes|interviewed|interview|spoke to|surveyed|cited|cite)\b",
+    re.IGNORECASE,
 )
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 _AGREEMENT = re.compile(r"\b(agree|disagree|differ|same view|similar|concur|share (?:this|that|the) view)\b", re.IGNORECASE)
@@ -82,6 +88,8 @@ def is_follow_up(question: str, glossary: Glossary) -> bool:
     """True when the question cannot stand alone: it opens as a continuation, or is short and points back."""
     if _OPENERS.search(question) or _WHAT_ABOUT.match(question) or _POINTS_BACK.search(question):
         return True
+    if _THEY_SPEAK.search(question) and not glossary.organisations_in(question):
+        return True  # "Why do they think providers ...?", "the person they quoted": the publisher asked before
     leans_back = bool(_ANAPHORA.search(question) or _ELLIPSIS.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
     # questions here nearly always name who they are about; a pronoun with no named body points back
     return leans_back and not _names_a_subject(question, glossary)

@@ -500,3 +500,15 @@ def test_one_publishers_words_are_answered_from_that_publisher() -> None:
     assert chosen and {e.passage.doc.publisher for e in chosen} == {"NHS Providers"}
     # with no sentence of its own, the evidence is left as it is (the abstention checks decide)
     assert compose.select(evidence[:1], _profile(question, ["NHS Providers"]), ["NHS Providers"], "NHS Providers") == evidence[:1]
+
+
+def test_they_speaking_or_quoting_points_back_even_beside_acronyms() -> None:
+    g = get_glossary()
+    for q in ("Why do they think providers should be at the centre of ICS decisions?",
+              "What did the council-side person they quoted say the ICP has to be?",
+              "Would the CCGs still be the route for money in the meantime?"):
+        assert is_follow_up(q, g), q
+    assert not is_follow_up("Why do ICBs say they need more autonomy?", g)
+    assert not is_follow_up("Why does the NHS Confederation think they should be statutory?", g)
+    resolved = resolve("Why do they think providers should be at the centre of ICS decisions?", ["Did NHS Confederation members want FT status scrapped?"], g, SPEAKERS)
+    assert resolved == "Why does NHS Confederation think providers should be at the centre of ICS decisions?"
