@@ -112,7 +112,8 @@ _YES_NO_Q = re.compile(r"\s*(do|does|did|is|are|was|were|has|have|had|can|could|
 # "How much do behaviours matter ...?" asks to what degree, not for a figure.
 _DEGREE_Q = re.compile(
     r"\bhow much\s+(?:do|does|did|can|could|will|would|should)\b[^?]{0,80}?\b(?:matters?|depends?|depended|rely|relies|relied|"
-    r"count|counts|influences?|influenced|helps?|helped|hinder(?:s|ed)?|agrees?|agreed|differs?|differed|value|values|care|cares|weigh|weighs)\b",
+    r"count|counts|influences?|influenced|helps?|helped|hinder(?:s|ed)?|agrees?|agreed|differs?|differed|value|values|care|cares|weigh|weighs)\b"
+    r"|\bhow much\s+(?:say|influence|control|freedom|autonomy|power|weight|importance|emphasis|attention|priority|scope|flexibility|support)\b",
     re.IGNORECASE,
 )
 _STRICT_NUMERIC_Q = re.compile(r"\b(how (many|much)|what (percentage|proportion|share|number|amount|sum|fraction))\b", re.IGNORECASE)
@@ -653,8 +654,12 @@ def off_focus_terms(
     when only ICB budgets in general are given)."""
     if not evidence:
         return []
-    top = evidence[0].score
-    strong_evidence = [e for e in evidence if e.score >= FOCUS_RELATIVE * top]
+    # a comparison quotes each side's best, so each publisher's strong sentences are judged against its own best
+    best: dict[str, float] = {}
+    for e in evidence:
+        side = e.passage.doc.publisher if prof.comparison else ""
+        best.setdefault(side, e.score)
+    strong_evidence = [e for e in evidence if e.score >= FOCUS_RELATIVE * best[e.passage.doc.publisher if prof.comparison else ""]]
     strong = {e.passage.chunk.id: e.passage for e in strong_evidence}
     texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title} {p.doc.publisher}" for p in strong.values()]
     texts += [f"{e.passage.chunk.section} {paragraph(e)}" for e in strong_evidence]

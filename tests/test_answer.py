@@ -512,3 +512,22 @@ def test_they_speaking_or_quoting_points_back_even_beside_acronyms() -> None:
     assert not is_follow_up("Why does the NHS Confederation think they should be statutory?", g)
     resolved = resolve("Why do they think providers should be at the centre of ICS decisions?", ["Did NHS Confederation members want FT status scrapped?"], g, SPEAKERS)
     assert resolved == "Why does NHS Confederation think providers should be at the centre of ICS decisions?"
+
+
+def test_how_much_say_or_weight_asks_no_figure() -> None:
+    assert compose._numeric_kind("And longer term, how much say should they have over the money?") == ""
+    assert compose._numeric_kind("How much weight do the NHS Confed and The King's Fund give local accountability?") == ""
+    assert compose._numeric_kind("How much money did it save?") == "count"
+
+
+def test_in_a_comparison_each_side_is_judged_against_its_own_best() -> None:
+    g = get_glossary()
+    question = "Is FT independence a problem? Compare NHS Providers' Hewitt evidence with The King's Fund."
+    prof = compose.Profile(numeric="", comparison=True, specific=["Hewitt"])
+    evidence = [_evidence("Interviewees saw FT independence as a problem.", 1.0, "The King's Fund"), _evidence("Trusts drive collaboratives.", 0.5)]
+    from dataclasses import replace
+
+    evidence[1].passage.doc = replace(evidence[1].passage.doc, doc_id="h", title="NHS Providers Hewitt Review submission")
+    assert compose.off_focus_terms(question, prof, evidence, g) == []
+    single = compose.Profile(numeric="", comparison=False, specific=["Hewitt"])
+    assert compose.off_focus_terms(question, single, evidence, g) == ["Hewitt"]
