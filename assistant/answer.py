@@ -32,7 +32,7 @@ from assistant.cite import (
     verify,
 )
 from assistant.config import Settings
-from assistant.glossary import Glossary, normalise
+from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
 from assistant.index import Index
 from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, Query, content_stems, content_terms, stem, words
 from assistant.rewrite import CONTEXT_MARK
@@ -122,7 +122,7 @@ _COMPARISON_Q = re.compile(
     r"same view|similar(ly)?|in common|between .+ and |across (the |all )?(documents|organisations|sources|reports|publishers))\b",
     re.IGNORECASE,
 )
-_CONNECTORS = {"and", "of", "for", "the", "&", "on", "upon", "in"}
+_CONNECTORS = NAME_CONNECTORS
 # Capitalised words that name no specific thing (domain staples and sentence furniture).
 GENERIC_NAME_WORDS = frozenset(
     """nhs england english uk government parliament act trust trusts board boards system systems partnership partnerships
@@ -194,14 +194,15 @@ def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] 
     known = {normalise(n) for p in publishers for n in (p, p.removeprefix("The "))}
     known |= {normalise(n) for name, aliases in glossary.organisations.items() for n in (name, *aliases)}
     known |= {normalise(e) for es in glossary.acronyms.values() for e in es}
+    def weak(w: str) -> bool:
+        return w.lower() in _CONNECTORS or _singular(_possessive_stripped(w)).lower() in generic
+
     for run in _capitalised_runs(_without_bodies(question, glossary, publishers)):
         if normalise(run) in known or normalise(run).removeprefix("the ") in known:
             continue  # an organisation or domain term: judged by relevance, not by name
         # generic words at either end go ("NHS Oversight Framework", "Cheshire and Merseyside ICB"); inside a name
         # they stay ("Better Care Fund")
         run_words = run.split()
-        def weak(w: str) -> bool:
-            return w.lower() in _CONNECTORS or _singular(_possessive_stripped(w)).lower() in generic
         while run_words and weak(run_words[0]):
             run_words.pop(0)
         while run_words and weak(run_words[-1]):
@@ -655,11 +656,13 @@ def off_focus_terms(
     if not evidence:
         return []
     # a comparison quotes each side's best, so each publisher's strong sentences are judged against its own best
+    def side(e: Evidence) -> str:
+        return e.passage.doc.publisher if prof.comparison else ""
+
     best: dict[str, float] = {}
-    for e in evidence:
-        side = e.passage.doc.publisher if prof.comparison else ""
-        best.setdefault(side, e.score)
-    strong_evidence = [e for e in evidence if e.score >= FOCUS_RELATIVE * best[e.passage.doc.publisher if prof.comparison else ""]]
+    for e in evidence:  # best first
+        best.setdefault(side(e), e.score)
+    strong_evidence = [e for e in evidence if e.score >= FOCUS_RELATIVE * best[side(e)]]
     strong = {e.passage.chunk.id: e.passage for e in strong_evidence}
     texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title} {p.doc.publisher}" for p in strong.values()]
     texts += [f"{e.passage.chunk.section} {paragraph(e)}" for e in strong_evidence]
@@ -803,6 +806,13 @@ def _named_term_covered(term: str, texts: Sequence[str], glossary: Glossary) -> 
     """All significant words of the term (or of an acronym form of it) appear in one text."""
     variants = [term] + [e for a in glossary.acronyms_in(term) for e in [a, *glossary.acronyms[a]]]
     have = [_name_stems(t) for t in texts]
+    sequences: dict[int, list[str]] = {}
+
+    def sequence(i: int, text: str) -> list[str]:  # a text's word order, worked out once, only when a run needs it
+        if i not in sequences:
+            sequences[i] = _name_sequence(text)
+        return sequences[i]
+
     for variant in variants:
         if variant.isupper() and variant.isalpha():  # an acronym is written in capitals: "NICE" is not "nice"
             if any(re.search(rf"\b{re.escape(variant)}s?\b", t) for t in texts):
@@ -815,17 +825,23 @@ def _named_term_covered(term: str, texts: Sequence[str], glossary: Glossary) -> 
         # may stand apart ("Lincolnshire's Connected Health Network": "In Lincolnshire ICS ... the Connected Health
         # Network"), and so may names joined by "and" ("Surrey Heartlands and Birmingham and Solihull")
         runs = [r for r in (_name_sequence(part) for part in _NAME_PARTS.split(variant)) if len(r) >= 2]
-        if any(wanted <= h and all(_holds_run(_name_sequence(t), r) for r in runs) for t, h in zip(texts, have, strict=True)):
-            return True
+        for i, (t, h) in enumerate(zip(texts, have, strict=True)):
+            if wanted <= h and (not runs or all(_holds_run(sequence(i, t), r) for r in runs)):
+                return True
     return False
 
 
 _NAME_PARTS = re.compile(r"['’]s?\s|\s(?:and|&)\s")  # where a run of capitalised words may join two names
 
 
+def _name_words(text: str) -> list[str]:
+    """A text's words, letters and digits apart ("Core20" and "Core 20" name the same thing)."""
+    return words(_LETTER_DIGIT.sub(" ", text))
+
+
 def _name_sequence(text: str) -> list[str]:
     """The stems of a text's words in order, connectors ("and", "of") left out."""
-    return [stem(w) for w in words(_LETTER_DIGIT.sub(" ", text)) if w.lower() not in _CONNECTORS]
+    return [stem(w) for w in _name_words(text) if w.lower() not in _CONNECTORS]
 
 
 def _holds_run(seq: list[str], run: list[str]) -> bool:
@@ -838,8 +854,8 @@ _LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
 def _name_stems(text: str) -> set[str]:
-    """Stems of a text's words, letters and digits apart ("Core20" and "Core 20" name the same thing)."""
-    return {stem(w) for w in words(_LETTER_DIGIT.sub(" ", text))}
+    """Stems of a text's words (connectors included)."""
+    return {stem(w) for w in _name_words(text)}
 
 
 def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> bool:

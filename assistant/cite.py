@@ -127,15 +127,18 @@ _QUANTITY_WORDS = re.compile(
 )
 
 
+_NOT_COUNTS = ("all", "most")  # quantity words that give no figure of their own
+
+
 def quantities(text: str) -> set[str]:
     """Figures plus quantities written in words ("three quarters", "seven", "half")."""
-    return figures(text) | {m.group(0).lower() for m in _QUANTITY_WORDS.finditer(text) if m.group(0).lower() not in ("all", "most")}
+    return figures(text) | {m.group(0).lower() for m in _QUANTITY_WORDS.finditer(text) if m.group(0).lower() not in _NOT_COUNTS}
 
 
 def quantity_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each figure or quantity word in the text (lone digits included), in text order."""
     spans = [(m.start(), m.end()) for m in _FIGURE.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _QUANTITY_WORDS.finditer(text) if m.group(0).lower() not in ("all", "most")]
+    spans += [(m.start(), m.end()) for m in _QUANTITY_WORDS.finditer(text) if m.group(0).lower() not in _NOT_COUNTS]
     return sorted(spans)
 
 

@@ -92,8 +92,9 @@ class Assistant:
         resolved = self._resolve(question, history, retriever)
         anchors = self._anchors(question, resolved, history, filters, k) if history else []
         if not history_questions(history) and points_back_only(question):
-            # "Who said that?" with nothing before it: any answer would be about a guessed topic
-            passages, _, retrieved = self._draft(question, resolved, filters, k, anchors, None, use_llm=False)
+            # "Who said that?" with nothing before it: any answer would be about a guessed topic (the passages are still reported)
+            _, _, passages, _ = self._retrieve_for(resolved, filters, k, anchors)
+            retrieved = time.perf_counter()
             message = f"There is no earlier question for “{question}” to point back to; ask it in full, naming what it is about."
             draft = compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
         else:
@@ -125,16 +126,22 @@ class Assistant:
     ) -> tuple[list[Passage], compose.Draft, float]:
         """Retrieve for the resolved question and compose (or decline): the passages (cited first), the draft, and
         when retrieval finished (perf_counter)."""
-        retriever, bank = self._ready()
-        query = retriever.analyse(resolved)
-        prof = compose.profile(resolved, query, self.glossary)
-        passages, evidence = self._retrieve(query, prof, filters, k, anchors)
+        query, prof, passages, evidence = self._retrieve_for(resolved, filters, k, anchors)
         retrieved = time.perf_counter()
         top = passages[:k]
         top_ids = {p.chunk.id for p in top}
         answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
-        draft = self._compose(question, resolved, query, prof, top, passages, answer_evidence, evidence, bank, on_token, use_llm)
+        draft = self._compose(question, resolved, query, prof, top, passages, answer_evidence, evidence, self._ready()[1], on_token, use_llm)
         return _cited_first(passages, draft.citations), draft, retrieved
+
+    def _retrieve_for(
+        self, resolved: str, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]]
+    ) -> tuple[Query, compose.Profile, list[Passage], list[compose.Evidence]]:
+        """The resolved question analysed and profiled, its ranked passages and scored sentences."""
+        query = self._ready()[0].analyse(resolved)
+        prof = compose.profile(resolved, query, self.glossary)
+        passages, evidence = self._retrieve(query, prof, filters, k, anchors)
+        return query, prof, passages, evidence
 
     def _resolve(self, question: str, history: Sequence[Any] | None, retriever: Retriever) -> str:
         """The standalone question: deterministic rewrite, or the LLM's condense() when one is configured."""

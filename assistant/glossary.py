@@ -103,7 +103,6 @@ class Glossary:
                 kept.append(span)
         return kept
 
-
     def _org_matches(self, text: str) -> list[tuple[str, int, int]]:
         """Every (name, start, end) match. In a text that uses capitals, a name must be written with them: "a mental
         health foundation trust" is not The Health Foundation, "NHS providers" are not NHS Providers; an all-lower-case
@@ -114,11 +113,12 @@ class Glossary:
             for name, rxs in self._org_rx.items()
             for rx in rxs
             for m in rx.finditer(text)
-            if not cased or all(w[:1].isupper() or w.lower() in _NAME_CONNECTORS for w in m.group(0).split())
+            if not cased or all(w[:1].isupper() or w.lower() in NAME_CONNECTORS for w in m.group(0).split())
         ]
 
 
-_NAME_CONNECTORS = frozenset({"the", "of", "and", "for", "&", "in", "on"})
+# Lower-case words that may sit inside a name ("Department of Health and Social Care", "Public Accounts Committee of ...").
+NAME_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "upon", "in"})
 
 
 @lru_cache(maxsize=1)

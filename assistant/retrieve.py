@@ -324,10 +324,11 @@ class Retriever:
         unattributed = self._without_publishers(question, publishers)
         topic = _without_words(unattributed, naming)
         expansions = self.glossary.expansions(topic)
-        terms = list(dict.fromkeys(content_terms(topic) + expansions))
+        topic_terms = content_terms(topic)
+        terms = list(dict.fromkeys(topic_terms + expansions))
         # A topic of one word ("On what date did [NHS Providers] send its [evidence to the Hewitt Review]?") is too thin
         # to embed: the embedder then gets the whole question.
-        embed = topic if len(content_terms(topic)) >= MIN_EMBED_TERMS else question
+        embed = topic if len(topic_terms) >= MIN_EMBED_TERMS else question
         return Query(question, self.glossary.expand_for_embedding(embed), terms, expansions, organisations, publishers, documents)
 
     def _generic_words(self) -> frozenset[str]:

@@ -43,8 +43,9 @@ _POINTS_BACK = re.compile(
     r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)|\b(?:that|this) way\b|\bin the meantime\b",
 )
 # "they" as the publisher speaking or quoting: "do they think", "the person they quoted" (ICS, ICB in it are no speaker).
+_SAYING = "say|said|think|argue|recommend|suggest|propose|want|find|believe|report|see"  # verbs of a speaker's view
 _THEY_SPEAK = re.compile(
-    r"\b(?:do|does|did|would|will)\s+they\s+(?:also\s+)?(?:say|said|think|argue|recommend|suggest|propose|want|find|believe|report|see)\b"
+    rf"\b(?:do|does|did|would|will)\s+they\s+(?:also\s+)?(?:{_SAYING})\b"
     r"|\bthey\s+(?:quoted|quote|quotes|interviewed|interview|spoke to|surveyed|cited|cite)\b",
     re.IGNORECASE,
 )
@@ -59,8 +60,7 @@ _SPEAKERS_SUBJECT = re.compile(
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+([^?]+?)\s*\??\s*$", re.IGNORECASE)
 # "What do they say about X?": the pronoun is who speaks, so it stands for the organisation asked about before.
 _SPEAKER_PRONOUN = re.compile(
-    r"\b(?:do|does|did|would|will)\s+(they|it)\s+(?=(?:also\s+)?(?:say|said|think|argue|recommend|suggest|propose|want|find|found|"
-    r"believe|report|call for|see|view|make of)\b)",
+    rf"\b(?:do|does|did|would|will)\s+(they|it)\s+(?=(?:also\s+)?(?:{_SAYING}|found|call for|view|make of)\b)",
     re.IGNORECASE,
 )
 _PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][A-Za-z]+)*(?:\s+[A-Z]{2,4}s?\b)?")
@@ -133,14 +133,13 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
     speaker = _SPEAKER_PRONOUN.search(question)
     old_speakers = [name for name, _, _ in old_orgs if name in speakers]
     # the topic of its own beyond the verb of saying ("What do they propose?" has none)
+    own_terms = _own_terms(question, new_orgs)
     verb = re.match(r"\s*(?:also\s+)?([\w'’-]+)", question[speaker.end() :]).group(1).lower() if speaker else ""
-    topic = [t for t in _own_terms(question, new_orgs) if t != verb]
-    has_topic = bool(topic) and not _ANAPHORA.search(question[speaker.end() :] if speaker else "")
+    has_topic = any(t != verb for t in own_terms) and not _ANAPHORA.search(question[speaker.end() :] if speaker else "")
     if speaker and has_topic and old_speakers and not any(name in speakers for name, _, _ in new_orgs):
         named = _name_the_speaker(question, speaker, old_speakers)
         # "What do they want the national focus to be instead?": instead of what was asked before, so it stays as context
         return _with_context(named, previous) if _ELLIPSIS.search(question) else named
-    own_terms = _own_terms(question, new_orgs)
     if len(own_terms) > MAX_SWAP_TERMS:  # a new question of its own that leans on the earlier one
         return _with_context(question, previous)
     for is_speaker in (True, False):
