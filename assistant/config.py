@@ -63,6 +63,7 @@ class Settings:
     chroma_url: str = ""  # e.g. http://127.0.0.1:8000; empty = embedded PersistentClient in data_dir
     collection: str = DEFAULT_COLLECTION
     embed_model: str = DEFAULT_EMBED_MODEL
+    embed_model_explicit: bool = False  # set by ASSISTANT_EMBED_MODEL; otherwise an existing index's own model is used
     embed_batch: int = DEFAULT_EMBED_BATCH
     max_file_mb: float = DEFAULT_MAX_FILE_MB
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS
@@ -92,6 +93,7 @@ class Settings:
             chroma_url=chroma_url,
             collection=_env("COLLECTION") or DEFAULT_COLLECTION,
             embed_model=_env("EMBED_MODEL") or DEFAULT_EMBED_MODEL,
+            embed_model_explicit=bool(_env("EMBED_MODEL")),
             embed_batch=_int("EMBED_BATCH", DEFAULT_EMBED_BATCH, 1),
             max_file_mb=_float("MAX_FILE_MB", DEFAULT_MAX_FILE_MB),
             chunk_tokens=_int("CHUNK_TOKENS", DEFAULT_CHUNK_TOKENS, 32),
@@ -113,6 +115,14 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def adopt_model(self, recorded: str) -> Settings:
+        """These settings with the index's recorded model, unless ASSISTANT_EMBED_MODEL chose one."""
+        from assistant.embed import model_id, model_name
+
+        if self.embed_model_explicit or not recorded or recorded == model_id(self.embed_model):
+            return self
+        return self.with_(embed_model=model_name(recorded))
 
     @property
     def max_file_bytes(self) -> int:

@@ -113,7 +113,8 @@ class DocStore:
         if recorded and recorded != name:
             raise EmbeddingMismatch(
                 f"The index was built with embedding model {recorded!r} but ASSISTANT_EMBED_MODEL is "
-                f"{name!r}; re-index with `ingest --rebuild corpus/` or set it back."
+                f"{name!r}; re-embed with `ingest --reembed corpus/` (keeps every document), rebuild with `ingest --rebuild corpus/`, "
+                "or set it back."
             )
 
     # documents ------------------------------------------------------------

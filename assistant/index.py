@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from assistant.config import Settings
 from assistant.docstore import DocStore
-from assistant.embed import Embedder, get_embedder
+from assistant.embed import Embedder, get_embedder, model_id
 from assistant.errors import IndexMissing
 from assistant.store import VectorStore
 from assistant.types import Chunk, DocumentInfo, Filters
@@ -24,7 +24,8 @@ class Index:
         self.docs = DocStore(settings.sqlite_path, create=False)
         if not self.docs.get_meta("embed_model") or not self.docs.count_chunks():
             raise IndexMissing(f"The index in {settings.data_dir} is empty; run `ingest corpus/` (or `make run`) first.")
-        self.docs.check_embed_model(settings.embed_model)
+        settings = self.settings = settings.adopt_model(self.docs.get_meta("embed_model"))
+        self.docs.check_embed_model(model_id(settings.embed_model))
         self.embedder = embedder or get_embedder(settings.embed_model, settings.embed_batch)
         self.vectors = VectorStore(settings, self.embedder.name, self.embedder.dim, create=False)
         if not self.vectors.exists:

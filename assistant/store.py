@@ -72,8 +72,8 @@ class VectorStore:
         if found.get("embed_model") != self.model_name or int(found.get("embed_dim", -1)) != self.dim:
             raise EmbeddingMismatch(
                 f"The index was built with embedding model {found.get('embed_model')!r} ({found.get('embed_dim')}-d) "
-                f"but ASSISTANT_EMBED_MODEL is {self.model_name!r} ({self.dim}-d); re-index with "
-                "`ingest --rebuild corpus/` or set ASSISTANT_EMBED_MODEL back."
+                f"but ASSISTANT_EMBED_MODEL is {self.model_name!r} ({self.dim}-d); re-embed with `ingest --reembed corpus/` "
+                "(keeps every document), rebuild with `ingest --rebuild corpus/`, or set ASSISTANT_EMBED_MODEL back."
             )
         hnsw = (collection.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search", EF_SEARCH) < EF_SEARCH:  # built before EF_SEARCH was set: search settings can change in place

@@ -129,7 +129,8 @@ def evaluate(
         quick=quick,
         n_questions=len(questions),
         index={
-            "data_dir": str(settings.data_dir), "documents": len(texts), "embed_model": settings.embed_model,
+            "data_dir": str(settings.data_dir), "documents": len(texts),
+            "embed_model": getattr(getattr(index, "embedder", None), "name", settings.embed_model),
             "chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap,
         },
         quote_problems=problems,
@@ -139,6 +140,13 @@ def evaluate(
     if batch_cli and "full" in systems:
         result.notes.append("full ran end to end as `assistant ask --batch` (one process, models loaded once).")
     result.notes.append("Baselines never abstain and get follow-up questions without their history; the full system gets the history.")
+    trained_on = _tuned_on(index)
+    seen = sum(1 for q in questions if q.id in trained_on)
+    if seen:
+        result.notes.append(
+            f"{seen} of these {len(questions)} questions were used to fine-tune the embedding model (`ingest tune`): "
+            "their figures are training-set figures; judge the system on questions it was not tuned on."
+        )
     for system in make_systems(systems, settings, index, assistant, batch_cli):
         if log:
             print(f"running {system.name} on {len(questions)} questions...", file=log, flush=True)
@@ -187,6 +195,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tuned_on(index: Any) -> set[str]:
+    """Ids of the questions the index's embedding model was fine-tuned on (empty for the packaged model)."""
+    from assistant.embed import TUNING_FILE
+
+    path = getattr(getattr(index, "embedder", None), "path", None)
+    manifest = Path(path) / TUNING_FILE if path else None
+    if manifest is None or not manifest.is_file():
+        return set()
+    try:
+        return set(json.loads(manifest.read_text(encoding="utf-8")).get("question_ids") or [])
+    except (OSError, ValueError):
+        return set()
+
+
 def _settings() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -218,6 +240,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = evaluate(_settings(), questions, names, batch_cli=args.batch_cli, quick=args.quick, log=sys.stderr)
     paths = write_report(result, args.out, plots=not args.no_plots)
     print_summary(result)
+    for note in result.notes:
+        if "fine-tune" in note:
+            print(f"note: {note}", file=sys.stderr)
     print("\nreport: " + ", ".join(str(p) for p in paths))
     if not args.gate:
         return 0

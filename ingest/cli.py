@@ -15,26 +15,31 @@ from assistant.config import Settings
 from assistant.edge import run_command
 from assistant.errors import AssistantError
 
-COMMANDS = ("status", "reindex")
+COMMANDS = ("status", "reindex", "tune")
 
 
 def _ingest(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(
         prog="ingest",
         description="Add evidence files to the index: new files are added, changed ones replaced, unchanged ones skipped. "
-        "Other commands: `ingest status`, `ingest reindex`.",
+        "Other commands: `ingest status`, `ingest reindex`, `ingest tune`.",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="files or folders (folders are read recursively)")
     parser.add_argument("--prune", action="store_true", help="remove indexed documents whose file is gone from the given folders")
     parser.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
     parser.add_argument("--rebuild", action="store_true", help="drop the whole index first and ingest from scratch")
+    parser.add_argument(
+        "--reembed", action="store_true",
+        help="if the index was built with another embedding model, re-embed every stored chunk with this one (keeps all documents)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     from ingest.pipeline import run_ingest
 
     report = run_ingest(
-        args.paths, settings, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild, progress=not args.quiet
+        args.paths, settings, prune=args.prune, dry_run=args.dry_run, rebuild=args.rebuild, reembed=args.reembed,
+        progress=not args.quiet
     )
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
@@ -107,6 +112,36 @@ def _reindex(argv: list[str], settings: Settings) -> int:
     return 0
 
 
+def _tune(argv: list[str], settings: Settings) -> int:
+    from ingest import tune
+
+    parser = argparse.ArgumentParser(
+        prog="ingest tune",
+        description="Fine-tune the packaged embedding model on annotated questions about the corpus (offline, a few minutes "
+        "on 2 cores); then ingest with ASSISTANT_EMBED_MODEL=OUT.",
+    )
+    parser.add_argument("corpus", nargs="+", type=Path, help="the folder(s) of documents the questions' gold quotes come from")
+    parser.add_argument("--questions", action="append", type=Path, required=True, help="JSONL with question and gold [{doc, quote}] (repeatable)")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the tuned model (replaced only once the new one is complete)")
+    parser.add_argument("--base", default="", help="model to start from (default: ASSISTANT_EMBED_MODEL, i.e. the packaged all-MiniLM-L6-v2)")
+    parser.add_argument("--epochs", type=int, default=tune.EPOCHS)
+    parser.add_argument("--seed", type=int, default=tune.SEED)
+    parser.add_argument("--force", action="store_true", help="train even if the model in --out was trained on the same pairs")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    report = tune.tune(
+        args.questions, args.corpus, args.out, settings, base=args.base, epochs=args.epochs, seed=args.seed,
+        force=args.force, progress=not args.quiet and sys.stderr.isatty(),
+    )
+    if report.skipped:
+        print(f"warning: {report.skipped} gold quote(s) not verbatim in the corpus documents were left out", file=sys.stderr)
+    verb = "up to date" if report.reused else f"trained in {report.seconds:.0f}s"
+    print(f"tuned model {verb}: {report.out} ({report.questions} questions, {report.pairs} pairs)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     return run_command(lambda: _dispatch(argv), "interrupted; run the same command again to finish (completed documents are kept).")
@@ -115,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(argv: list[str]) -> int:
     settings = Settings.from_env()
     if argv and argv[0] in COMMANDS and not Path(argv[0]).exists():
-        return {"status": _status, "reindex": _reindex}[argv[0]](argv[1:], settings)
+        return {"status": _status, "reindex": _reindex, "tune": _tune}[argv[0]](argv[1:], settings)
     return _ingest(argv, settings)
 
 if __name__ == "__main__":

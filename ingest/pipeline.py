@@ -21,7 +21,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.docstore import DocStore, now_iso
-from assistant.embed import Embedder, get_embedder, token_counter
+from assistant.embed import Embedder, get_embedder, model_id, token_counter
 from assistant.errors import AssistantError, IngestLocked, LoadError, UnsupportedFile
 from assistant.store import VectorStore, drop_collection, make_client
 from assistant.types import Chunk, DocumentInfo
@@ -139,7 +139,7 @@ def discover(paths: Iterable[Path], report: IngestReport) -> tuple[list[_Source]
 
 def _content_hash(raw: bytes, entry: dict | None, settings: Settings) -> str:
     h = hashlib.sha256(raw)
-    h.update(json.dumps([entry, PIPELINE_VERSION, settings.chunk_tokens, settings.chunk_overlap, settings.embed_model], sort_keys=True).encode())
+    h.update(json.dumps([entry, PIPELINE_VERSION, settings.chunk_tokens, settings.chunk_overlap, model_id(settings.embed_model)], sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -177,6 +177,19 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
     ]
     texts = [embedding_text(c.text, c.section, title) for c in chunks]
     return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status)
+
+
+def prepare_all(paths: Sequence[Path], settings: Settings) -> list[_Prepared]:
+    """Every readable file under `paths` loaded, cleaned and split as ingest would (nothing embedded or stored)."""
+    sources, _ = discover(paths, IngestReport())
+    prepared: list[_Prepared] = []
+    for src in sources:
+        try:
+            raw = read_bytes(src.path, settings.max_file_bytes)
+            prepared.append(_prepare(src, raw, _content_hash(raw, src.catalog.entry(src.rel), settings), "added", settings))
+        except (UnsupportedFile, LoadError):
+            continue  # ingest reports these; here a file that cannot be read simply offers no pairs
+    return prepared
 
 
 def _packaged_or_local(settings: Settings) -> bool:
@@ -249,15 +262,29 @@ class Ingestor:
         self.docs.set_meta("dirty", "0")
         return len(orphans), len(missing)
 
+    def reembed(self) -> int:
+        """Replace every vector with one from this run's model, keeping all stored documents; returns chunks embedded."""
+        self.mark_dirty()  # interrupted: the next run embeds whatever is missing
+        drop_collection(self.settings)
+        self.docs.set_meta("embed_model", "")
+        self._vectors = None
+        _, embedded = self.reconcile()
+        log.warning("re-embedded %d stored chunks with %s", embedded, self.embedder.name)
+        return embedded
+
     def recover_if_needed(self) -> None:
         if self.docs.get_meta("dirty") == "1":
             orphans, missing = self.reconcile()
             log.warning("recovered from an interrupted ingest: %d orphan vectors removed, %d re-embedded", orphans, missing)
 
     # the run ----------------------------------------------------------------
-    def run(self, paths: Sequence[Path], *, prune: bool = False, dry_run: bool = False, rebuild: bool = False) -> IngestReport:
+    def run(
+        self, paths: Sequence[Path], *, prune: bool = False, dry_run: bool = False, rebuild: bool = False, reembed: bool = False
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport(dry_run=dry_run)
+        if self._embedder is None:  # keep adding with the model the index was built with, unless one is set
+            self.settings = self.settings.adopt_model(self.docs.get_meta("embed_model"))
         try:
             sources, folders = discover(paths, report)
         except CatalogError as exc:
@@ -270,7 +297,9 @@ class Ingestor:
             self.docs.set_meta("embed_model", "")
             self.docs.set_meta("dirty", "0")
         elif not dry_run:
-            self.docs.check_embed_model(self.settings.embed_model)
+            if reembed and self.docs.get_meta("embed_model") not in ("", model_id(self.settings.embed_model)):
+                self.reembed()
+            self.docs.check_embed_model(model_id(self.settings.embed_model))
             self.recover_if_needed()
 
         stored = self.docs.hashes()

@@ -144,8 +144,10 @@ def test_other_embedding_model_is_a_clear_error(seed_index, tmp_path, embedder):
 
     local_copy = tmp_path / "my-model"
     shutil.copytree(model_path(), local_copy)
-    with pytest.raises(EmbeddingMismatch, match="ingest --rebuild"):
-        Index(seed_index.with_(embed_model=str(local_copy)), embedder=embedder)
+    with pytest.raises(EmbeddingMismatch, match="ingest --reembed"):  # chosen with ASSISTANT_EMBED_MODEL: refused
+        Index(seed_index.with_(embed_model=str(local_copy), embed_model_explicit=True), embedder=embedder)
+    # not chosen (the default): the index's own model is used
+    assert Index(seed_index.with_(embed_model=str(local_copy)), embedder=embedder).settings.embed_model == seed_index.embed_model
 
 
 def test_rebuild_switches_model_and_lexical_reindex_gives_same_results(settings, corpus_copy, embedder, tmp_path):

@@ -1,0 +1,180 @@
+"""`ingest tune`: fine-tuning the packaged model on annotated questions, and indexes that follow their model.
+
+Real components: the packaged all-MiniLM-L6-v2 is trained (one short epoch) and saved, a real Chroma
+directory and SQLite index are built with it, and the CLI runs as a process.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embed import TUNING_FILE, get_embedder, model_id, model_name
+from assistant.errors import EmbeddingMismatch
+from assistant.index import Index
+from ingest.pipeline import Ingestor
+from ingest.tune import TuneError, query_text, read_questions, training_pairs, tune
+from tests.conftest import make_settings, run_cli
+
+DOCS = {
+    "oversight.txt": (
+        "Oversight of systems\n\n"
+        "The regional team meets each integrated care board every quarter to review delivery against the plan. "
+        "Escalation happens only when a board misses its agreed milestones twice in a row.\n\n"
+        "Local accountability\n\n"
+        "Councillors on the health and wellbeing board question the integrated care board in public twice a year.\n"
+    ),
+    "workforce.txt": (
+        "Workforce planning\n\n"
+        "Training places for nurses are commissioned regionally, with systems setting out their local needs each spring. "
+        "Retention schemes are funded for three years so that trusts can plan ahead.\n"
+    ),
+}
+QUESTIONS = [
+    {"id": "t1", "question": "How often does the region review an ICB?",
+     "gold": [{"doc": "oversight.txt", "quote": "The regional team meets each integrated care board every quarter to review delivery against the plan."}]},
+    {"id": "t2", "question": "When is a board escalated?", "history": ["How often does the region review an ICB?"],
+     "gold": [{"doc": "oversight.txt", "quote": "Escalation happens only when a board misses its agreed milestones twice in a row."}]},
+    {"id": "t3", "question": "Who scrutinises the ICB locally?",
+     "gold": [{"doc": "oversight.txt", "quote": "Councillors on the health and wellbeing board question the integrated care board in public twice a year."}]},
+    {"id": "t4", "question": "How long do retention schemes last?",
+     "gold": [{"doc": "workforce.txt", "quote": "Retention schemes are funded for three years so that trusts can plan ahead."}]},
+    {"id": "t5", "question": "A quote that is not there",
+     "gold": [{"doc": "workforce.txt", "quote": "This sentence appears in no document."}]},
+    {"id": "t6", "question": "Unanswerable questions carry no gold", "gold": []},
+]
+
+
+def _write(tmp_path: Path) -> tuple[Path, Path]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in DOCS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS), encoding="utf-8")
+    return corpus, questions
+
+
+def test_query_text_carries_the_previous_question():
+    assert query_text({"question": "Why?", "history": ["What is an ICB?"]}) == "What is an ICB? Why?"
+    assert query_text({"question": "Why?", "history": [{"question": "What is an ICB?"}]}) == "What is an ICB? Why?"
+    assert query_text({"question": "What is an ICB?"}) == "What is an ICB?"
+
+
+def test_bad_question_files_get_one_line_errors(tmp_path: Path):
+    with pytest.raises(TuneError, match="no such questions file"):
+        read_questions([tmp_path / "missing.jsonl"])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "ok", "gold": [{"doc": "a", "quote": "b"}]}\n{not json\n', encoding="utf-8")
+    with pytest.raises(TuneError, match=r"bad.jsonl:2: not JSON"):
+        read_questions([bad])
+    no_gold = tmp_path / "nogold.jsonl"
+    no_gold.write_text('{"question": "What?"}\n', encoding="utf-8")
+    with pytest.raises(TuneError, match="has gold quotes"):
+        read_questions([no_gold])
+
+
+def test_pairs_are_the_quote_and_the_chunks_holding_it(tmp_path: Path):
+    corpus, questions = _write(tmp_path)
+    items = read_questions([questions])
+    assert [i["id"] for i in items] == ["t1", "t2", "t3", "t4", "t5"]  # t6 has no gold
+    pairs, skipped = training_pairs(items, [corpus], make_settings(tmp_path / "data"))
+    assert skipped == 1  # t5's quote is in no document
+    by_query: dict[str, list[str]] = {}
+    for query, passage in pairs:
+        by_query.setdefault(query, []).append(passage)
+    follow_up = "How often does the region review an ICB? When is a board escalated?"
+    assert by_query[follow_up][0] == QUESTIONS[1]["gold"][0]["quote"]
+    # the chunk passage is the embedded text: title and section on the first line, then the chunk holding the quote
+    assert any(p.startswith("oversight") and QUESTIONS[1]["gold"][0]["quote"] in p for p in by_query[follow_up][1:])
+    with pytest.raises(TuneError, match="no readable documents|No readable documents"):
+        training_pairs(items, [tmp_path / "empty"], make_settings(tmp_path / "data"))
+
+
+def test_tune_trains_saves_reuses_and_indexes_follow_their_model(tmp_path: Path):
+    corpus, questions = _write(tmp_path)
+    out = tmp_path / "model"
+    settings = make_settings(tmp_path / "data")
+    report = tune([questions], [corpus], out, settings, epochs=1)
+    assert not report.reused and report.questions == 5 and report.pairs >= 8 and report.skipped == 1
+    manifest = json.loads((out / TUNING_FILE).read_text())
+    assert manifest["question_ids"] == ["t1", "t2", "t3", "t4", "t5"] and manifest["base"] == "all-MiniLM-L6-v2"
+    assert not (tmp_path / "model.partial").exists()
+
+    # the saved folder is a working model whose vectors differ from the packaged one's, and whose name carries its fingerprint
+    tuned, base = get_embedder(str(out)), get_embedder()
+    assert tuned.tuned and not base.tuned
+    assert tuned.name == model_id(str(out)) == f"{out.resolve()}@tuned-{manifest['fingerprint'][:12]}"
+    assert model_name(tuned.name) == str(out.resolve())
+    text = ["Councillors question the integrated care board in public."]
+    assert not np.allclose(tuned.embed(text), base.embed(text))
+
+    # the same pairs again: nothing is trained
+    assert tune([questions], [corpus], out, settings, epochs=1).reused
+
+    # an index built with it is used with it, without ASSISTANT_EMBED_MODEL (the index knows its model)
+    Ingestor(settings.with_(embed_model=str(out), embed_model_explicit=True), progress=False).run([corpus])
+    index = Index(settings)
+    assert index.embedder.name == tuned.name
+    assert index.dense(index.embed_query("Who questions the ICB in public?"), 1)[0][0].text.startswith("Local accountability")
+    # and further ingests keep using it
+    (corpus / "extra.txt").write_text("Extra evidence\n\nPrimary care networks share data with the board every month.\n", encoding="utf-8")
+    assert Ingestor(settings, progress=False).run([corpus]).ok
+    assert Index(settings).docs.count_chunks() == 4
+
+    # retrained on other pairs: a new fingerprint, so the old vectors are refused until re-embedded (nothing dropped)
+    tune([questions], [corpus], out, settings, epochs=1, seed=1)
+    get_embedder.cache_clear()
+    retrained = settings.with_(embed_model=str(out), embed_model_explicit=True)
+    with pytest.raises(EmbeddingMismatch):
+        Index(retrained)
+    assert Ingestor(retrained, progress=False).run([corpus], reembed=True).ok
+    index = Index(retrained)
+    assert index.embedder.name == model_id(str(out)) != tuned.name
+    assert index.docs.count_chunks() == index.vectors.count() == 4
+
+
+def test_tune_cli_errors_and_refuses_to_tune_a_tuned_model(tmp_path: Path):
+    corpus, questions = _write(tmp_path)
+    done = run_cli("ingest", "tune", str(corpus), "--questions", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "m"), data_dir=tmp_path / "d")
+    assert done.returncode == 2 and "no such questions file" in done.stderr and "Traceback" not in done.stderr
+    not_a_model = tmp_path / "occupied"
+    not_a_model.mkdir()
+    (not_a_model / "notes.txt").write_text("mine")
+    done = run_cli("ingest", "tune", str(corpus), "--questions", str(questions), "--out", str(not_a_model), "--quiet", data_dir=tmp_path / "d")
+    assert done.returncode == 2 and "is not a tuned model folder" in done.stderr
+    assert (not_a_model / "notes.txt").read_text() == "mine"  # never overwritten
+    fake_tuned = tmp_path / "fake"
+    fake_tuned.mkdir()
+    (fake_tuned / TUNING_FILE).write_text('{"fingerprint": "abc"}')
+    done = run_cli("ingest", "tune", str(corpus), "--questions", str(questions), "--out", str(tmp_path / "m2"), "--base", str(fake_tuned),
+                   data_dir=tmp_path / "d")
+    assert done.returncode == 2 and "already a tuned model" in done.stderr
+
+
+def test_a_tuned_model_weighs_sentence_similarity_more(seed_assistant, monkeypatch):
+    """Sentence score = w * cosine + (1 - w) * word overlap (+ bonuses): w is 0.3, or 0.5 for a tuned model."""
+    import numpy as np
+
+    from assistant import answer
+
+    retriever, bank = seed_assistant._ready()
+    query = retriever.analyse("How are integrated care boards held to account?")
+    vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
+    passages = retriever.search(query, None, 20, seed_assistant.settings.candidates, vector.tolist())
+
+    def scores() -> dict:
+        found = answer.score_evidence(query, vector, passages, bank, seed_assistant.glossary, "")
+        return {(e.sentence.doc_id, e.sentence.start): e for e in found}
+
+    plain = scores()
+    monkeypatch.setattr(bank.embedder, "tuned", True)
+    tuned = scores()
+    assert plain.keys() == tuned.keys() and len(plain) > 10
+    shift = answer.TUNED_SEMANTIC_WEIGHT - answer.SEMANTIC_WEIGHT
+    assert shift > 0
+    for key, e in plain.items():
+        assert tuned[key].score - e.score == pytest.approx(shift * (e.semantic - e.lexical), abs=1e-6)
