@@ -51,18 +51,28 @@ def model_path(name: str = DEFAULT_EMBED_MODEL) -> Path:
     )
 
 
+def tuning_manifest(folder: str | Path) -> dict | None:
+    """What `ingest tune` recorded about a model folder (None for any other model); ConfigError when unreadable."""
+    manifest = Path(folder).expanduser() / TUNING_FILE
+    if not manifest.is_file():
+        return None
+    try:
+        found = json.loads(manifest.read_text(encoding="utf-8"))
+        if not isinstance(found, dict) or not isinstance(found.get("fingerprint"), str):
+            raise ValueError
+        return found
+    except (OSError, ValueError):
+        raise ConfigError(f"{manifest} is unreadable; re-run `ingest tune` to rebuild that model.") from None
+
+
 def model_id(name: str) -> str:
     """The name recorded in an index: a fine-tuned folder adds its fingerprint, so a retrained model never mixes with old vectors."""
     if name in PACKAGED_MODELS:
         return name
-    manifest = Path(name).expanduser() / TUNING_FILE
-    if not manifest.is_file():
+    manifest = tuning_manifest(name)
+    if manifest is None:
         return name
-    try:
-        fingerprint = str(json.loads(manifest.read_text(encoding="utf-8"))["fingerprint"])[:12]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ConfigError(f"{manifest} is unreadable; re-run `ingest tune` to rebuild that model.") from None
-    return f"{Path(name).expanduser().resolve()}{_TUNED_MARK}{fingerprint}"
+    return f"{Path(name).expanduser().resolve()}{_TUNED_MARK}{manifest['fingerprint'][:12]}"
 
 
 def model_name(recorded: str) -> str:

@@ -197,16 +197,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _tuned_on(index: Any) -> set[str]:
     """Ids of the questions the index's embedding model was fine-tuned on (empty for the packaged model)."""
-    from assistant.embed import TUNING_FILE
+    from assistant.embed import tuning_manifest
+    from assistant.errors import ConfigError
 
     path = getattr(getattr(index, "embedder", None), "path", None)
-    manifest = Path(path) / TUNING_FILE if path else None
-    if manifest is None or not manifest.is_file():
-        return set()
     try:
-        return set(json.loads(manifest.read_text(encoding="utf-8")).get("question_ids") or [])
-    except (OSError, ValueError):
+        manifest = tuning_manifest(path) if path else None
+    except ConfigError:
         return set()
+    return set((manifest or {}).get("question_ids") or [])
 
 
 def _settings() -> Any:

@@ -137,9 +137,10 @@ def discover(paths: Iterable[Path], report: IngestReport) -> tuple[list[_Source]
     return sources, folders
 
 
-def _content_hash(raw: bytes, entry: dict | None, settings: Settings) -> str:
+def _content_hash(raw: bytes, entry: dict | None, settings: Settings, model: str) -> str:
+    """`model` is model_id(settings.embed_model), worked out once per run (a tuned model's id reads its manifest)."""
     h = hashlib.sha256(raw)
-    h.update(json.dumps([entry, PIPELINE_VERSION, settings.chunk_tokens, settings.chunk_overlap, model_id(settings.embed_model)], sort_keys=True).encode())
+    h.update(json.dumps([entry, PIPELINE_VERSION, settings.chunk_tokens, settings.chunk_overlap, model], sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -182,11 +183,12 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
 def prepare_all(paths: Sequence[Path], settings: Settings) -> list[_Prepared]:
     """Every readable file under `paths` loaded, cleaned and split as ingest would (nothing embedded or stored)."""
     sources, _ = discover(paths, IngestReport())
+    model = model_id(settings.embed_model)
     prepared: list[_Prepared] = []
     for src in sources:
         try:
             raw = read_bytes(src.path, settings.max_file_bytes)
-            prepared.append(_prepare(src, raw, _content_hash(raw, src.catalog.entry(src.rel), settings), "added", settings))
+            prepared.append(_prepare(src, raw, _content_hash(raw, src.catalog.entry(src.rel), settings, model), "added", settings))
         except (UnsupportedFile, LoadError):
             continue  # ingest reports these; here a file that cannot be read simply offers no pairs
     return prepared
@@ -291,15 +293,16 @@ class Ingestor:
             report.results.append(FileResult("catalog", "failed", message=str(exc)))
             report.seconds = time.perf_counter() - started
             return report
+        model = model_id(self.settings.embed_model)
         if rebuild and not dry_run:
             drop_collection(self.settings)
             self.docs.clear()
             self.docs.set_meta("embed_model", "")
             self.docs.set_meta("dirty", "0")
         elif not dry_run:
-            if reembed and self.docs.get_meta("embed_model") not in ("", model_id(self.settings.embed_model)):
+            if reembed and self.docs.get_meta("embed_model") not in ("", model):
                 self.reembed()
-            self.docs.check_embed_model(model_id(self.settings.embed_model))
+            self.docs.check_embed_model(model)
             self.recover_if_needed()
 
         stored = self.docs.hashes()
@@ -319,7 +322,7 @@ class Ingestor:
                 report.results.append(FileResult(src.rel, "failed", message=str(exc)))
                 continue
             entry = src.catalog.entry(src.rel)
-            content_hash = _content_hash(raw, entry, self.settings)
+            content_hash = _content_hash(raw, entry, self.settings, model)
             old = stored.get(src.rel)
             if old and old[0] == content_hash:
                 report.results.append(FileResult(src.rel, "unchanged"))

@@ -19,14 +19,16 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embed import TUNING_FILE, model_path
-from assistant.errors import AssistantError
+from assistant.embed import TUNING_FILE, model_path, tuning_manifest
+from assistant.errors import AssistantError, ConfigError
+from assistant.rewrite import history_questions
 
 TUNE_VERSION = 1  # bump when the pairs or the loop change: the fingerprint changes and indexes re-embed
 EPOCHS = 2  # split-half dev, dense alone: gold in the top 5 0.79 after 1 epoch, 0.82 after 3; 2 gets most of it
@@ -52,8 +54,7 @@ class TuneReport:
 
 def query_text(item: dict) -> str:
     """What is embedded for a question: a follow-up carries its previous question, as the retriever's rewrite does."""
-    history = [h if isinstance(h, str) else str((h or {}).get("question", "")) for h in item.get("history") or []]
-    history = [h for h in history if h.strip()]
+    history = history_questions(item.get("history"))
     return f"{history[-1]} {item['question']}" if history else item["question"]
 
 
@@ -175,18 +176,16 @@ def tune(
     pairs, skipped = training_pairs(items, corpus, settings)
     key = fingerprint(base, pairs, epochs, seed)
     manifest_path = out / TUNING_FILE
-    if not force and manifest_path.is_file():
+    if not force:
         try:
-            if json.loads(manifest_path.read_text(encoding="utf-8")).get("fingerprint") == key:
+            if (tuning_manifest(out) or {}).get("fingerprint") == key:
                 return TuneReport(out, len(items), len(pairs), skipped, time.perf_counter() - started, reused=True)
-        except (OSError, json.JSONDecodeError):
+        except ConfigError:
             pass  # unreadable manifest: train again
     if out.exists() and any(out.iterdir()) and not manifest_path.is_file():
         raise TuneError(f"{out} exists and is not a tuned model folder; choose another --out or remove it.")
     tmp = out.with_name(out.name + ".partial")
     if tmp.exists():
-        import shutil
-
         shutil.rmtree(tmp)
     train(base, pairs, tmp, epochs=epochs, seed=seed, progress=progress)
     manifest = {
@@ -197,8 +196,6 @@ def tune(
     }
     (tmp / TUNING_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if out.exists():  # replace the old model only once the new one is complete
-        import shutil
-
         shutil.rmtree(out)
     tmp.rename(out)
     return TuneReport(out, len(items), len(pairs), skipped, time.perf_counter() - started, reused=False)

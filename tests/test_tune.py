@@ -90,7 +90,7 @@ def test_pairs_are_the_quote_and_the_chunks_holding_it(tmp_path: Path):
     assert by_query[follow_up][0] == QUESTIONS[1]["gold"][0]["quote"]
     # the chunk passage is the embedded text: title and section on the first line, then the chunk holding the quote
     assert any(p.startswith("oversight") and QUESTIONS[1]["gold"][0]["quote"] in p for p in by_query[follow_up][1:])
-    with pytest.raises(TuneError, match="no readable documents|No readable documents"):
+    with pytest.raises(TuneError, match="No readable documents"):
         training_pairs(items, [tmp_path / "empty"], make_settings(tmp_path / "data"))
 
 
@@ -157,8 +157,6 @@ def test_tune_cli_errors_and_refuses_to_tune_a_tuned_model(tmp_path: Path):
 
 def test_a_tuned_model_weighs_sentence_similarity_more(seed_assistant, monkeypatch):
     """Sentence score = w * cosine + (1 - w) * word overlap (+ bonuses): w is 0.3, or 0.5 for a tuned model."""
-    import numpy as np
-
     from assistant import answer
 
     retriever, bank = seed_assistant._ready()
