@@ -248,7 +248,8 @@ def _capitalised_runs(text: str, skip_first: bool = True) -> list[str]:
     tokens = re.findall(r"[A-Za-z][A-Za-z0-9'’&-]*[A-Za-z0-9]|[A-Za-z]|\S", text)
     runs, current = [], []
     for i, token in enumerate(tokens):
-        opens = (i == 0 and skip_first) or (i > 0 and tokens[i - 1] in ("?", "!", "."))  # "... oversight? Contrast ..."
+        # "... oversight? Contrast ...", and a resolved follow-up's earlier question: "... (regarding: Besides ...)"
+        opens = (i == 0 and skip_first) or (i > 0 and tokens[i - 1] in ("?", "!", ".", ":", "("))
         capital = token[:1].isupper() and not opens and token.lower() not in STOPWORDS - {"i"}
         if capital or (current and token.lower() in _CONNECTORS):
             current.append(token)

@@ -129,7 +129,7 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
     old_orgs = glossary.organisation_spans(previous)
     what_about = _WHAT_ABOUT.match(question)
     if _AGREEMENT.search(question) and (new_orgs or _SPEAKERS_SUBJECT.search(question)):
-        return _agreement(question, previous, new_orgs, old_orgs)
+        return _agreement(question, previous, new_orgs, old_orgs, speakers)
     speaker = _SPEAKER_PRONOUN.search(question)
     old_speakers = [name for name, _, _ in old_orgs if name in speakers]
     # the topic of its own beyond the verb of saying ("What do they propose?" has none)
@@ -196,9 +196,13 @@ def _own_terms(question: str, orgs: list) -> list[str]:
     return [t for t in content_terms(text) if t not in ("about", "what", "how")]
 
 
-def _agreement(question: str, previous: str, new_orgs: list, old_orgs: list) -> str:
-    """"Do they agree?" / "Does the NHS Confederation agree?" -> a comparison on the previous topic."""
-    names = list(dict.fromkeys([n for n, _, _ in old_orgs] + [n for n, _, _ in new_orgs]))
+def _agreement(question: str, previous: str, new_orgs: list, old_orgs: list, speakers: Sequence[str] = ()) -> str:
+    """"Do they agree?" / "Does the NHS Confederation agree?" -> a comparison on the previous topic. Of the bodies the
+    earlier question named, those whose views the documents give are the ones compared ("What does the NHS
+    Confederation say about NHS England's guidance?": NHS England is the topic, not a side)."""
+    old = [n for n, _, _ in old_orgs]
+    old = [n for n in old if n in speakers] or old
+    names = list(dict.fromkeys(old + [n for n, _, _ in new_orgs]))
     about = _ABOUT.search(previous)
     topic = about.group(1).strip() if about else ""
     if topic and len(names) >= 2:

@@ -121,6 +121,20 @@ def test_do_they_agree_becomes_a_comparison() -> None:
     assert "subsidiarity" in resolve("Do they agree?", ["What do NHS Providers say about subsidiarity?"], g, SPEAKERS)
 
 
+def test_agreement_compares_the_speakers_not_the_bodies_they_talk_about() -> None:
+    history = ["What does the NHS Confederation say about the number of national priorities in NHS England's planning guidance?"]
+    assert resolve("Does The King's Fund say anything similar?", history, get_glossary(), SPEAKERS) == (
+        "Do NHS Confederation and The King's Fund agree on the number of national priorities in NHS England's planning guidance?"
+    )
+
+
+def test_the_earlier_question_of_a_resolved_follow_up_starts_a_sentence() -> None:
+    # "Besides" opens the earlier question the rewrite appends: capitalised by its place, it names nothing
+    resolved = "Should that be led regionally or nationally (regarding: Besides national targets, what helps improve performance)?"
+    assert compose.specific_terms(resolved, get_glossary(), SPEAKERS) == []
+    assert compose.specific_terms("Is it led nationally (regarding: what do Surrey Heartlands do)?", get_glossary()) == ["Surrey Heartlands"]
+
+
 def test_similar_view_follow_up_becomes_a_comparison() -> None:
     q = resolve("Does the NHS Confederation take a similar view?", ["What does The King's Fund say about national targets?"], get_glossary(), SPEAKERS)
     assert "The King's Fund" in q and "NHS Confederation" in q and "national targets" in q
