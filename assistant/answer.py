@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -307,7 +307,7 @@ def score_evidence(
     n_passages = max(len(passages), 1)
     semantic_weight = TUNED_SEMANTIC_WEIGHT if getattr(bank.embedder, "tuned", False) else SEMANTIC_WEIGHT
     given = _given(query.text)
-    named = _named_sources(query, passages)
+    named = named_sources(query, passages)
     out = []
     for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
         have = bank.stems(sentence, glossary)
@@ -336,7 +336,7 @@ def _near_anchor(sentence: Sentence, anchors: Sequence[tuple[str, int, int]]) ->
     return bool(near) and not any(start < sentence.end and sentence.start < end for start, end in near)
 
 
-def _named_sources(query: Query, passages: Sequence[Passage]) -> set[str]:
+def named_sources(query: Query, passages: Sequence[Passage]) -> set[str]:
     """Doc ids the question names, and the named publishers none of whose documents it names by title, kind or year."""
     narrowed = {p.doc.publisher for p in passages if p.doc.doc_id in query.documents}
     return set(query.documents) | {p for p in query.publishers if p not in narrowed}
@@ -437,11 +437,13 @@ def lacks_figure(
     *,
     weights: dict[str, float],
     context: Callable[[Evidence], frozenset[str]],
+    named: Collection[str] = (),
 ) -> bool:
     """A how-many/when question none of whose strongly relevant sentences carries a new figure about the thing counted
     and which, with its neighbouring sentences (`context`), holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
     words (`weights`): "When will the review publish its final report?" is not answered by the date the review's call
-    for evidence was published."""
+    for evidence was published. When the question names its sources (`named`: publishers, doc ids), the figure must be
+    theirs: "How many chief executives did NHS Providers interview?" is not answered by another publisher's interviews."""
     if kind not in ("count", "time") or not evidence:
         return False
     given = _given(question)
@@ -453,6 +455,7 @@ def lacks_figure(
         and _answers_numeric(kind, e.sentence.text, given)
         and _counts_target(stems(e.sentence), e.sentence.text, target)
         and coverage(weights, context(e)) >= MIN_FIGURE_COVERAGE
+        and (not named or e.passage.doc.publisher in named or e.passage.doc.doc_id in named)
         for e in evidence
     )
 

@@ -232,6 +232,7 @@ class Assistant:
         no_figure = compose.lacks_figure(
             prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary),
             weights=compose.term_weights(query, idf), context=lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
+            named=compose.named_sources(query, pool),
         )
         no_name = compose.lacks_name(resolved, evidence, self.glossary, query.publishers)
         if reasons or weak or no_figure or no_name:

@@ -545,3 +545,20 @@ def test_in_a_comparison_each_side_is_judged_against_its_own_best() -> None:
     assert compose.off_focus_terms(question, prof, evidence, g) == []
     single = compose.Profile(numeric="", comparison=False, specific=["Hewitt"])
     assert compose.off_focus_terms(question, single, evidence, g) == ["Hewitt"]
+
+
+def test_a_count_must_come_from_the_source_the_question_names() -> None:
+    from assistant.retrieve import content_stems
+
+    question = "How many ICB chief executives did NHS Providers interview?"
+    evidence = [_evidence("We interviewed 25 ICB chief executives.", 1.0, publisher="The King's Fund")]
+
+    def lacks(named: tuple[str, ...]) -> bool:
+        return compose.lacks_figure(
+            "count", question, evidence, lambda s: frozenset(content_stems(s.text)),
+            weights={"interview": 1.0, "chief": 1.0, "executive": 1.0}, context=lambda e: frozenset(content_stems(e.sentence.text)), named=named,
+        )
+
+    assert not lacks(())  # nobody named: anyone's count answers
+    assert lacks(("NHS Providers",))  # another publisher's interviews are not NHS Providers'
+    assert not lacks(("NHS Providers", "The King's Fund"))
