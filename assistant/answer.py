@@ -440,7 +440,7 @@ def lacks_figure(
     named: Collection[str] = (),
 ) -> bool:
     """A how-many/when question none of whose strongly relevant sentences carries a new figure about the thing counted
-    and which, with its neighbouring sentences (`context`), holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
+    and which, with its neighbouring sentences (`context`) and its document's year, holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
     words (`weights`): "When will the review publish its final report?" is not answered by the date the review's call
     for evidence was published. When the question names its sources (`named`: publishers, doc ids), the figure must be
     theirs: "How many chief executives did NHS Providers interview?" is not answered by another publisher's interviews."""
@@ -454,10 +454,15 @@ def lacks_figure(
         and e.lexical >= MIN_FIGURE_LEXICAL
         and _answers_numeric(kind, e.sentence.text, given)
         and _counts_target(stems(e.sentence), e.sentence.text, target)
-        and coverage(weights, context(e)) >= MIN_FIGURE_COVERAGE
+        and coverage(weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
         and (not named or e.passage.doc.publisher in named or e.passage.doc.doc_id in named)
         for e in evidence
     )
+
+
+def _publication_year(doc: DocumentInfo) -> frozenset[str]:
+    """A document's year, which a question may give to say which document it means ("... set out in 2020")."""
+    return frozenset([doc.date[:4]]) if doc.date and _YEAR.fullmatch(doc.date[:4]) else frozenset()
 
 
 def rerank_passages(passages: Sequence[Passage], evidence: Sequence[Evidence]) -> list[Passage]:

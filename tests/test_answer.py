@@ -257,8 +257,8 @@ def test_a_named_document_takes_the_bonus_from_its_publishers_other_documents() 
     hewitt = DocumentInfo("p2", "p2", "Hewitt Review submission", "NHS Providers")
     passages = [Passage(1, chunk, DocumentInfo("p1", "p1", "Written evidence", "NHS Providers"), 0.0), Passage(2, chunk, hewitt, 0.0)]
     named = Query("q", "q", [], publishers=["NHS Providers", "The King's Fund"], documents=["p2"])
-    assert compose._named_sources(named, passages) == {"p2", "The King's Fund"}
-    assert compose._named_sources(Query("q", "q", [], publishers=["NHS Providers"]), passages) == {"NHS Providers"}
+    assert compose.named_sources(named, passages) == {"p2", "The King's Fund"}
+    assert compose.named_sources(Query("q", "q", [], publishers=["NHS Providers"]), passages) == {"NHS Providers"}
 
 
 def test_the_passage_holding_the_best_sentence_leads_from_six_places_down() -> None:
@@ -562,3 +562,23 @@ def test_a_count_must_come_from_the_source_the_question_names() -> None:
     assert not lacks(())  # nobody named: anyone's count answers
     assert lacks(("NHS Providers",))  # another publisher's interviews are not NHS Providers'
     assert not lacks(("NHS Providers", "The King's Fund"))
+
+
+def test_a_year_that_says_which_document_is_meant_is_covered_by_that_documents_date() -> None:
+    from dataclasses import replace
+
+    from assistant.retrieve import content_stems
+
+    question = "How many models of provider collaboration did the NHS Confederation set out in 2020?"
+    e = _evidence("It was the latter of the three collaborative models that providers preferred.", 1.0)
+    weights = {"model": 1.0, "provider": 1.0, "collabor": 1.0, "2020": 4.0}
+
+    def lacks(evidence: compose.Evidence) -> bool:
+        return compose.lacks_figure(
+            "count", question, [evidence], lambda s: frozenset(content_stems(s.text)), weights=weights,
+            context=lambda x: frozenset(content_stems(x.sentence.text)) | {"collabor"},
+        )
+
+    assert lacks(e)  # the year weighs most and no sentence near the count gives it
+    e.passage.doc = replace(e.passage.doc, date="2020-11")
+    assert not lacks(e)  # the count comes from a document of 2020
