@@ -317,7 +317,7 @@ def score_evidence(
             lexical = max(lexical, CONTEXT_SHARE * math.fsum(weight[w] for w in wanted & around) / total)
         prior = 1.0 - (passage.rank - 1) / n_passages
         score = semantic_weight * float(sem) + (1 - semantic_weight) * lexical + RANK_PRIOR_WEIGHT * prior
-        if passage.doc.publisher in named or passage.doc.doc_id in named:
+        if _is_named(passage.doc, named):
             score += PUBLISHER_BONUS
         if numeric and _answers_numeric(numeric, sentence.text, given):
             score += NUMERIC_BONUS
@@ -328,6 +328,11 @@ def score_evidence(
         _neighbour_lift(out, numeric, given)
     out.sort(key=lambda e: -e.score)
     return out
+
+
+def _is_named(doc: DocumentInfo, named: Collection[str]) -> bool:
+    """The document, or its publisher, is one the question names (see named_sources)."""
+    return doc.publisher in named or doc.doc_id in named
 
 
 def _near_anchor(sentence: Sentence, anchors: Sequence[tuple[str, int, int]]) -> bool:
@@ -455,7 +460,7 @@ def lacks_figure(
         and _answers_numeric(kind, e.sentence.text, given)
         and _counts_target(stems(e.sentence), e.sentence.text, target)
         and coverage(weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
-        and (not named or e.passage.doc.publisher in named or e.passage.doc.doc_id in named)
+        and (not named or _is_named(e.passage.doc, named))
         for e in evidence
     )
 

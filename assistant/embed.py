@@ -90,7 +90,7 @@ class SentenceTransformerEmbedder:
         transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         self.path = model_path(name)
         self.name = model_id(name)
-        self.tuned = (self.path / TUNING_FILE).is_file()  # fine-tuned on the corpus: its similarities are trusted more
+        self.tuned = _TUNED_MARK in self.name  # fine-tuned on the corpus: its similarities are trusted more
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         self.dim = int(self.model.get_embedding_dimension())

@@ -196,7 +196,7 @@ def _own_terms(question: str, orgs: list) -> list[str]:
     return [t for t in content_terms(text) if t not in ("about", "what", "how")]
 
 
-def _agreement(question: str, previous: str, new_orgs: list, old_orgs: list, speakers: Sequence[str] = ()) -> str:
+def _agreement(question: str, previous: str, new_orgs: list, old_orgs: list, speakers: Sequence[str]) -> str:
     """"Do they agree?" / "Does the NHS Confederation agree?" -> a comparison on the previous topic. Of the bodies the
     earlier question named, those whose views the documents give are the ones compared ("What does the NHS
     Confederation say about NHS England's guidance?": NHS England is the topic, not a side)."""
