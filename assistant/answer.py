@@ -88,6 +88,8 @@ _TIME_Q = re.compile(r"^\s*when\s+(?:did|do|does|is|was|were|will|would|are|has|
 _COUNT_TARGET = re.compile(
     r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?:\s+of)?\s+(.+)$", re.IGNORECASE
 )
+_COUNT_COPULA = re.compile(r"^(?:of (?:them|these|those) )?(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
+_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those)\b", re.IGNORECASE)  # "There are 42 of them": counts what came before
 _COUNT_STOP = frozenset("did do does go goes went work works have has had were was are is will would could can get got".split())
 MAX_TARGET_WORDS = 3
 _MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|invest|invested)\b", re.IGNORECASE)
@@ -135,7 +137,8 @@ GENERIC_NAME_WORDS = frozenset(
 _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
 # "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
 _SPEAKER_Q = re.compile(
-    r"\b(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|argue|think|tell|recommend|propose|state|write|submit|want|call for|conclude|find|found|report)\b"
+    # the verb in lower case ("Secretary of State" is no verb), and "call for" no noun ("the review call for evidence")
+    r"\b(?:did|does|do|has|have)\s+(?P<who>[^?]+?)\s+(?-i:say|said|argue|think|tell|recommend|propose|state|write|submit|want|(?<!['’]s\s)call for(?!\s+evidence)|conclude|find|found|report)\b"
     r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)"
     r"|^\s*(?:what|how)\s+(?:is|are|was|were)\s+(?P<who3>[^?]+?)['’]s?\s+(?:views?|position|stance|take)\b",  # "What is X's view on ...?"
     re.IGNORECASE,
@@ -387,7 +390,8 @@ def count_target(question: str) -> list[str]:
     if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
         return ["money"]
     out: list[str] = []
-    for word in words(m.group(1)):
+    counted = _COUNT_COPULA.sub("", m.group(1))  # "how many were ICP chairs" counts ICP chairs
+    for word in words(counted):
         low = word.lower()
         if low in ("the", "of", "and", "a", "an", "their", "its", "nhs") or any(ch.isdigit() for ch in low):
             continue
@@ -397,20 +401,25 @@ def count_target(question: str) -> list[str]:
     return out
 
 
-def _counts_target(text_stems: frozenset[str], text: str, target: Sequence[str]) -> bool:
+def _counts_target(
+    text_stems: frozenset[str], text: str, target: Sequence[str], given: frozenset[str] = frozenset(), context: frozenset[str] = frozenset()
+) -> bool:
     """The sentence counts what is asked: a figure with a word of the target next to it ("1.2 million staff" counts
-    staff, not trusts); money questions are answered by a £ amount."""
+    staff, not trusts), or "42 of them" with the target in the neighbouring sentences (`context`); and a figure that
+    answers (not a year, not "one ICB chair says", not one the question gives). Money questions want a £ amount."""
     if not target:
         return True
     money = {stem(w) for w in MONEY_WORDS}
     if any(t in money for t in target):
         return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
-    if not any(t in text_stems for t in target):
-        return False
     wanted = set(target)
     for start, end in quantity_spans(text):
+        if not _answers_numeric("count", text[start:end], given):
+            continue
         near = words(text[:start])[-COUNTED_BEFORE:] + words(text[end:])[:COUNTED_AFTER]
-        if any(stem(w) in wanted for w in near):
+        if any(t in text_stems for t in target) and any(stem(w) in wanted for w in near):
+            return True
+        if _OF_THEM.match(text[end:]) and any(t in context for t in target):
             return True
     return False
 
@@ -458,7 +467,7 @@ def lacks_figure(
         e.score >= FIGURE_RELATIVE * top
         and e.lexical >= MIN_FIGURE_LEXICAL
         and _answers_numeric(kind, e.sentence.text, given)
-        and _counts_target(stems(e.sentence), e.sentence.text, target)
+        and _counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
         and coverage(weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
         and (not named or _is_named(e.passage.doc, named))
         for e in evidence
@@ -724,6 +733,12 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
         surname = _possessive_stripped(person.split()[-1])
         if not any(re.search(rf"\b{re.escape(surname)}\b", text) for text in strong):
             unheard.append(person)
+    # a review or body the glossary does not know ("What did the Hewitt Review finally recommend?"): the documents
+    # written *to* it are not its words, so a strongly relevant sentence must report it as saying something
+    for name in _institution_names(who, glossary, publishers):
+        said = re.compile(f"{re.escape(name)}{_REPORTED_SPEECH}|{_REPORTED_BY}{re.escape(name)}", re.IGNORECASE)
+        if not any(said.search(text) for text in strong):
+            unheard.append(name)
     return unheard
 
 
@@ -743,6 +758,23 @@ def _person_names(text: str, glossary: Glossary, publishers: Sequence[str]) -> l
         plain = [_singular(_possessive_stripped(w)).lower() for w in names]
         if len(names) >= 2 and not any(w in generic or w in _INSTITUTION_WORDS for w in plain) and not any(w.isupper() for w in names):
             out.append(" ".join(names))
+    return out
+
+
+def _institution_names(text: str, glossary: Glossary, publishers: Sequence[str]) -> list[str]:
+    """Runs of two or more capitalised words ending in an institution word ("Hewitt Review", "Fuller Stocktake") that
+    name no known organisation or publisher and are not followed by a source noun ("the Hewitt Review submission"
+    names a document, whose author speaks)."""
+    out = []
+    generic = _generic_words(glossary)
+    bare = _without_bodies(text, glossary, publishers)
+    for run in _capitalised_runs(bare, skip_first=False):
+        names = [w for w in run.split() if w.lower() not in _CONNECTORS]
+        after = [w.lower() for w in words(bare[bare.find(run) + len(run):])[:1]]
+        last = _singular(_possessive_stripped(names[-1])).lower() if names else ""
+        proper = [w for w in names[:-1] if _singular(_possessive_stripped(w)).lower() not in generic]  # "ICBs and ICPs": no name
+        if proper and last in _INSTITUTION_WORDS and not any(w in SOURCE_NOUNS for w in after):
+            out.append(_possessive_stripped(run))
     return out
 
 

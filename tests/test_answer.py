@@ -56,6 +56,9 @@ def test_specific_terms_are_places_years_and_names_not_domain_words() -> None:
 def test_count_target() -> None:
     assert compose.count_target("How many staff work in NHS England's regional teams?") == ["staff"]
     assert compose.count_target("How much funding did NHSE give?") == ["fund"]
+    # a copula before the counted noun: the leaders counted are ICP chairs, not "were"
+    assert compose.count_target("Of the 25 leaders interviewed, how many were ICP chairs from local government?") == ["icp", "chair"]
+    assert compose.count_target("And how many of them were there?") == []
 
 
 def test_abstention_message_is_plain() -> None:
@@ -307,8 +310,19 @@ def test_a_person_whose_words_are_asked_for_must_be_named_in_the_strong_evidence
     question = "What did Amanda Pritchard tell the committee about ICB autonomy?"
     assert compose.unheard_speakers(question, SPEAKERS, [_evidence("ICBs have some autonomy.", 1.0)], g) == ["Amanda Pritchard"]
     assert compose.unheard_speakers(question, SPEAKERS, [_evidence("Amanda Pritchard said ICBs need autonomy.", 1.0)], g) == []
-    # an institution or publication is not a person
-    assert compose.unheard_speakers("What did the Hewitt Review recommend about targets?", SPEAKERS, [_evidence("Targets matter.", 1.0)], g) == []
+    # a review is no person, but its words too must be reported: submissions made *to* it are not what it recommended
+    review = "What did the Hewitt Review finally recommend about targets?"
+    assert compose.unheard_speakers(review, SPEAKERS, [_evidence("We want the review to cut targets.", 1.0)], g) == ["Hewitt Review"]
+    assert compose.unheard_speakers(review, SPEAKERS, [_evidence("The Hewitt Review recommends fewer targets.", 1.0)], g) == []
+    # "the Hewitt Review submission" names a document: its author speaks, and the question names no speaker of its own
+    assert compose.unheard_speakers("What did the Hewitt Review submission say?", SPEAKERS, [_evidence("Targets matter.", 1.0)], g) == []
+    # no speaker at all: "call for" after a possessive is a noun, "State" in "Secretary of State" no verb; acronyms name no body
+    plain = [_evidence("Targets matter.", 1.0)]
+    assert compose.unheard_speakers("How many questions did the Hewitt Review's call for evidence ask?", SPEAKERS, plain, g) == []
+    assert compose.unheard_speakers("When did NHS England issue the Hewitt Review call for evidence?", SPEAKERS,
+                                    [_evidence("NHS England published a call for evidence.", 1.0)], g) == []
+    assert compose.unheard_speakers("What powers does the Health and Care Act give the Secretary of State?", SPEAKERS, plain, g) == []
+    assert compose.unheard_speakers("Do ICBs and ICPs share a chair? What does The King's Fund say?", SPEAKERS, plain, g) == []
 
 
 def test_a_publisher_asked_about_a_body_must_mention_it() -> None:
@@ -451,6 +465,17 @@ def test_a_count_must_count_what_is_asked() -> None:
     assert not compose._counts_target(stems, text, compose.count_target("How many NHS trusts provide services across two ICSs?"))
     assert compose._counts_target(stems, text, compose.count_target("How many staff do the trusts employ?"))
     assert compose.count_target("How many NHS trusts are there?") == ["trust"]  # "NHS" names no thing counted
+    # "One ICB chair says" introduces a quote; a figure the question itself gives is no answer either
+    quote = "One ICB chair says: 'If we and enough of the 42 systems do not have support locally, we fail.'"
+    chairs = compose.count_target("How many were ICB chairs?")
+    assert not compose._counts_target(frozenset(["icb", "chair", "system"]), quote, chairs)
+    spoke = "We spoke to 25 chairs of ICBs."
+    assert compose._counts_target(frozenset(["chair", "icb"]), spoke, chairs)
+    assert not compose._counts_target(frozenset(["chair", "icb"]), spoke, chairs, given=frozenset(["25"]))
+    # "There are 42 of them." counts what the sentence before it names
+    systems = compose.count_target("How many ICSs are there?")
+    assert compose._counts_target(frozenset(["england"]), "There are 42 of them in England.", systems, context=frozenset(["ics", "england"]))
+    assert not compose._counts_target(frozenset(["england"]), "There are 42 of them in England.", systems, context=frozenset(["trust"]))
 
 
 def test_a_view_asked_of_a_body_that_published_nothing_needs_it_reported() -> None:
