@@ -178,6 +178,9 @@ class Assistant:
         reranked = compose.rerank_passages(fused, evidence)
         by_id = {p.chunk.id: p for p in reranked}
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
+        speaker = compose.asked_publisher(query.text, query.publishers)
+        if speaker is not None:
+            passages = _speaker_first(passages, speaker, k)
         if len(query.publishers) >= 2:
             passages = _each_publisher_shown(passages, query.publishers, k)
         for rank, p in enumerate(passages, start=1):
@@ -262,6 +265,17 @@ def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Pass
     for rank, p in enumerate(order, start=1):
         p.rank = rank
     return order
+
+
+def _speaker_first(passages: list[Passage], speaker: str, k: int) -> list[Passage]:
+    """A question asking one publisher's words ("What did NHS Providers find about ...?") is answered from that
+    publisher's passages: they lead (still diversified across its documents), the others follow in their order."""
+    own = [p for p in passages if p.doc.publisher == speaker]
+    if not own:
+        return passages
+    by_id = {p.chunk.id: p for p in own}
+    own = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
+    return own + [p for p in passages if p.doc.publisher != speaker]
 
 
 def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:

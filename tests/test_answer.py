@@ -15,6 +15,7 @@ from assistant.cite import quote_matches, verify
 from assistant.glossary import get_glossary
 from assistant.retrieve import Query
 from assistant.rewrite import _POINTS_BACK, history_questions, is_follow_up, points_back_only, resolve
+from assistant.types import Chunk, DocumentInfo, Passage
 
 SPEAKERS = ["NHS Providers", "NHS Confederation", "The King's Fund"]
 
@@ -607,3 +608,19 @@ def test_a_year_that_says_which_document_is_meant_is_covered_by_that_documents_d
     assert lacks(e)  # the year weighs most and no sentence near the count gives it
     e.passage.doc = replace(e.passage.doc, date="2020-11")
     assert not lacks(e)  # the count comes from a document of 2020
+
+
+def _ranked(doc_id: str, publisher: str, rank: int, start: int, end: int) -> Passage:
+    doc = DocumentInfo(doc_id=doc_id, source=doc_id, title=doc_id, publisher=publisher)
+    return Passage(rank, Chunk(id=f"{doc_id}:{start}", doc_id=doc_id, index=rank, start=start, end=end, text="x" * (end - start)), doc, 0.0)
+
+
+def test_the_asked_publishers_passages_lead() -> None:
+    from assistant.engine import _speaker_first
+
+    passages = [_ranked("a", "P", 1, 0, 100), _ranked("k", "K", 2, 0, 100), _ranked("a", "P", 3, 100, 200), _ranked("a", "P", 4, 200, 300),
+                _ranked("a", "P", 5, 300, 400), _ranked("b", "P", 6, 0, 100)]
+    order = [p.chunk.id for p in _speaker_first(passages, "P", 5)]
+    # P's passages first, at most 3 from one document while P's other document has some; K's follows
+    assert order == ["a:0", "a:100", "a:200", "b:0", "a:300", "k:0"]
+    assert _speaker_first(passages, "Nobody", 5) == passages
