@@ -88,8 +88,17 @@ _TIME_Q = re.compile(r"^\s*when\s+(?:did|do|does|is|was|were|will|would|are|has|
 _COUNT_TARGET = re.compile(
     r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?:\s+of)?\s+(.+)$", re.IGNORECASE
 )
-_COUNT_COPULA = re.compile(r"^(?:of (?:them|these|those) )?(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
+_COUNT_COPULA = re.compile(r"^(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
+_HOW_MANY_OF = re.compile(r"(?:how (?:many|much)|what (?:number|amount|sum))\s+of\s", re.IGNORECASE)
+_PART_OF = re.compile(r"^.*?\b(?:are|were|is|was)\s+(?!there\b)(.+)$", re.IGNORECASE)  # "of the 25 leaders were ICP chairs"
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those)\b", re.IGNORECASE)  # "There are 42 of them": counts what came before
+# "What percentage/share of ...?" wants a proportion: "63%", "14 per cent", "8 out of 10", "three quarters", "more than half"
+_PROPORTION_Q = re.compile(r"\bwhat\s+(?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
+_PROPORTION = re.compile(
+    r"%|\bper ?cent\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out of)\s+(?:\d+|ten|every)\b"
+    r"|\b(?:half|thirds?|quarters?|fifths?|majority|minority)\b",
+    re.IGNORECASE,
+)
 _COUNT_STOP = frozenset("did do does go goes went work works have has had were was are is will would could can get got".split())
 MAX_TARGET_WORDS = 3
 _MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|invest|invested)\b", re.IGNORECASE)
@@ -383,15 +392,22 @@ def _neighbour_lift(evidence: list[Evidence], kind: str, given: frozenset[str]) 
 
 
 def count_target(question: str) -> list[str]:
-    """What a how-many question counts: "How many ICB board seats go to..." -> ["icb", "board", "seat"] (stems)."""
+    """What a how-many question counts: "How many ICB board seats go to..." -> ["icb", "board", "seat"] (stems);
+    "How many of the 25 leaders were ICP chairs?" -> ["icp", "chair"] (a part of a whole: what follows the copula)."""
     m = _COUNT_TARGET.search(question)
     if not m:
         return []
     if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
         return ["money"]
-    out: list[str] = []
     counted = _COUNT_COPULA.sub("", m.group(1))  # "how many were ICP chairs" counts ICP chairs
-    for word in words(counted):
+    part = _PART_OF.match(counted) if _HOW_MANY_OF.match(m.group(0)) else None
+    return (_target_words(part.group(1)) if part else []) or _target_words(counted)
+
+
+def _target_words(text: str) -> list[str]:
+    """Stems of the first content words of a counted phrase, up to MAX_TARGET_WORDS (figures and articles skipped)."""
+    out: list[str] = []
+    for word in words(text):
         low = word.lower()
         if low in ("the", "of", "and", "a", "an", "their", "its", "nhs") or any(ch.isdigit() for ch in low):
             continue
@@ -457,16 +473,19 @@ def lacks_figure(
     and which, with its neighbouring sentences (`context`) and its document's year, holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
     words (`weights`): "When will the review publish its final report?" is not answered by the date the review's call
     for evidence was published. When the question names its sources (`named`: publishers, doc ids), the figure must be
-    theirs: "How many chief executives did NHS Providers interview?" is not answered by another publisher's interviews."""
+    theirs: "How many chief executives did NHS Providers interview?" is not answered by another publisher's interviews.
+    A what-percentage question wants a proportion ("63%", "8 out of 10", "more than half"), not any number."""
     if kind not in ("count", "time") or not evidence:
         return False
     given = _given(question)
     target = count_target(question) if kind == "count" else []
+    proportion = kind == "count" and bool(_PROPORTION_Q.search(question))
     top = evidence[0].score
     return not any(
         e.score >= FIGURE_RELATIVE * top
         and e.lexical >= MIN_FIGURE_LEXICAL
         and _answers_numeric(kind, e.sentence.text, given)
+        and (not proportion or bool(_PROPORTION.search(e.sentence.text)))
         and _counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
         and coverage(weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
         and (not named or _is_named(e.passage.doc, named))

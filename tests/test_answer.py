@@ -60,6 +60,9 @@ def test_count_target() -> None:
     # a copula before the counted noun: the leaders counted are ICP chairs, not "were"
     assert compose.count_target("Of the 25 leaders interviewed, how many were ICP chairs from local government?") == ["icp", "chair"]
     assert compose.count_target("And how many of them were there?") == []
+    # a part of a whole: "how many of X are Y" counts Y
+    assert compose.count_target("How many of the 25 leaders interviewed were ICP chairs?") == ["icp", "chair"]
+    assert compose.count_target("How many people are employed by trusts?") == ["people"]  # no part: the passive keeps its subject
 
 
 def test_abstention_message_is_plain() -> None:
@@ -608,6 +611,24 @@ def test_a_year_that_says_which_document_is_meant_is_covered_by_that_documents_d
     assert lacks(e)  # the year weighs most and no sentence near the count gives it
     e.passage.doc = replace(e.passage.doc, date="2020-11")
     assert not lacks(e)  # the count comes from a document of 2020
+
+
+def test_a_what_percentage_question_needs_a_proportion() -> None:
+    from assistant.retrieve import content_stems
+
+    question = "What percentage of survey respondents supported a shadow period?"
+    weights = {"survey": 1.0, "respondent": 1.0, "support": 1.0, "shadow": 1.0, "period": 1.0}
+
+    def lacks(text: str) -> bool:
+        return compose.lacks_figure(
+            "count", question, [_evidence(text, 1.0)], lambda s: frozenset(content_stems(s.text)), weights=weights,
+            context=lambda e: frozenset(content_stems(e.sentence.text)),
+        )
+
+    assert lacks("Survey respondents supported a shadow period of 18-24 months.")  # a number, but no proportion
+    assert not lacks("63% of survey respondents supported a shadow period.")
+    assert not lacks("8 out of 10 survey respondents supported a shadow period.")
+    assert not lacks("More than half of survey respondents, 250 in all, supported a shadow period.")
 
 
 def _ranked(doc_id: str, publisher: str, rank: int, start: int, end: int) -> Passage:
