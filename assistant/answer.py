@@ -687,6 +687,23 @@ def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], g
     return missing
 
 
+def unmentioned_bodies(question: str, publishers: Sequence[str], passages: Sequence[Passage], glossary: Glossary) -> list[str]:
+    """Organisations the question names, other than the publishers, that no retrieved passage mentions by any of
+    their names ("What did ICS leaders say about Healthwatch's role?" when no passage mentions Healthwatch); each as
+    the question writes it."""
+    texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title}" for p in passages]
+    out = []
+    for name, start, end in glossary.organisation_spans(question):
+        if name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers):
+            continue
+        written = question[start:end]
+        if _describes_source(question, written, passages):  # "evidence to the Health and Social Care Committee": where it was said
+            continue
+        if not any(_named_term_covered(n, texts, glossary) for n in (name, *glossary.organisations.get(name, []))):
+            out.append(_possessive_stripped(written))
+    return list(dict.fromkeys(out))
+
+
 def off_focus_terms(
     question: str,
     prof: Profile,

@@ -218,6 +218,7 @@ class Assistant:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
         uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
+        uncovered += compose.unmentioned_bodies(resolved, self._retriever.publishers(), pool, self.glossary)
         # a term the retrieved passages lack may still be somewhere in the documents: say so, not "nothing covers it"
         elsewhere = [
             t for t in uncovered

@@ -631,6 +631,25 @@ def test_a_what_percentage_question_needs_a_proportion() -> None:
     assert not lacks("More than half of survey respondents, 250 in all, supported a shadow period.")
 
 
+def test_a_body_the_question_names_must_be_mentioned_in_the_passages() -> None:
+    g = get_glossary()
+    question = "What did ICS leaders tell The King's Fund about Healthwatch's role in accountability?"
+    plain = _evidence("Leaders are accountable to their partners.", 1.0, "The King's Fund").passage
+    assert compose.unmentioned_bodies(question, SPEAKERS, [plain], g) == ["Healthwatch"]  # as the question writes it
+    named = _evidence("Local Healthwatch can hold systems to account.", 1.0).passage
+    assert compose.unmentioned_bodies(question, SPEAKERS, [plain, named], g) == []
+    # a publisher is judged by whose words are asked for, not by name; another of a body's names covers it
+    assert compose.unmentioned_bodies("What does The King's Fund say about the CQC?", SPEAKERS,
+                                      [_evidence("The Care Quality Commission rates systems.", 1.0).passage], g) == []
+    # where the evidence was given is no topic: written evidence is among the passages
+    import dataclasses
+
+    evidence = _evidence("Trusts want fewer targets.", 1.0).passage
+    evidence.doc = dataclasses.replace(evidence.doc, title="Written evidence submitted by NHS Providers", kind="written evidence")
+    to_committee = "What did NHS Providers say about targets in its evidence to the Health and Social Care Committee?"
+    assert compose.unmentioned_bodies(to_committee, SPEAKERS, [evidence], g) == []
+
+
 def _ranked(doc_id: str, publisher: str, rank: int, start: int, end: int) -> Passage:
     doc = DocumentInfo(doc_id=doc_id, source=doc_id, title=doc_id, publisher=publisher)
     return Passage(rank, Chunk(id=f"{doc_id}:{start}", doc_id=doc_id, index=rank, start=start, end=end, text="x" * (end - start)), doc, 0.0)
