@@ -180,7 +180,7 @@ class Assistant:
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
         speaker = compose.asked_publisher(query.text, query.publishers)
         if speaker is not None:
-            passages = _speaker_first(passages, speaker, k)
+            passages = _speaker_first(passages, speaker)
         if len(query.publishers) >= 2:
             passages = _each_publisher_shown(passages, query.publishers, k)
         for rank, p in enumerate(passages, start=1):
@@ -268,15 +268,11 @@ def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Pass
     return order
 
 
-def _speaker_first(passages: list[Passage], speaker: str, k: int) -> list[Passage]:
+def _speaker_first(passages: list[Passage], speaker: str) -> list[Passage]:
     """A question asking one publisher's words ("What did NHS Providers find about ...?") is answered from that
-    publisher's passages: they lead (still diversified across its documents), the others follow in their order."""
-    own = [p for p in passages if p.doc.publisher == speaker]
-    if not own:
-        return passages
-    by_id = {p.chunk.id: p for p in own}
-    own = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
-    return own + [p for p in passages if p.doc.publisher != speaker]
+    publisher's passages: they lead, in the order retrieval gave them (not spread again over the publisher's own
+    documents, which put weaker passages ahead of its best), the others follow in theirs."""
+    return [p for p in passages if p.doc.publisher == speaker] + [p for p in passages if p.doc.publisher != speaker]
 
 
 def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:

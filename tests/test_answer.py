@@ -660,7 +660,7 @@ def test_the_asked_publishers_passages_lead() -> None:
 
     passages = [_ranked("a", "P", 1, 0, 100), _ranked("k", "K", 2, 0, 100), _ranked("a", "P", 3, 100, 200), _ranked("a", "P", 4, 200, 300),
                 _ranked("a", "P", 5, 300, 400), _ranked("b", "P", 6, 0, 100)]
-    order = [p.chunk.id for p in _speaker_first(passages, "P", 5)]
-    # P's passages first, at most 3 from one document while P's other document has some; K's follows
-    assert order == ["a:0", "a:100", "a:200", "b:0", "a:300", "k:0"]
-    assert _speaker_first(passages, "Nobody", 5) == passages
+    order = [p.chunk.id for p in _speaker_first(passages, "P")]
+    # P's passages first, in their order (its best four from one document before a weaker one from another); K's follows
+    assert order == ["a:0", "a:100", "a:200", "a:300", "b:0", "k:0"]
+    assert _speaker_first(passages, "Nobody") == passages
