@@ -181,6 +181,8 @@ class Assistant:
         speaker = compose.asked_publisher(query.text, query.publishers)
         if speaker is not None:
             passages = _speaker_first(passages, speaker)
+        if query.documents and not prof.comparison and len(query.publishers) < 2:
+            passages = _named_documents_first(passages, query.documents)
         if len(query.publishers) >= 2:
             passages = _each_publisher_shown(passages, query.publishers, k)
         for rank, p in enumerate(passages, start=1):
@@ -273,6 +275,13 @@ def _speaker_first(passages: list[Passage], speaker: str) -> list[Passage]:
     publisher's passages: they lead, in the order retrieval gave them (not spread again over the publisher's own
     documents, which put weaker passages ahead of its best), the others follow in theirs."""
     return [p for p in passages if p.doc.publisher == speaker] + [p for p in passages if p.doc.publisher != speaker]
+
+
+def _named_documents_first(passages: list[Passage], documents: Sequence[str]) -> list[Passage]:
+    """A question naming its source ("... in the Confed's 2020 report?") is answered from it: the named documents'
+    passages lead, in their order; the others follow in theirs."""
+    named = set(documents)
+    return [p for p in passages if p.doc.doc_id in named] + [p for p in passages if p.doc.doc_id not in named]
 
 
 def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:

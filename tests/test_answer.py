@@ -664,3 +664,10 @@ def test_the_asked_publishers_passages_lead() -> None:
     # P's passages first, in their order (its best four from one document before a weaker one from another); K's follows
     assert order == ["a:0", "a:100", "a:200", "a:300", "b:0", "k:0"]
     assert _speaker_first(passages, "Nobody") == passages
+
+
+def test_the_named_documents_passages_lead() -> None:
+    from assistant.engine import _named_documents_first
+
+    passages = [_ranked("a", "P", 1, 0, 100), _ranked("b", "P", 2, 0, 100), _ranked("a", "P", 3, 100, 200), _ranked("b", "P", 4, 100, 200)]
+    assert [p.chunk.id for p in _named_documents_first(passages, ["b"])] == ["b:0", "b:100", "a:0", "a:100"]
