@@ -61,6 +61,7 @@ RELATIVE_FLOOR = 0.75  # after the minimum, keep sentences scoring at least this
 DUPLICATE_COSINE = 0.88  # near-duplicates (the same point made twice) are dropped
 DUPLICATE_JACCARD = 0.6
 COMPARISON_FLOOR = 0.75  # a document's best sentence joins a comparison if within this share of the best
+COMPARISON_EACH = 2  # sentences each side of a comparison gets (when strong enough) before the rest are filled by score
 # abstention
 MIN_BEST_SEMANTIC = 0.3  # best sentence this far from the question: the documents don't address it
 MIN_BEST_LEXICAL = 0.25
@@ -541,10 +542,13 @@ def select(evidence: Sequence[Evidence], prof: Profile, publishers_named: Sequen
     top = evidence[0].score
     if prof.comparison:
         publishers = list(publishers_named) or list(dict.fromkeys(e.passage.doc.publisher for e in evidence))
-        for publisher in publishers:
-            best = next((e for e in evidence if e.passage.doc.publisher == publisher), None)
-            if best and (publisher in publishers_named or best.score >= COMPARISON_FLOOR * top):
-                take(best)
+        for turn in range(COMPARISON_EACH):  # each side's best, then each side's next best, ...
+            for publisher in publishers:
+                own = [e for e in evidence if e.passage.doc.publisher == publisher and e not in chosen]
+                best = next((e for e in own if not any(_near_duplicate(e, c) for c in chosen)), None)
+                floor = COMPARISON_FLOOR * top if turn == 0 else RELATIVE_FLOOR * top
+                if best and ((turn == 0 and publisher in publishers_named) or best.score >= floor):
+                    take(best)
     for e in evidence:
         if len(chosen) >= MIN_SENTENCES and e.score < RELATIVE_FLOOR * top:
             break

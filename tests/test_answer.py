@@ -671,3 +671,22 @@ def test_the_named_documents_passages_lead() -> None:
 
     passages = [_ranked("a", "P", 1, 0, 100), _ranked("b", "P", 2, 0, 100), _ranked("a", "P", 3, 100, 200), _ranked("b", "P", 4, 100, 200)]
     assert [p.chunk.id for p in _named_documents_first(passages, ["b"])] == ["b:0", "b:100", "a:0", "a:100"]
+
+
+def test_each_side_of_a_comparison_gets_two_sentences_when_it_has_them() -> None:
+    prof = compose.Profile(numeric="", comparison=True, specific=[])
+    ev = [
+        _evidence("Trusts tackle inequalities through anchor roles.", 1.0, "NHS Providers"),
+        _evidence("Prevention funding for trusts is squeezed.", 0.98, "NHS Providers"),
+        _evidence("Providers want national metrics on equity.", 0.97, "NHS Providers"),
+        _evidence("Elective recovery must weigh deprivation.", 0.96, "NHS Providers"),
+        _evidence("Digital exclusion hits poorer patients.", 0.95, "NHS Providers"),
+        _evidence("Workforce gaps are worst in deprived areas.", 0.94, "NHS Providers"),
+        _evidence("Systems now carry a statutory duty on inequalities.", 0.9, "The King's Fund"),
+        _evidence("The cost-of-living crisis will widen gaps.", 0.85, "The King's Fund"),
+        _evidence("Some leaders doubt progress this winter.", 0.5, "The King's Fund"),  # too weak to be a second
+    ]
+    chosen = compose.select(ev, prof, ["NHS Providers", "The King's Fund"])
+    kf = [e.sentence.text for e in chosen if e.passage.doc.publisher == "The King's Fund"]
+    assert kf == ["Systems now carry a statutory duty on inequalities.", "The cost-of-living crisis will widen gaps."]
+    # filling by score alone would have given NHS Providers' 0.94-0.98 sentences the places
