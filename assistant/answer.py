@@ -87,10 +87,9 @@ _NUMERIC_Q = re.compile(
 # "When did ...?" asks for a time; "When a trust is struggling, should ...?" sets a condition.
 _TIME_Q = re.compile(r"^\s*when\s+(?:did|do|does|is|was|were|will|would|are|has|have|had|can|could|should|shall|might|must)\b|\b(what|which) (year|date|month)\b|\bby when\b|\bsince when\b", re.IGNORECASE)
 _COUNT_TARGET = re.compile(
-    r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?:\s+of)?\s+(.+)$", re.IGNORECASE
+    r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?P<of>\s+of)?\s+(?P<counted>.+)$", re.IGNORECASE
 )
 _COUNT_COPULA = re.compile(r"^(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
-_HOW_MANY_OF = re.compile(r"(?:how (?:many|much)|what (?:number|amount|sum))\s+of\s", re.IGNORECASE)
 _PART_OF = re.compile(r"^.*?\b(?:are|were|is|was)\s+(?!there\b)(.+)$", re.IGNORECASE)  # "of the 25 leaders were ICP chairs"
 _OF_THEM = re.compile(r"\s+of\s+(?:them|these|those)\b", re.IGNORECASE)  # "There are 42 of them": counts what came before
 # "What percentage/share of ...?" wants a proportion: "63%", "14 per cent", "8 out of 10", "three quarters", "more than half"
@@ -400,8 +399,8 @@ def count_target(question: str) -> list[str]:
         return []
     if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
         return ["money"]
-    counted = _COUNT_COPULA.sub("", m.group(1))  # "how many were ICP chairs" counts ICP chairs
-    part = _PART_OF.match(counted) if _HOW_MANY_OF.match(m.group(0)) else None
+    counted = _COUNT_COPULA.sub("", m.group("counted"))  # "how many were ICP chairs" counts ICP chairs
+    part = _PART_OF.match(counted) if m.group("of") else None
     return (_target_words(part.group(1)) if part else []) or _target_words(counted)
 
 
@@ -430,11 +429,12 @@ def _counts_target(
     if any(t in money for t in target):
         return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
     wanted = set(target)
+    named_here = bool(wanted & text_stems)  # the sentence itself names what is counted
     for start, end in quantity_spans(text):
         if not _answers_numeric("count", text[start:end], given):
             continue
         near = words(text[:start])[-COUNTED_BEFORE:] + words(text[end:])[:COUNTED_AFTER]
-        if any(t in text_stems for t in target) and any(stem(w) in wanted for w in near):
+        if named_here and any(stem(w) in wanted for w in near):
             return True
         if _OF_THEM.match(text[end:]) and any(t in context for t in target):
             return True
@@ -691,6 +691,11 @@ def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], g
     return missing
 
 
+def _is_publisher(name: str, publishers: Sequence[str]) -> bool:
+    """The organisation is one of the publishers ("the King's Fund" in "The King's Fund")."""
+    return name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers)
+
+
 def unmentioned_bodies(question: str, publishers: Sequence[str], passages: Sequence[Passage], glossary: Glossary) -> list[str]:
     """Organisations the question names, other than the publishers, that no retrieved passage mentions by any of
     their names ("What did ICS leaders say about Healthwatch's role?" when no passage mentions Healthwatch); each as
@@ -698,7 +703,7 @@ def unmentioned_bodies(question: str, publishers: Sequence[str], passages: Seque
     texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title}" for p in passages]
     out = []
     for name, start, end in glossary.organisation_spans(question):
-        if name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers):
+        if _is_publisher(name, publishers):
             continue
         written = question[start:end]
         if _describes_source(question, written, passages):  # "evidence to the Health and Social Care Committee": where it was said
@@ -761,7 +766,7 @@ def unheard_speakers(question: str, publishers: Sequence[str], evidence: Sequenc
     at = question.find(who)  # organisations found in the whole question: how it uses capitals tells names from words
     spoken = [name for name, start, end in glossary.organisation_spans(question) if at <= start < at + len(who)] if at >= 0 else glossary.organisations_in(who)
     for name in dict.fromkeys(spoken):
-        if name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers):
+        if _is_publisher(name, publishers):
             continue
         names = [name, *glossary.organisations.get(name, [])]
         named = "(?:" + "|".join(re.escape(n) for n in names) + ")"

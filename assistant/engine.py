@@ -180,9 +180,9 @@ class Assistant:
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
         speaker = compose.asked_publisher(query.text, query.publishers)
         if speaker is not None:
-            passages = _speaker_first(passages, speaker)
+            passages = _leading(passages, lambda p: p.doc.publisher == speaker)
         if query.documents and not prof.comparison and len(query.publishers) < 2:
-            passages = _named_documents_first(passages, query.documents)
+            passages = _leading(passages, lambda p: p.doc.doc_id in query.documents)
         if len(query.publishers) >= 2:
             passages = _each_publisher_shown(passages, query.publishers, k)
         for rank, p in enumerate(passages, start=1):
@@ -270,18 +270,11 @@ def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Pass
     return order
 
 
-def _speaker_first(passages: list[Passage], speaker: str) -> list[Passage]:
-    """A question asking one publisher's words ("What did NHS Providers find about ...?") is answered from that
-    publisher's passages: they lead, in the order retrieval gave them (not spread again over the publisher's own
-    documents, which put weaker passages ahead of its best), the others follow in theirs."""
-    return [p for p in passages if p.doc.publisher == speaker] + [p for p in passages if p.doc.publisher != speaker]
-
-
-def _named_documents_first(passages: list[Passage], documents: Sequence[str]) -> list[Passage]:
-    """A question naming its source ("... in the Confed's 2020 report?") is answered from it: the named documents'
-    passages lead, in their order; the others follow in theirs."""
-    named = set(documents)
-    return [p for p in passages if p.doc.doc_id in named] + [p for p in passages if p.doc.doc_id not in named]
+def _leading(passages: list[Passage], lead: Callable[[Passage], bool]) -> list[Passage]:
+    """The passages for which `lead` holds first, then the others, each group in the order retrieval gave it. A
+    question asking one publisher's words leads with that publisher's passages (not spread again over its own
+    documents, which put weaker passages ahead of its best); one naming its source document, with that document's."""
+    return [p for p in passages if lead(p)] + [p for p in passages if not lead(p)]
 
 
 def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:

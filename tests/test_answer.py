@@ -656,21 +656,21 @@ def _ranked(doc_id: str, publisher: str, rank: int, start: int, end: int) -> Pas
 
 
 def test_the_asked_publishers_passages_lead() -> None:
-    from assistant.engine import _speaker_first
+    from assistant.engine import _leading
 
     passages = [_ranked("a", "P", 1, 0, 100), _ranked("k", "K", 2, 0, 100), _ranked("a", "P", 3, 100, 200), _ranked("a", "P", 4, 200, 300),
                 _ranked("a", "P", 5, 300, 400), _ranked("b", "P", 6, 0, 100)]
-    order = [p.chunk.id for p in _speaker_first(passages, "P")]
+    order = [p.chunk.id for p in _leading(passages, lambda p: p.doc.publisher == "P")]
     # P's passages first, in their order (its best four from one document before a weaker one from another); K's follows
     assert order == ["a:0", "a:100", "a:200", "a:300", "b:0", "k:0"]
-    assert _speaker_first(passages, "Nobody") == passages
+    assert _leading(passages, lambda p: p.doc.publisher == "Nobody") == passages
 
 
 def test_the_named_documents_passages_lead() -> None:
-    from assistant.engine import _named_documents_first
+    from assistant.engine import _leading
 
     passages = [_ranked("a", "P", 1, 0, 100), _ranked("b", "P", 2, 0, 100), _ranked("a", "P", 3, 100, 200), _ranked("b", "P", 4, 100, 200)]
-    assert [p.chunk.id for p in _named_documents_first(passages, ["b"])] == ["b:0", "b:100", "a:0", "a:100"]
+    assert [p.chunk.id for p in _leading(passages, lambda p: p.doc.doc_id in ["b"])] == ["b:0", "b:100", "a:0", "a:100"]
 
 
 def test_each_side_of_a_comparison_gets_two_sentences_when_it_has_them() -> None:
