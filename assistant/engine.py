@@ -259,12 +259,22 @@ class Assistant:
 
 
 def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Passage]:
-    """Passages holding cited spans move to the front (in order of first citation), so the top-k shows the answer's sources."""
+    """Passages holding cited spans move to the front in order of first citation: one passage per cited span, then
+    the other (overlapping) passages holding a cited span, so two chunks of one quote cannot push a later source out
+    of the top k; the uncited passages follow in retrieval order."""
     def first_citation(p: Passage) -> int:
         hits = [c.n for c in citations if c.source == p.doc.source and p.chunk.start <= c.start and c.end <= p.chunk.end]
         return min(hits) if hits else len(citations) + 1
 
     order = sorted(passages, key=lambda p: (first_citation(p), p.rank))
+    shown: set[int] = set()
+    firsts, seconds, rest = [], [], []
+    for p in order:
+        n = first_citation(p)
+        group = rest if n > len(citations) else seconds if n in shown else firsts
+        group.append(p)
+        shown.add(n)
+    order = firsts + seconds + rest
     for rank, p in enumerate(order, start=1):
         p.rank = rank
     return order

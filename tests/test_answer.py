@@ -673,6 +673,20 @@ def test_the_named_documents_passages_lead() -> None:
     assert [p.chunk.id for p in _leading(passages, lambda p: p.doc.doc_id in ["b"])] == ["b:0", "b:100", "a:0", "a:100"]
 
 
+def test_each_cited_span_gets_one_passage_at_the_front_before_overlapping_copies() -> None:
+    from types import SimpleNamespace
+
+    from assistant.engine import _cited_first
+
+    # two overlapping chunks hold citation 1 (a:0-100 and a:50-150); citation 2 is in b; c is uncited
+    passages = [_ranked("a", "P", 1, 0, 100), _ranked("a", "P", 2, 50, 150), _ranked("c", "K", 3, 0, 100), _ranked("b", "K", 4, 0, 100)]
+    citations = [SimpleNamespace(n=1, source="a", start=60, end=90), SimpleNamespace(n=2, source="b", start=10, end=40)]
+    order = _cited_first(passages, citations)
+    assert [p.chunk.id for p in order] == ["a:0", "b:0", "a:50", "c:0"]  # the second copy of quote 1 waits behind quote 2
+    assert [p.rank for p in order] == [1, 2, 3, 4]
+    assert [p.chunk.id for p in _cited_first(order, [])] == ["a:0", "b:0", "a:50", "c:0"]  # no citations: order kept
+
+
 def test_each_side_of_a_comparison_gets_two_sentences_when_it_has_them() -> None:
     prof = compose.Profile(numeric="", comparison=True, specific=[])
     ev = [
