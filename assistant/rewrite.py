@@ -141,7 +141,7 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
         # "What do they want the national focus to be instead?": instead of what was asked before, so it stays as context
         return _with_context(named, previous) if _ELLIPSIS.search(question) else named
     if len(own_terms) > MAX_SWAP_TERMS:  # a new question of its own that leans on the earlier one
-        return _with_context(question, previous)
+        return _with_context(question, _asking(previous, old_orgs, new_orgs, speakers))
     for is_speaker in (True, False):
         new = [o for o in new_orgs if (o[0] in speakers) == is_speaker]
         old = [o for o in old_orgs if (o[0] in speakers) == is_speaker]
@@ -158,7 +158,18 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
             start, end = named[0]
             return previous[:start] + subject + previous[end:]
         return f"{_strip_q(previous)}, and what about {subject}?"
-    return _with_context(question, previous)
+    return _with_context(question, _asking(previous, old_orgs, new_orgs, speakers))
+
+
+def _asking(previous: str, old_orgs: list, new_orgs: list, speakers: Sequence[str]) -> str:
+    """The earlier question as context for one that names whose words it wants: the earlier speakers give way to
+    the new ones ("What about The King's Fund - what did ICP chairs tell them ...?" after a question to the NHS
+    Confederation keeps the topic, not the NHS Confederation)."""
+    new = [name for name, _, _ in new_orgs if name in speakers]
+    old = [o for o in old_orgs if o[0] in speakers]
+    if new and old and set(new) != {name for name, _, _ in old}:
+        return _swap_organisations(previous, old, new)
+    return previous
 
 
 def _named_subjects(question: str, speakers: Sequence[str], glossary: Glossary) -> list[tuple[int, int]]:

@@ -115,6 +115,17 @@ def test_follow_up_swaps_who_is_asked() -> None:
     assert "NHS Providers" in resolved and "King's Fund" not in resolved and "regional teams" in resolved
 
 
+def test_a_follow_up_naming_its_own_speaker_keeps_only_the_earlier_topic() -> None:
+    g = get_glossary()
+    history = ["What does the NHS Confederation say integrated care partnerships are for?"]
+    resolved = resolve("What about the King's Fund - what did ICP chairs tell them about their clout?", history, g, SPEAKERS)
+    assert resolved.endswith("(regarding: What does The King's Fund say integrated care partnerships are for)?")
+    assert "Confederation" not in resolved  # the earlier speaker would otherwise be searched and quoted too
+    # the same speaker again: the earlier question is kept as it was
+    same = resolve("So what did the Confed end up recommending on ICPs?", history, g, SPEAKERS)
+    assert same.endswith("(regarding: What does the NHS Confederation say integrated care partnerships are for)?")
+
+
 def test_follow_up_swaps_the_topic() -> None:
     resolved = resolve("What about the oversight framework?", ["What did NHS Providers' survey find about the CQC?"], get_glossary(), SPEAKERS)
     assert resolved == "What did NHS Providers' survey find about the oversight framework?"
