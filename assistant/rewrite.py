@@ -42,6 +42,8 @@ _POINTS_BACK = re.compile(
     r"\b(?:anything|something)\s+(?:similar|like (?:that|this))\b|\bthe same (?:thing|view|point|concern|issue|problem)s?\b"
     r"|\b(?:the|that|this)\s+(?:[A-Z][\w'’-]*\s+)?one\b(?!\s+of\b)|\b(?:that|this) way\b|\bin the meantime\b",
 )
+# Ends on a pronoun object: "Could ICBs help with that?", "What does the CQC think of it?" (a named body is no topic)
+_ENDS_POINTING = re.compile(r"\b(?:with|about|on|for|to|from|of|by|in|into|against|over)\s+(?:that|this|it|them)\s*[?.!]*\s*$", re.IGNORECASE)
 # "they" as the publisher speaking or quoting: "do they think", "the person they quoted" (ICS, ICB in it are no speaker).
 _SAYING = "say|said|think|argue|recommend|suggest|propose|want|find|believe|report|see"  # verbs of a speaker's view
 _THEY_SPEAK = re.compile(
@@ -86,7 +88,7 @@ def history_questions(history: Sequence[Any] | None) -> list[str]:
 
 def is_follow_up(question: str, glossary: Glossary) -> bool:
     """True when the question cannot stand alone: it opens as a continuation, or is short and points back."""
-    if _OPENERS.search(question) or _WHAT_ABOUT.match(question) or _POINTS_BACK.search(question):
+    if _OPENERS.search(question) or _WHAT_ABOUT.match(question) or _POINTS_BACK.search(question) or _ENDS_POINTING.search(question):
         return True
     if _THEY_SPEAK.search(question) and not glossary.organisations_in(question):
         return True  # "Why do they think providers ...?", "the person they quoted": the publisher asked before

@@ -102,6 +102,10 @@ def test_follow_ups_are_detected() -> None:
         assert is_follow_up(q, g), q
     assert not _POINTS_BACK.search("Which one of the trusts was rated outstanding?")  # "one of" points at no earlier one
     assert is_follow_up("Do ICB chief execs actually see it that way?", g)
+    # ending on a pronoun object points back, whatever body the question names
+    for q in ("Could ICBs help with that?", "What does the CQC think of it?", "Did NHS Providers say anything about this?"):
+        assert is_follow_up(q, g), q
+    assert not is_follow_up("Could ICBs help with that work on data?", g)
 
 
 def test_naming_the_same_publisher_again_keeps_the_new_question() -> None:
