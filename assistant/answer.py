@@ -51,6 +51,7 @@ CONTEXT_SHARE = 0.7  # a sentence gets this share of the word overlap of it and 
 # A follow-up leaning on the previous answer ("Why did that happen?") usually wants what lies next to what that
 # answer cited: its sentences within ANCHOR_REACH characters either side of a cited span, other than those cited,
 # score ANCHOR_BONUS more (dev, 84 follow-ups: correct 0.548 -> 0.619; lifting the cited ones too gave 0.571).
+EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
 ANCHOR_BONUS = 0.1
 ANCHOR_REACH = 1000
 EVIDENCE_POOL = 20  # fused passages whose sentences are scored
@@ -314,7 +315,8 @@ def score_evidence(
     wanted = {stem(w) for w in query.terms if " " not in w and w.lower() not in STOPWORDS}
     idf = idf or {}
     default_idf = max(idf.values(), default=1.0)  # a word no sentence has is as rare as it gets
-    weight = {w: idf.get(w, default_idf) for w in wanted}
+    earlier = _earlier_only(wanted, query.text, glossary)
+    weight = {w: idf.get(w, default_idf) * (EARLIER_TERM_WEIGHT if w in earlier else 1.0) for w in wanted}
     total = math.fsum(weight.values())  # exact sums: a set's order (hash seed) never breaks a tie
     n_passages = max(len(passages), 1)
     semantic_weight = TUNED_SEMANTIC_WEIGHT if getattr(bank.embedder, "tuned", False) else SEMANTIC_WEIGHT
@@ -340,6 +342,18 @@ def score_evidence(
         _neighbour_lift(out, numeric, given)
     out.sort(key=lambda e: -e.score)
     return out
+
+
+def _earlier_only(wanted: set[str], question: str, glossary: Glossary) -> set[str]:
+    """The stems only the earlier question of a resolved follow-up has, proper names apart: "What difference would
+    patients notice (regarding: How ... will ICSs redesign care pathways)?" is about patients first, pathways second;
+    but in "When was it set up (regarding: What was One Northern Devon ...)?" the name is what "it" stands for.
+    Acronyms and generic name words ("ICB", "NHS England") are no such name."""
+    if CONTEXT_MARK not in question:
+        return set()
+    own, earlier = question.split(CONTEXT_MARK, 1)
+    names = {stem(w) for w in words(earlier)[1:] if w[:1].isupper()} - {stem(w) for w in _generic_words(glossary)}
+    return wanted - {stem(w) for w in words(own)} - names
 
 
 def _is_named(doc: DocumentInfo, named: Collection[str]) -> bool:

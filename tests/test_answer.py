@@ -183,6 +183,37 @@ def test_standalone_question_is_left_alone() -> None:
 
 # the real index ---------------------------------------------------------------------------
 @pytest.mark.slow
+def test_a_follow_ups_own_words_weigh_more_than_the_earlier_questions(seed_assistant, monkeypatch) -> None:
+    """In "X (regarding: earlier question)", words only the earlier question has weigh EARLIER_TERM_WEIGHT."""
+    import numpy as np
+
+    resolved = "What difference would patients notice (regarding: How will ICSs redesign care pathways)?"
+    g = seed_assistant.glossary
+    assert compose._earlier_only({"patient", "pathway", "redesign", "difference", "ics"}, resolved, g) == {"pathway", "redesign", "ics"}
+    assert compose._earlier_only({"patient"}, "What difference would patients notice?", g) == set()
+    # a proper name in the earlier question is what the follow-up's pronoun stands for: it keeps its full weight
+    devon = "When was it set up (regarding: What was One Northern Devon and what did it achieve)?"
+    assert compose._earlier_only({"set", "northern", "devon", "achieve"}, devon, g) == {"achieve"}
+    retriever, bank = seed_assistant._ready()
+    query = retriever.analyse(resolved)
+    vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
+    passages = retriever.search(query, None, 20, seed_assistant.settings.candidates, vector.tolist())
+    idf = bank.idf(list(retriever.documents().values()))
+
+    def lexical() -> dict:
+        found = compose.score_evidence(query, vector, passages, bank, seed_assistant.glossary, "", idf)
+        return {e.sentence.text: e.lexical for e in found}
+
+    weighted = lexical()
+    monkeypatch.setattr(compose, "EARLIER_TERM_WEIGHT", 1.0)
+    even = lexical()
+    own = [t for t in weighted if "patient" in t.lower() and "pathway" not in t.lower() and even[t] > 0]
+    earlier = [t for t in weighted if "pathway" in t.lower() and "patient" not in t.lower() and even[t] > 0]
+    assert own and earlier
+    assert any(weighted[t] > even[t] for t in own)  # (a neighbour naming the earlier words can still lift a sentence)
+    assert any(weighted[t] < even[t] for t in earlier)
+
+
 def test_extractive_sentences_are_supported_by_construction(seed_assistant) -> None:
     """Each extractive sentence IS the quote it cites: verification holds with no semantic help."""
     for question in ("How do trust leaders view central targets?", "What is the role of an ICP?", "How many ICSs are there?"):
