@@ -35,7 +35,7 @@ from assistant.config import Settings
 from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
 from assistant.index import Index
 from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, Query, content_stems, content_terms, stem, words
-from assistant.rewrite import CONTEXT_MARK
+from assistant.rewrite import split_context
 from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
 
 # sentence scoring
@@ -349,9 +349,9 @@ def _earlier_only(wanted: set[str], question: str, glossary: Glossary) -> set[st
     patients notice (regarding: How ... will ICSs redesign care pathways)?" is about patients first, pathways second;
     but in "When was it set up (regarding: What was One Northern Devon ...)?" the name is what "it" stands for.
     Acronyms and generic name words ("ICB", "NHS England") are no such name."""
-    if CONTEXT_MARK not in question:
+    own, earlier = split_context(question)
+    if earlier is None:
         return set()
-    own, earlier = question.split(CONTEXT_MARK, 1)
     names = {stem(w) for w in words(earlier)[1:] if w[:1].isupper()} - {stem(w) for w in _generic_words(glossary)}
     return wanted - {stem(w) for w in words(own)} - names
 
@@ -459,8 +459,8 @@ def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
     """The question's content stems weighted by sentence IDF (a word the documents never use weighs most); words
     naming the answer's type ("percentage", "amount") are left out: they say what is wanted, not what about."""
     terms = query.terms
-    own = query.text.split(CONTEXT_MARK)[0] if CONTEXT_MARK in query.text else None
-    if own is not None:  # a follow-up with the earlier question as context: the figure is about what it asks itself
+    own, earlier = split_context(query.text)
+    if earlier is not None:  # a follow-up with the earlier question as context: the figure is about what it asks itself
         terms = [t for t in terms if t.lower() in own.lower()]
     alternates = set(query.expansions) - set(content_terms(query.text))  # "HSCC" for "Health and Social Care Committee"
     stems = {stem(w) for w in terms if " " not in w and w.lower() not in STOPWORDS and w not in alternates} - ANSWER_TYPE_STEMS

@@ -262,19 +262,19 @@ def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Pass
     """Passages holding cited spans move to the front in order of first citation: one passage per cited span, then
     the other (overlapping) passages holding a cited span, so two chunks of one quote cannot push a later source out
     of the top k; the uncited passages follow in retrieval order."""
+    uncited = len(citations) + 1
+
     def first_citation(p: Passage) -> int:
         hits = [c.n for c in citations if c.source == p.doc.source and p.chunk.start <= c.start and c.end <= p.chunk.end]
-        return min(hits) if hits else len(citations) + 1
+        return min(hits) if hits else uncited
 
-    order = sorted(passages, key=lambda p: (first_citation(p), p.rank))
-    shown: set[int] = set()
-    firsts, seconds, rest = [], [], []
+    cited = {p.chunk.id: first_citation(p) for p in passages}
+    order = sorted(passages, key=lambda p: (cited[p.chunk.id], p.rank))
+    holder: dict[int, str] = {}  # citation -> the first passage holding it
     for p in order:
-        n = first_citation(p)
-        group = rest if n > len(citations) else seconds if n in shown else firsts
-        group.append(p)
-        shown.add(n)
-    order = firsts + seconds + rest
+        holder.setdefault(cited[p.chunk.id], p.chunk.id)
+    # 0: the first holder of a citation, 1: another holder, 2: uncited (stable sort keeps the order within each)
+    order.sort(key=lambda p: 2 if cited[p.chunk.id] == uncited else 0 if holder[cited[p.chunk.id]] == p.chunk.id else 1)
     for rank, p in enumerate(order, start=1):
         p.rank = rank
     return order

@@ -8,7 +8,7 @@ ones before it, so chains of follow-ups keep their topic.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.glossary import Glossary
@@ -144,12 +144,13 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
         return _with_context(named, previous) if _ELLIPSIS.search(question) else named
     if len(own_terms) > MAX_SWAP_TERMS:  # a new question of its own that leans on the earlier one
         return _with_context(question, _asking(previous, old_orgs, new_orgs, speakers))
-    for is_speaker in (True, False):
-        new = [o for o in new_orgs if (o[0] in speakers) == is_speaker]
-        old = [o for o in old_orgs if (o[0] in speakers) == is_speaker]
-        if new and old and {n for n, _, _ in new} != {n for n, _, _ in old}:
-            # "And what do NHS Providers say?" after "What did The King's Fund find about X?": swap who is asked.
-            return _swap_organisations(previous, old, [name for name, _, _ in new])
+    # "And what do NHS Providers say?" after "What did The King's Fund find about X?": swap who is asked (or, for
+    # another body, what it is asked about).
+    swapped = _swap_named(previous, old_orgs, new_orgs, lambda name: name in speakers) or _swap_named(
+        previous, old_orgs, new_orgs, lambda name: name not in speakers
+    )
+    if swapped:
+        return swapped
     if what_about:
         subject = what_about.group(1)
         about = _ABOUT.search(previous)
@@ -167,11 +168,17 @@ def _asking(previous: str, old_orgs: list, new_orgs: list, speakers: Sequence[st
     """The earlier question as context for one that names whose words it wants: the earlier speakers give way to
     the new ones ("What about The King's Fund - what did ICP chairs tell them ...?" after a question to the NHS
     Confederation keeps the topic, not the NHS Confederation)."""
-    new = [name for name, _, _ in new_orgs if name in speakers]
-    old = [o for o in old_orgs if o[0] in speakers]
+    return _swap_named(previous, old_orgs, new_orgs, lambda name: name in speakers) or previous
+
+
+def _swap_named(previous: str, old_orgs: list, new_orgs: list, kind: Callable[[str], bool]) -> str | None:
+    """The previous question with its organisations of a kind (speakers, or other bodies) replaced by the new
+    question's of that kind, when both name some and they differ; else None."""
+    new = [name for name, _, _ in new_orgs if kind(name)]
+    old = [o for o in old_orgs if kind(o[0])]
     if new and old and set(new) != {name for name, _, _ in old}:
         return _swap_organisations(previous, old, new)
-    return previous
+    return None
 
 
 def _named_subjects(question: str, speakers: Sequence[str], glossary: Glossary) -> list[tuple[int, int]]:
@@ -193,6 +200,13 @@ def _name_the_speaker(question: str, speaker: re.Match[str], names: list[str]) -
         verb = "do" if len(set(names)) > 1 else "does"
     out = _LEADING_FILLER.sub("", question[: speaker.start()] + f"{verb} {who} " + question[speaker.end() :]).strip()
     return out[:1].upper() + out[1:]
+
+
+def split_context(question: str) -> tuple[str, str | None]:
+    """A resolved follow-up's own question and the earlier question it leans on ("X (regarding: Y)?" -> ("X", "Y)?"));
+    (question, None) for a question with no such context."""
+    own, mark, earlier = question.partition(CONTEXT_MARK)
+    return (own, earlier) if mark else (question, None)
 
 
 def _with_context(question: str, previous: str) -> str:
