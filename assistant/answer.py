@@ -63,6 +63,7 @@ DUPLICATE_COSINE = 0.88  # near-duplicates (the same point made twice) are dropp
 DUPLICATE_JACCARD = 0.6
 COMPARISON_FLOOR = 0.75  # a document's best sentence joins a comparison if within this share of the best
 COMPARISON_EACH = 2  # sentences each side of a comparison gets (when strong enough) before the rest are filled by score
+COMPARISON_NEXT_FLOOR = 0.7  # ... its second one joining when within this share of the best (RELATIVE_FLOOR before)
 # abstention
 MIN_BEST_SEMANTIC = 0.3  # best sentence this far from the question: the documents don't address it
 MIN_BEST_LEXICAL = 0.25
@@ -560,7 +561,7 @@ def select(evidence: Sequence[Evidence], prof: Profile, publishers_named: Sequen
             for publisher in publishers:
                 own = [e for e in evidence if e.passage.doc.publisher == publisher and e not in chosen]
                 best = next((e for e in own if not any(_near_duplicate(e, c) for c in chosen)), None)
-                floor = COMPARISON_FLOOR * top if turn == 0 else RELATIVE_FLOOR * top
+                floor = (COMPARISON_FLOOR if turn == 0 else COMPARISON_NEXT_FLOOR) * top
                 if best and ((turn == 0 and publisher in publishers_named) or best.score >= floor):
                     take(best)
     for e in evidence:

@@ -6,6 +6,7 @@ Heavy objects (Index, embedder, reranker, sentence vectors) are created once per
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -288,20 +289,21 @@ def _leading(passages: list[Passage], lead: Callable[[Passage], bool]) -> list[P
 
 
 def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:
-    """A question naming several publishers gets each one's best passage into the top k (the last places of
-    publishers with several give way), so a comparison can quote every side."""
+    """A question naming several publishers gets each one's best passage into the top k, then a fair share of it
+    (ceil(k / n) places each, "Compare A and B": 3 and 2 of 5) where a side has more passages to show; the last
+    places of publishers over the share give way, so a comparison can quote and show every side."""
     head, tail = list(passages[:k]), list(passages[k:])
-    for publisher in publishers:
-        if any(p.doc.publisher == publisher for p in head):
-            continue
-        best = next((p for p in tail if p.doc.publisher == publisher), None)
-        counts = {pub: sum(p.doc.publisher == pub for p in head) for pub in {p.doc.publisher for p in head}}
-        victim = next((p for p in reversed(head) if counts[p.doc.publisher] > 1), None)
-        if best is None or victim is None:
-            continue
-        head[head.index(victim)] = best
-        tail.remove(best)
-        tail.insert(0, victim)
+    for share in (1, math.ceil(k / len(publishers))):
+        for publisher in publishers:
+            while sum(p.doc.publisher == publisher for p in head) < share:
+                best = next((p for p in tail if p.doc.publisher == publisher), None)
+                counts = {pub: sum(p.doc.publisher == pub for p in head) for pub in {p.doc.publisher for p in head}}
+                victim = next((p for p in reversed(head) if counts[p.doc.publisher] > share), None)
+                if best is None or victim is None:
+                    break
+                head[head.index(victim)] = best
+                tail.remove(best)
+                tail.insert(0, victim)
     return head + tail
 
 

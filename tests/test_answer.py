@@ -750,3 +750,34 @@ def test_each_side_of_a_comparison_gets_two_sentences_when_it_has_them() -> None
     kf = [e.sentence.text for e in chosen if e.passage.doc.publisher == "The King's Fund"]
     assert kf == ["Systems now carry a statutory duty on inequalities.", "The cost-of-living crisis will widen gaps."]
     # filling by score alone would have given NHS Providers' 0.94-0.98 sentences the places
+
+
+def test_a_comparison_sides_second_sentence_joins_within_the_next_floor() -> None:
+    prof = compose.Profile(numeric="", comparison=True, specific=[])
+    sides = ["NHS Providers", "The King's Fund"]
+
+    def kf_second(score: float) -> list[str]:
+        ev = [_evidence(f"Providers point {i}.", 1.0 - i / 100, "NHS Providers") for i in range(6)]
+        ev += [_evidence("Systems carry a duty on inequalities.", 0.76, "The King's Fund"), _evidence("Costs will widen gaps.", score, "The King's Fund")]
+        ev.sort(key=lambda e: -e.score)
+        return [e.sentence.text for e in compose.select(ev, prof, sides) if e.passage.doc.publisher == "The King's Fund"]
+
+    assert kf_second(0.72) == ["Systems carry a duty on inequalities.", "Costs will widen gaps."]  # 0.72 of the best: above 0.7
+    assert kf_second(0.65) == ["Systems carry a duty on inequalities."]  # too weak to be a second
+
+
+def test_each_named_publisher_gets_a_fair_share_of_the_top_k() -> None:
+    from assistant.engine import _each_publisher_shown
+
+    # "Compare NHS Providers and The King's Fund": retrieval ranked four NHS Providers passages ahead of the King's Fund's
+    passages = [_ranked("p", "NHS Providers", r, r * 100, r * 100 + 90) for r in range(1, 5)]
+    passages += [_ranked("k", "The King's Fund", 5, 0, 90), _ranked("p", "NHS Providers", 6, 600, 690), _ranked("k", "The King's Fund", 7, 100, 190)]
+    order = [p.chunk.id for p in _each_publisher_shown(passages, ["NHS Providers", "The King's Fund"], 5)]
+    assert order[:5] == ["p:100", "p:200", "p:300", "k:100", "k:0"]  # 3 and 2 of 5: P's fourth gives way to K's second
+    assert order[5:] == ["p:400", "p:600"]
+    # a side with nothing more to show leaves the other side its places; three sides share 5 as at most 2 each
+    alone = [_ranked("p", "NHS Providers", r, r * 100, r * 100 + 90) for r in range(1, 6)] + [_ranked("k", "The King's Fund", 6, 0, 90)]
+    assert [p.chunk.id for p in _each_publisher_shown(alone, ["NHS Providers", "The King's Fund"], 5)][:5] == ["p:100", "p:200", "p:300", "p:400", "k:0"]
+    three = alone + [_ranked("c", "NHS Confederation", 7, 0, 90), _ranked("c", "NHS Confederation", 8, 100, 190)]
+    top = _each_publisher_shown(three, ["NHS Providers", "The King's Fund", "NHS Confederation"], 5)[:5]
+    assert sorted(p.doc.publisher for p in top) == ["NHS Confederation", "NHS Confederation", "NHS Providers", "NHS Providers", "The King's Fund"]
