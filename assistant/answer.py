@@ -48,10 +48,10 @@ NUMERIC_BONUS = 0.12  # numeric questions favour sentences carrying figures/date
 PUBLISHER_BONUS = 0.15  # a question naming who said it ("according to NHS Providers") wants that publisher's words
 # passage re-ranking by their best sentence
 CONTEXT_SHARE = 0.7  # a sentence gets this share of the word overlap of it and its neighbours ("The programme aims to ...")
+EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
 # A follow-up leaning on the previous answer ("Why did that happen?") usually wants what lies next to what that
 # answer cited: its sentences within ANCHOR_REACH characters either side of a cited span, other than those cited,
 # score ANCHOR_BONUS more (dev, 84 follow-ups: correct 0.548 -> 0.619; lifting the cited ones too gave 0.571).
-EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
 ANCHOR_BONUS = 0.1
 ANCHOR_REACH = 1000
 EVIDENCE_POOL = 20  # fused passages whose sentences are scored

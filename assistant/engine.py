@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -293,17 +294,19 @@ def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k:
     (ceil(k / n) places each, "Compare A and B": 3 and 2 of 5) where a side has more passages to show; the last
     places of publishers over the share give way, so a comparison can quote and show every side."""
     head, tail = list(passages[:k]), list(passages[k:])
+    counts = Counter(p.doc.publisher for p in head)
     for share in (1, math.ceil(k / len(publishers))):
         for publisher in publishers:
-            while sum(p.doc.publisher == publisher for p in head) < share:
+            while counts[publisher] < share:
                 best = next((p for p in tail if p.doc.publisher == publisher), None)
-                counts = {pub: sum(p.doc.publisher == pub for p in head) for pub in {p.doc.publisher for p in head}}
                 victim = next((p for p in reversed(head) if counts[p.doc.publisher] > share), None)
                 if best is None or victim is None:
                     break
                 head[head.index(victim)] = best
                 tail.remove(best)
                 tail.insert(0, victim)
+                counts[publisher] += 1
+                counts[victim.doc.publisher] -= 1
     return head + tail
 
 

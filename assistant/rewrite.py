@@ -8,7 +8,7 @@ ones before it, so chains of follow-ups keep their topic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from assistant.glossary import Glossary
@@ -146,11 +146,9 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
         return _with_context(question, _asking(previous, old_orgs, new_orgs, speakers))
     # "And what do NHS Providers say?" after "What did The King's Fund find about X?": swap who is asked (or, for
     # another body, what it is asked about).
-    swapped = _swap_named(previous, old_orgs, new_orgs, lambda name: name in speakers) or _swap_named(
-        previous, old_orgs, new_orgs, lambda name: name not in speakers
-    )
-    if swapped:
-        return swapped
+    for is_speaker in (True, False):
+        if swapped := _swap_named(previous, old_orgs, new_orgs, speakers, is_speaker):
+            return swapped
     if what_about:
         subject = what_about.group(1)
         about = _ABOUT.search(previous)
@@ -168,14 +166,14 @@ def _asking(previous: str, old_orgs: list, new_orgs: list, speakers: Sequence[st
     """The earlier question as context for one that names whose words it wants: the earlier speakers give way to
     the new ones ("What about The King's Fund - what did ICP chairs tell them ...?" after a question to the NHS
     Confederation keeps the topic, not the NHS Confederation)."""
-    return _swap_named(previous, old_orgs, new_orgs, lambda name: name in speakers) or previous
+    return _swap_named(previous, old_orgs, new_orgs, speakers, True) or previous
 
 
-def _swap_named(previous: str, old_orgs: list, new_orgs: list, kind: Callable[[str], bool]) -> str | None:
+def _swap_named(previous: str, old_orgs: list, new_orgs: list, speakers: Sequence[str], is_speaker: bool) -> str | None:
     """The previous question with its organisations of a kind (speakers, or other bodies) replaced by the new
     question's of that kind, when both name some and they differ; else None."""
-    new = [name for name, _, _ in new_orgs if kind(name)]
-    old = [o for o in old_orgs if kind(o[0])]
+    new = [name for name, _, _ in new_orgs if (name in speakers) == is_speaker]
+    old = [o for o in old_orgs if (o[0] in speakers) == is_speaker]
     if new and old and set(new) != {name for name, _, _ in old}:
         return _swap_organisations(previous, old, new)
     return None
