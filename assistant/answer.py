@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -651,6 +652,8 @@ class Draft:
     citations: list[Citation]
     abstained: bool = False
     closest: list[Citation] = field(default_factory=list)
+    checks: dict[str, Any] = field(default_factory=dict)  # each decline check's finding (see Assistant._decline_checks)
+    withheld: Draft | None = None  # when declining with explain on: the answer that would have been given
 
 
 def _cite(citations: CitationList, index: Index, sentence: Sentence, passage: Passage) -> int:

@@ -37,8 +37,10 @@ class Assistant:
         index: Index | None = None,
         reranker: Reranker | None = None,
         glossary: Glossary | None = None,
+        explain: bool = False,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        self.explain = explain  # also compose the answer a decline withheld (Answer.withheld), for eval
         self._index = index
         self._reranker = reranker
         self.glossary = glossary or get_glossary()
@@ -114,6 +116,8 @@ class Assistant:
             resolved_question=resolved if resolved != question else None,
             mode="extractive" if self.settings.llm == "none" else self.settings.llm,
             closest=draft.closest,
+            checks=draft.checks,
+            withheld=draft.withheld,
         )
 
     def _draft(
@@ -221,38 +225,69 @@ class Assistant:
     ) -> compose.Draft:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
-        uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
-        uncovered += compose.unmentioned_bodies(resolved, self._retriever.publishers(), pool, self.glossary)
-        # a term the retrieved passages lack may still be somewhere in the documents: say so, not "nothing covers it"
-        elsewhere = [
-            t for t in uncovered
-            if compose.found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], self.glossary)
-        ]
+        checks = self._decline_checks(resolved, query, prof, pool, evidence, all_evidence, bank)
         reasons = compose.abstention_reasons(
-            [t for t in uncovered if t not in elsewhere],
-            elsewhere + compose.off_focus_terms(resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)),
-            compose.unheard_speakers(resolved, self._retriever.publishers(), evidence, self.glossary),
-            compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary),
-            compose.silent_publisher(resolved, query.publishers, all_evidence),
+            checks["uncovered"], checks["elsewhere"] + checks["off_focus"], checks["unheard"], checks["unattributed"], checks["silent"]
         )
-        weak = compose.weak_evidence(evidence)
-        idf = bank.idf(list(self._retriever.documents().values()))
-        no_figure = compose.lacks_figure(
-            prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary),
-            weights=compose.term_weights(query, idf), context=lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
-            named=compose.named_sources(query, pool),
-        )
-        no_name = compose.lacks_name(resolved, evidence, self.glossary, query.publishers)
-        if reasons or weak or no_figure or no_name:
+        if any(checks.values()):
             message = compose.abstention_message(resolved, reasons=reasons)
             closest = compose.closest_citations(evidence or all_evidence, index)
             if closest:
                 message += " The closest passages are listed separately."
-            return compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest)
+            withheld = None
+            if self.explain and evidence:  # what the answer would have been (for measuring each check)
+                chosen = compose.select(evidence, prof, query.publishers, compose.asked_publisher(resolved, query.publishers))
+                withheld = compose.compose_extractive(compose.with_context(chosen, bank), index)
+            return compose.Draft(
+                message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest, checks=checks, withheld=withheld
+            )
         if use_llm:
             return compose.compose_llm(resolved, top, self.settings, index, bank, self._similarity, on_token)
         chosen = compose.select(evidence, prof, query.publishers, compose.asked_publisher(resolved, query.publishers))
-        return compose.compose_extractive(compose.with_context(chosen, bank), index)
+        draft = compose.compose_extractive(compose.with_context(chosen, bank), index)
+        draft.checks = checks
+        return draft
+
+    def _decline_checks(
+        self,
+        resolved: str,
+        query: Query,
+        prof: compose.Profile,
+        pool: list[Passage],
+        evidence: list[compose.Evidence],
+        all_evidence: list[compose.Evidence],
+        bank: SentenceBank,
+    ) -> dict[str, Any]:
+        """Every reason to decline, by name: the terms each check found wanting (or True); empty/False = no reason.
+
+        The answer declines when any is set. All are computed, so eval can measure what each one earns."""
+        index = self.index
+        publishers = self._retriever.publishers()
+        uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
+        uncovered += compose.unmentioned_bodies(resolved, publishers, pool, self.glossary)
+        # a term the retrieved passages lack may still be somewhere in the documents: say so, not "nothing covers it"
+        elsewhere = [
+            t for t in uncovered
+            if compose.found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], self.glossary)
+        ]  # fmt: skip
+        idf = bank.idf(list(self._retriever.documents().values()))
+        return {
+            "uncovered": [t for t in uncovered if t not in elsewhere],
+            "elsewhere": elsewhere,
+            "off_focus": compose.off_focus_terms(
+                resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)
+            ),
+            "unheard": compose.unheard_speakers(resolved, publishers, evidence, self.glossary),
+            "unattributed": compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary),
+            "silent": compose.silent_publisher(resolved, query.publishers, all_evidence),
+            "weak": compose.weak_evidence(evidence),
+            "no_figure": compose.lacks_figure(
+                prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary),
+                weights=compose.term_weights(query, idf), context=lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
+                named=compose.named_sources(query, pool),
+            ),
+            "no_name": compose.lacks_name(resolved, evidence, self.glossary, query.publishers),
+        }  # fmt: skip
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:
         """Best cosine between a generated sentence and the cited texts (verification of LLM output)."""

@@ -180,8 +180,17 @@ class Answer:
     resolved_question: str | None = None  # the standalone question used for retrieval (follow-ups)
     mode: str = "extractive"
     closest: list[Citation] = field(default_factory=list)  # closest evidence offered when abstaining
+    checks: dict[str, Any] = field(default_factory=dict)  # each decline check's finding; any set = declined
+    withheld: Any = None  # a declined answer's would-be Draft (Assistant(explain=True) only)
 
     def to_json(self) -> dict[str, Any]:
+        withheld = None
+        if self.withheld is not None:
+            withheld = {
+                "answer": self.withheld.answer,
+                "sentences": [s.to_json() for s in self.withheld.sentences],
+                "citations": [c.to_json() for c in self.withheld.citations],
+            }
         return {
             "id": self.id,
             "question": self.question,
@@ -194,4 +203,6 @@ class Answer:
             "resolved_question": self.resolved_question,
             "mode": self.mode,
             "closest": [c.to_json() for c in self.closest],
+            "checks": self.checks,
+            **({"withheld": withheld} if withheld else {}),
         }

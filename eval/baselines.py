@@ -1,4 +1,4 @@
-"""The systems the harness runs: two plain baselines and the full assistant (Python API or `assistant ask --batch`).
+"""The systems the harness runs: three plain baselines and the full assistant (Python API or `assistant ask --batch`).
 
 Every system turns a list of questions into one answer JSON per question, in the `Answer.to_json()`
 shape (or `{id, error}`). Baselines never abstain and get the raw follow-up question without history,
@@ -144,6 +144,58 @@ class DenseBaseline:
         ]
         top = passages[0] if passages else {"text": "", "start": 0, "end": 0}
         return extractive_answer(q, passages, top["text"], top["start"], top["end"], (time.perf_counter() - t0) * 1000)
+
+    def answer_all(self, questions: Sequence[Question]) -> list[AnswerJson]:
+        return each(self.answer, questions)
+
+
+class LangChainBaseline:
+    """What a hand-built LangChain script does: its own 1000-character chunks of each stored text
+    (RecursiveCharacterTextSplitter, 200 overlap, start index kept), an in-memory Chroma with the same
+    embedder, top 3 chunks; the answer quotes all three, cited [1]-[3]. Never abstains."""
+
+    name = "lc"
+    CHUNK_CHARS, OVERLAP, K = 1000, 200, 3
+
+    def __init__(self, index: Index, texts: dict[str, str]) -> None:
+        import chromadb
+        from langchain_chroma import Chroma
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from assistant.embed import as_langchain
+
+        t0 = time.perf_counter()
+        splitter = RecursiveCharacterTextSplitter(chunk_size=self.CHUNK_CHARS, chunk_overlap=self.OVERLAP, add_start_index=True)
+        docs = splitter.create_documents(list(texts.values()), metadatas=[{"source": s} for s in texts])
+        client = chromadb.EphemeralClient(chromadb.config.Settings(anonymized_telemetry=False))
+        name = f"lc-baseline-{os.getpid()}"
+        if name in [c.name for c in client.list_collections()]:
+            client.delete_collection(name)
+        self.store = Chroma(client=client, collection_name=name, embedding_function=as_langchain(index.embedder))
+        for i in range(0, len(docs), 256):
+            self.store.add_documents(docs[i : i + 256])
+        self.warm_up_s = time.perf_counter() - t0
+
+    def answer(self, q: Question) -> AnswerJson:
+        t0 = time.perf_counter()
+        docs = self.store.similarity_search(q.question, k=self.K)
+        passages = []
+        for r, d in enumerate(docs, 1):
+            start = int(d.metadata["start_index"])
+            passages.append(passage_json(r, d.metadata["source"], start, start + len(d.page_content), 0.0, d.page_content))
+        elapsed = (time.perf_counter() - t0) * 1000
+        citations = [
+            {"n": p["rank"], "source": p["source"], "title": "", "publisher": "", "date": "", "page": None, "section": "",
+             "start": p["start"], "end": p["end"], "quote": p["text"]}
+            for p in passages
+        ]  # fmt: skip
+        sentences = [{"text": p["text"], "citations": [p["rank"]], "supported": True} for p in passages]
+        return {
+            "id": q.id, "question": q.question, "abstained": False,
+            "answer": " ".join(f"{p['text']} [{p['rank']}]" for p in passages),
+            "sentences": sentences, "citations": citations, "passages": passages,
+            "timings_ms": {"retrieve": elapsed, "answer": 0.0, "total": elapsed},
+        }  # fmt: skip
 
     def answer_all(self, questions: Sequence[Question]) -> list[AnswerJson]:
         return each(self.answer, questions)

@@ -1,4 +1,9 @@
-"""The question set (eval/questions.jsonl) and its gold quotes located in the stored (cleaned) text."""
+"""The question sets (eval/sets/<corpus>-<split>.jsonl) and their gold quotes located in the stored (cleaned) text.
+
+Each corpus has a dev set (look at it question by question, fit on it) and a held-out set (run only at
+checkpoints, read only as aggregate figures). A set's corpus is the part of its file name before the
+last "-": `seed-dev.jsonl` is the seed corpus's dev set.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from pathlib import Path
 
 from eval.metrics import Span, locate_quote
 
-QUESTIONS_PATH = Path(__file__).resolve().parent / "questions.jsonl"
+SETS_DIR = Path(__file__).resolve().parent / "sets"
+CORPORA = ("seed", "devcorpus")  # corpus/ and eval/dev-corpus/
+SPLITS = ("dev", "heldout")
 KINDS = ("single", "comparison", "numeric", "unanswerable", "followup")
 CONTEXT_CHARS = 30  # characters shown either side of where a quote stops matching
 
@@ -31,13 +38,14 @@ class Question:
     quick: bool
     history: tuple[str, ...] = ()
     resolved: str = ""
+    corpus: str = ""  # which corpus's set it came from (see set_corpus)
 
     @property
     def answerable(self) -> bool:
         return self.kind != "unanswerable"
 
     @classmethod
-    def from_json(cls, obj: Mapping) -> Question:
+    def from_json(cls, obj: Mapping, corpus: str = "") -> Question:
         return cls(
             id=obj["id"],
             kind=obj["kind"],
@@ -48,13 +56,37 @@ class Question:
             quick=bool(obj.get("quick")),
             history=tuple(obj.get("history") or ()),
             resolved=obj.get("resolved", ""),
+            corpus=corpus,
         )
 
 
-def load_questions(path: Path = QUESTIONS_PATH, *, quick: bool = False) -> list[Question]:
-    """All questions of the file (only the `quick` ones when asked)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    questions = [Question.from_json(json.loads(line)) for line in lines if line.strip()]
+def set_path(corpus: str, split: str) -> Path:
+    """eval/sets/<corpus>-<split>.jsonl"""
+    return SETS_DIR / f"{corpus}-{split}.jsonl"
+
+
+def split_sets(split: str) -> list[Path]:
+    """Every corpus's set for one split ("dev" or "heldout") that exists."""
+    return [p for corpus in CORPORA if (p := set_path(corpus, split)).exists()]
+
+
+def set_corpus(path: Path) -> str:
+    """The corpus a set file belongs to: its name before the last "-" ("seed-dev.jsonl" -> "seed")."""
+    stem = Path(path).stem
+    return stem.rsplit("-", 1)[0] if "-" in stem else stem
+
+
+def load_questions(paths: Path | Sequence[Path] | None = None, *, quick: bool = False) -> list[Question]:
+    """All questions of the given set files (default: the dev sets), only the `quick` ones when asked."""
+    if paths is None:
+        paths = split_sets("dev")
+    elif isinstance(paths, (str, Path)):
+        paths = [Path(paths)]
+    questions: list[Question] = []
+    for path in paths:
+        corpus = set_corpus(path)
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        questions += [Question.from_json(json.loads(line), corpus) for line in lines if line.strip()]
     return [q for q in questions if q.quick] if quick else questions
 
 
@@ -77,7 +109,7 @@ def diagnose(quote: str, stored: str | None) -> str:
     if stored is None:
         return "document not in the index"
     if locate_quote(stored, quote):
-        return "found only when whitespace is normalised (cleaning changed spaces or line breaks)"
+        return "found only when whitespace, markup or repaired words are normalised (cleaning changed them)"
     lo, hi = 0, len(quote)  # longest prefix of the quote present in the stored text (monotone)
     while lo < hi:
         mid = (lo + hi + 1) // 2

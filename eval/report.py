@@ -20,11 +20,14 @@ ALL_METRICS = (
     *(f"recall@{k}" for k in RETRIEVAL_KS), *(f"hit@{k}" for k in RETRIEVAL_KS), "mrr", "ndcg@10",
     "evidence_hit", "citation_precision", "citation_on_gold", "citation_recall", "citation_validity",
     "answer_f1", "fact_recall", "key_fact",
-    "abstention_precision", "abstention_recall", "abstention_accuracy", "correct",
+    "abstention_precision", "abstention_recall", "abstention_accuracy", "answerable_declined", "correct",
     "latency_p50_ms", "latency_p95_ms", "n", "errors",
 )
 KIND_METRICS = ("recall@5", "hit@5", "evidence_hit", "key_fact", "correct")
-BASELINES = ("bm25", "dense")
+BASELINES = ("bm25", "dense", "lc")
+# The issue's targets, per corpus (answerable_declined is a ceiling, the rest floors).
+TARGETS = {"hit@5": 0.90, "evidence_hit": 0.85, "correct": 0.90, "answerable_declined": 0.05, "citation_validity": 1.0}
+CORPUS_METRICS = (*TARGETS, "abstention_recall", "latency_p95_ms", "n")
 
 
 def fmt(value: Score, metric: str = "") -> str:
@@ -61,6 +64,38 @@ def summary_rows(result: EvalResult) -> tuple[list[str], list[list[str]]]:
             cells.append(ratio(result.systems["full"].overall.get(metric), result.systems[b].overall.get(metric)) if main else "")
         rows.append(cells)
     return header, rows
+
+
+def corpus_rows(result: EvalResult) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the per-corpus table: each corpus's target metrics, systems as columns."""
+    systems = ordered_systems(result)
+    corpora = list(dict.fromkeys(c for s in systems for c in result.systems[s].per_corpus))
+    rows = []
+    for corpus in corpora:
+        for metric in CORPUS_METRICS:
+            target = TARGETS.get(metric)
+            shown = "" if target is None else ("≤ " if metric == "answerable_declined" else "≥ ") + fmt(target)
+            cells = [corpus or "-", metric, shown]
+            cells += [fmt(result.systems[s].per_corpus.get(corpus, {}).get(metric), metric) for s in systems]
+            rows.append(cells)
+    return ["corpus", "metric", "target", *systems], rows
+
+
+def corpus_kind_rows(result: EvalResult, metric: str, system: str = "full") -> tuple[list[str], list[list[str]]]:
+    """One metric of one system per corpus (columns) and kind (rows)."""
+    run = result.systems.get(system)
+    if run is None:
+        return [metric], []
+    corpora = list(run.per_corpus)
+    rows = []
+    for kind in [*KINDS, "overall"]:
+        cells = [kind]
+        for corpus in corpora:
+            scores = run.per_corpus[corpus] if kind == "overall" else run.per_corpus_kind[corpus].get(kind, {})
+            n = scores.get("n")
+            cells.append(f"{fmt(scores.get(metric), metric)} ({n:.0f})" if n else "–")
+        rows.append(cells)
+    return [f"{system} {metric}", *corpora], rows
 
 
 def kind_rows(result: EvalResult, metric: str) -> tuple[list[str], list[list[str]]]:
@@ -104,10 +139,20 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def print_summary(result: EvalResult) -> None:
     print(f"\n{'quick' if result.quick else 'full'} eval, {result.n_questions} questions, {result.index['documents']} documents")
+    print(text_table(*corpus_rows(result)))
+    for metric in ("evidence_hit", "correct"):
+        print()
+        print(text_table(*corpus_kind_rows(result, metric)))
+    print()
     print(text_table(*summary_rows(result)))
     for metric in KIND_METRICS:
         print()
         print(text_table(*kind_rows(result, metric)))
+    if result.ablation:
+        from eval.ablation import table
+
+        print("\nwhat each decline check earns (full system, one check switched off):")
+        print(text_table(*table(result.ablation)))
     if result.quote_problems:
         print(f"\n{len(result.quote_problems)} gold quote(s) not verbatim in the stored text (see report)")
     weak = weakest_kinds(result)
@@ -130,9 +175,10 @@ def write_report(result: EvalResult, out_dir: Path, *, plots: bool = True) -> li
 def to_json(result: EvalResult) -> dict[str, Any]:
     return {
         "stamp": result.stamp, "quick": result.quick, "n_questions": result.n_questions, "index": result.index,
-        "notes": result.notes, "quote_problems": [asdict(p) for p in result.quote_problems],
+        "notes": result.notes, "quote_problems": [asdict(p) for p in result.quote_problems], "ablation": result.ablation,
         "systems": {
-            name: {"overall": run.overall, "per_kind": run.per_kind, "wall_s": run.wall_s, "questions": run.rows}
+            name: {"overall": run.overall, "per_kind": run.per_kind, "per_corpus": run.per_corpus,
+                   "per_corpus_kind": run.per_corpus_kind, "wall_s": run.wall_s, "questions": run.rows}
             for name, run in result.systems.items()
         },
     }
@@ -150,6 +196,14 @@ def markdown(result: EvalResult, images: Sequence[str]) -> str:
         "",
         *(f"- {note}" for note in result.notes),
         "",
+        "## Per corpus, against the targets",
+        "",
+        md_table(*corpus_rows(result)),
+        "",
+        md_table(*corpus_kind_rows(result, "evidence_hit")),
+        "",
+        md_table(*corpus_kind_rows(result, "correct")),
+        "",
         "## Summary",
         "",
         md_table(*summary_rows(result)),
@@ -161,6 +215,10 @@ def markdown(result: EvalResult, images: Sequence[str]) -> str:
     for metric in KIND_METRICS:
         parts += [md_table(*kind_rows(result, metric)), ""]
     parts += [f"![{name}]({name})" for name in images]
+    if result.ablation:
+        from eval.ablation import table
+
+        parts += ["", "## What each decline check earns (one switched off)", "", md_table(*table(result.ablation))]
     if result.quote_problems:
         parts += ["", "## Gold quotes not verbatim in the stored text", ""]
         parts += [f"- {p.qid} gold[{p.index}] `{p.doc}`: {p.reason}" for p in result.quote_problems]
@@ -170,12 +228,12 @@ def markdown(result: EvalResult, images: Sequence[str]) -> str:
 
 
 def question_table(result: EvalResult, system: str) -> str:
-    header = ["id", "kind", "r@5", "MRR", "evidence", "cit.valid", "key fact", "abstained", "correct", "ms", "error"]
+    header = ["id", "corpus", "kind", "r@5", "MRR", "evidence", "cit.valid", "key fact", "abstained", "correct", "ms", "error"]
     rows = []
     for r in result.systems[system].rows:
         s = r["scores"]
         rows.append([
-            r["id"], r["kind"], fmt(s["recall@5"]), fmt(s["mrr"]), fmt(s["evidence_hit"]), fmt(s["citation_validity"]),
+            r["id"], r.get("corpus", ""), r["kind"], fmt(s["recall@5"]), fmt(s["mrr"]), fmt(s["evidence_hit"]), fmt(s["citation_validity"]),
             fmt(s["key_fact"]), "yes" if r["abstained"] else "", fmt(s["correct"]), fmt(r["latency_ms"], "_ms"),
             (r["error"] or "")[:80].replace("|", "/"),
         ])

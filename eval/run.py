@@ -1,6 +1,7 @@
 """Run systems over the question set, score them, write the report, and gate CI on thresholds.
 
-    python -m eval run [--quick] [--systems full,bm25,dense] [--out eval/reports] [--gate] [--batch-cli]
+    python -m eval run [--split dev|heldout] [--questions SET...] [--quick] [--systems full,bm25,dense,lc]
+                       [--out eval/reports] [--gate] [--batch-cli]
     python -m eval quotes          # check every gold quote against the stored (cleaned) text
 """
 
@@ -17,13 +18,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import KINDS, QUESTIONS_PATH, Question, QuoteProblem, load_questions, locate_gold
+from eval.dataset import KINDS, SPLITS, Question, QuoteProblem, load_questions, locate_gold, split_sets
 from eval.metrics import Score, Span, aggregate, latency_ms, score_answer
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "reports"
 THRESHOLDS_PATH = HERE / "thresholds.json"
-SYSTEM_ORDER = ("full", "bm25", "dense")
+SYSTEM_ORDER = ("full", "bm25", "dense", "lc")
 GATE_SYSTEM = "full"
 TRAINED_ON = (  # a report's note when some questions were used to fine-tune the embedding model
     "were used to fine-tune the embedding model (`ingest tune`): their figures are training-set figures; "
@@ -40,6 +41,8 @@ class SystemRun:
     overall: dict[str, Score]
     per_kind: dict[str, dict[str, Score]]
     wall_s: float
+    per_corpus: dict[str, dict[str, Score]] = field(default_factory=dict)
+    per_corpus_kind: dict[str, dict[str, dict[str, Score]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class EvalResult:
     quote_problems: list[QuoteProblem]
     systems: dict[str, SystemRun] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    ablation: dict[str, Any] = field(default_factory=dict)  # eval.ablation.ablate of the full system
 
 
 def stored_texts(index: Any) -> dict[str, str]:
@@ -75,6 +79,7 @@ def score_system(
         rows.append(
             {
                 "id": q.id,
+                "corpus": q.corpus,
                 "kind": q.kind,
                 "answerable": q.answerable,
                 "abstained": bool(a.get("abstained")),
@@ -84,13 +89,23 @@ def score_system(
                 "answer": trimmed(a),
             }
         )
-    per_kind = {k: aggregate([r for r in rows if r["kind"] == k]) for k in KINDS if any(r["kind"] == k for r in rows)}
-    return SystemRun(name, rows, aggregate(rows), per_kind, wall_s)
+    per_kind = _by_kind(rows)
+    corpora = list(dict.fromkeys(r["corpus"] for r in rows))
+    per_corpus = {c: aggregate([r for r in rows if r["corpus"] == c]) for c in corpora}
+    per_corpus_kind = {c: _by_kind([r for r in rows if r["corpus"] == c]) for c in corpora}
+    return SystemRun(name, rows, aggregate(rows), per_kind, wall_s, per_corpus, per_corpus_kind)
 
 
-def make_systems(names: Sequence[str], settings: Any, index: Any, assistant: Any = None, batch_cli: bool = False) -> list[Any]:
+def _by_kind(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Score]]:
+    return {k: aggregate([r for r in rows if r["kind"] == k]) for k in KINDS if any(r["kind"] == k for r in rows)}
+
+
+def make_systems(
+    names: Sequence[str], settings: Any, index: Any, assistant: Any = None, batch_cli: bool = False,
+    texts: Mapping[str, str] | None = None,
+) -> list[Any]:
     """The requested systems, sharing one loaded index (and model)."""
-    from eval.baselines import BatchCliSystem, BM25Baseline, DenseBaseline, FullSystem
+    from eval.baselines import BatchCliSystem, BM25Baseline, DenseBaseline, FullSystem, LangChainBaseline
 
     systems: list[Any] = []
     for name in names:
@@ -98,13 +113,15 @@ def make_systems(names: Sequence[str], settings: Any, index: Any, assistant: Any
             systems.append(BM25Baseline(index))
         elif name == "dense":
             systems.append(DenseBaseline(index, settings))
+        elif name == "lc":
+            systems.append(LangChainBaseline(index, dict(texts if texts is not None else stored_texts(index))))
         elif name == "full" and batch_cli:
             systems.append(BatchCliSystem(settings))
         elif name == "full":
             if assistant is None:
                 from assistant.engine import Assistant
 
-                assistant = Assistant(settings, index=index)
+                assistant = Assistant(settings, index=index, explain=True)
             systems.append(FullSystem(assistant))
         else:
             raise ValueError(f"unknown system {name!r}; choose from {', '.join(SYSTEM_ORDER)}")
@@ -148,7 +165,9 @@ def evaluate(
     seen = sum(1 for q in questions if q.id in trained_on)
     if seen:
         result.notes.append(f"{seen} of these {len(questions)} questions {TRAINED_ON}")
-    for system in make_systems(systems, settings, index, assistant, batch_cli):
+    if "lc" in systems:
+        result.notes.append("lc = a hand-built LangChain script: 1000-character chunks, in-memory Chroma, top 3 chunks quoted.")
+    for system in make_systems(systems, settings, index, assistant, batch_cli, texts):
         if log:
             print(f"running {system.name} on {len(questions)} questions...", file=log, flush=True)
         t0 = time.perf_counter()
@@ -156,6 +175,10 @@ def evaluate(
         if getattr(system, "warm_up_s", 0.0):
             result.notes.append(f"{system.name}: warm-up (models, corpus sentence vectors) took {system.warm_up_s:.1f} s before timing.")
         result.systems[system.name] = score_system(system.name, questions, answers, gold, texts, time.perf_counter() - t0)
+        if system.name == "full" and any(a.get("checks") for a in answers):
+            from eval.ablation import ablate
+
+            result.ablation = ablate(questions, answers, gold)
     return result
 
 
@@ -184,16 +207,28 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run systems over the question set and write a report")
     run.add_argument("--quick", action="store_true", help='only the questions marked "quick" (CI)')
-    run.add_argument("--systems", default=",".join(SYSTEM_ORDER), help="comma-separated: full,bm25,dense")
+    run.add_argument("--systems", default=",".join(SYSTEM_ORDER), help="comma-separated: " + ",".join(SYSTEM_ORDER))
     run.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default eval/reports)")
     run.add_argument("--gate", action="store_true", help="exit 1 if the full system is below eval/thresholds.json")
     run.add_argument("--thresholds", type=Path, default=THRESHOLDS_PATH)
     run.add_argument("--batch-cli", action="store_true", help="run the full system as `assistant ask --batch`")
-    run.add_argument("--questions", type=Path, default=QUESTIONS_PATH)
+    _question_args(run)
     run.add_argument("--no-plots", action="store_true")
     quotes = sub.add_parser("quotes", help="check the gold quotes against the stored text of the index")
-    quotes.add_argument("--questions", type=Path, default=QUESTIONS_PATH)
+    _question_args(quotes)
     return parser
+
+
+def _question_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--split", choices=SPLITS, default="dev",
+        help="which sets of eval/sets/ (default dev; run heldout only at checkpoints and read it only in aggregate)",
+    )
+    parser.add_argument("--questions", type=Path, nargs="+", help="these set files instead of --split's")
+
+
+def _question_paths(args: argparse.Namespace) -> list[Path]:
+    return list(args.questions) if args.questions else split_sets(args.split)
 
 
 def _tuned_on(index: Any) -> set[str]:
@@ -223,7 +258,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     settings = _settings()
     store = DocStore(settings.sqlite_path, create=False)
     texts = {d.source: store.text(d.doc_id) for d in store.documents()}
-    questions = load_questions(args.questions)
+    questions = load_questions(_question_paths(args))
     _, problems = locate_gold(questions, texts)
     n = sum(len(q.gold) for q in questions)
     for p in problems:
@@ -236,7 +271,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from eval.report import print_summary, write_report
 
     names = [s.strip() for s in args.systems.split(",") if s.strip()]
-    questions = load_questions(args.questions, quick=args.quick)
+    questions = load_questions(_question_paths(args), quick=args.quick)
     result = evaluate(_settings(), questions, names, batch_cli=args.batch_cli, quick=args.quick, log=sys.stderr)
     paths = write_report(result, args.out, plots=not args.no_plots)
     print_summary(result)

@@ -52,6 +52,18 @@ def test_overlap_needs_the_same_document_and_a_shared_character():
     assert not m.overlaps(a, m.Span("b.txt", 10, 20))  # same offsets, other document
 
 
+def test_locate_quote_finds_a_raw_quote_in_cleaned_text():
+    """Gold quotes are copied from files as found; the stored text has markdown, escapes and ligatures repaired."""
+    stored = "Intro. Addressing this requires a response from all parts of the system (ICBs) that will last. End."
+    raw = "requires a response from al parts of the system \\(ICBs\\) that **wil** last"
+    start, end = m.locate_quote(stored, raw)
+    assert stored[start:end] == "requires a response from all parts of the system (ICBs) that will last"
+    caption = "00:00:00.560 a response from all parts\n00:00:02.600 of the system"
+    assert stored[slice(*m.locate_quote(stored, caption))] == "a response from all parts of the system"
+    assert m.locate_quote(stored, "a response from some parts of the system") is None
+    assert m.locate_quote(stored, "al parts") is None  # too short to trust a skeleton match
+
+
 def test_locate_quote_exact_then_whitespace_tolerant():
     text = "one two\n  three four"
     assert m.locate_quote(text, "two\n  three") == (4, 15)
@@ -222,6 +234,24 @@ def test_thresholds_file_covers_the_gated_metrics():
     wanted = {"hit@5", "evidence_hit", "citation_validity", "abstention_accuracy", "abstention_precision",
               "abstention_recall", "correct"}
     assert wanted <= set(data["metrics"])
+
+
+def test_ablation_switches_a_check_off_exactly():
+    """A question declined by one check alone gets its withheld answer when that check is off; others stay declined."""
+    from eval.ablation import ablate
+
+    qa = Question("a-1", "single", "?", "", (), (), False, corpus="x")
+    qu = Question("u-1", "unanswerable", "?", "", (), (), False, corpus="x")
+    good = {"citations": [citation(1, "a.txt", "The ICB will be accountable to DHSC via NHSE.")]}
+    answers = [
+        {"abstained": True, "checks": {"weak": True, "no_name": False}, "withheld": good, "citations": []},
+        {"abstained": True, "checks": {"weak": True, "no_name": True}, "withheld": good, "citations": []},
+    ]
+    out = ablate([qa, qu], answers, {"a-1": [GOLD_ICB], "u-1": []})["x"]
+    assert out["none"]["correct"] == 0.5 and out["none"]["answerable_declined"] == 1
+    assert out["weak"]["correct"] == 1.0 and out["weak"]["evidence_hit"] == 1.0  # u-1 still declined by no_name
+    assert out["weak"]["fires"] == 2 and out["no_name"]["fires"] == 1
+    assert out["no_name"] == {**out["none"], "fires": 1}
 
 
 def test_quick_set_is_the_ci_subset():
