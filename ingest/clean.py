@@ -3,15 +3,24 @@
 Every rule is a small named function applied in `_RULES` order. Rules are regex substitutions on a
 `_Tracked` text that carries, for each character, the PDF page it came from, so the page map stays
 exact however much the text shrinks, grows or moves (footnotes move to the end).
+
+Three rules apply decisions made elsewhere: page furniture (ingest/furniture.py), lost PDF ligatures
+(ingest/repair.py) and lines of two columns merged line by line, which are never rejoined
+(ingest/columns.py). All are no-ops on clean text: the five seed documents come out unchanged.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from assistant.types import CleanText, PageSpan
+from ingest.columns import merged_column_spans
+from ingest.furniture import furniture_spans
+from ingest.repair import Edit, ligature_edits
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
@@ -44,6 +53,7 @@ class _Tracked:
     text: str
     origin: list[int]
     footnotes: list[tuple[str, list[int]]]
+    counts: Counter[str] = field(default_factory=Counter)  # what the rules changed, for eval/readability.py
 
 
 Replacement = str | Callable[[re.Match[str]], str]
@@ -51,26 +61,36 @@ Replacement = str | Callable[[re.Match[str]], str]
 
 def _sub(doc: _Tracked, pattern: re.Pattern[str], repl: Replacement) -> bool:
     """re.sub on the tracked text (True if it changed); inserted characters take the match start's page."""
+    edits = (
+        Edit(match.start(), match.end(), repl(match) if callable(repl) else match.expand(repl))
+        for match in pattern.finditer(doc.text)
+    )
+    return _apply(doc, edits) > 0
+
+
+def _apply(doc: _Tracked, edits: Iterable[Edit]) -> int:
+    """Apply ordered, non-overlapping edits to the tracked text; return how many changed it."""
     parts: list[str] = []
     origin: list[int] = []
     last = 0
-    for match in pattern.finditer(doc.text):
-        new = repl(match) if callable(repl) else match.expand(repl)
-        if new == match.group(0):
+    changed = 0
+    for edit in edits:
+        if edit.new == doc.text[edit.start : edit.end]:
             continue
-        parts.append(doc.text[last : match.start()])
-        origin.extend(doc.origin[last : match.start()])
-        parts.append(new)
-        page = doc.origin[min(match.start(), len(doc.origin) - 1)] if doc.origin else 1
-        origin.extend([page] * len(new))
-        last = match.end()
-    if not parts:
-        return False
+        parts.append(doc.text[last : edit.start])
+        origin.extend(doc.origin[last : edit.start])
+        parts.append(edit.new)
+        page = doc.origin[min(edit.start, len(doc.origin) - 1)] if doc.origin else 1
+        origin.extend([page] * len(edit.new))
+        last = edit.end
+        changed += 1
+    if not changed:
+        return 0
     parts.append(doc.text[last:])
     origin.extend(doc.origin[last:])
     doc.text = "".join(parts)
     doc.origin = origin
-    return True
+    return changed
 
 
 def _rx(pattern: str, flags: int = re.MULTILINE) -> re.Pattern[str]:
@@ -206,11 +226,36 @@ def restore_lost_hyphens(doc: _Tracked) -> None:
     _sub(doc, pattern, fix)
 
 
+def drop_page_furniture(doc: _Tracked) -> None:
+    """Running headers and footers repeated on page after page go, all but their first occurrence (ingest/furniture.py)."""
+    pages = doc.origin[-1] if doc.origin and doc.origin[-1] > 1 else None
+    doc.counts["furniture"] += _apply(doc, (Edit(start, end, "") for start, end in furniture_spans(doc.text, pages)))
+
+
+def repair_lost_ligatures(doc: _Tracked) -> None:
+    """Words split by lost PDF ligatures are joined again: "wil" -> "will", "al ocated" -> "allocated" (ingest/repair.py)."""
+    doc.counts["ligatures"] += _apply(doc, ligature_edits(doc.text))
+
+
 def rejoin_broken_sentences(doc: _Tracked) -> None:
     """A line ending without terminal punctuation whose next non-blank line starts in lower case is one
-    sentence cut by a page break (or PDF line wrap): join the two with a single space."""
-    _sub(doc, _rx(r"(?<=[A-Za-z]-)\n(?=[a-z])"), "")  # "short-\nterm": keep the hyphen, no space
-    _sub(doc, _rx(r"(?<=[\w,’”)–])\n(?:[ ]*\n)*(?=[a-z])(?!www\.)"), " ")
+    sentence cut by a page break (or PDF line wrap): join the two with a single space.
+
+    Not inside two columns merged line by line (ingest/columns.py): there the next line belongs to the
+    other column, and joining would make one sentence of two; left apart, the fragments read as fragments.
+    """
+    merged = merged_column_spans(doc.text)
+    starts = [start for start, _ in merged]
+
+    def join(replacement: str) -> Callable[[re.Match[str]], str]:
+        def repl(match: re.Match[str]) -> str:
+            i = bisect.bisect_right(starts, match.start()) - 1
+            return match.group(0) if i >= 0 and match.start() < merged[i][1] else replacement
+
+        return repl
+
+    _sub(doc, _rx(r"(?<=[A-Za-z]-)\n(?=[a-z])"), join(""))  # "short-\nterm": keep the hyphen, no space
+    _sub(doc, _rx(r"(?<=[\w,’”)–])\n(?:[ ]*\n)*(?=[a-z])(?!www\.)"), join(" "))
 
 
 def append_footnotes(doc: _Tracked) -> None:
@@ -246,9 +291,11 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
     remove_footnote_markers,
     strip_line_ends,
     drop_stray_lines,
+    drop_page_furniture,
     restore_lost_bullets,
     normalise_indentation,
     restore_lost_hyphens,
+    repair_lost_ligatures,
     rejoin_broken_sentences,
     append_footnotes,
     collapse_blank_lines,
@@ -257,6 +304,11 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
 
 def clean(raw: str) -> CleanText:
     """Clean extracted text; with form-feed page separators also return where each page's text lies."""
+    return clean_with_counts(raw)[0]
+
+
+def clean_with_counts(raw: str) -> tuple[CleanText, Counter[str]]:
+    """clean(), plus how many furniture lines were dropped and ligature splits repaired (for measurement)."""
     origin: list[int] = []
     page = 1
     for char in raw:
@@ -267,7 +319,7 @@ def clean(raw: str) -> CleanText:
     for rule in _RULES:
         rule(doc)
     pages = _page_spans(doc.origin) if "\f" in raw else ()
-    return CleanText(doc.text, pages)
+    return CleanText(doc.text, pages), doc.counts
 
 
 def _page_spans(origin: list[int]) -> tuple[PageSpan, ...]:

@@ -1,5 +1,8 @@
 """Turn a file (.txt, .md, .pdf, .docx, .html) into raw text plus the metadata found in it.
 
+Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
+in layout mode so two columns come out one after the other (ingest/columns.py).
+
 Every failure raises LoadError (UnsupportedFile for other extensions) with a one-line message that
 names the file, says what is wrong and what to do.
 """
@@ -20,7 +23,7 @@ from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
 
 if TYPE_CHECKING:
-    from pypdf import PdfReader
+    from pypdf import PageObject, PdfReader
 
 TEXT_EXTENSIONS = (".txt", ".md")
 HTML_EXTENSIONS = (".html", ".htm")
@@ -40,6 +43,8 @@ _BOMS = (
 )
 _BLOCK = "\u2029"  # marks HTML block boundaries while whitespace inside blocks is collapsed
 _BREAK = "\u2028"  # marks <br>
+
+_LAYOUT_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, ZeroDivisionError)  # layout mode on odd fonts
 
 # pypdf reports recoverable oddities of real-world PDFs as warnings; they are not the user's problem.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -142,6 +147,17 @@ def _read_text(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return text, {}, encoding
 
 
+def _read_markdown(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """Markdown is parsed (ingest/markdown.py): the stored text keeps its words, headings, lists and table rows.
+
+    The title is still the first real "#" heading: bold lines rendered as headings are section titles, not the document's.
+    """
+    from ingest.markdown import to_text
+
+    text, meta, encoding = _read_text(path, data)
+    return to_text(text), {**meta, "title": _first_heading(text) or path.stem}, encoding
+
+
 # --- PDF --------------------------------------------------------------------------------------
 
 
@@ -153,7 +169,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(_message(path, "encrypted PDF", "remove the password and ingest it again"))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
     except LoadError:
         raise
     except FileNotDecryptedError:
@@ -164,6 +180,17 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     if not any(page.strip() for page in pages):
         raise LoadError(_message(path, "no text layer (scanned?); OCR is not supported", "ingest a text PDF or OCR it first"))
     return "\f".join(pages), _pdf_meta(reader), None
+
+
+def _page_text(page: PageObject) -> str:
+    """The page's text in reading order: pypdf's layout mode keeps columns apart, and columns.reading_order
+    puts the left one before the right. A page layout mode cannot read falls back to plain extraction."""
+    from ingest.columns import reading_order
+
+    try:
+        return reading_order(page.extract_text(extraction_mode="layout") or "")
+    except _LAYOUT_ERRORS:
+        return page.extract_text() or ""
 
 
 def _pdf_meta(reader: PdfReader) -> dict[str, str]:
@@ -264,7 +291,7 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {
     ".txt": _read_text,
-    ".md": _read_text,
+    ".md": _read_markdown,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
     ".html": _read_html,

@@ -1,0 +1,187 @@
+"""Two-column pages: put a PDF's columns in reading order, and recognise columns already merged line by line.
+
+`reading_order` works on pypdf's layout-mode text of one page (a fixed-width picture of the page):
+a gutter (a vertical band of spaces near the middle that prose lines on both sides respect) splits
+each stretch of lines into its left column, then its right column. Lines that cross the gutter
+(a title over both columns) stay where they are and separate the stretches. A page with several
+gutters is a table, and a page whose two sides are not prose (short cells) is left as it is.
+
+`merged_columns` and `merged_column_spans` find text that another extractor produced by reading
+across both columns, one line from each in turn ("Welcome to the Annual Report for Leeds" / "We have
+commissioned an independent" / "Teaching Hospitals NHS Trust, looking back at"). Such lines cannot be
+put back in order safely, but they can be recognised: in a run of short lines, a sentence that ends
+is followed by a line starting in lower case, or a line ending mid-sentence in a lower-case word is
+followed by a line starting with a capitalised common word ("The", "We"): neither happens in one column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+# --- PDF layout text ---------------------------------------------------------------------------------------
+
+MIN_GUTTER = 3  # columns of spaces between two text columns (justified prose has at most two between words)
+GUTTER_ZONE = (0.25, 0.75)  # where on the line a gutter between two columns may lie (share of the page's width)
+MIN_COLUMN_LINES = 3  # lines with text on each side of the gutter before a page counts as two columns
+MIN_PROSE_WORDS = 3.0  # average words per line on each side: fewer are table cells, not columns
+MAX_CROSSING_SHARE = 0.2  # share of text lines allowed to cross the gutter (titles, full-width paragraphs)
+
+# --- merged columns in text --------------------------------------------------------------------------------
+
+FRAGMENT_MAX_CHARS = 60  # a half-page line of a two-column page; full-width lines are longer
+RUN_LINE_MAX_CHARS = 2 * FRAGMENT_MAX_CHARS  # a run may hold lines the extractor glued from both columns ...
+MIN_FRAGMENT_SHARE = 0.6  # ... as long as most of its lines are fragments
+MIN_RUN_LINES = 5  # consecutive fragment lines before a run is judged
+MIN_BREAKS = 2  # impossible junctions a run must show ...
+MIN_BREAK_SHARE = 0.15  # ... and their share of its junctions
+COMMON_WORDS = 100  # wordfreq's most frequent English words: capitalised, they start a sentence
+_TERMINAL = re.compile(r"[.!?][\"”’')\]]*$")
+_LAST_WORD = re.compile(r"(?:^|\s)([a-z]+)[,]?$")
+_FIRST_WORD = re.compile(r"^[\"“‘(]*([A-Za-z]+)")
+_NOT_FRAGMENT = re.compile(r"^(?:#|[-*•▪◦‣–][ ]|\d{1,3}[.)][ ])|[ ][|][ ]")  # headings, list items, table rows
+
+
+def reading_order(page: str) -> str:
+    """A layout-mode page with two columns rewritten left column first; any other page unchanged."""
+    lines = page.split("\n")
+    gutter = _gutter(lines)
+    if gutter is None:
+        return page
+    start, end = gutter
+    out: list[str] = []
+    left: list[str] = []
+    right: list[str] = []
+
+    def flush() -> None:
+        out.extend(left)
+        out.extend(right)
+        left.clear()
+        right.clear()
+
+    for line in lines:
+        if line[start:end].strip():  # crosses the gutter: a full-width line between two stretches of columns
+            flush()
+            out.append(line.strip())
+            continue
+        if line[:start].strip():
+            left.append(line[:start].strip())
+        if line[end:].strip():
+            right.append(line[end:].strip())
+        if not line.strip():
+            left.append("")
+            right.append("")
+    flush()
+    return "\n".join(out)
+
+
+def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
+    """[start, end) character columns of the one gutter splitting prose into two columns, if there is one."""
+    text_lines = [line for line in lines if line.strip()]
+    if len(text_lines) < 2 * MIN_COLUMN_LINES:
+        return None
+    width = max(len(line) for line in text_lines)
+    occupied = [0] * width
+    for line in text_lines:
+        for x, char in enumerate(line):
+            if char != " ":
+                occupied[x] += 1
+    allowed = MAX_CROSSING_SHARE * len(text_lines)
+    bands = _bands([count <= allowed for count in occupied])
+    lo, hi = GUTTER_ZONE[0] * width, GUTTER_ZONE[1] * width
+    inner = [(s, e) for s, e in bands if e - s >= MIN_GUTTER and s > 0 and e < width]
+    central = [(s, e) for s, e in inner if lo <= (s + e) / 2 <= hi]
+    if len(central) != 1 or len(inner) > 1:
+        return None  # no gutter, or several: a table
+    start, end = central[0]
+    sides = [line for line in text_lines if not line[start:end].strip()]
+    lefts = [line[:start].split() for line in sides if line[:start].strip()]
+    rights = [line[end:].split() for line in sides if line[end:].strip()]
+    if min(len(lefts), len(rights)) < MIN_COLUMN_LINES:
+        return None
+    if min(_mean_words(lefts), _mean_words(rights)) < MIN_PROSE_WORDS:
+        return None
+    return start, end
+
+
+def _bands(free: Sequence[bool]) -> list[tuple[int, int]]:
+    """Runs of True as [start, end) pairs."""
+    bands, start = [], None
+    for x, is_free in enumerate([*free, False]):
+        if is_free and start is None:
+            start = x
+        elif not is_free and start is not None:
+            bands.append((start, x))
+            start = None
+    return bands
+
+
+def _mean_words(rows: Sequence[Sequence[str]]) -> float:
+    return sum(len(row) for row in rows) / len(rows)
+
+
+# --- merged columns in text ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """The most frequent English words (articles, pronouns, prepositions): as a line's capitalised first word
+    they open a sentence. "i" is left out: it is always capitalised."""
+    from wordfreq import top_n_list
+
+    return frozenset(word for word in top_n_list("en", COMMON_WORDS) if word.isalpha() and word != "i")
+
+
+def impossible_junction(line: str, following: str) -> bool:
+    """True when `following` cannot continue `line` in a single column: a finished sentence then a lower-case
+    start, or a sentence cut after a lower-case word then a capitalised common word ("...of the" / "We")."""
+    line, following = line.rstrip(), following.lstrip()
+    first = _FIRST_WORD.match(following)
+    if not line or first is None:
+        return False
+    word = first.group(1)
+    if _TERMINAL.search(line):
+        return word[0].islower()
+    return bool(_LAST_WORD.search(line)) and word[0].isupper() and word[1:].islower() and word.lower() in _common_words()
+
+
+def is_fragment(line: str, max_chars: int = FRAGMENT_MAX_CHARS) -> bool:
+    """A short line of prose (not a heading, list item or table row) such as half a two-column page gives."""
+    stripped = line.strip()
+    return 2 <= len(stripped.split()) and len(stripped) <= max_chars and not _NOT_FRAGMENT.search(stripped)
+
+
+def merged_columns(lines: Sequence[str]) -> bool:
+    """True when consecutive lines (blank ones ignored) read as two columns merged line by line.
+
+    The block must be at least MIN_RUN_LINES prose lines, mostly (MIN_FRAGMENT_SHARE) fragments and none
+    longer than RUN_LINE_MAX_CHARS, with at least MIN_BREAKS impossible junctions making at least
+    MIN_BREAK_SHARE of its junctions.
+    """
+    body = [line for line in lines if line.strip()]
+    if len(body) < MIN_RUN_LINES or not all(is_fragment(line, RUN_LINE_MAX_CHARS) for line in body):
+        return False
+    if sum(is_fragment(line) for line in body) < MIN_FRAGMENT_SHARE * len(body):
+        return False
+    breaks = sum(impossible_junction(a, b) for a, b in zip(body, body[1:], strict=False))
+    return breaks >= MIN_BREAKS and breaks >= MIN_BREAK_SHARE * (len(body) - 1)
+
+
+def merged_column_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans of `text` covering each run of fragment lines that `merged_columns` judges merged.
+
+    For the answer layer: a sentence overlapping one of these spans mixes two columns and should not be quoted.
+    """
+    spans: list[tuple[int, int]] = []
+    run: list[re.Match[str]] = []
+    for line in [*re.finditer(r"[^\n]+", text), None]:
+        if line is not None and not line.group(0).strip():
+            continue
+        if line is not None and is_fragment(line.group(0), RUN_LINE_MAX_CHARS):
+            run.append(line)
+            continue
+        if run and merged_columns([m.group(0) for m in run]):
+            spans.append((run[0].start(), run[-1].end()))
+        run = []
+    return spans

@@ -1,0 +1,202 @@
+"""Two-column pages: real PDFs come out column by column; text merged line by line is recognised."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ingest.clean import clean
+from ingest.columns import merged_column_spans, merged_columns, reading_order
+from ingest.load import load
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1_000_000
+LEFT = (
+    "The board agreed a new plan for community nursing in the autumn. Waiting times for district nurses fell by a "
+    "fifth over the year. Staff reported that the new rota made shifts easier to manage."
+)
+RIGHT = (
+    "Capital spending on the hospital estate rose to twelve million pounds. The new ward opened in March after two "
+    "years of building work. Patients rated the new facilities highly in the annual survey."
+)
+
+
+def two_column_pdf(left: str, right: str, *, title: str = "", width: int = 40) -> bytes:
+    """One A4 page: a full-width title, then two columns written line by line across the page (as layout
+    programs do), so the content stream alternates between the columns."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    y = 20
+    if title:
+        pdf.text(15, y, title)
+        y += 12
+    lefts, rights = textwrap.wrap(left, width), textwrap.wrap(right, width)
+    for i in range(max(len(lefts), len(rights))):
+        if i < len(lefts):
+            pdf.text(15, y, lefts[i])
+        if i < len(rights):
+            pdf.text(110, y, rights[i])
+        y += 6
+    return bytes(pdf.output())
+
+
+def table_pdf(rows: list[tuple[str, str, str]]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for i, row in enumerate(rows):
+        for x, cell in zip((15, 80, 150), row, strict=True):
+            pdf.text(x, 20 + 6 * i, cell)
+    return bytes(pdf.output())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() + "." for s in text.split(".") if s.strip()]
+
+
+def test_two_column_pdf_stores_each_columns_sentences_whole(tmp_path: Path) -> None:
+    path = tmp_path / "two.pdf"
+    path.write_bytes(two_column_pdf(LEFT, RIGHT))
+    stored = clean(load(path, max_bytes=MB).text).text
+    for sentence in sentences(LEFT) + sentences(RIGHT):
+        assert sentence in stored, sentence
+    assert stored.index("manage.") < stored.index("Capital spending")
+
+
+def test_plain_extraction_would_have_merged_the_columns() -> None:
+    """The fixture is a real two-column page: pypdf's plain mode reads across it, line by line."""
+    from pypdf import PdfReader
+
+    plain = PdfReader(io.BytesIO(two_column_pdf(LEFT, RIGHT))).pages[0].extract_text()
+    assert "The board agreed a new plan for Capital spending" in plain
+    assert "Waiting times for district nurses fell by a fifth over the year." not in " ".join(plain.split())
+
+
+def test_full_width_title_stays_above_the_columns(tmp_path: Path) -> None:
+    path = tmp_path / "titled.pdf"
+    path.write_bytes(two_column_pdf(LEFT, RIGHT, title="Annual report of the community trust for the year 2024 to 2025 in Leeds"))
+    stored = clean(load(path, max_bytes=MB).text).text
+    assert stored.startswith("Annual report of the community trust")
+    assert "Staff reported that the new rota made shifts easier to manage." in stored
+
+
+def test_table_page_keeps_its_rows(tmp_path: Path) -> None:
+    rows = [("Trust", "Beds", "Staff"), ("LTHT", "2,000", "20,000"), ("LCH", "0", "3,000"), ("LYPFT", "400", "3,500")] * 2
+    path = tmp_path / "table.pdf"
+    path.write_bytes(table_pdf(rows))
+    lines = [" ".join(line.split()) for line in load(path, max_bytes=MB).text.splitlines() if line.strip()]
+    assert "LTHT 2,000 20,000" in lines
+
+
+def test_single_column_layout_text_is_unchanged() -> None:
+    page = "\n".join(textwrap.wrap(LEFT + " " + RIGHT, 90))
+    assert reading_order(page) == page
+
+
+# --- text merged line by line (eval/dev-corpus) ---------------------------------------------------
+
+# LTHT-Annual-Report-2024-25-FINAL.md, the Chair and Chief Executive's statement
+LTHT = """Welcome to the Annual Report for Leeds
+We have commissioned an independent
+Teaching Hospitals NHS Trust, looking back at
+external review to complement NHS England’s
+our financial year 2024/25.
+Peer Quality Review of our neonatal services,
+so that we can better understand the data
+This past year has been one of remarkable
+on neonatal outcomes. The Maternity and
+innovation and resilience for our teams as
+Neonatal Improvement Programme Board, led
+we have navigated financial and operational
+by an independent chair, has been established
+challenges while continuing to deliver
+to bring together input from families and staff,
+exceptional care to our patients and the
+and will build upon the CQC’s recommended
+communities we serve.
+changes, with the aim that every patient
+We are immensely proud of the hard work""".splitlines()
+
+# leeds health wellbeing strategy 2023-2030.md, the foreword
+WELLBEING = """carers, housing, employment and mental health.
+improvements immediately, but we believe that by
+education, academia, and organisations
+People also want to see care that is communicated
+working together, we can deliver stronger, more
+championing the voices of our communities, such
+well, coordinated and compassionate. We will
+equal services.
+as Healthwatch Leeds.
+do this through collaborative working and bold
+leadership, learning from the experiences of the
+We remain absolutely committed to achieving our""".splitlines()
+
+# Leeds Community Annual-report-2024-2025.md: one narrow column, in order
+ONE_COLUMN = """The annual NHS Staff Survey invites
+everyone working in the NHS to give their
+views on working life. It is completely
+independent, and we encourage colleagues
+to use this important feedback tool.
+We are proud to say we achieved another
+high response rate of 60%. We have
+consistently achieved high response
+rates over the last four years. Comparing
+response rates over the last few years""".splitlines()
+
+# LCH-Trust-Board-Meeting-Public-Papers-4-09-2025-AMENDED _1_.md: one column, in order
+BOARD = """This year NHS England requires all Boards to understand
+their organisation’s Winter Plan and submit a Board
+Assurance Statement by 30 September 2025. The timing of
+the Board meeting means that not all aspects of the Board
+Assurance checklist can be assured and further sign off will
+be required towards the end of the month.""".splitlines()
+
+
+@pytest.mark.parametrize("lines", [LTHT, WELLBEING], ids=["LTHT", "wellbeing"])
+def test_real_merged_columns_are_recognised(lines: list[str]) -> None:
+    assert merged_columns(lines)
+    assert merged_columns([line for pair in zip(lines, [""] * len(lines), strict=True) for line in pair])  # blank lines between
+
+
+@pytest.mark.parametrize("lines", [ONE_COLUMN, BOARD, LTHT[:4]], ids=["one-column", "board", "too-short"])
+def test_text_in_reading_order_is_not_flagged(lines: list[str]) -> None:
+    assert not merged_columns(lines)
+
+
+def test_spans_cover_the_merged_lines_only() -> None:
+    text = (
+        "# Statement\n\n"
+        + "\n\n".join(LTHT)
+        + "\n\n"
+        + "A long single-column paragraph follows here, " * 4
+        + "\n\n"
+        + "\n\n".join(ONE_COLUMN)
+    )
+    spans = merged_column_spans(text)
+    assert spans == [(text.index(LTHT[0]), text.index(LTHT[-1]) + len(LTHT[-1]))]
+
+
+def test_clean_does_not_glue_merged_column_lines_into_sentences() -> None:
+    stored = clean("\n\n".join(LTHT)).text
+    assert "looking back at external review" not in stored  # rejoining would make one sentence of two columns
+    assert "Teaching Hospitals NHS Trust, looking back at\n\nexternal review" in stored
+    assert "fell by\n\na fifth" not in clean("Waiting times fell by\n\na fifth this year.").text  # elsewhere lines still join
+
+
+def test_dev_corpus_annual_report_has_merged_spans_and_seeds_have_none() -> None:
+    path = ROOT / "eval" / "dev-corpus" / "LTHT-Annual-Report-2024-25-FINAL.md"
+    if not path.exists():
+        pytest.skip("dev corpus not available")
+    stored = clean(load(path, max_bytes=10 * MB).text).text
+    start = stored.index("Welcome to the Annual Report for Leeds")
+    assert any(s <= start < e for s, e in merged_column_spans(stored))
+    for seed in sorted((ROOT / "corpus").glob("*.txt")):
+        assert merged_column_spans(seed.read_text(encoding="utf-8")) == [], seed.name
