@@ -10,10 +10,13 @@ closest evidence separately.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,6 @@ import numpy as np
 from assistant.cite import (
     CitationList,
     Sentence,
-    SentenceBank,
     figure_core,
     figures,
     has_figure,
@@ -37,6 +39,7 @@ from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
 from assistant.index import Index
 from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, Query, content_stems, content_terms, stem, words
 from assistant.rewrite import split_context
+from assistant.sentences import SentenceBank
 from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
 
 # sentence scoring
@@ -73,7 +76,7 @@ NEIGHBOUR_SHARE = 0.9  # score a figure-bearing sentence takes from the adjacent
 FIGURE_RELATIVE = 0.7  # a figure answering a how-many question must come from a sentence this close to the best
 MIN_FIGURE_LEXICAL = 0.2  # ... and sharing this (IDF-weighted) share of the question's words
 SPEAKER_RELATIVE = 0.8  # the asked publisher's best sentence, against the best of all (dev: same figures from 0.8 to 0.9)
-FOCUS_RELATIVE = 0.65  # a named place/body the question asks about must share a passage with a sentence scoring this share of the best
+FOCUS_RELATIVE = 0.65  # a sentence scoring this share of the best is strongly relevant (who speaks in it, whom it names)
 MAX_RUN = 3  # sentences a run adds after its sentence (the items a lead-in announces)
 _ANNOUNCES = re.compile(r"(:|\b(the following|principles|as follows|include|including|these include))\W*$", re.IGNORECASE)
 _CONTINUES = re.compile(
@@ -288,6 +291,67 @@ class Evidence:
     lexical: float
     score: float
     vector: np.ndarray = field(repr=False)
+    features: tuple[float, ...] = ()  # SCORER_FEATURES, what `score` was computed from
+
+
+# What a sentence's score is computed from (see SentenceScorer). lexical is the IDF-weighted share of the
+# question's words the sentence holds, or CONTEXT_SHARE of what it and its neighbours hold if more.
+SCORER_FEATURES = (
+    "semantic",  # cosine of sentence and question
+    "lexical",  # max(own, CONTEXT_SHARE * context)
+    "own_lexical",  # IDF-weighted share of the question's words in the sentence alone
+    "context_lexical",  # ... in the sentence and its neighbours
+    "coverage",  # unweighted share of the question's distinct words in the sentence
+    "prior",  # 1 for the best-ranked passage, falling to 0 for the last
+    "named",  # the sentence's document is from a source the question names
+    "figure",  # a figure/date question and the sentence holds a new one
+    "anchor",  # near what the previous answer cited (a follow-up leaning on it)
+    "short",  # 1 / words: headings and fragments are short
+)
+SCORER_PATH = Path(__file__).resolve().parent / "data" / "sentence_scorer.json"
+
+
+@dataclass(frozen=True)
+class SentenceScorer:
+    """A sentence's score from its features: a weighted sum, through the logistic function when learned.
+
+    The learned weights live in assistant/data/sentence_scorer.json with what they were trained on
+    (`eval/train_scorer.py` writes it); without that file the hand-set weights below apply."""
+
+    weights: tuple[float, ...]
+    bias: float = 0.0
+    logistic: bool = False
+    about: str = "hand-set weights"
+
+    def __call__(self, features: Sequence[float]) -> float:
+        z = self.bias + math.fsum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z)) if self.logistic else z
+
+    @classmethod
+    def hand(cls, semantic_weight: float) -> SentenceScorer:
+        return cls((semantic_weight, 1 - semantic_weight, 0, 0, 0, RANK_PRIOR_WEIGHT, PUBLISHER_BONUS, NUMERIC_BONUS, ANCHOR_BONUS, 0))
+
+    @classmethod
+    def load(cls, path: Path = SCORER_PATH) -> SentenceScorer | None:
+        """The learned scorer stored at `path` (None if there is none)."""
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != SCORER_FEATURES:
+            raise ValueError(f"{path}: trained on features {data['features']}, this code has {list(SCORER_FEATURES)}; retrain it")
+        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]), True, data.get("trained_on", ""))
+
+
+@functools.cache
+def scorer_for(setting: str, tuned: bool) -> SentenceScorer:
+    """The scorer Settings.scorer names: a weights file, "hand", or (empty) the shipped learned one if there is one."""
+    if setting != "hand":
+        learned = SentenceScorer.load(Path(setting) if setting else SCORER_PATH)
+        if learned is not None:
+            return learned
+        if setting:
+            raise ValueError(f"ASSISTANT_SCORER={setting}: no such file; train one with eval/train_scorer.py or unset it")
+    return SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT if tuned else SEMANTIC_WEIGHT)
 
 
 def score_evidence(
@@ -299,11 +363,13 @@ def score_evidence(
     numeric: str,
     idf: dict[str, float] | None = None,
     anchors: Sequence[tuple[str, int, int]] = (),
+    scorer: SentenceScorer | None = None,
 ) -> list[Evidence]:
     """Score every evidence sentence of the passages against the question, best first.
 
     `anchors` are the spans (doc id, start, end) the previous answer cited, for a follow-up that leans on it:
-    sentences near one (not that one) score ANCHOR_BONUS more."""
+    sentences near one (not that one) score higher. `scorer` turns the features into the score (default: the
+    learned one where it exists, else the hand-set weights)."""
     seen: dict[tuple[str, int, int], tuple[Sentence, Passage]] = {}
     for passage in passages:
         for s in bank.in_passage(passage):
@@ -321,25 +387,25 @@ def score_evidence(
     weight = {w: idf.get(w, default_idf) * (EARLIER_TERM_WEIGHT if w in earlier else 1.0) for w in wanted}
     total = math.fsum(weight.values())  # exact sums: a set's order (hash seed) never breaks a tie
     n_passages = max(len(passages), 1)
-    semantic_weight = TUNED_SEMANTIC_WEIGHT if getattr(bank.embedder, "tuned", False) else SEMANTIC_WEIGHT
+    scorer = scorer or scorer_for("", bool(getattr(bank.embedder, "tuned", False)))
     given = _given(query.text)
     named = named_sources(query, passages)
     out = []
     for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
         have = bank.stems(sentence, glossary)
-        lexical = math.fsum(weight[w] for w in wanted & have) / total if total else 0.0
+        own = math.fsum(weight[w] for w in wanted & have) / total if total else 0.0
+        context = own
         if total:  # what a sentence is about is often named in the one before it ("QUIT ... The programme aims to ...")
             around = frozenset().union(*(bank.stems(s, glossary) for s in bank.neighbours(sentence, passage.doc)))
-            lexical = max(lexical, CONTEXT_SHARE * math.fsum(weight[w] for w in wanted & around) / total)
-        prior = 1.0 - (passage.rank - 1) / n_passages
-        score = semantic_weight * float(sem) + (1 - semantic_weight) * lexical + RANK_PRIOR_WEIGHT * prior
-        if _is_named(passage.doc, named):
-            score += PUBLISHER_BONUS
-        if numeric and _answers_numeric(numeric, sentence.text, given):
-            score += NUMERIC_BONUS
-        if _near_anchor(sentence, anchors):
-            score += ANCHOR_BONUS
-        out.append(Evidence(sentence, passage, float(sem), lexical, score, vector))
+            context = math.fsum(weight[w] for w in wanted & around) / total
+        lexical = max(own, CONTEXT_SHARE * context)
+        features = (
+            float(sem), lexical, own, context, len(wanted & have) / len(wanted) if wanted else 0.0,
+            1.0 - (passage.rank - 1) / n_passages, float(_is_named(passage.doc, named)),
+            float(bool(numeric) and _answers_numeric(numeric, sentence.text, given)), float(_near_anchor(sentence, anchors)),
+            1.0 / max(len(sentence.text.split()), 1),
+        )  # fmt: skip
+        out.append(Evidence(sentence, passage, float(sem), lexical, scorer(features), vector, features))
     if numeric in ("count", "time"):
         _neighbour_lift(out, numeric, given)
     out.sort(key=lambda e: -e.score)
@@ -588,7 +654,7 @@ def with_context(chosen: Sequence[Evidence], bank: SentenceBank) -> list[tuple[S
         if len(out) >= MAX_SENTENCES:
             break
         doc_sentences = bank.sentences(e.passage.doc)
-        i = doc_sentences.index(e.sentence)
+        i = bank.position(e.sentence, e.passage.doc)
         if e.sentence.item and (lead := _lead_in_before(doc_sentences, i)) is not None:
             add(lead, e.passage)
         add(e.sentence, e.passage)
@@ -658,7 +724,10 @@ class Draft:
 
 def _cite(citations: CitationList, index: Index, sentence: Sentence, passage: Passage) -> int:
     pages = index.docs.pages(sentence.doc_id) if passage.doc.has_pages else []
-    return citations.add(passage.doc, sentence.start, sentence.end, sentence.text, passage.chunk.section, page_of(pages, sentence.start))
+    locator = index.docs.locator_at(sentence.doc_id, sentence.start)  # a transcript's "at 00:41:07" or "Q112"
+    return citations.add(
+        passage.doc, sentence.start, sentence.end, sentence.text, passage.chunk.section, page_of(pages, sentence.start), locator
+    )
 
 
 def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index) -> Draft:
@@ -693,7 +762,7 @@ def _as_sentence(text: str) -> str:
 def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], glossary: Glossary) -> list[str]:
     """Specific terms of the question that none of the retrieved passages (text or document details) mentions."""
     texts = [p.chunk.text for p in passages]
-    meta = [f"{p.doc.title} {p.doc.publisher} {p.doc.kind}" for p in passages]
+    meta = [f"{p.doc.title} {p.doc.publisher} {p.doc.kind} {Path(p.doc.source).stem}" for p in passages]
     years = {p.doc.date[:4] for p in passages if p.doc.date}
     available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
     missing = []
@@ -703,10 +772,14 @@ def uncovered_terms(question: str, prof: Profile, passages: Sequence[Passage], g
         if _term_figures(term):
             missing.append(term)
             continue
-        if _named_term_covered(term, texts + meta, glossary) or _describes_source(question, term, passages):
+        parts = [part for part in _JOINED_NAMES.split(term) if part.strip()]  # "LTHT and LYPFT": two names, two checks
+        if all(_named_term_covered(part, texts + meta, glossary) for part in parts) or _describes_source(question, term, passages):
             continue
         missing.append(term)
     return missing
+
+
+_JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")
 
 
 def _is_publisher(name: str, publishers: Sequence[str]) -> bool:
@@ -729,36 +802,6 @@ def unmentioned_bodies(question: str, publishers: Sequence[str], passages: Seque
         if not any(_named_term_covered(n, texts, glossary) for n in (name, *glossary.organisations.get(name, []))):
             out.append(_possessive_stripped(written))
     return list(dict.fromkeys(out))
-
-
-def off_focus_terms(
-    question: str,
-    prof: Profile,
-    evidence: Sequence[Evidence],
-    glossary: Glossary,
-    paragraph: Callable[[Evidence], str] = lambda e: "",
-) -> list[str]:
-    """Named terms of the question (places, bodies) absent from every passage holding a strongly relevant sentence
-    (and from that sentence's whole paragraph, which a chunk edge may cut: "In Lincolnshire ICS ... they formed the
-    Connected Health Network"): the retriever found them, but not where the answer is ("Surrey Heartlands' budget"
-    when only ICB budgets in general are given)."""
-    if not evidence:
-        return []
-    # a comparison quotes each side's best, so each publisher's strong sentences are judged against its own best
-    def side(e: Evidence) -> str:
-        return e.passage.doc.publisher if prof.comparison else ""
-
-    best: dict[str, float] = {}
-    for e in evidence:  # best first
-        best.setdefault(side(e), e.score)
-    strong_evidence = [e for e in evidence if e.score >= FOCUS_RELATIVE * best[side(e)]]
-    strong = {e.passage.chunk.id: e.passage for e in strong_evidence}
-    texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title} {p.doc.publisher}" for p in strong.values()]
-    texts += [f"{e.passage.chunk.section} {paragraph(e)}" for e in strong_evidence]
-    return [
-        term for term in prof.specific
-        if not _term_figures(term) and not _named_term_covered(term, texts, glossary) and not _describes_source(question, term, list(strong.values()))
-    ]
 
 
 def _speaker_phrase(question: str) -> str:
@@ -988,7 +1031,6 @@ def _quoted(terms: Sequence[str]) -> str:
 
 def abstention_reasons(
     uncovered: Sequence[str],
-    off_focus: Sequence[str] = (),
     unheard: Sequence[str] = (),
     unattributed: Sequence[str] = (),
     silent: Sequence[str] = (),
@@ -998,7 +1040,6 @@ def abstention_reasons(
     reasons = []
     for terms, template in (
         (uncovered, "Nothing in them covers {}."),
-        (off_focus, "{} comes up, but not in the passages that address the question."),
         (unheard, "No passage reports what {} said."),
         (unattributed, "Only other publishers' passages mention {}."),
         (silent, "{} says little about it; the passages that do are other publishers'."),

@@ -110,7 +110,7 @@ def render(answer: Answer) -> str:
 def _sources(citations: list) -> list[str]:
     out = []
     for c in citations:
-        where = ", ".join(x for x in (c.section and f"section “{c.section}”", c.page and f"p. {c.page}") if x)
+        where = ", ".join(x for x in (c.section and f"section “{c.section}”", c.place) if x)
         out.append(f"[{c.n}] {c.publisher or c.title} ({c.date}) — {c.title}")
         out.append(f"    {c.source} chars {c.start}-{c.end}" + (f", {where}" if where else ""))
         out.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", WRAP - 4), "    "))

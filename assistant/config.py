@@ -71,6 +71,7 @@ class Settings:
     top_k: int = DEFAULT_TOP_K
     candidates: int = DEFAULT_CANDIDATES
     reranker: str = ""  # cross-encoder model name or path; empty = off
+    scorer: str = ""  # sentence scorer weights (JSON from eval/train_scorer.py); empty = the shipped one, "hand" = hand-set
     llm: str = "none"  # none | openai | ollama | gguf
     llm_model: str = ""
     llm_base_url: str = ""
@@ -101,6 +102,7 @@ class Settings:
             top_k=_int("TOP_K", DEFAULT_TOP_K, 1),
             candidates=_int("CANDIDATES", DEFAULT_CANDIDATES, 5),
             reranker=_env("RERANKER"),
+            scorer=_env("SCORER"),
             llm=llm,
             llm_model=_env("LLM_MODEL"),
             llm_base_url=_env("LLM_BASE_URL"),

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant import lexical
 from assistant.errors import EmbeddingMismatch
-from assistant.types import Chunk, DocumentInfo, Filters, PageSpan
+from assistant.types import Chunk, DocumentInfo, Filters, Locator, PageSpan
 
 SCHEMA_VERSION = "1"
 
@@ -36,6 +38,58 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, idx);
 """
+
+# Each document's sentences (spans of its stored text), their vectors and their words' counts, written with the
+# document in one transaction (at ingest), so that asking reads what it needs by id instead of splitting and
+# embedding the whole corpus. `stem_df` (sentences per stem over all documents, for IDF) is kept by triggers.
+# Where each stretch of a transcript's text was said ("at 00:41:07") or which question it answers ("Q112"): a
+# transcript's page numbers (ingest/transcript.py), written with the document and gone with it.
+LOCATOR_SCHEMA = """
+CREATE TABLE IF NOT EXISTS locators (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY (doc_id, start)
+) WITHOUT ROWID;
+"""
+
+SENTENCE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sentence_docs (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL, fingerprint TEXT NOT NULL, model TEXT NOT NULL, evidence INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id TEXT NOT NULL REFERENCES sentence_docs(doc_id) ON DELETE CASCADE, ord INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, block INTEGER NOT NULL, flags INTEGER NOT NULL,
+    chunk INTEGER, vector BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sentences_by_doc ON sentences(doc_id, ord);
+CREATE TABLE IF NOT EXISTS sentence_stems (
+    doc_id TEXT NOT NULL REFERENCES sentence_docs(doc_id) ON DELETE CASCADE, stem TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, stem)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stem_df (stem TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS stem_df_ai AFTER INSERT ON sentence_stems BEGIN
+    INSERT OR IGNORE INTO stem_df VALUES (new.stem, 0);
+    UPDATE stem_df SET n = n + new.n WHERE stem = new.stem;
+END;
+CREATE TRIGGER IF NOT EXISTS stem_df_ad AFTER DELETE ON sentence_stems BEGIN
+    UPDATE stem_df SET n = n - old.n WHERE stem = old.stem;
+END;
+"""
+
+
+@dataclass
+class SentenceRecord:
+    """A document's sentences as stored: (start, end, block, flags, chunk index or None, float32 vector bytes or
+    None for headings) in document order, the evidence sentences' stem counts, and what made them."""
+
+    fingerprint: str
+    model: str
+    rows: list[tuple[int, int, int, int, int | None, bytes | None]] = field(default_factory=list)
+    stems: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def evidence(self) -> int:
+        return sum(1 for row in self.rows if row[5] is not None)
 
 DOC_COLUMNS = "doc_id, source, title, publisher, date, kind, url, path, content_hash, length(text), n_chunks, ingested_at, pages"
 CHUNK_COLUMNS = 'id, doc_id, idx, start, "end", text, section, page_start, page_end'
@@ -65,24 +119,63 @@ def _date_key(date: str, end: bool = False) -> str:
     return f"{year}-{month}-{day}"
 
 
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced (DocStore.close() reaches every thread's that is still open)."""
+
+
 class DocStore:
-    """Documents, chunks and the FTS5 index in one SQLite file (WAL mode, safe for concurrent readers)."""
+    """Documents, chunks and the FTS5 index in one SQLite file (WAL mode): one connection per thread, so the app's
+    threads read in parallel; writes within a process take `lock`."""
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level="DEFERRED")
-        self.lock = threading.RLock()  # one connection shared by the app's threads
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA busy_timeout=10000")
+        self.lock = threading.RLock()  # one writer at a time in this process
+        self._local = threading.local()
+        self._open: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()  # a thread's ends with the thread
         if create:
             with self.conn:
                 self.conn.executescript(SCHEMA)
                 lexical.create(self.conn)
                 self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self.has_sentences = self._sentence_tables()
+        self.has_locators = self._locator_table()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level="DEFERRED", factory=_Connection)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=10000")
+            self._local.conn = conn
+            with self.lock:
+                self._open.add(conn)
+        return conn
+
+    def _locator_table(self) -> bool:
+        """Create the locator table in an index made before it; False where the file is read-only."""
+        try:
+            with self.lock, self.conn:
+                self.conn.executescript(LOCATOR_SCHEMA)
+            return True
+        except sqlite3.OperationalError:
+            return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='locators'").fetchone() is not None
+
+    def _sentence_tables(self) -> bool:
+        """Create the sentence tables in an index made before them; False where the file is read-only."""
+        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='stem_df_ad'").fetchone():
+            return True
+        try:
+            with self.lock, self.conn:
+                self.conn.executescript(SENTENCE_SCHEMA)
+            return True
+        except sqlite3.OperationalError:
+            return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='sentence_docs'").fetchone() is not None
 
     @classmethod
     def exists_at(cls, path: Path) -> bool:
@@ -95,12 +188,15 @@ class DocStore:
             conn.close()
 
     def close(self) -> None:
-        self.conn.close()
+        with self.lock:
+            for conn in list(self._open):
+                conn.close()
+            self._open = weakref.WeakSet()
+        self._local = threading.local()
 
     # meta -----------------------------------------------------------------
     def get_meta(self, key: str, default: str = "") -> str:
-        with self.lock:
-            row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
@@ -119,13 +215,11 @@ class DocStore:
 
     # documents ------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
-        with self.lock:
-            rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY source").fetchall()
+        rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY source").fetchall()
         return [_doc(r) for r in rows]
 
     def document(self, doc_id: str) -> DocumentInfo | None:
-        with self.lock:
-            row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return _doc(row) if row else None
 
     def find_document(self, name: str) -> DocumentInfo | None:
@@ -142,19 +236,24 @@ class DocStore:
         return None
 
     def text(self, doc_id: str) -> str:
-        with self.lock:
-            row = self.conn.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        row = self.conn.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else ""
+
+    def locator_at(self, doc_id: str, offset: int) -> str:
+        """The transcript locator ("at 00:41:07", "Q112") of character `offset` of a stored text; "" where there is none."""
+        if not self.has_locators:
+            return ""
+        sql = 'SELECT label FROM locators WHERE doc_id=? AND start<=? AND ?<"end" ORDER BY start DESC LIMIT 1'
+        row = self.conn.execute(sql, (doc_id, offset, offset)).fetchone()
         return row[0] if row else ""
 
     def pages(self, doc_id: str) -> list[PageSpan]:
-        with self.lock:
-            row = self.conn.execute("SELECT pages FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        row = self.conn.execute("SELECT pages FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return [PageSpan(*p) for p in json.loads(row[0])] if row else []
 
     def hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id -> (content_hash, root folder) for every stored document."""
-        with self.lock:
-            return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT doc_id, content_hash, root FROM documents")}
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT doc_id, content_hash, root FROM documents")}
 
     def replace_document(
         self,
@@ -163,8 +262,10 @@ class DocStore:
         text: str,
         pages: Sequence[PageSpan],
         chunks: Sequence[Chunk],
+        sentences: SentenceRecord | None = None,
+        locators: Sequence[Locator] = (),
     ) -> list[str]:
-        """Atomically swap in a document with its chunks; returns the ids of the chunks it replaced."""
+        """Atomically swap in a document with its chunks (and its sentences); returns the ids of the chunks it replaced."""
         with self.lock, self.conn:
             old = [r[0] for r in self.conn.execute("SELECT id FROM chunks WHERE doc_id=?", (info.doc_id,))]
             self.conn.execute("DELETE FROM chunks WHERE doc_id=?", (info.doc_id,))
@@ -181,6 +282,10 @@ class DocStore:
                 f"INSERT INTO chunks ({CHUNK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                 [(c.id, c.doc_id, c.index, c.start, c.end, c.text, c.section, c.page_start, c.page_end) for c in chunks],
             )
+            if locators and self.has_locators:  # the document's older ones went with its row (ON DELETE CASCADE)
+                self.conn.executemany("INSERT INTO locators VALUES (?,?,?,?)", [(info.doc_id, x.start, x.end, x.label) for x in locators])
+            if sentences is not None and self.has_sentences:
+                self._insert_sentences(info.doc_id, info.content_hash, sentences)
         new = {c.id for c in chunks}
         return [cid for cid in old if cid not in new]
 
@@ -192,6 +297,75 @@ class DocStore:
             self.conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
         return old
 
+    # sentences ------------------------------------------------------------
+    def _insert_sentences(self, doc_id: str, content_hash: str, record: SentenceRecord) -> None:
+        """Within the caller's transaction: the document's sentence rows (any older ones go first, by cascade)."""
+        self.conn.execute("DELETE FROM sentence_docs WHERE doc_id=?", (doc_id,))
+        self.conn.execute(
+            "INSERT INTO sentence_docs VALUES (?,?,?,?,?)", (doc_id, content_hash, record.fingerprint, record.model, record.evidence)
+        )
+        self.conn.executemany(
+            'INSERT INTO sentences (doc_id, ord, start, "end", block, flags, chunk, vector) VALUES (?,?,?,?,?,?,?,?)',
+            [(doc_id, i, *row) for i, row in enumerate(record.rows)],
+        )
+        self.conn.executemany("INSERT INTO sentence_stems VALUES (?,?,?)", [(doc_id, st, n) for st, n in record.stems.items()])
+
+    def put_sentences(self, doc_id: str, content_hash: str, record: SentenceRecord) -> bool:
+        """Store a document's sentences made after its ingest (an older index, another model); False when the
+        document changed meanwhile or the index cannot be written."""
+        if not self.has_sentences:
+            return False
+        try:
+            with self.lock, self.conn:
+                row = self.conn.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+                if row is None or row[0] != content_hash:
+                    return False
+                self._insert_sentences(doc_id, content_hash, record)
+            return True
+        except sqlite3.OperationalError:  # read-only or locked for long: the sentences are only not kept
+            return False
+
+    def sentence_states(self) -> dict[str, tuple[str, str, str, int]]:
+        """doc_id -> (content_hash, fingerprint, model, evidence sentences) of the stored sentences."""
+        if not self.has_sentences:
+            return {}
+        return {r[0]: tuple(r[1:]) for r in self.conn.execute("SELECT doc_id, content_hash, fingerprint, model, evidence FROM sentence_docs")}
+
+    def sentence_state(self, doc_id: str) -> tuple[str, str, str, int] | None:
+        """(content_hash, fingerprint, model, evidence sentences) of one document's stored sentences."""
+        if not self.has_sentences:
+            return None
+        sql = "SELECT content_hash, fingerprint, model, evidence FROM sentence_docs WHERE doc_id=?"
+        row = self.conn.execute(sql, (doc_id,)).fetchone()
+        return tuple(row) if row else None
+
+    def sentence_rows(self, doc_id: str) -> list[tuple[int, int, int, int, int | None]]:
+        """(start, end, block, flags, chunk index) of the document's sentences, in order."""
+        sql = 'SELECT start, "end", block, flags, chunk FROM sentences WHERE doc_id=? ORDER BY ord'
+        return self.conn.execute(sql, (doc_id,)).fetchall()
+
+    def sentence_vectors(self, doc_id: str, ords: Sequence[int]) -> dict[int, bytes]:
+        """The stored vectors (float32 bytes) of some of a document's sentences, by position."""
+        out: dict[int, bytes] = {}
+        for i in range(0, len(ords), 500):
+            part = list(ords[i : i + 500])
+            sql = f"SELECT ord, vector FROM sentences WHERE doc_id=? AND ord IN ({','.join('?' * len(part))}) AND vector IS NOT NULL"
+            out.update(self.conn.execute(sql, [doc_id, *part]).fetchall())
+        return out
+
+    def evidence_vectors(self, doc_id: str) -> Iterator[tuple[int, bytes]]:
+        """(position, float32 bytes) of each of the document's evidence sentences, in order."""
+        sql = "SELECT ord, vector FROM sentences WHERE doc_id=? AND vector IS NOT NULL ORDER BY ord"
+        yield from self.conn.execute(sql, (doc_id,))
+
+    def stem_counts(self) -> tuple[dict[str, int], int]:
+        """Evidence sentences holding each stem, over every document, and the number of evidence sentences."""
+        if not self.has_sentences:
+            return {}, 0
+        counts = dict(self.conn.execute("SELECT stem, n FROM stem_df WHERE n > 0"))
+        total = self.conn.execute("SELECT coalesce(sum(evidence), 0) FROM sentence_docs").fetchone()[0]
+        return counts, total
+
     def clear(self) -> None:
         with self.lock, self.conn:
             self.conn.execute("DELETE FROM chunks")
@@ -199,36 +373,42 @@ class DocStore:
 
     # chunks ---------------------------------------------------------------
     def chunk_ids(self) -> set[str]:
-        with self.lock:
-            return {r[0] for r in self.conn.execute("SELECT id FROM chunks")}
+        return {r[0] for r in self.conn.execute("SELECT id FROM chunks")}
 
     def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
         """The stored chunks among `ids` (unknown ids, e.g. orphan vectors, are left out)."""
         ids = list(ids)
         out: dict[str, Chunk] = {}
-        with self.lock:
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                sql = f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE id IN ({','.join('?' * len(part))})"
-                out.update((row[0], _chunk(row)) for row in self.conn.execute(sql, part))
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+            out.update((row[0], _chunk(row)) for row in self.conn.execute(sql, part))
+        return out
+
+    def chunks_at(self, places: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Chunk]:
+        """Chunks by (doc id, index in the document), one query per document."""
+        by_doc: dict[str, list[int]] = {}
+        for doc_id, idx in places:
+            by_doc.setdefault(doc_id, []).append(idx)
+        out: dict[tuple[str, int], Chunk] = {}
+        for doc_id, indexes in by_doc.items():
+            wanted = sorted(set(indexes))
+            sql = f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc_id=? AND idx IN ({','.join('?' * len(wanted))})"
+            out.update(((doc_id, row[2]), _chunk(row)) for row in self.conn.execute(sql, [doc_id, *wanted]))
         return out
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
-        with self.lock:
-            rows = self.conn.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc_id=? ORDER BY idx", (doc_id,))
-            return [_chunk(r) for r in rows.fetchall()]
+        rows = self.conn.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc_id=? ORDER BY idx", (doc_id,))
+        return [_chunk(r) for r in rows.fetchall()]
 
     def all_chunks(self) -> list[Chunk]:
-        with self.lock:
-            return [_chunk(r) for r in self.conn.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks ORDER BY doc_id, idx")]
+        return [_chunk(r) for r in self.conn.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks ORDER BY doc_id, idx")]
 
     def count_chunks(self) -> int:
-        with self.lock:
-            return self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     def lexical_search(self, terms: Sequence[str], k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        with self.lock:
-            return lexical.search(self.conn, terms, k, doc_ids)
+        return lexical.search(self.conn, terms, k, doc_ids)
 
     def rebuild_lexical(self) -> int:
         with self.lock:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +20,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading progress bars on stderr
 
+# A question (a few short texts) is embedded on one thread: splitting so little work across threads costs more than
+# it saves, and on a busy machine waiting for the second thread made one question's embedding ten times slower.
+FEW_TEXTS = 8
 TUNING_FILE = "tuning.json"  # written by `ingest tune` next to a fine-tuned model's weights
 _TUNED_MARK = "@tuned-"
 
@@ -80,6 +84,22 @@ def model_name(recorded: str) -> str:
     return recorded.split(_TUNED_MARK, 1)[0]
 
 
+@contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """Run torch on `n` threads for a while (None: as it is)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if n is None or n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers model loaded from a local folder, batched, normalised vectors."""
 
@@ -100,7 +120,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        with self._lock:
+        with self._lock, _threads(1 if len(texts) <= FEW_TEXTS else None):
             vectors = self.model.encode(
                 list(texts),
                 batch_size=self.batch_size,

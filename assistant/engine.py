@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 
 from assistant import answer as compose
-from assistant.cite import SENTENCE_CACHE_FOLDER, SentenceBank
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
 from assistant.retrieve import Query, Reranker, Retriever, content_terms, diversify, lexical_terms, make_reranker
 from assistant.rewrite import history_questions, points_back_only, resolve
+from assistant.sentences import SentenceBank
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
 ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack, to tell "comes up elsewhere" from "not in them"
@@ -57,7 +57,7 @@ class Assistant:
                     index = self._index or Index(self.settings)
                     reranker = self._reranker or make_reranker(self.settings)
                     self._index = index
-                    self._bank = SentenceBank(index, index.embedder, self.settings.data_dir / SENTENCE_CACHE_FOLDER)
+                    self._bank = SentenceBank(index, index.embedder)
                     self._retriever = Retriever(index, self.glossary, reranker, self._bank)
         return self._retriever, self._bank
 
@@ -120,6 +120,14 @@ class Assistant:
             withheld=draft.withheld,
         )
 
+    def evidence(self, question: str, history: Sequence[Any] | None = None, k: int | None = None) -> list[compose.Evidence]:
+        """The scored candidate sentences `ask` would choose from (for training and inspecting the scorer)."""
+        retriever, _ = self._ready()
+        k = k or self.settings.top_k
+        resolved = self._resolve(question.strip(), history, retriever)
+        anchors = self._anchors(question.strip(), resolved, history, None, k) if history else []
+        return self._retrieve_for(resolved, None, k, anchors)[3]
+
     def _draft(
         self,
         question: str,
@@ -180,7 +188,8 @@ class Assistant:
         fused = retriever.search(query, filters, max(k, compose.EVIDENCE_POOL), self.settings.candidates, vector.tolist())
         fused += self._near_anchors(fused, anchors)
         idf = bank.idf(list(retriever.documents().values()))
-        evidence = compose.score_evidence(query, vector, fused, bank, self.glossary, prof.numeric, idf, anchors)
+        scorer = compose.scorer_for(self.settings.scorer, bool(getattr(bank.embedder, "tuned", False)))
+        evidence = compose.score_evidence(query, vector, fused, bank, self.glossary, prof.numeric, idf, anchors, scorer)
         reranked = compose.rerank_passages(fused, evidence)
         by_id = {p.chunk.id: p for p in reranked}
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
@@ -226,9 +235,7 @@ class Assistant:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
         checks = self._decline_checks(resolved, query, prof, pool, evidence, all_evidence, bank)
-        reasons = compose.abstention_reasons(
-            checks["uncovered"], checks["elsewhere"] + checks["off_focus"], checks["unheard"], checks["unattributed"], checks["silent"]
-        )
+        reasons = compose.abstention_reasons(checks["uncovered"], checks["unheard"], checks["unattributed"], checks["silent"])
         if any(checks.values()):
             message = compose.abstention_message(resolved, reasons=reasons)
             closest = compose.closest_citations(evidence or all_evidence, index)
@@ -265,18 +272,14 @@ class Assistant:
         publishers = self._retriever.publishers()
         uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
         uncovered += compose.unmentioned_bodies(resolved, publishers, pool, self.glossary)
-        # a term the retrieved passages lack may still be somewhere in the documents: say so, not "nothing covers it"
-        elsewhere = [
-            t for t in uncovered
-            if compose.found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], self.glossary)
-        ]  # fmt: skip
+        # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is
+        # no reason to decline; only a term no document mentions is
         idf = bank.idf(list(self._retriever.documents().values()))
         return {
-            "uncovered": [t for t in uncovered if t not in elsewhere],
-            "elsewhere": elsewhere,
-            "off_focus": compose.off_focus_terms(
-                resolved, prof, evidence, self.glossary, lambda e: bank.paragraph(e.sentence, e.passage.doc)
-            ),
+            "uncovered": [
+                t for t in uncovered
+                if not compose.found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], self.glossary)
+            ],
             "unheard": compose.unheard_speakers(resolved, publishers, evidence, self.glossary),
             "unattributed": compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary),
             "silent": compose.silent_publisher(resolved, query.publishers, all_evidence),

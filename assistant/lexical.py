@@ -63,14 +63,13 @@ def search(
     expression = match_expression(terms)
     if not expression or k <= 0 or (doc_ids is not None and not doc_ids):
         return []
+    score = f"-bm25(chunks_fts, {TEXT_WEIGHT}, {SECTION_WEIGHT})"
+    if doc_ids is None:  # rank in the index alone, then look up only the k chunks kept (not every match)
+        top = conn.execute(f"SELECT rowid, {score} AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score DESC LIMIT ?", (expression, k)).fetchall()
+        ids = dict(conn.execute(f"SELECT rowid, id FROM chunks WHERE rowid IN ({','.join('?' * len(top))})", [r for r, _ in top]))
+        return [(ids[rowid], float(value)) for rowid, value in top if rowid in ids]
     sql = (
-        f"SELECT c.id, -bm25(chunks_fts, {TEXT_WEIGHT}, {SECTION_WEIGHT}) AS score "
-        "FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?"
+        f"SELECT c.id, {score} AS score FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+        f"WHERE chunks_fts MATCH ? AND c.doc_id IN ({','.join('?' * len(doc_ids))}) ORDER BY score DESC LIMIT ?"
     )
-    params: list[object] = [expression]
-    if doc_ids is not None:
-        sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
-        params.extend(doc_ids)
-    sql += " ORDER BY score DESC LIMIT ?"
-    params.append(k)
-    return [(row[0], float(row[1])) for row in conn.execute(sql, params)]
+    return [(row[0], float(row[1])) for row in conn.execute(sql, [expression, *doc_ids, k])]

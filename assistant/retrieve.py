@@ -139,8 +139,9 @@ def _naming_stems(doc: DocumentInfo, generic: frozenset[str]) -> set[str]:
     return {stem(w) for w in _NAME_TOKEN.findall(text) if len(w) > 1 and w.lower() not in _NOT_NAMING} - generic
 
 
-def _distinctive(docs: Sequence[DocumentInfo], generic: frozenset[str]) -> dict[str, set[str]]:
-    """doc_id -> naming stems no other of the documents shares."""
+@lru_cache(maxsize=64)
+def _distinctive(docs: tuple[DocumentInfo, ...], generic: frozenset[str]) -> dict[str, set[str]]:
+    """doc_id -> naming stems no other of the documents shares (worked out once per set of documents, not per question)."""
     stems = {d.doc_id: _naming_stems(d, generic) for d in docs}
     return {i: s - set().union(*(o for j, o in stems.items() if j != i)) for i, s in stems.items()}
 
@@ -154,7 +155,7 @@ def documents_named(
     at most NAMING_WINDOW content words before a source noun, or when capitalised mid-question (a proper name)."""
     tokens = [(m.group(0), m.start()) for m in _NAME_TOKEN.finditer(question)]
     content = [(w, at) for w, at in tokens if len(w) > 1 and (w.lower() not in STOPWORDS or w.lower() in SOURCE_NOUNS)]
-    pools = [list(docs)] + [[d for d in docs if d.publisher == p] for p in publishers]
+    pools = [tuple(docs)] + [tuple(d for d in docs if d.publisher == p) for p in publishers]
     named: dict[str, None] = {}
     naming: dict[str, None] = {}
     for pool in pools:
@@ -286,6 +287,8 @@ class Retriever:
         self.sentences = sentences
         self._docs: dict[str, DocumentInfo] = {}
         self._docs_lock = threading.Lock()
+        self._publishers: list[str] | None = None  # worked out once per set of documents (refresh() forgets them)
+        self._generic: frozenset[str] | None = None
 
     # documents --------------------------------------------------------------
     def documents(self) -> dict[str, DocumentInfo]:
@@ -298,9 +301,13 @@ class Retriever:
     def refresh(self) -> None:
         with self._docs_lock:
             self._docs = {}
+            self._publishers = None
+            self._generic = None
 
     def publishers(self) -> list[str]:
-        return sorted({d.publisher for d in self.documents().values() if d.publisher})
+        if self._publishers is None:
+            self._publishers = sorted({d.publisher for d in self.documents().values() if d.publisher})
+        return list(self._publishers)
 
     def allowed(self, filters: Filters | None) -> list[str] | None:
         """Doc ids passing the filters (None = all); FilterError when the filters match nothing."""
@@ -333,6 +340,12 @@ class Retriever:
 
     def _generic_words(self) -> frozenset[str]:
         """Stems of domain words (glossary terms, publisher names) that name no particular document."""
+        if self._generic is None:
+            self._generic = self._domain_stems()
+        return self._generic
+
+    def _domain_stems(self) -> frozenset[str]:
+        """The stems of every glossary phrase and publisher name."""
         g = self.glossary
         phrases = [*g.acronyms, *(e for es in g.acronyms.values() for e in es), *(s for group in g.synonyms for s in group)]
         phrases += [n for name, aliases in g.organisations.items() for n in (name, *aliases)] + self.publishers()

@@ -115,8 +115,8 @@ class VectorStore:
             if not doc_ids:
                 return []
             where = {"doc_id": {"$in": list(doc_ids)}}
-        n = min(k, max(self.collection.count(), 1))
-        result = self.collection.query(query_embeddings=[list(vector)], n_results=n, where=where, include=["distances"])
+        # n_results beyond the collection's size returns what there is (counting first cost a scan per query)
+        result = self.collection.query(query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
 

@@ -16,6 +16,15 @@ class PageSpan:
     page: int
 
 
+@dataclass(frozen=True)
+class Locator:
+    """Characters [start, end) of a transcript's stored text were said "at 00:41:07" or answer "Q112": its page number."""
+
+    start: int
+    end: int
+    label: str
+
+
 @dataclass
 class LoadedDocument:
     """What a loader returns: raw text (PDF pages separated by form feeds) and metadata found in the file."""
@@ -32,6 +41,7 @@ class CleanText:
 
     text: str
     pages: tuple[PageSpan, ...] = ()
+    locators: tuple[Locator, ...] = ()  # a transcript's timestamps or question numbers (ingest/transcript.py)
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,12 @@ class Citation:
     end: int
     quote: str
     doc_id: str = ""
+    locator: str = ""  # where in a transcript: "at 00:41:07" or "Q112" (its page numbers)
+
+    @property
+    def place(self) -> str:
+        """Where to find the quote, as a reader cites it: "at 00:41:07", "Q112", "p. 12", or "" (no pages)."""
+        return self.locator or (f"p. {self.page}" if self.page else "")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +164,7 @@ class Citation:
             "publisher": self.publisher,
             "date": self.date,
             "page": self.page,
+            "locator": self.place,
             "section": self.section,
             "start": self.start,
             "end": self.end,

@@ -129,11 +129,11 @@ def mark_css() -> str:
 
 
 def citation_heading(c: Citation) -> str:
-    """One plain-text line naming a citation: [n] title — publisher, date · p. N · section."""
+    """One plain-text line naming a citation: [n] title — publisher, date · p. N (a transcript's "at 00:41:07" or "Q112") · section."""
     who = ", ".join(x for x in (c.publisher, c.date) if x)
     bits = [f"[{c.n}] {c.title}" + (f" — {who}" if who else "")]
-    if c.page:
-        bits.append(f"p. {c.page}")
+    if c.place:
+        bits.append(c.place)
     if c.section:
         bits.append(_short(c.section, 70))
     return " · ".join(bits)
@@ -279,8 +279,8 @@ def _source_line(c: Citation) -> str:
     where = []
     if c.section:
         where.append(f"section “{_short(c.section, 120)}”")
-    if c.page:
-        where.append(f"p. {c.page}")
+    if c.place:
+        where.append(c.place)
     where.append(f"{c.source}, characters {c.start}–{c.end}")
     return " ".join(bits) + ". " + "; ".join(where) + "."
 

@@ -7,6 +7,9 @@ exact however much the text shrinks, grows or moves (footnotes move to the end).
 Three rules apply decisions made elsewhere: page furniture (ingest/furniture.py), lost PDF ligatures
 (ingest/repair.py) and lines of two columns merged line by line, which are never rejoined
 (ingest/columns.py). All are no-ops on clean text: the five seed documents come out unchanged.
+
+A transcript (ingest/transcript.py) is shaped last: its timestamps or question numbers become locators, returned
+beside the page map; caption files skip the rules meant for printed pages (_CAPTION_RULES).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from assistant.types import CleanText, PageSpan
+from assistant.types import CleanText, Locator, PageSpan
+from ingest import transcript
 from ingest.columns import merged_column_spans
 from ingest.furniture import furniture_spans
 from ingest.repair import Edit, ligature_edits
@@ -302,6 +306,18 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
 )
 
 
+# Caption files are not printed pages: no furniture, footnotes, lost ligatures or broken lines to mend, and a
+# repeated caption line ("thank you") is speech, not a running header.
+_CAPTION_RULES: tuple[Callable[[_Tracked], None], ...] = (
+    normalise_line_breaks,
+    drop_invisible_characters,
+    normalise_spaces,
+    strip_line_ends,
+    collapse_inner_spaces,
+    collapse_blank_lines,
+)
+
+
 def clean(raw: str) -> CleanText:
     """Clean extracted text; with form-feed page separators also return where each page's text lies."""
     return clean_with_counts(raw)[0]
@@ -316,10 +332,21 @@ def clean_with_counts(raw: str) -> tuple[CleanText, Counter[str]]:
         if char == "\f":
             page += 1
     doc = _Tracked(raw, origin, [])
-    for rule in _RULES:
+    kind = transcript.recognise(raw)
+    for rule in _CAPTION_RULES if kind == transcript.CAPTION else _RULES:
         rule(doc)
+    locators = shape_transcript(doc, kind) if kind else ()
     pages = _page_spans(doc.origin) if "\f" in raw else ()
-    return CleanText(doc.text, pages), doc.counts
+    return CleanText(doc.text, pages, locators), doc.counts
+
+
+def shape_transcript(doc: _Tracked, kind: str) -> tuple[Locator, ...]:
+    """After the rules, a transcript's timestamps and question numbers leave the text for locators, captions become
+    sentence-sized units and speaker turns open with the speaker's heading (ingest/transcript.py)."""
+    shaped = transcript.shape(doc.text, kind)
+    _apply(doc, shaped.edits)
+    doc.counts["transcript units"] += shaped.units
+    return shaped.locators
 
 
 def _page_spans(origin: list[int]) -> tuple[PageSpan, ...]:

@@ -1,7 +1,8 @@
 """Turn a file (.txt, .md, .pdf, .docx, .html) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
-in layout mode so two columns come out one after the other (ingest/columns.py).
+in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
+file or oral evidence, ingest/transcript.py) is marked kind "transcript" in the metadata.
 
 Every failure raises LoadError (UnsupportedFile for other extensions) with a one-line message that
 names the file, says what is wrong and what to do.
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
+from ingest.transcript import KIND as TRANSCRIPT
+from ingest.transcript import recognise as recognise_transcript
 
 if TYPE_CHECKING:
     from pypdf import PageObject, PdfReader
@@ -63,6 +66,8 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     if not text.strip():
         raise LoadError(_message(path, "no text found (empty or only whitespace)", "check the file has content"))
     meta = {key: value for key, value in meta.items() if value}
+    if kind := recognise_transcript(text):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
+        meta.update(kind=TRANSCRIPT, transcript=kind)
     meta.setdefault("title", _first_heading(text) or path.stem)
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
 

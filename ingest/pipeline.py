@@ -15,9 +15,12 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from assistant.config import Settings
 from assistant.docstore import DocStore, now_iso
@@ -25,14 +28,18 @@ from assistant.embed import Embedder, get_embedder, model_id, token_counter
 from assistant.errors import AssistantError, IngestLocked, LoadError, UnsupportedFile
 from assistant.store import VectorStore, drop_collection, make_client
 from assistant.types import Chunk, DocumentInfo
-from ingest.catalog import Catalog, CatalogError, load_catalog
+from ingest.catalog import Catalog, CatalogError, forget_inferred, load_catalog, save_inferred
+from ingest.infer import FIELDS as INFERRED_FIELDS
+from ingest.infer import VERSION as INFER_VERSION
+from ingest.infer import Inferred, infer_file, merge, needs_inference, resolve_publishers
 from ingest.load import read_bytes
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "1"  # bump when load/clean/split change their output, so documents re-ingest
+PIPELINE_VERSION = "3"  # bump when load/clean/split change their output, so documents re-ingest
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
-EMBED_WAVE = 256  # chunks embedded per call: large enough for full batches across small documents
+EMBED_WAVE = 1024  # texts (chunks and sentences) sorted by length together: batches of like lengths, little padding
+PROGRESS_EVERY_S = 10.0  # off a terminal, a progress line at least this often
 
 
 @dataclass
@@ -95,6 +102,9 @@ class _Prepared:
     chunks: list[Chunk]
     embed_texts: list[str]
     status: str
+    found: Inferred | None = None  # what the document says about itself, when the catalogue is silent on some field
+    inferred: tuple[str, ...] = ()  # the fields of `info` taken from `found`
+    locators: tuple = ()  # a transcript's timestamps or question numbers (ingest/transcript.py)
 
 
 def _lock(settings: Settings):  # noqa: ANN202
@@ -140,7 +150,10 @@ def discover(paths: Iterable[Path], report: IngestReport) -> tuple[list[_Source]
 def _content_hash(raw: bytes, entry: dict | None, settings: Settings, model: str) -> str:
     """`model` is model_id(settings.embed_model), worked out once per run (a tuned model's id reads its manifest)."""
     h = hashlib.sha256(raw)
-    h.update(json.dumps([entry, PIPELINE_VERSION, settings.chunk_tokens, settings.chunk_overlap, model], sort_keys=True).encode())
+    parts = [entry, PIPELINE_VERSION, settings.chunk_tokens, settings.chunk_overlap, model]
+    if needs_inference(entry):  # new inference rules refresh only the documents that use them
+        parts.append(f"infer-{INFER_VERSION}")
+    h.update(json.dumps(parts, sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -159,9 +172,8 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
     if not cleaned.text.strip():
         raise LoadError(f"{src.path.name}: no text left after cleaning; check the file's content.")
     entry = src.catalog.entry(src.rel)
-    meta = dict(loaded.meta)
-    if entry:
-        meta.update({k: v for k, v in entry.items() if v})
+    found = infer_file(src.path, loaded.meta, cleaned.text) if needs_inference(entry) else None
+    meta, inferred = merge(entry, found or Inferred())
     title = meta.get("title") or src.path.stem
     info = DocumentInfo(
         doc_id=src.rel, source=src.rel, title=title, publisher=meta.get("publisher", ""), date=meta.get("date", ""),
@@ -177,7 +189,20 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
         for i, s in enumerate(spans)
     ]
     texts = [embedding_text(c.text, c.section, title) for c in chunks]
-    return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status)
+    return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status, found, inferred, cleaned.locators)
+
+
+def _resolve_publishers(prepared: Sequence[_Prepared], known: Iterable[str]) -> None:
+    """Inferred publishers spelt one way across the documents, and full names for those given only by acronym."""
+    found = {p.source.rel: p.found for p in prepared if p.found is not None}
+    resolved = resolve_publishers(found, known)
+    for p in prepared:
+        new = resolved.get(p.source.rel)
+        if new is None or not new.publisher or new.publisher == p.info.publisher:
+            continue
+        if "publisher" in p.inferred or not p.info.publisher:
+            p.found, p.info = new, replace(p.info, publisher=new.publisher)
+            p.inferred = tuple(f for f in INFERRED_FIELDS if f in p.inferred or f == "publisher")
 
 
 def prepare_all(paths: Sequence[Path], settings: Settings) -> list[_Prepared]:
@@ -192,6 +217,12 @@ def prepare_all(paths: Sequence[Path], settings: Settings) -> list[_Prepared]:
         except (UnsupportedFile, LoadError):
             continue  # ingest reports these; here a file that cannot be read simply offers no pairs
     return prepared
+
+
+def _uncatalogued(p: _Prepared) -> str:
+    """The warning for a file the catalogue does not list: what was inferred, and how to confirm it."""
+    shown = ", ".join(f"{f} {getattr(p.info, f)!r}" for f in p.inferred) or "nothing"
+    return f"{p.source.rel}: no catalogue entry; inferred {shown} (confirm with `ingest catalog --draft {p.source.root}`)."
 
 
 def _packaged_or_local(settings: Settings) -> bool:
@@ -211,6 +242,43 @@ def _metadata(info: DocumentInfo, chunk: Chunk) -> dict:
     }
 
 
+class Progress:
+    """Progress of a long step: a tqdm bar on a terminal, else a line every PROGRESS_EVERY_S seconds on stderr
+    ("embedding: 3,200/10,158 chunks, 12,800/40,100 sentences, 41 s"), and a last one when it ends."""
+
+    def __init__(self, label: str, totals: dict[str, int], enabled: bool = True) -> None:
+        self.label, self.totals, self.enabled = label, totals, enabled and sum(totals.values()) > 0
+        self.done = dict.fromkeys(totals, 0)
+        self.started = self.last = time.perf_counter()
+        self.bar = None
+        if self.enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=sum(totals.values()), unit="text", desc=label, file=sys.stderr, leave=False)
+
+    def update(self, **counts: int) -> None:
+        for unit, n in counts.items():
+            self.done[unit] += n
+        if self.bar is not None:
+            self.bar.update(sum(counts.values()))
+            self.bar.set_postfix_str(self._counts(), refresh=False)
+        elif self.enabled and time.perf_counter() - self.last >= PROGRESS_EVERY_S:
+            self._line()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.enabled and self.last > self.started:  # a long step ends with its totals
+            self._line()
+
+    def _counts(self) -> str:
+        return ", ".join(f"{self.done[u]:,}/{t:,} {u}" for u, t in self.totals.items() if t)
+
+    def _line(self) -> None:
+        self.last = time.perf_counter()
+        print(f"{self.label}: {self._counts()}, {self.last - self.started:.0f} s", file=sys.stderr, flush=True)
+
+
 class Ingestor:
     """Holds the stores and the (lazily loaded) embedder for one ingest run."""
 
@@ -218,7 +286,7 @@ class Ingestor:
         self.settings = settings
         self._embedder = embedder
         self._vectors: VectorStore | None = None
-        self.progress = progress and sys.stderr.isatty()
+        self.progress = progress
         self.docs = DocStore(settings.sqlite_path)
 
     @property
@@ -271,8 +339,28 @@ class Ingestor:
         self.docs.set_meta("embed_model", "")
         self._vectors = None
         _, embedded = self.reconcile()
-        log.warning("re-embedded %d stored chunks with %s", embedded, self.embedder.name)
+        sentences = self._resentence()
+        log.warning("re-embedded %d stored chunks and %d sentences with %s", embedded, sentences, self.embedder.name)
         return embedded
+
+    def _resentence(self) -> int:
+        """Embed the sentences of every stored document again with this run's model; returns the sentences embedded."""
+        from assistant.cite import split_sentences
+        from assistant.sentences import evidence_texts, record
+
+        docs = self.docs.documents()
+        split = [split_sentences(d.doc_id, self.docs.text(d.doc_id)) for d in docs]
+        progress = Progress("embedding sentences", {"sentences": sum(len(evidence_texts(s)) for s in split)}, self.progress)
+        for doc, sentences in zip(docs, split, strict=True):
+            texts = evidence_texts(sentences)
+            parts = []
+            for i in range(0, len(texts), EMBED_WAVE):
+                parts.append(np.asarray(self.embedder.embed(texts[i : i + EMBED_WAVE]), dtype=np.float32).reshape(-1, self.embedder.dim))
+                progress.update(sentences=len(parts[-1]))
+            vectors = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+            self.docs.put_sentences(doc.doc_id, doc.content_hash, record(sentences, self.docs.document_chunks(doc.doc_id), vectors, self.embedder.name))
+        progress.close()
+        return progress.done["sentences"]
 
     def recover_if_needed(self) -> None:
         if self.docs.get_meta("dirty") == "1":
@@ -330,7 +418,9 @@ class Ingestor:
             todo.append((src, raw, content_hash, "updated" if old else "added"))
 
         prepared: list[_Prepared] = []
+        reading = Progress("reading", {"files": len(todo)}, self.progress and not dry_run)
         for src, raw, content_hash, status in todo:
+            reading.update(files=1)
             try:
                 prep = _prepare(src, raw, content_hash, status, self.settings)
             except LoadError as exc:
@@ -339,9 +429,11 @@ class Ingestor:
             except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
                 report.results.append(FileResult(src.rel, "failed", message=f"{src.rel}: could not be processed ({type(exc).__name__}: {exc}); report this file."))
                 continue
-            if src.catalog.path is None or src.catalog.entry(src.rel) is None:
-                report.warnings.append(f"{src.rel}: no catalogue entry; title {prep.info.title!r} taken from the file (add it to catalog.yaml).")
             prepared.append(prep)
+        reading.close()
+        catalogued = [p.info.publisher for p in prepared if "publisher" not in p.inferred]
+        _resolve_publishers(prepared, [*catalogued, *(d.publisher for d in self.docs.documents())])
+        report.warnings += [_uncatalogued(p) for p in prepared if p.source.catalog.entry(p.source.rel) is None]
 
         removals = self._removals(folders, seen, stored) if prune else []
         if dry_run:
@@ -356,6 +448,7 @@ class Ingestor:
             self._store(prepared, report)
             for doc_id in removals:
                 self.vectors.delete(self.docs.delete_document(doc_id))
+                forget_inferred(self.docs, doc_id)
                 report.results.append(FileResult(doc_id, "removed"))
             self.docs.set_meta("dirty", "0")
         report.seconds = time.perf_counter() - started
@@ -366,36 +459,79 @@ class Ingestor:
         return sorted(doc_id for doc_id, (_, root) in stored.items() if root in roots and doc_id not in seen)
 
     def _store(self, prepared: list[_Prepared], report: IngestReport) -> None:
-        total = sum(len(p.chunks) for p in prepared)
-        bar = None
-        if self.progress and total:
-            from tqdm import tqdm
+        """Embed each document's chunks and sentences in one pass and commit it as soon as its vectors are in."""
+        from assistant.cite import split_sentences
+        from assistant.sentences import evidence_texts
 
-            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, leave=False)
-        wave: list[_Prepared] = []
-        for i, prep in enumerate(prepared):
-            wave.append(prep)
-            if sum(len(p.chunks) for p in wave) >= EMBED_WAVE or i == len(prepared) - 1:
-                texts = [t for p in wave for t in p.embed_texts]
-                vectors = self.embedder.embed(texts) if texts else []
-                offset = 0
-                for p in wave:
-                    n = len(p.chunks)
-                    self._commit(p, vectors[offset : offset + n])
-                    offset += n
-                    report.chunks_embedded += n
-                    report.results.append(FileResult(p.source.rel, p.status, n))
-                if bar:
-                    bar.update(len(texts))
-                wave = []
-        if bar:
-            bar.close()
+        sentences = [split_sentences(p.info.doc_id, p.text) for p in prepared]
+        progress = Progress(
+            "embedding", {"chunks": sum(len(p.chunks) for p in prepared), "sentences": sum(len(evidence_texts(s)) for s in sentences)},
+            self.progress,
+        )
+        for prep, sents, vectors in self._embedded(prepared, sentences, progress):
+            self._commit(prep, sents, vectors)
+            report.chunks_embedded += len(prep.chunks)
+            report.results.append(FileResult(prep.source.rel, prep.status, len(prep.chunks)))
+        progress.close()
 
-    def _commit(self, p: _Prepared, vectors: list[list[float]]) -> None:
+    def _embedded(
+        self, prepared: list[_Prepared], sentences: list[list], progress: Progress
+    ) -> Iterator[tuple[_Prepared, list, np.ndarray]]:
+        """Each document with its sentences and the vectors of its chunk texts then its evidence sentences, embedded in
+        waves of EMBED_WAVE texts across documents (a long document spans several waves, short ones share one)."""
+        from assistant.sentences import evidence_texts
+
+        waiting: deque[tuple[_Prepared, list, int]] = deque()  # documents whose texts are queued, with their count
+        texts: list[str] = []
+        kinds: list[bool] = []  # True for a chunk text
+        done: list[np.ndarray] = []
+        embedded = 0
+        for i, (prep, sents) in enumerate(zip(prepared, sentences, strict=True)):
+            own = prep.embed_texts + evidence_texts(sents)
+            waiting.append((prep, sents, len(own)))
+            texts += own
+            kinds += [True] * len(prep.embed_texts) + [False] * (len(own) - len(prep.embed_texts))
+            last = i == len(prepared) - 1
+            while texts and (len(texts) >= EMBED_WAVE or last):
+                wave, texts = texts[:EMBED_WAVE], texts[EMBED_WAVE:]
+                kinds_of_wave, kinds = kinds[:EMBED_WAVE], kinds[EMBED_WAVE:]
+                done.append(self._embed_wave(wave, progress, kinds_of_wave))
+                embedded += len(wave)
+                while waiting and waiting[0][2] <= embedded:
+                    doc, doc_sents, n = waiting.popleft()
+                    vectors = np.concatenate(done) if len(done) > 1 else done[0]
+                    done = [vectors[n:]]
+                    embedded -= n
+                    yield doc, doc_sents, vectors[:n]
+            while waiting and waiting[0][2] == 0:  # a document with nothing to embed
+                yield waiting.popleft()[:2] + (np.zeros((0, 0), dtype=np.float32),)
+
+    def _embed_wave(self, texts: list[str], progress: Progress, is_chunk: list[bool]) -> np.ndarray:
+        """Vectors of the texts, embedded longest first one batch at a time (as the model would sort them), so that
+        progress moves every batch."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: np.ndarray | None = None
+        size = self.settings.embed_batch
+        for at in range(0, len(order), size):
+            batch = order[at : at + size]
+            vectors = np.asarray(self.embedder.embed([texts[i] for i in batch]), dtype=np.float32)
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[batch] = vectors
+            chunks = sum(is_chunk[i] for i in batch)
+            progress.update(chunks=chunks, sentences=len(batch) - chunks)
+        return out
+
+    def _commit(self, p: _Prepared, sentences: list, vectors: np.ndarray) -> None:
+        from assistant.sentences import record
+
         chunks = p.chunks
+        chunk_vectors = vectors[: len(chunks)]
         if chunks:
-            self.vectors.upsert([c.id for c in chunks], vectors, [_metadata(p.info, c) for c in chunks], [c.text for c in chunks])
-        replaced = self.docs.replace_document(p.info, str(p.source.root), p.text, p.pages, chunks)
+            self.vectors.upsert([c.id for c in chunks], chunk_vectors.tolist(), [_metadata(p.info, c) for c in chunks], [c.text for c in chunks])
+        made = record(sentences, chunks, vectors[len(chunks) :], self.embedder.name)
+        save_inferred(self.docs, p.info, p.inferred)
+        replaced = self.docs.replace_document(p.info, str(p.source.root), p.text, p.pages, chunks, made, p.locators)
         self.vectors.delete(replaced)
 
 

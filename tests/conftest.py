@@ -82,6 +82,32 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     return settings
 
 
+# The dev-corpus documents the quick set's dev-corpus questions quote (small ones, so CI ingests them in seconds).
+QUICK_DEVCORPUS_DOCS = (
+    "NHS England Productivity update.md",
+    "NHS England _ Neighbourhood health guidelines 2025_26.md",
+    "Healthy-Leeds-Plan-Executive-Summary_plain_text_DRAFT-v4.1.md",
+    "LTHT People Priorities.md",
+    "Leeds Community Healthcare NHS Trust 2024 NHS Staff Survey Breakdown Report.md",
+    "Leeds Community Healthcare NHS Trust NHS Staff Survey Benchmark report 2024.md",
+)
+
+
+@pytest.fixture(scope="session")
+def quick_index(tmp_path_factory: pytest.TempPathFactory, seed_index: Settings, embedder) -> Settings:
+    """The seed corpus plus the dev-corpus documents of the quick set, in one index (as eval indexes both corpora)."""
+    from ingest.pipeline import Ingestor
+
+    folder = tmp_path_factory.mktemp("quick-devcorpus") / "dev-corpus"
+    folder.mkdir()
+    for name in QUICK_DEVCORPUS_DOCS:
+        shutil.copy(ROOT / "eval" / "dev-corpus" / name, folder / name)
+    settings = make_settings(tmp_path_factory.mktemp("quick") / "data")
+    report = Ingestor(settings, embedder=embedder, progress=False).run([CORPUS, folder])
+    assert report.ok and report.count("added") == 5 + len(QUICK_DEVCORPUS_DOCS), report.results
+    return settings
+
+
 @pytest.fixture(scope="session")
 def seed_assistant(seed_index: Settings, embedder):
     """One Assistant over the seed index, shared by the tests that only ask."""

@@ -125,7 +125,7 @@ def test_declining_says_why_when_others_speak(seed_assistant) -> None:
     assert answer.abstained and "“The King's Fund” says little about it" in answer.answer
     # the Better Care Fund is in the 2020 NHS Confederation report, not in NHS Providers' words
     answer = seed_assistant.ask("How does NHS Providers think the Better Care Fund should fit into ICS accountability arrangements?")
-    assert answer.abstained and "“Better Care Fund” comes up, but not in the passages that address the question." in answer.answer
+    assert answer.abstained and "Only other publishers' passages mention “Better Care Fund”." in answer.answer
     answer = seed_assistant.ask("What's the NHS Confederation's view of NICE guidance as a model for evidence-based oversight?")
     assert answer.abstained and "Only other publishers' passages mention “NICE”." in answer.answer
 

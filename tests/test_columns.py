@@ -200,3 +200,23 @@ def test_dev_corpus_annual_report_has_merged_spans_and_seeds_have_none() -> None
     assert any(s <= start < e for s, e in merged_column_spans(stored))
     for seed in sorted((ROOT / "corpus").glob("*.txt")):
         assert merged_column_spans(seed.read_text(encoding="utf-8")) == [], seed.name
+
+
+def test_merged_column_lines_are_never_quoted_as_evidence() -> None:
+    """The answer layer's one segmenter marks every sentence inside a merged run as not evidence; prose stays evidence."""
+    from assistant.cite import split_sentences
+
+    prose = (  # a full-width paragraph: longer than any column's line
+        "The board approved the plan in March after a long discussion of the risks. "
+        "It will report to the ICB every quarter on the progress made against each of the milestones."
+    )
+    text = prose + "\n\n" + clean("\n\n".join(LTHT)).text + "\n\n" + prose
+    sentences = split_sentences("d", text)
+    merged = merged_column_spans(text)
+    inside = [s for s in sentences if any(a < s.end and s.start < b for a, b in merged)]
+    assert inside and all(s.heading for s in inside)
+    evidence = [s.text for s in sentences if not s.heading]
+    assert evidence == [
+        "The board approved the plan in March after a long discussion of the risks.",
+        "It will report to the ICB every quarter on the progress made against each of the milestones.",
+    ] * 2

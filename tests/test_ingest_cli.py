@@ -72,3 +72,101 @@ def test_unreachable_chroma_server_is_one_clear_line(tmp_path):
     result = run_cli("ingest", str(CORPUS), data_dir=tmp_path / "data", ASSISTANT_CHROMA_URL=url)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "Cannot reach the Chroma server" in result.stderr
+
+
+def _annual_report(period: str, staff: str, signed: str) -> str:
+    """A small trust annual report that names its trust, period and signing date only in its own text."""
+    body = "The Trust provides community services across the city. The Trust Board met monthly. " * 6
+    return (
+        f"**Annual Report**\n\n**and Accounts {period}**\n\n**Contents**\n\n**Foreword**\n\n{body}\n\n"
+        f"In {period} Leeds Community Healthcare NHS Trust employed {staff} staff across its services, NHS England reported.\n\n"
+        f"Leeds Community Healthcare NHS Trust worked with Leeds City Council on discharge.\n\n"
+        f"Signed ........ **Sam Prince**, Chief Executive {signed}\n"
+    )
+
+
+def test_folder_without_catalogue_status_shows_inferred_metadata_and_filters_use_it(tmp_path):
+    folder = tmp_path / "trust-reports"
+    folder.mkdir()
+    (folder / "report 2324.md").write_text(_annual_report("2023-2024", "3,200", "19 June 2024"), encoding="utf-8")
+    (folder / "report 2425.md").write_text(_annual_report("2024-2025", "3,400", "25 June 2025"), encoding="utf-8")
+    data = tmp_path / "data"
+    result = run_cli("ingest", str(folder), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "no catalogue entry; inferred title 'Annual Report and Accounts 2023-2024'" in result.stderr
+    status = run_cli("ingest", "status", data_dir=data).stdout
+    for shown in ("Annual Report and Accounts 2023-2024*", "Leeds Community Healthcare NHS Trust*", "2024-06-19*", "2025-06-25*",
+                  "annual report*", f"* inferred from the document; confirm with `ingest catalog --draft {folder}`"):
+        assert shown in status, (shown, status)
+    documents = {d["source"]: d for d in json.loads(run_cli("ingest", "status", "--json", data_dir=data).stdout)["documents"]}
+    assert documents["report 2425.md"]["date"] == "2025-06-25"
+    assert documents["report 2324.md"]["inferred"] == ["title", "publisher", "date", "kind"]
+
+    def sources(*filters: str) -> set[str]:
+        proc = run_cli("assistant", "ask", "How many staff did the Trust employ?", "--json", *filters, data_dir=data)
+        assert proc.returncode == 0, proc.stderr
+        return {p["source"] for p in json.loads(proc.stdout)["passages"]}
+
+    assert sources("--since", "2025") == {"report 2425.md"}
+    assert sources("--until", "2024-12") == {"report 2324.md"}
+    assert sources("--publisher", "Leeds Community Healthcare") == {"report 2324.md", "report 2425.md"}
+    from assistant.answer import source_label  # how an answer introduces each document's quotes
+    from assistant.docstore import DocStore
+
+    labels = {d.source: source_label(d) for d in DocStore(data / "index.sqlite", create=False).documents()}
+    assert labels == {"report 2324.md": "Leeds Community Healthcare NHS Trust (Jun 2024)",
+                      "report 2425.md": "Leeds Community Healthcare NHS Trust (Jun 2025)"}
+
+    (folder / "catalog.yaml").write_text("documents:\n  report 2324.md:\n    publisher: LCH\n", encoding="utf-8")
+    assert run_cli("ingest", str(folder), data_dir=data).returncode == 0
+    again = json.loads(run_cli("ingest", "status", "--json", data_dir=data).stdout)["documents"]
+    catalogued = next(d for d in again if d["source"] == "report 2324.md")
+    assert catalogued["publisher"] == "LCH" and catalogued["inferred"] == ["title", "date", "kind"]  # the catalogue wins
+
+
+def test_catalog_draft_writes_what_the_documents_say_without_a_model(tmp_path):
+    import yaml
+
+    from ingest.catalog import load_catalog
+
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    shutil.copy(CORPUS / "000_8f9566ec79a9e3e1.txt", folder / "submission.txt")
+    (folder / "guidelines.md").write_text(
+        "Date published: 29 January, 2025\n\n**Neighbourhood health guidelines 2025/26**\n\n"
+        "NHS England sets out, and NHS England will support, neighbourhood health.\n", encoding="utf-8")
+    (folder / "known.md").write_text("# Known\n\nAlready catalogued.\n", encoding="utf-8")
+    (folder / "empty.md").write_bytes(b"")
+    (folder / "catalog.yaml").write_text("documents:\n  known.md:\n    title: Known\n", encoding="utf-8")
+    env = {"ASSISTANT_EMBED_MODEL": str(tmp_path / "no-such-model")}  # the draft must not need (or load) a model
+    data = tmp_path / "data"
+
+    shown = run_cli("ingest", "catalog", "--draft", str(folder), data_dir=data, **env)
+    assert shown.returncode == 0, shown.stderr
+    assert "empty.md" in shown.stderr and shown.stderr.count("\n") == 1
+    draft = yaml.safe_load(shown.stdout)["documents"]
+    assert set(draft) == {"submission.txt", "guidelines.md"}
+    assert draft["submission.txt"] == {
+        "title": "Written evidence submitted by NHS Providers (ICS0034)", "publisher": "NHS Providers", "date": "2022",
+        "kind": "written evidence",
+    }
+    assert draft["guidelines.md"]["date"] == "2025-01-29" and draft["guidelines.md"]["publisher"] == "NHS England"
+    assert not data.exists()  # no index was built or opened
+
+    existing = (folder / "catalog.yaml").read_text(encoding="utf-8")
+    refused = run_cli("ingest", "catalog", "--draft", str(folder), "--out", str(folder / "catalog.yaml"), data_dir=data, **env)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    assert (folder / "catalog.yaml").read_text(encoding="utf-8") == existing
+
+    out = folder / "catalog.draft.yaml"
+    written = run_cli("ingest", "catalog", str(folder), "--out", str(out), data_dir=data, **env)
+    assert written.returncode == 0 and written.stdout == "" and "2 file(s)" in written.stderr
+    (tmp_path / "check").mkdir()
+    shutil.copy(out, tmp_path / "check" / "catalog.yaml")
+    assert load_catalog(tmp_path / "check").entries["guidelines.md"]["title"] == "Neighbourhood health guidelines 2025/26"
+
+    forced = run_cli("ingest", "catalog", "--draft", str(folder), "--out", str(folder / "catalog.yaml"), "--force",
+                     data_dir=data, **env)
+    assert forced.returncode == 0 and "submission.txt" in (folder / "catalog.yaml").read_text(encoding="utf-8")
+    missing = run_cli("ingest", "catalog", "--draft", str(tmp_path / "nowhere"), data_dir=data, **env)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "not a folder" in missing.stderr

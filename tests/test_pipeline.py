@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cite import split_sentences
 from assistant.docstore import DocStore
 from assistant.errors import EmbeddingMismatch
 from assistant.index import Index
+from assistant.sentences import evidence_texts
 from assistant.store import VectorStore
 from ingest.pipeline import Ingestor, chunk_id
 
@@ -79,7 +81,8 @@ def test_changed_document_is_replaced_and_gone_document_pruned(settings, corpus_
     report = ingestor.run([corpus_copy])
     assert report.count("updated") == 1 and report.count("unchanged") == 4
     n_003 = sum(1 for c in state(settings)["chunks"].values() if c[0] == target.name)
-    assert counting.calls == n_003  # only the changed document was embedded
+    n_sentences = len(evidence_texts(split_sentences(target.name, DocStore(settings.sqlite_path, create=False).text(target.name))))
+    assert counting.calls == n_003 + n_sentences  # only the changed document was embedded (its chunks and sentences)
     second = state(settings)
     assert second["vectors"] == set(second["chunks"])  # old vectors of 003 are gone
     assert "capital allocations" in second["texts"][target.name]

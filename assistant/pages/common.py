@@ -142,12 +142,12 @@ def render_citation(c: Citation, index: Index, key: str, *, expanded: bool = Fal
         ui.escape_markdown(ui.citation_heading(c)), expanded=expanded, icon=":material/format_quote:",
         key=f"exp_{key}", on_change="rerun",
     ):
-        render_passage(doc, index, c.start, c.end, key=key, quote=c.quote, page=c.page, section=c.section)
+        render_passage(doc, index, c.start, c.end, key=key, quote=c.quote, page=c.page, section=c.section, locator=c.locator)
 
 
 def render_passage(
     doc: DocumentInfo | None, index: Index, start: int, end: int, *, key: str, quote: str = "",
-    page: int | None = None, section: str = "", sources_link: bool = True,
+    page: int | None = None, section: str = "", sources_link: bool = True, locator: str = "",
 ) -> None:
     """Metadata line, highlighted context, PDF download and a deep link into the Sources page."""
     if doc is None:
@@ -155,7 +155,7 @@ def render_passage(
         st.html(ui.highlight_html(quote, 0, len(quote)))
         return
     meta = [doc.title, doc.publisher, doc.date, doc.kind]
-    where = [f"Section: {section}" if section else "", f"Page {page}" if page else ""]
+    where = [f"Section: {section}" if section else "", locator or (f"Page {page}" if page else "")]  # a transcript's "at 00:41:07"
     st.markdown(f"**{ui.escape_markdown(doc.title)}**")
     st.caption(
         ui.escape_markdown(" · ".join(x for x in meta[1:] if x))

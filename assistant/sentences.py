@@ -1,0 +1,375 @@
+"""Sentence vectors and counts made at ingest, and the SentenceBank that reads them at question time.
+
+Ingest splits each document into sentences (`cite.split_sentences`), embeds the evidence sentences in
+the same pass as the chunks, and stores them with the document (`DocStore.replace_document`): spans,
+the chunk holding each, float32 vectors and the stems counted for IDF. A question then reads only what
+it touches: the sentences of the documents its passages come from, and vectors by position. The
+sentence-level dense search keeps one float32 matrix of every evidence sentence (about 2.4 sentences
+per chunk: some 350 MB at 100k chunks), searched exactly.
+
+A document whose stored sentences are missing or stale (an index made before this, another embedding
+model, a change to the splitter or the stemmer: see FINGERPRINT) is split and embedded when first
+needed and stored then; `assistant warm` does it for every document at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.cite import Sentence, split_sentences
+from assistant.docstore import SentenceRecord
+from assistant.errors import IndexMissing
+from assistant.retrieve import content_stems
+from assistant.types import Chunk, DocumentInfo
+
+if TYPE_CHECKING:
+    from assistant.embed import Embedder
+    from assistant.glossary import Glossary
+    from assistant.index import Index
+
+SENTENCES_PER_CHUNK_HIT = 3  # sentences fetched per wanted chunk (several top sentences share a chunk)
+EMBED_CHUNK = 256  # sentences per embedding call when a document's sentences are made at question time
+HEADING, LEAD_IN, ITEM = 1, 2, 4  # flag bits of a stored sentence
+CACHED_SENTENCES = 200_000  # documents' sentence lists kept in memory (least recently used go first)
+CACHED_STEMS = 200_000  # sentences whose stems are kept
+LEGACY_CACHE_FOLDER = "sentences"  # where sentence vectors were cached before they were stored with the document
+
+# A change to the sentence splitter or the stemmer changes this, and stored sentences are made again.
+_PROBE = (
+    "# Oversight of integrated care systems\n"
+    "NHS England's regional teams (e.g. the North East) oversee ICBs; the CQC inspects 42 systems. Trusts spoke of it.\n"
+    "- Leaders said: budgets were £1.2bn in 2023/24, i.e. 14 per cent more than planned.\n"
+    "Our survey found:\n(a) boards are accountable to DHSC. What was agreed?\n"
+)
+
+
+def _fingerprint() -> str:
+    """A digest of what the splitter and the stemmer make of a probe text."""
+    parts = [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+FINGERPRINT = _fingerprint()
+
+
+def evidence_texts(sentences: Sequence[Sentence]) -> list[str]:
+    """The texts that get a vector: every sentence that is not a heading, in order."""
+    return [s.text for s in sentences if not s.heading]
+
+
+def record(sentences: Sequence[Sentence], chunks: Sequence[Chunk], vectors: np.ndarray, model: str) -> SentenceRecord:
+    """What is stored for a document: each sentence's span, flags and chunk, the evidence sentences' float32 vectors
+    (rows of `vectors`, in order) and the count of evidence sentences holding each stem."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    starts = [c.start for c in chunks]
+    rows, stems, row = [], {}, 0
+    for s in sentences:
+        vector = None
+        if not s.heading:
+            vector = vectors[row].tobytes()
+            row += 1
+            for st in content_stems(s.text):
+                stems[st] = stems.get(st, 0) + 1
+        flags = HEADING * s.heading | LEAD_IN * s.lead_in | ITEM * s.item
+        rows.append((s.start, s.end, s.block, flags, _holding_chunk(s, chunks, starts), vector))
+    return SentenceRecord(FINGERPRINT, model, rows, stems)
+
+
+def _holding_chunk(sentence: Sentence, chunks: Sequence[Chunk], starts: Sequence[int]) -> int | None:
+    """Index of the chunk holding the most of the sentence (the earliest on ties), None when none overlaps."""
+    best, best_overlap = None, 0
+    for j in range(bisect.bisect_left(starts, sentence.end) - 1, -1, -1):  # backwards from the last chunk starting before its end
+        chunk = chunks[j]
+        if chunk.end <= sentence.start:
+            break  # chunks start and end in text order: no earlier one reaches the sentence
+        overlap = min(sentence.end, chunk.end) - max(sentence.start, chunk.start)
+        if overlap >= best_overlap and overlap > 0:
+            best, best_overlap = chunk.index, overlap
+    return best
+
+
+@dataclass
+class _DocSentences:
+    """One document version's sentences (headings included), read from the index; vectors are fetched by position."""
+
+    content_hash: str
+    all: list[Sentence]
+    chunk_of: list[int | None]
+    at: dict[Sentence, int]  # position in `all`
+    starts: list[int]
+    ends: list[int]
+    vectors: dict[int, np.ndarray] = field(default_factory=dict)
+    chunks: list[Chunk] | None = None
+
+
+@dataclass
+class _Matrix:
+    """Every evidence sentence's vector with its document and position, for the sentence-level search."""
+
+    key: dict[str, str]  # doc_id -> content_hash it was built from
+    vectors: np.ndarray
+    doc_of: np.ndarray  # row -> index into doc_ids
+    ord_of: np.ndarray  # row -> position of the sentence in its document
+    doc_ids: list[str]
+    rows: dict[str, tuple[int, int]]  # doc_id -> [first, last) rows
+
+
+class SentenceBank:
+    """Every document's sentences with their embeddings, read from the index as questions need them.
+
+    Scoring candidate sentences against the question then costs a matrix product, not an embedding
+    call per question; the same vectors give a sentence-level dense retriever over the whole corpus.
+    """
+
+    def __init__(self, index: Index, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+        self._docs: OrderedDict[str, _DocSentences] = OrderedDict()
+        self._cached = 0
+        self._stems: dict[Sentence, frozenset[str]] = {}
+        self._idf: dict[str, float] = {}
+        self._idf_key: tuple[tuple[str, str], ...] = ()
+        self._matrix: _Matrix | None = None
+        self._lock = threading.RLock()
+
+    # the stored sentences ----------------------------------------------------------
+    def _valid(self, state: tuple | None, doc: DocumentInfo) -> bool:
+        """The stored sentences were made from this version of the document, by this splitter and this model."""
+        return state is not None and state[:3] == (doc.content_hash, FINGERPRINT, self.embedder.name)
+
+    def _entry(self, doc: DocumentInfo) -> _DocSentences:
+        with self._lock:
+            entry = self._docs.get(doc.doc_id)
+            if entry is not None and entry.content_hash == doc.content_hash:
+                self._docs.move_to_end(doc.doc_id)
+                return entry
+            if not self._valid(self.index.docs.sentence_state(doc.doc_id), doc):
+                self._make(doc)
+            entry = self._read(doc)
+            self._keep(doc.doc_id, entry)
+            return entry
+
+    def _read(self, doc: DocumentInfo) -> _DocSentences:
+        """A document's stored sentences as Sentence objects (their text sliced from the stored document text)."""
+        text = self.index.text(doc.doc_id)
+        rows = self.index.docs.sentence_rows(doc.doc_id)
+        sentences = [
+            Sentence(doc.doc_id, start, end, text[start:end], block, bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM))
+            for start, end, block, flags, _ in rows
+        ]
+        return _DocSentences(
+            doc.content_hash, sentences, [r[4] for r in rows], {s: i for i, s in enumerate(sentences)},
+            [s.start for s in sentences], [s.end for s in sentences],
+        )
+
+    def _keep(self, doc_id: str, entry: _DocSentences) -> None:
+        old = self._docs.pop(doc_id, None)
+        self._cached += len(entry.all) - (len(old.all) if old else 0)
+        self._docs[doc_id] = entry
+        while self._cached > CACHED_SENTENCES and len(self._docs) > 1:
+            _, dropped = self._docs.popitem(last=False)
+            self._cached -= len(dropped.all)
+
+    def _make(self, doc: DocumentInfo) -> None:
+        """Split and embed a document whose sentences were not stored with it, and store them."""
+        sentences = split_sentences(doc.doc_id, self.index.text(doc.doc_id))
+        texts = evidence_texts(sentences)
+        parts = [self.embedder.embed(texts[i : i + EMBED_CHUNK]) for i in range(0, len(texts), EMBED_CHUNK)]
+        vectors = np.asarray([v for part in parts for v in part], dtype=np.float32).reshape(len(texts), self.embedder.dim)
+        chunks = self.index.docs.document_chunks(doc.doc_id)
+        if not self.index.docs.put_sentences(doc.doc_id, doc.content_hash, record(sentences, chunks, vectors, self.embedder.name)):
+            now = self.index.docs.document(doc.doc_id)
+            if now is None or now.content_hash != doc.content_hash:
+                return  # replaced or removed by an ingest meanwhile: its new version has its own
+            raise IndexMissing(
+                f"The sentences of {doc.source} are not in the index in {self.index.settings.data_dir} and cannot be added "
+                "(read-only?); run `assistant warm` once with write access to it."
+            )
+
+    def warm(self, documents: Sequence[DocumentInfo]) -> int:
+        """Make any sentences not stored yet and load the search matrix now; returns the number of evidence sentences."""
+        matrix = self._search_matrix(documents)
+        legacy = self.index.settings.data_dir / LEGACY_CACHE_FOLDER
+        if legacy.is_dir():  # vectors cached by an older version, now kept in the index
+            import shutil
+
+            shutil.rmtree(legacy, ignore_errors=True)
+        return sum(last - first for first, last in (matrix.rows.get(d.doc_id, (0, 0)) for d in documents))
+
+    # reading --------------------------------------------------------------------
+    def sentences(self, doc: DocumentInfo) -> list[Sentence]:
+        """All the document's sentences (headings included), in order."""
+        return self._entry(doc).all
+
+    def position(self, sentence: Sentence, doc: DocumentInfo) -> int:
+        """The sentence's place in sentences(doc)."""
+        return self._entry(doc).at[sentence]
+
+    def in_passage(self, passage: object) -> list[Sentence]:
+        """Sentences mostly inside the passage's chunk (a sentence cut by the chunk edge counts if half is in)."""
+        chunk, doc = passage.chunk, passage.doc  # type: ignore[attr-defined]
+        entry = self._entry(doc)
+        out = []
+        # sentences are in text order and do not overlap: those ending after the chunk starts and starting before it ends
+        for s in entry.all[bisect.bisect_right(entry.ends, chunk.start) : bisect.bisect_left(entry.starts, chunk.end)]:
+            overlap = min(s.end, chunk.end) - max(s.start, chunk.start)
+            if overlap > 0 and overlap * 2 >= s.end - s.start:
+                out.append(s)
+        return out
+
+    def vectors(self, sentences: Sequence[Sentence], docs: dict[str, DocumentInfo]) -> np.ndarray:
+        """Unit vectors of evidence sentences (float32, as stored)."""
+        if not sentences:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        wanted: dict[str, tuple[_DocSentences, list[int]]] = {}
+        places = []
+        for s in sentences:
+            entry = self._entry(docs[s.doc_id])
+            at = entry.at[s]
+            places.append((entry, at))
+            if at not in entry.vectors:
+                wanted.setdefault(s.doc_id, (entry, []))[1].append(at)
+        for doc_id, (entry, ords) in wanted.items():
+            for at, blob in self.index.docs.sentence_vectors(doc_id, ords).items():
+                entry.vectors[at] = np.frombuffer(blob, dtype=np.float32)
+        return np.vstack([entry.vectors[at] for entry, at in places])
+
+    def stems(self, sentence: Sentence, glossary: Glossary) -> frozenset[str]:
+        """Content stems of a sentence plus those of the glossary expansions it implies (ICB -> integrated care board)."""
+        cached = self._stems.get(sentence)
+        if cached is None:
+            text = sentence.text
+            cached = frozenset(content_stems(text + " " + " ".join(glossary.expansions(text))))
+            if len(self._stems) >= CACHED_STEMS:
+                self._stems = {}
+            self._stems[sentence] = cached
+        return cached
+
+    def context_stems(self, sentence: Sentence, doc: DocumentInfo, glossary: Glossary, reach: int = 2) -> frozenset[str]:
+        """Stems of a sentence and of the `reach` sentences either side of it in its document."""
+        return frozenset().union(*(self.stems(s, glossary) for s in self.neighbours(sentence, doc, reach)))
+
+    def neighbours(self, sentence: Sentence, doc: DocumentInfo, reach: int = 1) -> list[Sentence]:
+        """The sentence with the `reach` sentences either side of it in its document."""
+        entry = self._entry(doc)
+        at = entry.at.get(sentence)
+        if at is None:
+            return [sentence]
+        return entry.all[max(0, at - reach) : at + reach + 1]
+
+    def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
+        """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""
+        entry = self._entry(doc)
+        at = entry.at.get(sentence)
+        if at is None:
+            return sentence.text
+        first = last = at  # a line's sentences sit together: walk out from this one
+        while first > 0 and entry.all[first - 1].block == sentence.block:
+            first -= 1
+        while last + 1 < len(entry.all) and entry.all[last + 1].block == sentence.block:
+            last += 1
+        return " ".join(s.text for s in entry.all[first : last + 1])
+
+    def idf(self, documents: Sequence[DocumentInfo]) -> dict[str, float]:
+        """Inverse sentence frequency of each stem over the documents' evidence sentences (rare words weigh more)."""
+        key = tuple(sorted((d.doc_id, d.content_hash) for d in documents))
+        if key != self._idf_key:
+            self._search_matrix(documents)  # every document's sentences stored
+            counts, total = self.index.docs.stem_counts()
+            idf = {st: float(np.log((total + 1) / (n + 0.5))) for st, n in counts.items()}
+            with self._lock:
+                self._idf, self._idf_key = idf, key
+        return self._idf
+
+    # the sentence-level search ------------------------------------------------------
+    def _search_matrix(self, documents: Sequence[DocumentInfo]) -> _Matrix:
+        """The matrix of every evidence sentence, built again when a document is new or changed."""
+        matrix = self._matrix
+        if matrix is not None and all(matrix.key.get(d.doc_id) == d.content_hash for d in documents):
+            return matrix
+        with self._lock:
+            matrix = self._matrix
+            current = {doc_id: content_hash for doc_id, (content_hash, _) in self.index.docs.hashes().items()}
+            if matrix is not None and matrix.key == current:
+                return matrix  # the caller's documents are older than the index (Assistant.refresh() not called yet)
+            self._matrix = matrix = self._build_matrix()
+            return matrix
+
+    def _build_matrix(self) -> _Matrix:
+        docs = self.index.docs
+        documents = docs.documents()
+        states = docs.sentence_states()
+        for doc in documents:
+            if not self._valid(states.get(doc.doc_id), doc):
+                self._make(doc)
+        states = docs.sentence_states()
+        total = sum(states[d.doc_id][3] for d in documents if d.doc_id in states)
+        vectors = np.zeros((total, self.embedder.dim), dtype=np.float32)
+        doc_of = np.zeros(total, dtype=np.int32)
+        ord_of = np.zeros(total, dtype=np.int32)
+        rows: dict[str, tuple[int, int]] = {}
+        row = 0
+        for i, doc in enumerate(documents):
+            first = row
+            for at, blob in docs.evidence_vectors(doc.doc_id):
+                if row == total:
+                    break  # a document replaced while reading: the next question builds again
+                vectors[row] = np.frombuffer(blob, dtype=np.float32)
+                doc_of[row], ord_of[row] = i, at
+                row += 1
+            rows[doc.doc_id] = (first, row)
+        return _Matrix({d.doc_id: d.content_hash for d in documents}, vectors[:row], doc_of[:row], ord_of[:row], [d.doc_id for d in documents], rows)
+
+    def _search_rows(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[str, int, float]]:
+        """(doc id, sentence position, score) of the k sentences of the documents most similar to the vector."""
+        matrix = self._search_matrix(documents)
+        ranges = sorted(matrix.rows[d.doc_id] for d in documents if matrix.key.get(d.doc_id) == d.content_hash)
+        ranges = [(a, b) for a, b in ranges if b > a]
+        if not ranges or k <= 0:
+            return []
+        q = np.asarray(vector, dtype=np.float32)
+        if sum(b - a for a, b in ranges) == len(matrix.vectors):
+            rows, scores = np.arange(len(matrix.vectors)), matrix.vectors @ q
+        else:
+            rows = np.concatenate([np.arange(a, b) for a, b in ranges])
+            scores = np.concatenate([matrix.vectors[a:b] @ q for a, b in ranges])
+        k = min(k, len(scores))
+        kth = -np.partition(-scores, k - 1)[k - 1]
+        head = np.flatnonzero(scores >= kth)  # the k best and any tied with the k-th, in row order
+        best = head[np.argsort(-scores[head], kind="stable")[:k]]
+        return [(matrix.doc_ids[matrix.doc_of[rows[i]]], int(matrix.ord_of[rows[i]]), float(scores[i])) for i in best]
+
+    def chunks_near(self, doc: DocumentInfo, start: int, end: int, reach: int) -> list[Chunk]:
+        """The document's chunks overlapping [start - reach, end + reach), in order."""
+        entry = self._entry(doc)
+        if entry.chunks is None:
+            entry.chunks = self.index.docs.document_chunks(doc.doc_id)
+        return [c for c in entry.chunks if c.start < end + reach and start - reach < c.end]
+
+    def search_chunks(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[Chunk, float]]:
+        """Chunks ranked by their best sentence among the top sentence matches (a sentence-level dense retriever)."""
+        found = self._search_rows(vector, k * SENTENCES_PER_CHUNK_HIT, documents)
+        holders: list[tuple[tuple[str, int], float]] = []
+        by_id = {d.doc_id: d for d in documents}
+        for doc_id, at, score in found:
+            index = self._entry(by_id[doc_id]).chunk_of[at]
+            if index is not None:
+                holders.append(((doc_id, index), score))
+        chunks = self.index.docs.chunks_at(place for place, _ in holders)
+        out: dict[str, tuple[Chunk, float]] = {}
+        for place, score in holders:
+            chunk = chunks.get(place)
+            if chunk is not None and chunk.id not in out:
+                out[chunk.id] = (chunk, score)
+            if len(out) >= k:
+                break
+        return list(out.values())
+

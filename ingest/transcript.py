@@ -1,0 +1,522 @@
+"""Meeting transcripts: recognised from the text, shaped into readable, attributable text with locators.
+
+Two kinds:
+- CAPTION files (tactiq.io / YouTube exports, SRT or WebVTT pasted into text): most lines start with a timestamp
+  ("00:04:46.800 will be leaving at 3", "[0:04:46] ...", "0:04" on a line of its own, "00:00:01,000 --> ...").
+  The lines are joined into running text, fillers ("um", "uh"; "you know", "so" opening a unit) and sound notes
+  ("[Music]") dropped, and the run cut into units of about MIN_UNIT_WORDS-MAX_UNIT_WORDS words: at a pause (the
+  gap to the next timestamp beyond the time the words take to say), at a sentence end the captions already have,
+  at a speaker change. Each unit is a line of its own, capitalised, ending with a full stop.
+- ORAL_EVIDENCE (Hansard style): turns opening "Q103 Chair:" or "Amanda Pritchard:"; the question number leaves
+  the text.
+
+Timestamps and question numbers become locators: [start, end) of the shaped text -> "at 00:41:07" (the caption
+line the words came from) or "Q112" (the question being answered), a transcript's counterpart of a PDF page.
+
+Speakers: each turn opens with a heading line "## Amanda Pritchard (Chief Executive, NHS England)" (the role from the
+"Witnesses:" list where it gives one). split.py makes a "#" line the section of the chunks under it, so every
+sentence of the turn is cited with its speaker, and the speaker's name is embedded with the turn's text. Writing
+"Amanda Pritchard: ..." inline instead would name the speaker in the turn's first sentence only.
+
+The shaping is a list of edits of the cleaned text (repair.Edit), so clean.py keeps its page map exact; `shape`
+returns the shaped text with them, and the locators' offsets are offsets of that text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.types import Locator
+from ingest.repair import Edit
+
+CAPTION, ORAL_EVIDENCE = "caption", "oral evidence"
+KIND = "transcript"  # the document kind a recognised transcript is given
+
+CAPTION_MIN_LINES = 5  # fewer timestamped lines are times in a document ("10:30 Coffee"), not captions
+CAPTION_LINE_SHARE = 0.3  # timestamped lines among the non-blank ones (SRT: index, time, text = one in three)
+CLOCK_ONLY_MIN_LINES = 20  # "10:30 text" could be a clock time: that many lines before they count as captions
+IN_ORDER_SHARE = 0.8  # captions run forwards in time
+MIN_QUESTION_TURNS = 3  # "Q103 Chair:" this often makes oral evidence
+MIN_SPEAKER_TURNS = 6  # without question numbers: this many speaker turns ...
+SPEAKER_TURN_SHARE = 0.25  # ... making up this share of the non-blank lines ...
+MIN_TURNS_EACH = 2  # ... by at least two speakers with this many turns each
+MAX_SPEAKER_WORDS = 6  # "Professor Sir Stephen Powis": longer runs of capitalised words before a colon are not a name
+
+MIN_UNIT_WORDS, MAX_UNIT_WORDS = 15, 40  # a caption unit: a readable sentence-sized stretch of speech
+SHORT_UNIT_WORDS = 5  # a sentence end or a long pause closes a unit this long (shorter ones are not evidence)
+PAUSE_S = 1.5  # a silence this long between caption lines is a pause
+LONG_PAUSE_S = 3.0  # ... and this long, a new paragraph
+SPEAKING_RATE_QUANTILE = 0.75  # a line without an end time takes its words at the pace of the transcript's brisk lines
+WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 2.5)
+COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
+
+# A unit cut by length does not end on these ("... gives details of."): the words after them belong to them.
+UNENDING = frozenset(
+    "a an and are as at be because but by for from has have i if in into is it's its my of on or our so than that the their "
+    "these this those to was we were which who will with would your".split()
+)
+UNSTARTING = frozenset("million billion thousand hundred per percent pounds pence %".split())  # "4.2 / million pounds"
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm", "mm", "mmm", "ah"})  # dropped anywhere
+OPENING_FILLERS = (("you", "know"), ("i", "mean"), ("so",), ("well",), ("okay",), ("ok",), ("right",))  # dropped opening a unit
+CHAIR_TITLES = frozenset({"chair", "the chair", "chairman", "chairwoman", "chairperson", "convenor"})
+NOT_SPEAKERS = frozenset(
+    "action actions agenda aim aims answer apologies appendix attendance author background case chapter contact date "
+    "decision email example figure item key lead location meeting minutes next note notes objective outcome owner page "
+    "paper part phase points present priority purpose question questions recommendation recommendations report response "
+    "risk section source sources stage status step steps study subject summary table tel time title total update venue "
+    "version website witness witnesses".split()
+)
+_TACTIQ_BANNER = re.compile(r"^#[ ]*tactiq\.io\b.*$|^#[ ]*No title found[ ]*$", re.IGNORECASE | re.MULTILINE)
+_HEADER_URL = re.compile(r"^#[ ]+(?=https?://\S+[ ]*$)", re.MULTILINE)
+_VTT_HEADER = re.compile(r"^(?:WEBVTT\b.*|Kind:[ ]*captions|Language:[ ]*[\w-]+|NOTE\b.*|[ ]*\d{1,6}[ ]*)$", re.MULTILINE)  # and SRT's first index
+
+_STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d)(?:[.,](\d{1,3}))?\]?"
+_CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
+_NOT_SPOKEN = re.compile(r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<[^>\n]*>", re.IGNORECASE)
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ ]+([^>\n]{1,60})>")  # WebVTT "<v Amanda Pritchard>"
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+_NOT_A_SENTENCE_END = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e)\.$", re.IGNORECASE)
+_TRAILING = re.compile(r"[,;:–—-]+$")
+
+_HONORIFIC = r"(?:The|Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|Cllr|Councillor)\.?"
+_NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
+_NAME = rf"(?:{_HONORIFIC}[ ]+)*{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|de|van|von|da|du|le|la|del|bin|al)){{0,{MAX_SPEAKER_WORDS - 1}}}"
+_SAYS = rf"(?:\*\*)?(?P<speaker>{_NAME})(?:[ ]*\([^()\n]{{1,60}}\))?(?:\*\*)?:(?:\*\*)?(?:[ ]+|$)"
+_QUESTION_TURN = re.compile(rf"^[ ]*(?:\*\*)?Q[ ]?(?P<q>\d{{1,4}})(?:[-–]\d{{1,4}})?\.?(?:\*\*)?[ ]+{_SAYS}", re.MULTILINE)
+_SPEAKER_TURN = re.compile(rf"^[ ]*{_SAYS}", re.MULTILINE)
+_SAYS_RX = re.compile(_SAYS, re.MULTILINE)
+_WITNESSES = re.compile(r"^[ ]*(?:\*\*)?Witness(?:es)?:?(?:\*\*)?:?[ ]+(.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """The shaped text, the edits of the cleaned text that make it, its locators, and its units (caption units or turns)."""
+
+    text: str
+    edits: list[Edit]
+    locators: tuple[Locator, ...]
+    units: int
+
+
+# --- recognising ---------------------------------------------------------------------------------------------
+
+
+def recognise(text: str) -> str:
+    """CAPTION, ORAL_EVIDENCE or "" (not a transcript), from the text alone."""
+    nonblank = sum(1 for line in text.splitlines() if line.strip())
+    if _is_caption(text, nonblank):
+        return CAPTION
+    if _is_oral_evidence(text, nonblank):
+        return ORAL_EVIDENCE
+    return ""
+
+
+def _is_caption(text: str, nonblank: int) -> bool:
+    """Most lines timed, forwards in time; bare "10:30" stamps (clock times?) only in numbers no agenda has."""
+    cues = [m for m in _CUE.finditer(text) if not _agenda_item(text, m)]
+    if len(cues) < CAPTION_MIN_LINES or len(cues) < CAPTION_LINE_SHARE * nonblank:
+        return False
+    times = [_seconds(m) for m in cues]
+    forwards = sum(b >= a for a, b in zip(times, times[1:], strict=False))
+    if forwards < IN_ORDER_SHARE * (len(times) - 1):
+        return False
+    clock_like = all(m.group(1) is None and m.group(4) is None and "[" not in m.group(0) and "-->" not in m.group(0) for m in cues)
+    return not clock_like or len(cues) >= CLOCK_ONLY_MIN_LINES
+
+
+def _agenda_item(text: str, cue: re.Match[str]) -> bool:
+    """ "09:00 - Welcome": a time followed by a dash is an agenda line, not a caption."""
+    return "-->" not in cue.group(0) and bool(re.match(r"[ ]*[-–—]", text[cue.end() : cue.end() + 3]))
+
+
+def _seconds(cue: re.Match[str], first: int = 1) -> float:
+    """The time of a cue's stamp (groups first..first+3: hours, minutes, seconds, fraction) in seconds."""
+    hours, minutes, seconds, fraction = (cue.group(first + i) for i in range(4))
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + float(f"0.{fraction}" if fraction else 0)
+
+
+def _is_oral_evidence(text: str, nonblank: int) -> bool:
+    """Question-numbered turns ("Q103 Chair:"), or speaker turns by at least two speakers making up much of the text."""
+    questions = [int(m.group("q")) for m in _QUESTION_TURN.finditer(text)]
+    forwards = sum(b > a for a, b in zip(questions, questions[1:], strict=False))
+    if len(questions) >= MIN_QUESTION_TURNS and forwards >= IN_ORDER_SHARE * (len(questions) - 1):
+        return True
+    turns = [m.group("speaker") for m in _SPEAKER_TURN.finditer(text)]
+    speakers = _speakers(turns, set())
+    counts = Counter(t for t in turns if t in speakers)
+    regulars = sum(1 for n in counts.values() if n >= MIN_TURNS_EACH)
+    total = sum(counts.values())
+    return total >= MIN_SPEAKER_TURNS and regulars >= 2 and total >= SPEAKER_TURN_SHARE * nonblank
+
+
+def _speakers(labels: list[str], known: set[str]) -> set[str]:
+    """The labels that name speakers: known ones, and names (two words or more, or the chair) opening two turns or more."""
+    counts = Counter(labels)
+    return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
+
+
+def _looks_like_speaker(label: str) -> bool:
+    """ "Amanda Pritchard", "Dr Smith", "Chair"; not a label such as "Note", "Key Points" or "Next Steps"."""
+    words = label.lower().split()
+    return label.lower() in CHAIR_TITLES or (len(words) >= 2 and not any(w.strip(".") in NOT_SPEAKERS for w in words))
+
+
+# --- shaping -------------------------------------------------------------------------------------------------
+
+
+class _Rewriter:
+    """Builds the shaped text from the cleaned one, left to right, recording each change as an Edit."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[str] = []
+        self.edits: list[Edit] = []
+        self.cursor = 0  # everything of `text` before this is written
+        self.length = 0  # length of what is written so far
+
+    def keep_to(self, old: int) -> int:
+        """Copy the text up to `old`; returns where that offset lands in the shaped text."""
+        if old > self.cursor:
+            self.parts.append(self.text[self.cursor : old])
+            self.length += old - self.cursor
+            self.cursor = old
+        return self.length
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        self.keep_to(start)
+        if new != self.text[start:end]:
+            self.edits.append(Edit(start, end, new))
+        self.parts.append(new)
+        self.length += len(new)
+        self.cursor = end
+
+    def finish(self) -> str:
+        self.keep_to(len(self.text))
+        return "".join(self.parts)
+
+
+def shape(text: str, kind: str) -> Shaped:
+    """The cleaned text of a recognised transcript, shaped (see the module docstring)."""
+    return _shape_captions(text) if kind == CAPTION else _shape_oral_evidence(text)
+
+
+def _heading(speaker: str, roles: dict[str, str]) -> str:
+    role = roles.get(speaker)
+    return f"## {speaker} ({role})" if role else f"## {speaker}"
+
+
+# oral evidence ------------------------------------------------------------------------------------------------
+
+
+def _shape_oral_evidence(text: str) -> Shaped:
+    """Each turn opens with its speaker's heading; "Q103" leaves the text for a locator running to the next question."""
+    turns = _turns(text)
+    roles = _roles(text, {speaker for _, _, speaker, _ in turns})
+    out = _Rewriter(text)
+    starts: list[tuple[int, str]] = []
+    for line_start, body_start, speaker, question in turns:
+        blank_before = line_start == 0 or text[max(0, line_start - 2) : line_start] == "\n\n"
+        begin = line_start if blank_before else line_start - 1  # take the line break before: it becomes a blank line
+        lead = "" if blank_before else "\n\n"
+        own_line = body_start == _line_end(text, body_start)  # "AMANDA PRITCHARD:" alone, the words below
+        heading_at = out.keep_to(begin) + len(lead)
+        out.replace(begin, body_start, lead + _heading(speaker, roles) + ("" if own_line else "\n"))
+        if question:
+            starts.append((heading_at, f"Q{question}"))
+    shaped = out.finish()
+    ends = [start for start, _ in starts[1:]] + [len(shaped)] * bool(starts)
+    locators = tuple(Locator(start, end, label) for (start, label), end in zip(starts, ends, strict=True))
+    return Shaped(shaped, out.edits, locators, len(turns))
+
+
+def _turns(text: str) -> list[tuple[int, int, str, str]]:
+    """(line start, where the words start, speaker, question number or "") of every turn, in order."""
+    found: dict[int, tuple[int, int, str, str]] = {}
+    for m in _QUESTION_TURN.finditer(text):
+        found[m.start()] = (m.start(), m.end(), m.group("speaker"), m.group("q"))
+    known = {speaker for _, _, speaker, _ in found.values()}
+    plain = [m for m in _SPEAKER_TURN.finditer(text) if m.start() not in found]
+    speakers = _speakers([m.group("speaker") for m in plain], known | set(_witness_names(text)))
+    for m in plain:
+        if m.group("speaker") in speakers:
+            found[m.start()] = (m.start(), m.end(), m.group("speaker"), "")
+    return [found[k] for k in sorted(found)]
+
+
+def _witness_names(text: str) -> list[str]:
+    """Names listed after "Witnesses:" (each entry's words before its first comma)."""
+    names = []
+    for m in _WITNESSES.finditer(text):
+        for entry in re.split(r";|,?\s+and\s+(?=[A-Z])", m.group(1)):
+            name = entry.split(",")[0].strip(" .")
+            if re.fullmatch(_NAME, name):
+                names.append(name)
+    return names
+
+
+def _roles(text: str, speakers: set[str]) -> dict[str, str]:
+    """Speaker -> role as the "Witnesses:" list gives it ("Amanda Pritchard, Chief Executive, NHS England; ...")."""
+    roles: dict[str, str] = {}
+    others = "|".join(re.escape(s) for s in sorted(speakers, key=len, reverse=True))
+    for m in _WITNESSES.finditer(text):
+        listed = m.group(1)
+        for speaker in speakers:
+            found = re.search(rf"\b{re.escape(speaker)},\s*(.+?)\s*(?=;|,?\s+and\s+(?:{others})\b|\.?\s*$)", listed)
+            if found:
+                roles.setdefault(speaker, found.group(1).removeprefix("and ").strip(" .,"))
+    return roles
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
+# captions ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cue:
+    """One timed caption: when it was said, until when (if the file says), who is speaking (if anyone was named), its words."""
+
+    at: float
+    until: float | None
+    speaker: str
+    words: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of each kept word
+    spoken: int = 0  # words said, fillers included: its speaking time
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    cue: int
+
+
+@dataclass(frozen=True)
+class _Unit:
+    words: list[_Word]
+    speaker: str
+    paragraph: bool  # a long pause or a new speaker comes before it
+
+
+def _shape_captions(text: str) -> Shaped:
+    """The header lines kept (tactiq's banner and "No title found" dropped), then the units, one a line."""
+    cues, header_end = _cues(text)
+    units = _units(text, cues)
+    out = _Rewriter(text)
+    header_end = _write_header(text, out, header_end)
+    starts: list[tuple[int, int]] = []  # (offset in the shaped text, cue) where each cue's words begin
+    last: tuple[int, int] | None = None  # the last word written
+    speaker = ""
+    for unit in units:
+        if last is None:
+            lead = "\n\n" if header_end else ""
+        else:
+            lead = ("" if _ends_sentence(text, *last) else ".") + ("\n\n" if unit.paragraph else "\n")
+        if unit.speaker and unit.speaker != speaker:
+            lead += _heading(unit.speaker, {}) + "\n"
+        speaker = unit.speaker
+        last = _write_unit(text, out, unit, lead, last[1] if last else header_end, starts)
+    if last is None:
+        out.replace(header_end, len(text), "")
+    else:
+        out.replace(last[1], len(text), "" if _ends_sentence(text, *last) else ".")
+    shaped = out.finish()
+    return Shaped(shaped, out.edits, _time_locators(starts, cues, len(shaped)), len(units))
+
+
+def _write_header(text: str, out: _Rewriter, header_end: int) -> int:
+    """Keep the lines before the first cue but a caption tool's banners; returns where the kept header ends (0: none).
+
+    Banners after the last kept line are left to the gap before the first unit, which is replaced as a whole."""
+    header = text[:header_end]
+    banners = [(m.start(), m.end()) for rx in (_TACTIQ_BANNER, _VTT_HEADER) for m in rx.finditer(header)]
+    kept = [m for m in re.finditer(r"[^\n]*\S[^\n]*", header) if not any(a <= m.start() < b for a, b in banners)]
+    if not kept:
+        return 0
+    header_end = kept[-1].end()
+    edits = [(a, b + 1, "") for a, b in banners if b < header_end]  # with its line break
+    edits += [(m.start(), m.end(), "") for m in _HEADER_URL.finditer(header, 0, header_end)]  # "# https://..." is a link, not a heading
+    for start, end, new in sorted(edits):
+        out.replace(start, end, new)
+    out.keep_to(header_end)
+    return header_end
+
+
+def _write_unit(text: str, out: _Rewriter, unit: _Unit, lead: str, previous_end: int, starts: list[tuple[int, int]]) -> tuple[int, int]:
+    """Write a unit's words after `lead`, single-spaced, capitalised, without trailing commas; returns its last word."""
+    for i, word in enumerate(unit.words):
+        end = word.end
+        if i == len(unit.words) - 1 and (trailing := _TRAILING.search(text, word.start, word.end)) and trailing.start() > word.start:
+            end = trailing.start()
+        out.replace(previous_end, word.start, lead if i == 0 else " ")
+        if not starts or starts[-1][1] != word.cue:
+            starts.append((out.length, word.cue))
+        if i == 0 and text[word.start].islower():
+            out.replace(word.start, word.start + 1, text[word.start].upper())
+        out.keep_to(end)
+        previous_end = end
+    return unit.words[-1].start, previous_end
+
+
+def _may_end(text: str, words: list[_Word], i: int) -> bool:
+    """A unit may end after word i unless that leaves the sense hanging: "... details of." or "... 4.2. Million pounds"."""
+    following = words[i + 1] if i + 1 < len(words) else None
+    return text[words[i].start : words[i].end].lower() not in UNENDING and (
+        following is None or text[following.start : following.end].lower().strip(",.") not in UNSTARTING
+    )
+
+
+def _ends_sentence(text: str, start: int, end: int) -> bool:
+    token = text[start:end]
+    return bool(_SENTENCE_END.search(token)) and not _NOT_A_SENTENCE_END.match(token)
+
+
+def _time_locators(starts: list[tuple[int, int]], cues: list[_Cue], length: int) -> tuple[Locator, ...]:
+    """ "at HH:MM:SS" from where each cue's words begin to where the next cue's do (cues of the same second merged)."""
+    locators: list[Locator] = []
+    ends = [start for start, _ in starts[1:]] + [length] * bool(starts)
+    for (start, cue), end in zip(starts, ends, strict=True):
+        label = f"at {_clock(cues[cue].at)}"
+        if locators and locators[-1].label == label:
+            locators[-1] = Locator(locators[-1].start, end, label)
+        else:
+            locators.append(Locator(start, end, label))
+    return tuple(locators)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _cues(text: str) -> tuple[list[_Cue], int]:
+    """The cues in order, each with its speaker and words, and where the header (the lines before the first cue) ends."""
+    stamps = [m for m in _CUE.finditer(text) if not _agenda_item(text, m)]
+    bodies = []
+    for i, m in enumerate(stamps):
+        start = _line_end(text, m.end()) if "-->" in m.group(0) else m.end()
+        bodies.append((start, stamps[i + 1].start() if i + 1 < len(stamps) else len(text)))
+    labels = [_speaker_label(text, start, end) for start, end in bodies]
+    voiced = {label for label, _, tagged in labels if tagged}
+    named = _speakers([label for label, _, tagged in labels if label and not tagged], set()) | voiced
+    cues: list[_Cue] = []
+    speaker = ""
+    for i, (m, (start, end), (label, said_end, _)) in enumerate(zip(stamps, bodies, labels, strict=True)):
+        if label in named:
+            speaker, start = label, said_end
+        cue = _Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker)
+        srt_index_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
+        _take_words(text, start, end, cue, srt_index_follows)
+        cues.append(cue)
+    header_end = stamps[0].start() if stamps else len(text)
+    while header_end and text[header_end - 1] in "\n ":
+        header_end -= 1
+    return cues, header_end
+
+
+def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
+    """(speaker, where the words after the name start, named by a WebVTT voice tag) of a caption's text, or ("", start, False)."""
+    at = start + len(text[start:end]) - len(text[start:end].lstrip())
+    if voice := _VOICE.match(text, at, end):
+        return voice.group(1).strip(), at, True
+    if said := _SAYS_RX.match(text, at, end):
+        return said.group("speaker"), said.end(), False
+    return "", start, False
+
+
+def _take_words(text: str, start: int, end: int, cue: _Cue, srt_index_follows: bool) -> None:
+    """The cue's spoken words in [start, end): sound notes, tags, fillers and the next SRT cue's number left out."""
+    cut = [(m.start(), m.end()) for m in _NOT_SPOKEN.finditer(text, start, end)]
+    if srt_index_follows and (index := re.search(r"(?m)^[ ]*\d{1,6}\s*\Z", text[start:end])):
+        cut.append((start + index.start(), end))
+    at = start
+    for a, b in [*sorted(cut), (end, end)]:
+        for m in re.finditer(r"\S+", text[at:a] if a > at else ""):
+            word = m.group(0)
+            if not any(c.isalnum() for c in word):
+                continue
+            cue.spoken += 1
+            if word.lower().strip(",.;:!?") not in FILLERS:
+                cue.words.append((at + m.start(), at + m.end()))
+        at = max(at, b)
+
+
+def _units(text: str, cues: list[_Cue]) -> list[_Unit]:
+    """The cues' words cut into units at pauses, sentence ends and speaker changes (see _unit_end)."""
+    words, pauses, forced = _word_stream(cues)
+    units: list[_Unit] = []
+    begin = 0
+    while begin < len(words):
+        end = _unit_end(text, words, pauses, forced, begin)
+        kept = _without_opening_fillers(text, words[begin : end + 1])
+        paragraph = begin > 0 and (forced[begin - 1] or pauses[begin - 1] >= LONG_PAUSE_S)
+        units.append(_Unit(kept, cues[kept[0].cue].speaker, paragraph))
+        begin = end + 1
+    return units
+
+
+def _word_stream(cues: list[_Cue]) -> tuple[list[_Word], list[float], list[bool]]:
+    """Every kept word, the silence after it in seconds, and whether another speaker follows it."""
+    words: list[_Word] = []
+    pauses: list[float] = []
+    forced: list[bool] = []
+    said = [i for i, cue in enumerate(cues) if cue.words]
+    rate = _speaking_rate([cues[i] for i in said])
+    for k, i in enumerate(said):
+        cue = cues[i]
+        words += [_Word(start, end, i) for start, end in cue.words]
+        pauses += [0.0] * len(cue.words)
+        forced += [False] * len(cue.words)
+        if k + 1 < len(said):
+            following = cues[said[k + 1]]
+            said_until = cue.until if cue.until is not None else cue.at + cue.spoken / rate
+            pauses[-1] = max(0.0, following.at - said_until)
+            forced[-1] = following.speaker != cue.speaker
+    return words, pauses, forced
+
+
+def _speaking_rate(cues: list[_Cue]) -> float:
+    """Words a second of the transcript's brisk lines (SPEAKING_RATE_QUANTILE of the lines are slower, so pausing)."""
+    rates = sorted(a.spoken / (b.at - a.at) for a, b in zip(cues, cues[1:], strict=False) if b.at > a.at and a.spoken)
+    if not rates:
+        return WORDS_PER_SECOND[0]
+    brisk = rates[min(len(rates) - 1, int(SPEAKING_RATE_QUANTILE * len(rates)))]
+    return min(max(brisk, WORDS_PER_SECOND[0]), WORDS_PER_SECOND[1])
+
+
+def _unit_end(text: str, words: list[_Word], pauses: list[float], forced: list[bool], begin: int) -> int:
+    """The last word of the unit from `begin`: at a speaker change; at a sentence end or long pause once SHORT_UNIT_WORDS
+    long; at a pause once MIN_UNIT_WORDS long; by MAX_UNIT_WORDS at the longest pause (or comma, or else the last word)
+    after MIN_UNIT_WORDS; never by length or a short pause where that leaves the sense hanging (_may_end)."""
+    best, best_score, fallback = None, 0.0, None
+    for i in range(begin, len(words)):
+        n = i - begin + 1
+        if forced[i] or i == len(words) - 1:
+            return i
+        if n >= SHORT_UNIT_WORDS and (_ends_sentence(text, words[i].start, words[i].end) or pauses[i] >= LONG_PAUSE_S):
+            return i
+        if n >= MIN_UNIT_WORDS and _may_end(text, words, i):
+            if pauses[i] >= PAUSE_S:
+                return i
+            fallback = i
+            score = pauses[i] + (COMMA_SCORE if text[words[i].end - 1] == "," else 0.0)
+            if score > 0 and score >= best_score:
+                best, best_score = i, score
+        if n >= MAX_UNIT_WORDS:
+            return best if best is not None else fallback if fallback is not None else i
+    return len(words) - 1
+
+
+def _without_opening_fillers(text: str, words: list[_Word]) -> list[_Word]:
+    """ "you know", "so", "well" ... opening a unit are dropped ("so you know we ..." -> "We ..."); one word always stays."""
+    lowered = [text[w.start : w.end].lower().strip(",.;:") for w in words]
+    at = 0
+    while True:
+        filler = next((f for f in OPENING_FILLERS if tuple(lowered[at : at + len(f)]) == f and len(words) - at > len(f)), None)
+        if filler is None:
+            return words[at:]
+        at += len(filler)

@@ -1,0 +1,339 @@
+"""Meeting transcripts: recognised from the text, shaped into readable units and speaker turns, cited by locator."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.docstore import DocStore
+from assistant.types import Chunk, Citation, DocumentInfo, Locator
+from ingest import transcript
+from ingest.clean import clean
+from ingest.infer import infer_file
+from ingest.load import load
+from ingest.split import split
+from tests.conftest import make_settings, run_cli
+
+MB = 1_000_000
+TIMESTAMP = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?")
+
+# An ICB board meeting as tactiq.io exports YouTube's captions: no punctuation, fillers, a pause, a sound note.
+CAPTIONS = """# tactiq.io free youtube transcript
+# West Yorkshire ICB Board meeting in public
+# https://www.youtube.com/watch/abc123
+
+00:00:01.200 good afternoon everyone and welcome to
+00:00:03.100 the meeting in public of the west
+00:00:05.000 yorkshire integrated care board
+00:00:10.800 um we have apologies from two members
+00:00:12.900 today and the meeting is quorate
+00:00:19.400 so you know the first item is the
+00:00:21.200 chief executive's report uh which sets
+00:00:23.300 out our financial position at month 11
+00:00:25.400 we are forecasting a deficit of 4.2
+00:00:27.500 million pounds against the plan and the
+00:00:29.600 board is asked to note the recovery
+00:00:31.700 actions agreed with nhs england for
+00:00:33.800 the final quarter of the year
+00:00:39.900 [Music]
+00:00:41.070 the second item is the urgent and
+00:00:43.100 emergency care plan which brings
+00:00:45.200 together our five places to reduce
+00:00:47.300 waits in emergency departments this
+00:00:49.400 winter
+"""
+
+# Select committee oral evidence as Hansard prints it.
+HANSARD = """Health and Social Care Committee
+Oral evidence: Integrated care systems: autonomy and accountability, HC 587
+Tuesday 14 March 2023
+
+Members present: Steve Brine (Chair); Paulette Hamilton; Sarah Owen; Rachael Maskell.
+
+Questions 103 - 106
+
+Witnesses: Amanda Pritchard, Chief Executive, NHS England; and Julian Kelly, Chief Financial Officer, NHS England.
+
+Examination of witnesses
+Q103 Chair: Good morning and welcome. How will NHS England hold integrated care boards to account under the new oversight framework?
+Amanda Pritchard: Thank you, Chair. The oversight framework sets out how we will work with integrated care boards, and it is deliberately proportionate.
+We expect most of the day-to-day assurance of providers to sit with the boards themselves rather than with our regional teams.
+Q104 Sarah Owen: What does that mean for the money? Are the boards able to move funding between budgets?
+Julian Kelly: Yes. Each board receives a single allocation and can move money across its system, within the financial framework we publish every year.
+Amanda Pritchard: I would add that the boards are accountable to us for living within that allocation.
+Q105 Chair: Thank you. Turning to workforce, how many vacancies are there in community nursing?
+Amanda Pritchard: Community nursing vacancies stand at around eight per cent, and the long-term workforce plan sets out how we will train more district nurses.
+Q106 Chair: Thank you both.
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _located(cleaned, phrase: str) -> str:
+    """The locator of the stored text where `phrase` starts."""
+    at = cleaned.text.index(phrase)
+    return next(x.label for x in cleaned.locators if x.start <= at < x.end)
+
+
+# --- recognising -----------------------------------------------------------------------------------------------
+
+
+def test_caption_formats_are_recognised():
+    youtube_copy = "".join(f"{m}:{s:02d}\nwords said at this point of the meeting\n" for m in range(10) for s in (0, 20, 40))
+    srt = "".join(f"{i}\n00:00:{i:02d},000 --> 00:00:{i + 1:02d},000\nthe board agreed the plan\n\n" for i in range(1, 8))
+    bracketed = "".join(f"[00:0{i}:10] the committee heard evidence\n" for i in range(6))
+    assert transcript.recognise(CAPTIONS) == transcript.CAPTION
+    assert transcript.recognise(youtube_copy) == transcript.CAPTION
+    assert transcript.recognise(srt) == transcript.CAPTION
+    assert transcript.recognise(bracketed) == transcript.CAPTION
+    for text in (youtube_copy, srt, bracketed):
+        cleaned = clean(text)
+        assert not TIMESTAMP.search(cleaned.text) and "-->" not in cleaned.text and cleaned.text[0].isupper()
+        assert cleaned.locators[0].start == 0 and cleaned.locators[-1].end == len(cleaned.text)
+
+
+def test_oral_evidence_is_recognised_with_or_without_question_numbers():
+    assert transcript.recognise(HANSARD) == transcript.ORAL_EVIDENCE
+    dialogue = "".join(
+        f"Jane Smith: Question {i} about the board's plan for the year ahead.\n"
+        f"Dr Ahmed Khan: Answer {i}: the plan is agreed with the places.\n" for i in range(4)
+    )
+    assert transcript.recognise(dialogue) == transcript.ORAL_EVIDENCE
+    cleaned = clean(dialogue)
+    assert cleaned.text.startswith("## Jane Smith\nQuestion 0 about") and "\n\n## Dr Ahmed Khan\nAnswer 0: the plan" in cleaned.text
+    assert cleaned.locators == ()  # no question numbers, nothing to locate by
+    on_own_line = "".join(f"CHAIR:\nItem {i} of the meeting in public.\n\nAMANDA PRITCHARD:\nWe agreed plan {i}.\n\n" for i in range(3))
+    assert "## AMANDA PRITCHARD\nWe agreed plan 0." in clean(on_own_line).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a board paper naming a few times
+        "Board meeting\n\nThe meeting opened at 10:30 and closed at 12:45.\n\n10:30 Welcome from the chair\n\n"
+        "The board discussed the financial plan in detail and agreed the recovery actions.\n\n"
+        "11:15 Finance report\n\n12:00 Any other business\n\nMinutes will be circulated by 13:00.\n",
+        # an agenda: times followed by a dash
+        "".join(f"{9 + i}:00 - Item {i}: the report of the committee\n" for i in range(8)),
+        # clock times on most lines, but too few to be captions
+        "".join(f"{9 + i}:30 Session {i} with the integrated care board\n" for i in range(8)),
+        # labels with colons, not speakers
+        "".join(f"Note: item {i} was discussed.\nAction: the chair to follow up.\nKey Points: agreed.\n" for i in range(5)),
+        # a report quoting a question number once
+        "The chief executive told the committee (Q103) that the framework is proportionate.\n",
+    ],
+)
+def test_documents_with_times_or_labels_are_not_transcripts(text):
+    assert transcript.recognise(text) == ""
+    assert clean(text).locators == ()
+
+
+# --- captions ----------------------------------------------------------------------------------------------------
+
+
+def test_captions_become_punctuated_units_without_timestamps_or_fillers(tmp_path):
+    loaded = load(_write(tmp_path, "board.txt", CAPTIONS), max_bytes=MB)
+    assert loaded.meta["kind"] == "transcript" and loaded.meta["transcript"] == transcript.CAPTION
+    cleaned = clean(loaded.text)
+    text = cleaned.text
+    assert not TIMESTAMP.search(text) and "tactiq" not in text and "[Music]" not in text
+    assert text.startswith("# West Yorkshire ICB Board meeting in public\nhttps://www.youtube.com/watch/abc123\n\n")
+    units = text.split("\n\n", 1)[1].split("\n")
+    units = [u for u in units if u]
+    assert units[0] == "Good afternoon everyone and welcome to the meeting in public of the west yorkshire integrated care board."
+    assert units[1] == "We have apologies from two members today and the meeting is quorate."  # "um" gone
+    assert units[2].startswith("The first item is the chief executive's report which sets out")  # "so you know", "uh" gone
+    assert units[-1] == "The second item is the urgent and emergency care plan which brings together our five places to reduce waits in emergency departments this winter."
+    for unit in units:
+        assert unit[0].isupper() and unit.endswith(".")
+        assert transcript.SHORT_UNIT_WORDS <= len(unit.split()) <= transcript.MAX_UNIT_WORDS
+        assert not re.search(r"\b(?:um|uh)\b", unit, re.IGNORECASE)
+    assert "4.2 million pounds" in text
+
+
+def test_each_stored_offset_maps_back_to_its_timestamp():
+    cleaned = clean(CAPTIONS)
+    locators = cleaned.locators
+    assert all(a.end == b.start for a, b in zip(locators, locators[1:], strict=False))  # contiguous from the first word
+    assert locators[-1].end == len(cleaned.text)
+    assert _located(cleaned, "Good afternoon") == "at 00:00:01"
+    assert _located(cleaned, "We have apologies") == "at 00:00:10"
+    assert _located(cleaned, "The first item") == "at 00:00:19"  # the fillers it opened with are gone, the time stays
+    assert _located(cleaned, "million pounds") == "at 00:00:27"
+    assert _located(cleaned, "The second item") == "at 00:00:41"
+    for loc in locators:  # each locator starts on the words of its caption line
+        stamp = loc.label.removeprefix("at ")
+        line = next(line for line in CAPTIONS.splitlines() if line.startswith(stamp))
+        said = [w for w in line.split()[1:] if w.lower() not in transcript.FILLERS | {"so", "you", "know"}]
+        assert cleaned.text[loc.start :].lower().startswith(said[0].lower())
+
+
+def test_a_long_run_without_pauses_is_cut_within_the_word_limit():
+    lines = "".join(f"00:{i // 60:02d}:{i % 60:02d}.000 the integrated care board will publish its joint forward plan\n" for i in range(0, 120, 3))
+    cleaned = clean(lines)
+    units = cleaned.text.split("\n")
+    assert len(units) > 1
+    assert all(len(u.split()) <= transcript.MAX_UNIT_WORDS and u.endswith(".") for u in units)
+    assert all(not u.lower().rstrip(".").endswith((" the", " its", " will")) for u in units[:-1])  # never left hanging
+
+
+def test_named_speakers_in_captions_become_headings_and_split_units():
+    text = "".join(
+        f"[00:00:{10 * i:02d}] {speaker}: {words}\n"
+        for i, (speaker, words) in enumerate([
+            ("Chair", "we now turn to the quality report from the chief nurse"),
+            ("Chair", "who will take us through the main points"),
+            ("Jo Bloggs", "thank you chair the report shows falls are down this quarter"),
+            ("Jo Bloggs", "and pressure ulcers remain below the national average"),
+            ("Chair", "thank you are there any questions from members of the board"),
+            ("Chair", "none so the board notes the quality report"),
+        ])
+    )
+    cleaned = clean(text)
+    assert cleaned.text.split("\n")[0] == "## Chair"
+    assert "\n\n## Jo Bloggs\nThank you chair the report shows falls are down this quarter" in cleaned.text
+    assert "Jo Bloggs:" not in cleaned.text and "Chair:" not in cleaned.text
+    sections = {s.section for s in split(cleaned.text, max_tokens=200, overlap_tokens=0, count_tokens=lambda t: len(t.split()))}
+    assert sections == {"Chair", "Jo Bloggs"}
+
+
+def test_shaping_edits_reproduce_the_shaped_text():
+    cleaned = clean(CAPTIONS)
+    shaped = transcript.shape(CAPTIONS.rstrip("\n"), transcript.CAPTION)
+    assert shaped.text == cleaned.text and shaped.locators == cleaned.locators
+    rebuilt, last = [], 0
+    for edit in shaped.edits:
+        assert edit.start >= last
+        rebuilt += [CAPTIONS[last : edit.start], edit.new]
+        last = edit.end
+    assert "".join(rebuilt) + CAPTIONS.rstrip("\n")[last:] == shaped.text
+
+
+def test_a_caption_transcript_is_inferred_as_a_transcript_titled_by_its_opening_words(tmp_path):
+    path = _write(tmp_path, "Leeds City Council care services plan.txt", CAPTIONS.replace("# West Yorkshire ICB Board meeting in public\n", "# No title found\n"))
+    path.write_text(path.read_text().replace("good afternoon everyone and welcome to", "welcome to our care services plan 2024 2025"))
+    loaded = load(path, max_bytes=MB)
+    found = infer_file(path, loaded.meta, clean(loaded.text).text)
+    assert found.kind == "transcript"
+    assert found.title.startswith("Care Services Plan 2024")
+
+
+# --- oral evidence ---------------------------------------------------------------------------------------------------
+
+
+def test_oral_evidence_turns_open_with_the_speaker_and_questions_become_locators(tmp_path):
+    loaded = load(_write(tmp_path, "evidence.txt", HANSARD), max_bytes=MB)
+    assert loaded.meta["kind"] == "transcript" and loaded.meta["transcript"] == transcript.ORAL_EVIDENCE
+    cleaned = clean(loaded.text)
+    text = cleaned.text
+    assert not re.search(r"^Q\d", text, re.MULTILINE)
+    assert "\n\n## Amanda Pritchard (Chief Executive, NHS England)\nThank you, Chair. The oversight framework" in text
+    assert "\n\n## Julian Kelly (Chief Financial Officer, NHS England)\nYes. Each board" in text
+    assert "\n\n## Sarah Owen\nWhat does that mean" in text
+    assert text.startswith("Health and Social Care Committee\n")  # the preamble is kept as it is
+    assert [x.label for x in cleaned.locators] == ["Q103", "Q104", "Q105", "Q106"]
+    assert _located(cleaned, "We expect most of the day-to-day") == "Q103"
+    assert _located(cleaned, "Each board receives a single allocation") == "Q104"
+    assert _located(cleaned, "I would add that the boards") == "Q104"
+    assert _located(cleaned, "Community nursing vacancies") == "Q105"
+    with pytest.raises(StopIteration):
+        _located(cleaned, "Members present")  # before the first question: no locator
+
+
+def test_speakers_are_the_section_of_their_turns_chunks():
+    cleaned = clean(HANSARD)
+    spans = split(cleaned.text, max_tokens=60, overlap_tokens=0, count_tokens=lambda t: len(t.split()))
+    where = cleaned.text.index("Each board receives")
+    chunk = next(s for s in spans if s.start <= where < s.end)
+    assert chunk.section.endswith("Julian Kelly (Chief Financial Officer, NHS England)")
+    where = cleaned.text.index("Community nursing vacancies")
+    assert next(s for s in spans if s.start <= where < s.end).section.endswith("Amanda Pritchard (Chief Executive, NHS England)")
+
+
+def test_oral_evidence_in_a_pdf_keeps_pages_and_questions(tmp_path):
+    from tests.test_load import make_pdf
+
+    turns = HANSARD.split("Q105 Chair:")
+    path = tmp_path / "evidence.pdf"
+    path.write_bytes(make_pdf([turns[0], "Q105 Chair:" + turns[1]]))
+    cleaned = clean(load(path, max_bytes=MB).text)
+    at = cleaned.text.index("Community nursing vacancies")
+    assert next(p.page for p in cleaned.pages if p.start <= at < p.end) == 2
+    assert _located(cleaned, "Community nursing vacancies") == "Q105"
+    assert _located(cleaned, "Each board receives") == "Q104"
+    assert cleaned.pages[-1].end == len(cleaned.text)
+
+
+# --- storage and citations ---------------------------------------------------------------------------------------
+
+
+def test_locators_are_stored_with_the_document_and_replaced_with_it(tmp_path):
+    docs = DocStore(tmp_path / "index.sqlite")
+    info = DocumentInfo(doc_id="t.txt", source="t.txt", title="T", content_hash="h")
+    chunk = Chunk("c1", "t.txt", 0, 0, 10, "0123456789")
+    docs.replace_document(info, str(tmp_path), "0123456789", (), [chunk], None, (Locator(0, 4, "at 00:00:01"), Locator(4, 10, "Q12")))
+    assert [docs.locator_at("t.txt", i) for i in (0, 3, 4, 9)] == ["at 00:00:01", "at 00:00:01", "Q12", "Q12"]
+    assert docs.locator_at("t.txt", 10) == "" and docs.locator_at("other.txt", 0) == ""
+    docs.replace_document(info, str(tmp_path), "0123456789", (), [chunk])  # no longer a transcript
+    assert docs.locator_at("t.txt", 0) == ""
+    docs.close()
+
+
+def test_citations_show_the_locator_or_the_page():
+    from assistant import ui
+
+    base = {"n": 1, "source": "s", "title": "t", "publisher": "p", "date": "", "section": "", "start": 0, "end": 1, "quote": "x"}
+    assert ui.citation_heading(Citation(**base, page=None, locator="at 00:41:07")) == "[1] t — p · at 00:41:07"
+    assert ui.citation_heading(Citation(**base, page=12)) == "[1] t — p · p. 12"
+    assert Citation(**base, page=12).to_json()["locator"] == "p. 12"
+    assert Citation(**base, page=None, locator="at 00:41:07").to_json()["locator"] == "at 00:41:07"
+    assert Citation(**base, page=3, locator="Q112").to_json() == {**base, "page": 3, "locator": "Q112"}
+    assert Citation(**base, page=None).to_json()["locator"] == ""
+
+
+@pytest.mark.slow
+def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder):
+    from ingest.pipeline import Ingestor
+
+    folder = tmp_path / "meetings"
+    folder.mkdir()
+    _write(folder, "icb-board.txt", CAPTIONS)
+    _write(folder, "oral-evidence.txt", HANSARD)
+    settings = make_settings(tmp_path / "data")
+    report = Ingestor(settings, embedder=embedder, progress=False).run([folder])
+    assert report.ok and report.count("added") == 2, report.results
+    docs = DocStore(settings.sqlite_path, create=False)
+    assert {d.kind for d in docs.documents()} == {"transcript"}
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(
+        json.dumps({"id": "caption", "question": "What deficit is the ICB forecasting at month 11?"}) + "\n"
+        + json.dumps({"id": "hansard", "question": "Can integrated care boards move money between budgets?"}) + "\n"
+    )
+    answers = tmp_path / "answers.jsonl"
+    proc = run_cli("assistant", "ask", "--batch", str(questions), "--out", str(answers), data_dir=settings.data_dir)
+    assert proc.returncode == 0, proc.stderr
+    got = {a["id"]: a for a in map(json.loads, answers.read_text().splitlines())}
+
+    caption = got["caption"]
+    assert not caption["abstained"], caption["answer"]
+    cited = [c for c in caption["citations"] if c["source"] == "icb-board.txt"]
+    deficit = next(c for c in cited if "4.2 million pounds" in c["quote"])
+    assert deficit["quote"].startswith("The first item") and deficit["locator"] == "at 00:00:19"  # where the quote starts
+    assert deficit["title"] == "West Yorkshire ICB Board meeting in public"
+    for c in caption["citations"]:
+        assert docs.text(c["source"])[c["start"] : c["end"]] == c["quote"]
+        assert not TIMESTAMP.search(c["quote"]) and c["page"] is None
+
+    hansard = got["hansard"]
+    assert not hansard["abstained"], hansard["answer"]
+    money = next(c for c in hansard["citations"] if "single allocation" in c["quote"])
+    assert money["locator"] == "Q104" and money["section"].endswith("Julian Kelly (Chief Financial Officer, NHS England)")
+    assert docs.text(money["source"])[money["start"] : money["end"]] == money["quote"]
+    docs.close()
