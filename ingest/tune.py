@@ -63,7 +63,7 @@ def read_questions(paths: Sequence[Path]) -> list[dict]:
     items: list[dict] = []
     for path in paths:
         if not path.is_file():
-            raise TuneError(f"{path}: no such questions file; pass --questions FILE.jsonl (e.g. eval/dev_questions.jsonl).")
+            raise TuneError(f"{path}: no such questions file; pass --questions FILE.jsonl (e.g. eval/sets/seed-dev.jsonl).")
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue

@@ -1,5 +1,5 @@
 """Golden questions on the real seed-corpus index, one or more per kind. Written from reading the documents
-(not from eval/questions.jsonl). Every test checks every citation against the stored text."""
+(not from the eval question sets). Every test checks every citation against the stored text."""
 
 from __future__ import annotations
 
