@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("source", help="the citation's source (path relative to the ingest folder), file name or title part")
     show.add_argument("--start", type=int, default=None)
     show.add_argument("--end", type=int, default=None)
-    sub.add_parser("warm", help="load the models and embed every sentence of the corpus now (make run does this after ingest)")
+    sub.add_parser("warm", help="load the models and make any sentence vectors the index lacks (ingest makes them; an older index needs this once)")
     sub.add_parser("feedback", help="export the feedback given in the app: `assistant feedback export --help`", add_help=False)
     return parser
 
