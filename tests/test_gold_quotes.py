@@ -34,8 +34,8 @@ def test_every_seed_gold_quote_is_in_the_stored_text(seed_index, name):
         texts = {d.source: store.text(d.doc_id) for d in store.documents()}
     finally:
         store.close()
-    problems = _problems(name, texts)
-    assert not problems, f"{len(problems)} gold quote(s) not in the stored text"
+    lost = [p for p in _problems(name, texts) if not p.reason.startswith("found only")]  # a quote with a U+00A0 is still found
+    assert not lost, f"{len(lost)} gold quote(s) not found in the stored text"
 
 
 @pytest.fixture(scope="module")
