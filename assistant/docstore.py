@@ -139,8 +139,8 @@ class DocStore:
                 self.conn.executescript(SCHEMA)
                 lexical.create(self.conn)
                 self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        self.has_sentences = self._sentence_tables()
-        self.has_locators = self._locator_table()
+        self.has_sentences = self._ensure(SENTENCE_SCHEMA, "stem_df_ad", "sentence_docs")
+        self.has_locators = self._ensure(LOCATOR_SCHEMA, "locators", "locators")
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -157,25 +157,20 @@ class DocStore:
                 self._open.add(conn)
         return conn
 
-    def _locator_table(self) -> bool:
-        """Create the locator table in an index made before it; False where the file is read-only."""
+    def _ensure(self, schema: str, created: str, usable: str) -> bool:
+        """Create tables an index made before them lacks (`created` names the schema's last object, `usable` the
+        table that must exist to use them); False where the file is read-only and they are missing."""
+        if self._has(created):
+            return True
         try:
             with self.lock, self.conn:
-                self.conn.executescript(LOCATOR_SCHEMA)
+                self.conn.executescript(schema)
             return True
         except sqlite3.OperationalError:
-            return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='locators'").fetchone() is not None
+            return self._has(usable)
 
-    def _sentence_tables(self) -> bool:
-        """Create the sentence tables in an index made before them; False where the file is read-only."""
-        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='stem_df_ad'").fetchone():
-            return True
-        try:
-            with self.lock, self.conn:
-                self.conn.executescript(SENTENCE_SCHEMA)
-            return True
-        except sqlite3.OperationalError:
-            return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='sentence_docs'").fetchone() is not None
+    def _has(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
 
     @classmethod
     def exists_at(cls, path: Path) -> bool:

@@ -25,7 +25,7 @@ from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.sentences import SentenceBank
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
-ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack, to tell "comes up elsewhere" from "not in them"
+ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack: found there, it is no reason to decline
 
 
 class Assistant:

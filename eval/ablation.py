@@ -22,9 +22,8 @@ def fired(answer: Mapping[str, Any]) -> set[str]:
 
 def correct(q: Question, answer: Mapping[str, Any], gold: Sequence[Span], off: set[str]) -> tuple[float, float | None]:
     """(answered-or-declined correctly, evidence hit) with the checks in `off` switched off."""
-    reasons = fired(answer)
     kept = answer
-    if answer.get("abstained") and reasons and not (reasons - off):
+    if answer.get("abstained") and not _declined(answer, off):
         kept = {**answer, **(answer.get("withheld") or {"citations": []}), "abstained": False}
     abstained = bool(kept.get("abstained"))
     if not q.answerable:
@@ -59,6 +58,7 @@ def ablate(
 
 
 def _declined(answer: Mapping[str, Any], off: set[str]) -> bool:
+    """Still declined with the checks in `off` switched off (some other check, or an unnamed reason, remains)."""
     reasons = fired(answer)
     return bool(answer.get("abstained")) and (not reasons or bool(reasons - off))
 
