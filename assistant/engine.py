@@ -1,4 +1,5 @@
-"""The Assistant: resolve follow-ups -> retrieve -> score evidence -> compose (extractive or LLM) -> verify -> Answer.
+"""The Assistant: resolve follow-ups -> analyse the question once (question.py) -> retrieve (retrieve.py) -> score the
+evidence (scoring.py) -> decline (declining.py) or compose, extractive or LLM, and verify (composing.py) -> Answer.
 
 Heavy objects (Index, embedder, reranker, sentence vectors) are created once per Assistant and shared;
 `ask` keeps all per-question state on the stack, so concurrent sessions (Streamlit threads) are safe.
@@ -15,17 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from assistant import answer as compose
+from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_context
 from assistant.config import Settings
+from assistant.declining import abstention_message, abstention_reasons, decline_checks
 from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
-from assistant.retrieve import Query, Reranker, Retriever, content_terms, diversify, lexical_terms, make_reranker
+from assistant.question import Question, read_question
+from assistant.retrieve import Reranker, Retriever, diversify, make_reranker
 from assistant.rewrite import history_questions, points_back_only, resolve
+from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, rerank_passages, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
 from assistant.types import Answer, AnswerSentence, Filters, Passage
-
-ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack: found there, it is no reason to decline
 
 
 class Assistant:
@@ -93,16 +95,16 @@ class Assistant:
         started = time.perf_counter()
         retriever, _ = self._ready()
         k = top_k or self.settings.top_k
-        resolved = self._resolve(question, history, retriever)
-        anchors = self._anchors(question, resolved, history, filters, k) if history else []
+        analysed = self._question(question, self._resolve(question, history, retriever))
+        anchors = self._anchors(analysed, history, filters, k) if history else []
         if not history_questions(history) and points_back_only(question):
             # "Who said that?" with nothing before it: any answer would be about a guessed topic (the passages are still reported)
-            _, _, passages, _ = self._retrieve_for(resolved, filters, k, anchors)
+            passages, _ = self._retrieve(analysed, filters, k, anchors)
             retrieved = time.perf_counter()
             message = f"There is no earlier question for “{question}” to point back to; ask it in full, naming what it is about."
-            draft = compose.Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
+            draft = Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
         else:
-            passages, draft, retrieved = self._draft(question, resolved, filters, k, anchors, on_token, self.settings.llm != "none")
+            passages, draft, retrieved = self._draft(analysed, filters, k, anchors, on_token, self.settings.llm != "none")
         done = time.perf_counter()
         return Answer(
             question=question,
@@ -113,49 +115,45 @@ class Assistant:
             passages=passages[: max(10, k)],
             timings_ms={"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000, "total": (done - started) * 1000},
             id=id,
-            resolved_question=resolved if resolved != question else None,
+            resolved_question=analysed.text if analysed.text != question else None,
             mode="extractive" if self.settings.llm == "none" else self.settings.llm,
             closest=draft.closest,
             checks=draft.checks,
             withheld=draft.withheld,
         )
 
-    def evidence(self, question: str, history: Sequence[Any] | None = None, k: int | None = None) -> list[compose.Evidence]:
+    def evidence(self, question: str, history: Sequence[Any] | None = None, k: int | None = None) -> list[Evidence]:
         """The scored candidate sentences `ask` would choose from (for training and inspecting the scorer)."""
         retriever, _ = self._ready()
         k = k or self.settings.top_k
-        resolved = self._resolve(question.strip(), history, retriever)
-        anchors = self._anchors(question.strip(), resolved, history, None, k) if history else []
-        return self._retrieve_for(resolved, None, k, anchors)[3]
+        analysed = self._question(question.strip(), self._resolve(question.strip(), history, retriever))
+        anchors = self._anchors(analysed, history, None, k) if history else []
+        return self._retrieve(analysed, None, k, anchors)[1]
+
+    def _question(self, asked: str, resolved: str) -> Question:
+        """The question analysed once (see assistant.question): what retrieval, scoring and declining read."""
+        retriever, bank = self._ready()
+        idf = bank.idf(list(retriever.documents().values()))
+        return read_question(asked, resolved, retriever.analyse(resolved), self.glossary, idf)
 
     def _draft(
         self,
-        question: str,
-        resolved: str,
+        question: Question,
         filters: Filters | None,
         k: int,
         anchors: Sequence[tuple[str, int, int]],
         on_token: Callable[[str], None] | None,
         use_llm: bool,
-    ) -> tuple[list[Passage], compose.Draft, float]:
+    ) -> tuple[list[Passage], Draft, float]:
         """Retrieve for the resolved question and compose (or decline): the passages (cited first), the draft, and
         when retrieval finished (perf_counter)."""
-        query, prof, passages, evidence = self._retrieve_for(resolved, filters, k, anchors)
+        passages, evidence = self._retrieve(question, filters, k, anchors)
         retrieved = time.perf_counter()
         top = passages[:k]
         top_ids = {p.chunk.id for p in top}
         answer_evidence = [e for e in evidence if e.passage.chunk.id in top_ids or _within(e, top)]
-        draft = self._compose(question, resolved, query, prof, top, passages, answer_evidence, evidence, self._ready()[1], on_token, use_llm)
+        draft = self._compose(question, top, passages, answer_evidence, evidence, self._ready()[1], on_token, use_llm)
         return _cited_first(passages, draft.citations), draft, retrieved
-
-    def _retrieve_for(
-        self, resolved: str, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]]
-    ) -> tuple[Query, compose.Profile, list[Passage], list[compose.Evidence]]:
-        """The resolved question analysed and profiled, its ranked passages and scored sentences."""
-        query = self._ready()[0].analyse(resolved)
-        prof = compose.profile(resolved, query, self.glossary)
-        passages, evidence = self._retrieve(query, prof, filters, k, anchors)
-        return query, prof, passages, evidence
 
     def _resolve(self, question: str, history: Sequence[Any] | None, retriever: Retriever) -> str:
         """The standalone question: deterministic rewrite, or the LLM's condense() when one is configured."""
@@ -167,37 +165,30 @@ class Assistant:
                 return condensed
         return resolve(question, history, self.glossary, retriever.publishers())
 
-    def _anchors(
-        self, question: str, resolved: str, history: Sequence[Any], filters: Filters | None, k: int
-    ) -> list[tuple[str, int, int]]:
+    def _anchors(self, question: Question, history: Sequence[Any], filters: Filters | None, k: int) -> list[tuple[str, int, int]]:
         """The spans the previous answer cited, when the question is a follow-up leaning on it (naming no body of its own)."""
         earlier = history_questions(history)
-        if resolved == question or not earlier or self.glossary.organisation_spans(question):
+        if question.text == question.asked or not earlier or self.glossary.organisation_spans(question.asked):
             return []
         # the previous answer's extractive citations (what the user just read, in extractive mode), without its own anchors
-        previous = resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers())
-        _, draft, _ = self._draft(earlier[-1], previous, filters, k, [], None, use_llm=False)
+        previous = self._question(earlier[-1], resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers()))
+        _, draft, _ = self._draft(previous, filters, k, [], None, use_llm=False)
         return [(c.doc_id, c.start, c.end) for c in draft.citations]
 
     def _retrieve(
-        self, query: Query, prof: compose.Profile, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
-    ) -> tuple[list[Passage], list[compose.Evidence]]:
+        self, question: Question, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
+    ) -> tuple[list[Passage], list[Evidence]]:
         """Hybrid candidates, scored by their best sentences, re-ranked and diversified; plus the scored sentences."""
         retriever, bank = self._ready()
+        query = question.query
         vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
-        fused = retriever.search(query, filters, max(k, compose.EVIDENCE_POOL), self.settings.candidates, vector.tolist())
+        fused = retriever.search(query, filters, max(k, EVIDENCE_POOL), self.settings.candidates, vector.tolist())
         fused += self._near_anchors(fused, anchors)
-        idf = bank.idf(list(retriever.documents().values()))
-        scorer = compose.scorer_for(self.settings.scorer, bool(getattr(bank.embedder, "tuned", False)))
-        evidence = compose.score_evidence(query, vector, fused, bank, self.glossary, prof.numeric, idf, anchors, scorer)
-        reranked = compose.rerank_passages(fused, evidence)
+        scorer = scorer_for(self.settings.scorer, bool(getattr(bank.embedder, "tuned", False)))
+        evidence = score_evidence(question, vector, fused, bank, self.glossary, anchors, scorer)
+        reranked = rerank_passages(fused, evidence)
         by_id = {p.chunk.id: p for p in reranked}
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
-        speaker = compose.asked_publisher(query.text, query.publishers)
-        if speaker is not None:
-            passages = _leading(passages, lambda p: p.doc.publisher == speaker)
-        if query.documents and not prof.comparison and len(query.publishers) < 2:
-            passages = _leading(passages, lambda p: p.doc.doc_id in query.documents)
         if len(query.publishers) >= 2:
             passages = _each_publisher_shown(passages, query.publishers, k)
         for rank, p in enumerate(passages, start=1):
@@ -212,7 +203,7 @@ class Assistant:
         extra: list[Passage] = []
         for doc_id, start, end in anchors:
             doc = docs.get(doc_id)
-            for chunk in bank.chunks_near(doc, start, end, compose.ANCHOR_REACH) if doc else []:
+            for chunk in bank.chunks_near(doc, start, end, ANCHOR_REACH) if doc else []:
                 if chunk.id not in have:
                     have.add(chunk.id)
                     extra.append(Passage(len(fused) + len(extra) + 1, chunk, doc, 0.0))
@@ -220,77 +211,37 @@ class Assistant:
 
     def _compose(
         self,
-        question: str,
-        resolved: str,
-        query: Query,
-        prof: compose.Profile,
+        question: Question,
         top: list[Passage],
         pool: list[Passage],
-        evidence: list[compose.Evidence],
-        all_evidence: list[compose.Evidence],
+        evidence: list[Evidence],
+        all_evidence: list[Evidence],
         bank: SentenceBank,
         on_token: Callable[[str], None] | None,
         use_llm: bool,
-    ) -> compose.Draft:
+    ) -> Draft:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
-        checks = self._decline_checks(resolved, query, prof, pool, evidence, all_evidence, bank)
-        reasons = compose.abstention_reasons(checks["uncovered"], checks["unheard"], checks["unattributed"], checks["silent"])
+        checks = decline_checks(question, pool, evidence, all_evidence, self._ready()[0], bank, self.glossary)
+        reasons = abstention_reasons(checks["uncovered"])
         if any(checks.values()):
-            message = compose.abstention_message(resolved, reasons=reasons)
-            closest = compose.closest_citations(evidence or all_evidence, index)
+            message = abstention_message(question.text, reasons=reasons)
+            closest = closest_citations(evidence or all_evidence, index)
             if closest:
                 message += " The closest passages are listed separately."
             withheld = None
             if self.explain and evidence:  # what the answer would have been (for measuring each check)
-                chosen = compose.select(evidence, prof, query.publishers, compose.asked_publisher(resolved, query.publishers))
-                withheld = compose.compose_extractive(compose.with_context(chosen, bank), index)
-            return compose.Draft(
+                chosen = select(evidence, question)
+                withheld = compose_extractive(with_context(chosen, bank), index)
+            return Draft(
                 message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest, checks=checks, withheld=withheld
             )
         if use_llm:
-            return compose.compose_llm(resolved, top, self.settings, index, bank, self._similarity, on_token)
-        chosen = compose.select(evidence, prof, query.publishers, compose.asked_publisher(resolved, query.publishers))
-        draft = compose.compose_extractive(compose.with_context(chosen, bank), index)
+            return compose_llm(question.text, top, self.settings, index, bank, self._similarity, on_token)
+        chosen = select(evidence, question)
+        draft = compose_extractive(with_context(chosen, bank), index)
         draft.checks = checks
         return draft
-
-    def _decline_checks(
-        self,
-        resolved: str,
-        query: Query,
-        prof: compose.Profile,
-        pool: list[Passage],
-        evidence: list[compose.Evidence],
-        all_evidence: list[compose.Evidence],
-        bank: SentenceBank,
-    ) -> dict[str, Any]:
-        """Every reason to decline, by name: the terms each check found wanting (or True); empty/False = no reason.
-
-        The answer declines when any is set. All are computed, so eval can measure what each one earns."""
-        index = self.index
-        publishers = self._retriever.publishers()
-        uncovered = compose.uncovered_terms(resolved, prof, pool, self.glossary)
-        uncovered += compose.unmentioned_bodies(resolved, publishers, pool, self.glossary)
-        # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is
-        # no reason to decline; only a term no document mentions is
-        idf = bank.idf(list(self._retriever.documents().values()))
-        return {
-            "uncovered": [
-                t for t in uncovered
-                if not compose.found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], self.glossary)
-            ],
-            "unheard": compose.unheard_speakers(resolved, publishers, evidence, self.glossary),
-            "unattributed": compose.unattributed_terms(resolved, prof, query.publishers, pool, self.glossary),
-            "silent": compose.silent_publisher(resolved, query.publishers, all_evidence),
-            "weak": compose.weak_evidence(evidence),
-            "no_figure": compose.lacks_figure(
-                prof.numeric, resolved, evidence, lambda s: bank.stems(s, self.glossary),
-                weights=compose.term_weights(query, idf), context=lambda e: bank.context_stems(e.sentence, e.passage.doc, self.glossary),
-                named=compose.named_sources(query, pool),
-            ),
-            "no_name": compose.lacks_name(resolved, evidence, self.glossary, query.publishers),
-        }  # fmt: skip
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:
         """Best cosine between a generated sentence and the cited texts (verification of LLM output)."""
@@ -320,17 +271,11 @@ def _cited_first(passages: list[Passage], citations: Sequence[Any]) -> list[Pass
     return order
 
 
-def _leading(passages: list[Passage], lead: Callable[[Passage], bool]) -> list[Passage]:
-    """The passages for which `lead` holds first, then the others, each group in the order retrieval gave it. A
-    question asking one publisher's words leads with that publisher's passages (not spread again over its own
-    documents, which put weaker passages ahead of its best); one naming its source document, with that document's."""
-    return [p for p in passages if lead(p)] + [p for p in passages if not lead(p)]
-
-
 def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k: int) -> list[Passage]:
     """A question naming several publishers gets each one's best passage into the top k, then a fair share of it
     (ceil(k / n) places each, "Compare A and B": 3 and 2 of 5) where a side has more passages to show; the last
-    places of publishers over the share give way, so a comparison can quote and show every side."""
+    places of publishers over the share give way, so a comparison can quote and show every side. (Neutral on hit@5
+    on both corpora; kept because a comparison that cites one side only is no answer, which hit@5 does not see.)"""
     head, tail = list(passages[:k]), list(passages[k:])
     counts = Counter(p.doc.publisher for p in head)
     for share in (1, math.ceil(k / len(publishers))):
@@ -348,7 +293,7 @@ def _each_publisher_shown(passages: list[Passage], publishers: Sequence[str], k:
     return head + tail
 
 
-def _within(e: compose.Evidence, passages: Sequence[Passage]) -> bool:
+def _within(e: Evidence, passages: Sequence[Passage]) -> bool:
     """The sentence lies (mostly) inside one of the passages (it was first found in an overlapping one)."""
     s = e.sentence
     return any(p.chunk.doc_id == s.doc_id and p.chunk.start <= s.start and s.end <= p.chunk.end for p in passages)

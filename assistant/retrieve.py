@@ -1,18 +1,22 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25) candidates, reciprocal rank fusion, per-document diversity.
+"""Hybrid retrieval: dense (Chroma), lexical (BM25) and best-sentence candidates, weighted reciprocal rank fusion,
+per-document diversity in the passages shown.
 
 The question is analysed once (content terms, glossary expansions, organisations named); each
 organisation that publishes indexed documents also gets its own scoped dense + lexical lists, so a
 question naming two publishers retrieves from both even when one document dominates the others.
+The weight of each list is learned (assistant/data/fusion.json, written by eval/train_fusion.py).
 An optional cross-encoder (settings.reranker) re-orders the fused head before the diversity pass.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import lemminflect
@@ -24,12 +28,12 @@ from assistant.index import Index
 from assistant.types import Chunk, DocumentInfo, Filters, Passage
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the head so no single list dominates
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 1.0
-SENTENCE_WEIGHT = 1.0  # chunks ranked by their best-matching sentence (sharper than whole-chunk vectors)
-SCOPED_WEIGHT = 0.7  # lists restricted to a publisher the question names: strong enough to surface it
+# How much each candidate list counts in the fusion is learned, not set by hand: eval/train_fusion.py fits it on
+# the dev questions of both corpora and writes it here, with what it was trained on and how it held across corpora.
+FUSION_PATH = Path(__file__).resolve().parent / "data" / "fusion.json"
+CANDIDATE_LISTS = ("dense", "lexical", "sentence", "scoped")  # scoped: dense + lexical within a named publisher/document
 MIN_EMBED_TERMS = 3  # content words a question's topic needs to be embedded without its source descriptors
-MAX_PER_DOCUMENT = 3  # within the top_k: one long document cannot take every slot
+MAX_PER_DOCUMENT = 3  # within the passages shown: one long document cannot take every slot (not in the wider pool)
 MIN_PASSAGES_SHOWN = 10  # passages reported in the answer (the contract asks for at least the top 10)
 RERANK_DEPTH = 20  # fused candidates the cross-encoder re-scores
 RERANK_BLEND = 0.5  # weight of the reranker's rank vs the fused rank when re-ordering
@@ -196,6 +200,56 @@ class SentenceSearch(Protocol):
     """Sentence-level dense search that answers with the chunks holding the best sentences."""
 
     def search_chunks(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[Chunk, float]]: ...
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """The weight of each candidate list in reciprocal rank fusion (CANDIDATE_LISTS order), and what fitted it."""
+
+    weights: tuple[float, ...]
+    trained_on: str = ""
+
+    def of(self, name: str) -> float:
+        return self.weights[CANDIDATE_LISTS.index(name)]
+
+    @classmethod
+    def load(cls, path: Path = FUSION_PATH) -> FusionWeights:
+        """The fitted weights stored at `path`; ConfigError (one line) if the file is missing or malformed."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if tuple(data["lists"]) != CANDIDATE_LISTS:
+                raise ValueError(f"fitted for lists {data['lists']}, this code has {list(CANDIDATE_LISTS)}")
+            weights = tuple(float(w) for w in data["weights"])
+            if len(weights) != len(CANDIDATE_LISTS) or min(weights) < 0 or not any(weights):
+                raise ValueError("needs one non-negative weight per list, not all zero")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"Cannot read the fusion weights {path} ({exc}); refit them with `python -m eval.train_fusion --write`.") from None
+        return cls(weights, str(data.get("trained_on", "")))
+
+
+@cache
+def fusion_weights() -> FusionWeights:
+    """The shipped fitted weights (read once)."""
+    return FusionWeights.load()
+
+
+@dataclass
+class Candidates:
+    """Each candidate list of one question, best first: name -> ranked chunk lists (scoped has one list per scope)."""
+
+    lists: dict[str, list[list[Chunk]]] = field(default_factory=dict)
+    dense_rank: dict[str, int] = field(default_factory=dict)
+    lexical_rank: dict[str, int] = field(default_factory=dict)
+
+    def chunks(self) -> dict[str, Chunk]:
+        return {c.id: c for ranked in self.lists.values() for lst in ranked for c in lst}
+
+
+def fuse(candidates: Candidates, weights: FusionWeights, k: int = RRF_K) -> dict[str, float]:
+    """Chunk id -> weighted reciprocal-rank-fusion score over the candidate lists; footnote chunks count less."""
+    scores = rrf([([c.id for c in lst], weights.of(name)) for name, ranked in candidates.lists.items() for lst in ranked], k)
+    chunks = candidates.chunks()
+    return {cid: s * (FOOTNOTE_WEIGHT if chunks[cid].section == FOOTNOTES_SECTION else 1.0) for cid, s in scores.items()}
 
 
 class Reranker(Protocol):
@@ -385,28 +439,17 @@ class Retriever:
         top_k: int = 5,
         candidates: int = 30,
         vector: Sequence[float] | None = None,
+        weights: FusionWeights | None = None,
     ) -> list[Passage]:
-        """Ranked passages: fused, optionally reranked, diversified; at least MIN_PASSAGES_SHOWN when available."""
+        """Ranked passages: fused with the learned list weights, optionally reranked, the shown head diversified;
+        at least MIN_PASSAGES_SHOWN when available. A wider pool (top_k past the passages shown) is left in fused
+        order: capping each document there kept the answer out of the pool for long documents."""
         allowed = self.allowed(filters)
         if vector is None:
             vector = self.index.embed_query(query.embed_text)
-        dense = self.index.dense(vector, candidates, allowed)
-        terms = lexical_terms(query.terms)
-        lexical = self.index.lexical(terms, candidates, allowed) if terms else []
-        lists: list[tuple[list[str], float]] = [([c.id for c, _ in dense], DENSE_WEIGHT), ([c.id for c, _ in lexical], LEXICAL_WEIGHT)]
-        chunks: dict[str, Chunk] = {c.id: c for c, _ in dense + lexical}
-        if self.sentences is not None:
-            docs = [d for d in self.documents().values() if allowed is None or d.doc_id in allowed]
-            by_sentence = self.sentences.search_chunks(vector, candidates, docs)
-            lists.append(([c.id for c, _ in by_sentence], SENTENCE_WEIGHT))
-            chunks.update({c.id: c for c, _ in by_sentence})
-        for ids in self._scoped_doc_ids(query, allowed):
-            scoped_dense = self.index.dense(vector, top_k, ids)
-            scoped_lexical = self.index.lexical(terms, top_k, ids) if terms else []
-            lists += [([c.id for c, _ in scoped_dense], SCOPED_WEIGHT), ([c.id for c, _ in scoped_lexical], SCOPED_WEIGHT)]
-            chunks.update({c.id: c for c, _ in scoped_dense + scoped_lexical})
-        fused = rrf(lists)
-        fused = {cid: score * (FOOTNOTE_WEIGHT if chunks[cid].section == FOOTNOTES_SECTION else 1.0) for cid, score in fused.items()}
+        found = self.candidates(query, allowed, vector, candidates, top_k)
+        chunks = found.chunks()
+        fused = fuse(found, weights or fusion_weights())
         order = sorted(fused, key=lambda cid: -fused[cid])
         scores = dict(fused)
         if self.reranker is not None and order:
@@ -414,16 +457,34 @@ class Retriever:
             rerank_scores = self.reranker.score(query.text, [chunks[c].text for c in head])
             order = rerank_order(head, rerank_scores) + order[RERANK_DEPTH:]
             scores.update({cid: s for cid, s in zip(head, rerank_scores, strict=True)})
-        order = diversify(order, lambda cid: chunks[cid].doc_id, top_k)
-        dense_rank = {c.id: i for i, (c, _) in enumerate(dense, start=1)}
-        lexical_rank = {c.id: i for i, (c, _) in enumerate(lexical, start=1)}
+        order = diversify(order, lambda cid: chunks[cid].doc_id, min(top_k, MIN_PASSAGES_SHOWN))
         docs = self.documents()
         shown = order[: max(MIN_PASSAGES_SHOWN, top_k)]
         return [
             Passage(rank, chunks[cid], docs.get(chunks[cid].doc_id) or self._doc(chunks[cid].doc_id), scores[cid],
-                    dense_rank.get(cid), lexical_rank.get(cid))
+                    found.dense_rank.get(cid), found.lexical_rank.get(cid))
             for rank, cid in enumerate(shown, start=1)
         ]
+
+    def candidates(
+        self, query: Query, allowed: Sequence[str] | None, vector: Sequence[float], n: int = 30, scoped_n: int = 5
+    ) -> Candidates:
+        """The candidate lists fusion combines: dense, lexical (BM25) and best-sentence search over the allowed
+        documents, n each; and dense + lexical within each publisher or document the question names, scoped_n each."""
+        dense = [c for c, _ in self.index.dense(vector, n, allowed)]
+        terms = lexical_terms(query.terms)
+        lexical = [c for c, _ in self.index.lexical(terms, n, allowed)] if terms else []
+        out = Candidates({"dense": [dense], "lexical": [lexical]})
+        if self.sentences is not None:
+            docs = [d for d in self.documents().values() if allowed is None or d.doc_id in allowed]
+            out.lists["sentence"] = [[c for c, _ in self.sentences.search_chunks(vector, n, docs)]]
+        out.lists["scoped"] = []
+        for ids in self._scoped_doc_ids(query, allowed):
+            out.lists["scoped"].append([c for c, _ in self.index.dense(vector, scoped_n, ids)])
+            out.lists["scoped"].append([c for c, _ in self.index.lexical(terms, scoped_n, ids)] if terms else [])
+        out.dense_rank = {c.id: i for i, c in enumerate(dense, start=1)}
+        out.lexical_rank = {c.id: i for i, c in enumerate(lexical, start=1)}
+        return out
 
     def _scoped_doc_ids(self, query: Query, allowed: Sequence[str] | None) -> list[list[str]]:
         """For each publisher the question names, its documents (only those named, if any); each other document named."""

@@ -25,7 +25,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant import answer as compose  # noqa: E402
+from assistant import scoring  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from eval.dataset import load_questions, locate_gold  # noqa: E402
@@ -55,7 +55,7 @@ def examples(bot: Assistant, paths: list[Path]) -> list[tuple[np.ndarray, np.nda
     return out
 
 
-def top_hits(groups: list[tuple[np.ndarray, np.ndarray]], scorer: compose.SentenceScorer) -> tuple[float, float]:
+def top_hits(groups: list[tuple[np.ndarray, np.ndarray]], scorer: scoring.SentenceScorer) -> tuple[float, float]:
     """Share of questions whose best-scored sentence is gold, and whose best 3 hold one."""
     at1 = at3 = 0
     for x, y in groups:
@@ -65,13 +65,13 @@ def top_hits(groups: list[tuple[np.ndarray, np.ndarray]], scorer: compose.Senten
     return at1 / max(len(groups), 1), at3 / max(len(groups), 1)
 
 
-def fit(groups: list[tuple[np.ndarray, np.ndarray]]) -> compose.SentenceScorer:
+def fit(groups: list[tuple[np.ndarray, np.ndarray]]) -> scoring.SentenceScorer:
     from sklearn.linear_model import LogisticRegression
 
     x = np.vstack([g[0] for g in groups])
     y = np.concatenate([g[1] for g in groups])
     model = LogisticRegression(C=C, max_iter=2000).fit(x, y)
-    return compose.SentenceScorer(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), True)
+    return scoring.SentenceScorer(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings.from_env()
     bot = Assistant(settings.with_(scorer="hand"))
-    hand = compose.SentenceScorer.hand(compose.SEMANTIC_WEIGHT)
+    hand = scoring.SentenceScorer.hand(scoring.SEMANTIC_WEIGHT)
     data = {}
     for path in args.sets:
         print(f"collecting candidate sentences for {path.name} ...", file=sys.stderr, flush=True)
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         fits["fit on all"] = fit(everything)
     print("\nweights:")
     print(f"  {'feature':16s} " + " ".join(f"{name[7:]:>16s}" for name in fits))
-    for i, feature in enumerate((*compose.SCORER_FEATURES, "bias")):
+    for i, feature in enumerate((*scoring.SCORER_FEATURES, "bias")):
         cells = [(s.weights[i] if i < len(s.weights) else s.bias) for s in fits.values()]
         print(f"  {feature:16s} " + " ".join(f"{c:+16.3f}" for c in cells))
     print("\nbest sentence gold (@1) / a gold one among the best 3 (@3), per set (fit on the same set = training figure):")
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         from sklearn import __version__ as sklearn_version
 
         args.out.write_text(json.dumps({
-            "features": list(compose.SCORER_FEATURES),
+            "features": list(scoring.SCORER_FEATURES),
             "weights": list(learned.weights),
             "bias": learned.bias,
             "trained_on": f"{', '.join(p.name for p in args.sets)}: {len(everything)} questions, {n_sentences} candidate "

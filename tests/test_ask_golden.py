@@ -80,20 +80,37 @@ def test_unanswerable_abstains_and_offers_closest_evidence(seed_assistant, quest
 @pytest.mark.parametrize(
     "question",
     [
-        "Who chairs Somerset ICB?",  # a name is asked for; Somerset is discussed, its chair never named
-        "What does The King's Fund say about NHS England's Core20PLUS5 approach to health inequalities?",  # only NHS Providers does
         "How many trusts responded to NHS Providers' annual regulation survey?",  # figures from the survey, but no count of replies
         "How many ICSs have the same person chairing both the ICB and the ICP?",  # joint chairs discussed, never counted
         "In what year did Monitor bring in its oversight model for foundation trusts?",  # "may be proposed" is no date
-        "What does The King's Fund say about NICE?",  # only another publisher mentions NICE
-        "What did the Public Accounts Committee conclude about ICS accountability?",  # evidence went to it; it says nothing
-        "Is NHS Providers positive about the Northern Ambulance Collaborative?",  # only the NHS Confederation names it
     ],
 )
 def test_close_decoys_abstain(seed_assistant, question) -> None:
     answer = seed_assistant.ask(question)
     assert answer.abstained, answer.answer
     assert answer.citations == [] and answer.closest
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who chairs Somerset ICB?",  # a name is asked for; Somerset is discussed, its chair never named
+        "What did the Public Accounts Committee conclude about ICS accountability?",  # evidence went to it; it says nothing
+        "What does The King's Fund say about NHS England's Core20PLUS5 approach to health inequalities?",  # only NHS Providers does
+        "What does The King's Fund say about NICE?",  # only another publisher mentions NICE
+        "Is NHS Providers positive about the Northern Ambulance Collaborative?",  # only the NHS Confederation names it
+    ],
+)
+def test_decoys_only_the_deleted_checks_declined_are_answered(seed_assistant, question) -> None:
+    """Known misses. `no_name` (a name asked for, none given), `unheard` (a body's words asked for, none reported) and
+    `unattributed` (the asked publisher's passages never mention the topic) declined these, and were deleted because
+    they did not pay on the corpus they were not written for: on the dev corpus, whose publishers are inferred, they
+    declined more answerable questions than decoys (eval/README.md, "Declining"). No kept check fires: the answer
+    quotes the nearest passages, each cited exactly, under each publisher's name."""
+    answer = seed_assistant.ask(question)
+    _check_citations(answer, seed_assistant.index)
+    assert not answer.abstained and answer.citations
+    assert not any(answer.checks.values()) and not {"unheard", "no_name", "unattributed", "silent"} & set(answer.checks)
 
 
 def test_the_same_kinds_of_question_answered_when_the_documents_say(seed_assistant) -> None:
@@ -115,19 +132,9 @@ def test_answers_that_earlier_checks_wrongly_declined(seed_assistant) -> None:
 
 
 def test_declining_says_why(seed_assistant) -> None:
-    answer = seed_assistant.ask("What does The King's Fund say about NICE?")
-    assert answer.abstained and "Only other publishers' passages mention “NICE”." in answer.answer
-
-
-def test_declining_says_why_when_others_speak(seed_assistant) -> None:
-    # EPRs and data sharing are NHS Providers' subject; The King's Fund hardly touches them
-    answer = seed_assistant.ask("What does The King's Fund say about electronic patient records and data sharing between ICS partners?")
-    assert answer.abstained and "“The King's Fund” says little about it" in answer.answer
-    # the Better Care Fund is in the 2020 NHS Confederation report, not in NHS Providers' words
-    answer = seed_assistant.ask("How does NHS Providers think the Better Care Fund should fit into ICS accountability arrangements?")
-    assert answer.abstained and "Only other publishers' passages mention “Better Care Fund”." in answer.answer
-    answer = seed_assistant.ask("What's the NHS Confederation's view of NICE guidance as a model for evidence-based oversight?")
-    assert answer.abstained and "Only other publishers' passages mention “NICE”." in answer.answer
+    answer = seed_assistant.ask("What did the Wessex Dental Commission recommend about ICB accountability?")
+    assert answer.abstained and "Nothing in them covers “Wessex Dental Commission”." in answer.answer
+    assert answer.checks["uncovered"] == ["Wessex Dental Commission"]
 
 
 def test_how_much_something_matters_is_answered(seed_assistant) -> None:

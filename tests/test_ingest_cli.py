@@ -110,7 +110,7 @@ def test_folder_without_catalogue_status_shows_inferred_metadata_and_filters_use
     assert sources("--since", "2025") == {"report 2425.md"}
     assert sources("--until", "2024-12") == {"report 2324.md"}
     assert sources("--publisher", "Leeds Community Healthcare") == {"report 2324.md", "report 2425.md"}
-    from assistant.answer import source_label  # how an answer introduces each document's quotes
+    from assistant.composing import source_label  # how an answer introduces each document's quotes
     from assistant.docstore import DocStore
 
     labels = {d.source: source_label(d) for d in DocStore(data / "index.sqlite", create=False).documents()}

@@ -7,14 +7,20 @@ from collections.abc import Sequence
 
 import pytest
 
+from assistant.errors import ConfigError
 from assistant.glossary import Glossary, get_glossary
 from assistant.retrieve import (
+    CANDIDATE_LISTS,
     FOOTNOTES_SECTION,
+    Candidates,
     FilterError,
+    FusionWeights,
     Retriever,
     content_terms,
     diversify,
     documents_named,
+    fuse,
+    fusion_weights,
     lexical_terms,
     rerank_order,
     rrf,
@@ -194,6 +200,52 @@ def test_footnotes_are_down_weighted() -> None:
     chunks = [note, _chunk("b0", "b.txt")]
     retriever = Retriever(FakeIndex(chunks, chunks, DOCS), get_glossary())  # type: ignore[arg-type]
     assert [p.chunk.id for p in retriever.search(retriever.analyse("targets"), top_k=5)] == ["b0", "a0"]
+
+
+def test_a_wider_pool_is_not_capped_per_document() -> None:
+    many_a = [_chunk(f"a{i}", "a.txt") for i in range(12)]
+    index = FakeIndex(dense=many_a + [_chunk("b0", "b.txt")], lexical=many_a + [_chunk("c0", "c.txt")], docs=DOCS)
+    retriever = Retriever(index, get_glossary())  # type: ignore[arg-type]
+    pool = retriever.search(retriever.analyse("national targets"), top_k=20)
+    assert sum(p.chunk.doc_id == "a.txt" for p in pool[:5]) <= 3  # the passages shown stay diverse
+    assert sum(p.chunk.doc_id == "a.txt" for p in pool) == 12  # the long document's later chunks still reach the pool
+    assert [p.chunk.id for p in pool if p.chunk.doc_id == "a.txt"] == [f"a{i}" for i in range(12)]  # in fused order
+
+
+def test_fusion_weights_decide_which_list_leads() -> None:
+    found = Candidates({"dense": [[_chunk("d", "a.txt")]], "lexical": [[_chunk("l", "b.txt")]], "sentence": [[]], "scoped": []})
+    lexical_led = fuse(found, FusionWeights((0.25, 1.0, 0.5, 0.7)))
+    assert lexical_led["l"] == pytest.approx(4 * lexical_led["d"])
+    dense_led = fuse(found, FusionWeights((2.0, 1.0, 0.5, 0.7)))
+    assert max(dense_led, key=dense_led.get) == "d"
+    silent = fuse(found, FusionWeights((0.0, 1.0, 0.5, 0.7)))
+    assert silent["d"] == 0.0
+
+
+def test_the_shipped_fusion_weights_say_what_fitted_them() -> None:
+    weights = fusion_weights()
+    assert len(weights.weights) == len(CANDIDATE_LISTS) and all(w >= 0 for w in weights.weights)
+    assert "eval/sets/seed-dev.jsonl" in weights.trained_on and "eval/sets/devcorpus-dev.jsonl" in weights.trained_on
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        ("{not json", "Expecting"),
+        ('{"lists": ["dense", "lexical"], "weights": [1, 1]}', "fitted for lists"),
+        ('{"lists": ["dense", "lexical", "sentence", "scoped"], "weights": [1, -1, 1, 1]}', "non-negative"),
+        ('{"lists": ["dense", "lexical", "sentence", "scoped"]}', "weights"),
+    ],
+)
+def test_bad_fusion_weights_get_one_clear_line(tmp_path, content: str, why: str) -> None:
+    path = tmp_path / "fusion.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        FusionWeights.load(path)
+    message = str(err.value)
+    assert why in message and "eval.train_fusion --write" in message and "\n" not in message
+    with pytest.raises(ConfigError, match="Cannot read the fusion weights"):
+        FusionWeights.load(tmp_path / "missing.json")
 
 
 def test_content_terms_and_stems() -> None:

@@ -158,22 +158,24 @@ def test_tune_cli_errors_and_refuses_to_tune_a_tuned_model(tmp_path: Path):
 
 def test_a_tuned_model_weighs_sentence_similarity_more(seed_assistant, monkeypatch):
     """Sentence score = w * cosine + (1 - w) * word overlap (+ bonuses): w is 0.3, or 0.5 for a tuned model."""
-    from assistant import answer
+    from assistant import scoring
+    from assistant.question import read_question
 
     retriever, bank = seed_assistant._ready()
-    query = retriever.analyse("How are integrated care boards held to account?")
+    text = "How are integrated care boards held to account?"
+    query = retriever.analyse(text)
     vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
     passages = retriever.search(query, None, 20, seed_assistant.settings.candidates, vector.tolist())
 
     def scores() -> dict:
-        found = answer.score_evidence(query, vector, passages, bank, seed_assistant.glossary, "")
+        found = scoring.score_evidence(read_question(text, text, query, seed_assistant.glossary, {}), vector, passages, bank, seed_assistant.glossary)
         return {(e.sentence.doc_id, e.sentence.start): e for e in found}
 
     plain = scores()
     monkeypatch.setattr(bank.embedder, "tuned", True)
     tuned = scores()
     assert plain.keys() == tuned.keys() and len(plain) > 10
-    shift = answer.TUNED_SEMANTIC_WEIGHT - answer.SEMANTIC_WEIGHT
+    shift = scoring.TUNED_SEMANTIC_WEIGHT - scoring.SEMANTIC_WEIGHT
     assert shift > 0
     for key, e in plain.items():
         assert tuned[key].score - e.score == pytest.approx(shift * (e.semantic - e.lexical), abs=1e-6)

@@ -1,0 +1,290 @@
+"""Declining: each reason not to answer, checked on every question, and the message that says why.
+
+An answer is only given when the evidence can answer: the question's named things are in some document
+(uncovered), a how-many or when question's figure is about what is asked (no_figure), and the best sentence
+is near the question at all (weak). decline_checks gives every check's finding, so eval can measure what
+each one earns; a check that does not pay on the corpus it was not written for is deleted (eval/README.md,
+"Declining"): the publisher checks "unattributed" and "silent", "unheard" and "no_name" went that way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.cite import Sentence, figure_core, figures, quantity_spans
+from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
+from assistant.question import Question, possessive_stripped, term_figures
+from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
+from assistant.scoring import YEAR, Evidence, answers_numeric
+from assistant.sentences import SentenceBank
+from assistant.types import DocumentInfo, Passage
+
+ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack: found there, it is no reason to decline
+MIN_BEST_SEMANTIC = 0.3  # best sentence this far from the question: the documents don't address it
+MIN_BEST_LEXICAL = 0.25
+FIGURE_RELATIVE = 0.7  # a figure answering a how-many question must come from a sentence this close to the best
+MIN_FIGURE_LEXICAL = 0.2  # ... and sharing this (IDF-weighted) share of the question's words
+_OF_THEM = re.compile(r"\s+of\s+(?:them|these|those)\b", re.IGNORECASE)  # "There are 42 of them": counts what came before
+# a proportion, as a what-percentage question wants: "63%", "14 per cent", "8 out of 10", "three quarters", "more than half"
+_PROPORTION = re.compile(
+    r"%|\bper ?cent\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out of)\s+(?:\d+|ten|every)\b"
+    r"|\b(?:half|thirds?|quarters?|fifths?|majority|minority)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(r"£\s?\d|\d\s?(bn|billion|m|million)\b", re.IGNORECASE)
+MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
+COUNTED_BEFORE, COUNTED_AFTER = 4, 6  # words either side of a figure that may name what it counts
+MIN_FIGURE_COVERAGE = 0.5  # IDF-weighted share of the question's words a figure's sentence and its neighbours hold
+_SOURCE_WORDS = re.compile(
+    r"\b(evidence|submission|submitted|report|inquiry|review|paper|interviews?|told|survey|analysis|response)\b[^.?]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+def _counts_target(
+    text_stems: frozenset[str], text: str, target: Sequence[str], given: frozenset[str] = frozenset(), context: frozenset[str] = frozenset()
+) -> bool:
+    """The sentence counts what is asked: a figure with a word of the target next to it ("1.2 million staff" counts
+    staff, not trusts), or "42 of them" with the target in the neighbouring sentences (`context`); and a figure that
+    answers (not a year, not "one ICB chair says", not one the question gives). Money questions want a £ amount."""
+    if not target:
+        return True
+    money = {stem(w) for w in MONEY_WORDS}
+    if any(t in money for t in target):
+        return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
+    wanted = set(target)
+    named_here = bool(wanted & text_stems)  # the sentence itself names what is counted
+    for start, end in quantity_spans(text):
+        if not answers_numeric("count", text[start:end], given):
+            continue
+        near = words(text[:start])[-COUNTED_BEFORE:] + words(text[end:])[:COUNTED_AFTER]
+        if named_here and any(stem(w) in wanted for w in near):
+            return True
+        if _OF_THEM.match(text[end:]) and any(t in context for t in target):
+            return True
+    return False
+
+
+def coverage(weights: dict[str, float], have: frozenset[str]) -> float:
+    """IDF-weighted share of the question's words present (1.0 when the question has none)."""
+    total = math.fsum(weights.values())
+    return math.fsum(v for w, v in weights.items() if w in have) / total if total else 1.0
+
+
+def lacks_figure(
+    question: Question,
+    evidence: Sequence[Evidence],
+    stems: Callable[[Sentence], frozenset[str]],
+    *,
+    context: Callable[[Evidence], frozenset[str]],
+) -> bool:
+    """A how-many/when question none of whose strongly relevant sentences carries a new figure about the thing counted
+    and which, with its neighbouring sentences (`context`) and its document's year, holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
+    words (its figure_weights): "When will the review publish its final report?" is not answered by the date the review's call
+    for evidence was published. (Requiring the figure to come from a source the question names cost more answerable
+    questions than decoys on both corpora, and was dropped.) A what-percentage question wants a proportion ("63%", "8 out of 10", "more than half"), not any number."""
+    kind, given, target = question.numeric, question.given, question.counted
+    if kind not in ("count", "time") or not evidence:
+        return False
+    top = evidence[0].score
+    return not any(
+        e.score >= FIGURE_RELATIVE * top
+        and e.lexical >= MIN_FIGURE_LEXICAL
+        and answers_numeric(kind, e.sentence.text, given)
+        and (not question.proportion or bool(_PROPORTION.search(e.sentence.text)))
+        and _counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
+        and coverage(question.figure_weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
+        for e in evidence
+    )
+
+
+def _publication_year(doc: DocumentInfo) -> frozenset[str]:
+    """A document's year, which a question may give to say which document it means ("... set out in 2020")."""
+    return frozenset([doc.date[:4]]) if doc.date and YEAR.fullmatch(doc.date[:4]) else frozenset()
+
+
+def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: Glossary) -> list[str]:
+    """Specific terms of the question that none of the retrieved passages (text or document details) mentions."""
+    texts = [p.chunk.text for p in passages]
+    meta = [f"{p.doc.title} {p.doc.publisher} {p.doc.kind} {Path(p.doc.source).stem}" for p in passages]
+    years = {p.doc.date[:4] for p in passages if p.doc.date}
+    available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
+    missing = []
+    for term in question.specific:
+        if term_figures(term) and all(not term.strip("£%") or figure_core(f) in available_figures for f in term_figures(term)):
+            continue
+        if term_figures(term):
+            missing.append(term)
+            continue
+        parts = [part for part in _JOINED_NAMES.split(term) if part.strip()]  # "LTHT and LYPFT": two names, two checks
+        if all(_named_term_covered(part, texts + meta, glossary) for part in parts) or _describes_source(question.text, term, passages):
+            continue
+        missing.append(term)
+    return missing
+
+
+_JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")
+
+
+def _is_publisher(name: str, publishers: Sequence[str]) -> bool:
+    """The organisation is one of the publishers ("the King's Fund" in "The King's Fund")."""
+    return name in publishers or any(normalise(name).removeprefix("the ") in normalise(p) for p in publishers)
+
+
+def unmentioned_bodies(question: str, publishers: Sequence[str], passages: Sequence[Passage], glossary: Glossary) -> list[str]:
+    """Organisations the question names, other than the publishers, that no retrieved passage mentions by any of
+    their names ("What did ICS leaders say about Healthwatch's role?" when no passage mentions Healthwatch); each as
+    the question writes it."""
+    texts = [f"{p.chunk.section} {p.chunk.text} {p.doc.title}" for p in passages]
+    out = []
+    for name, start, end in glossary.organisation_spans(question):
+        if _is_publisher(name, publishers):
+            continue
+        written = question[start:end]
+        if _describes_source(question, written, passages):  # "evidence to the Health and Social Care Committee": where it was said
+            continue
+        if not any(_named_term_covered(n, texts, glossary) for n in (name, *glossary.organisations.get(name, []))):
+            out.append(possessive_stripped(written))
+    return list(dict.fromkeys(out))
+
+
+def found_in(terms: Sequence[str], texts: Sequence[str], glossary: Glossary) -> list[str]:
+    """The terms some text mentions (figures written as they are, names as _named_term_covered finds them)."""
+    return [
+        t for t in terms
+        if (any(t in text for text in texts) if term_figures(t) else _named_term_covered(t, texts, glossary))
+    ]
+
+
+def _named_term_covered(term: str, texts: Sequence[str], glossary: Glossary) -> bool:
+    """All significant words of the term (or of an acronym form of it) appear in one text."""
+    variants = [term] + [e for a in glossary.acronyms_in(term) for e in [a, *glossary.acronyms[a]]]
+    have = [_name_stems(t) for t in texts]
+    sequences: dict[int, list[str]] = {}
+
+    def sequence(i: int, text: str) -> list[str]:  # a text's word order, worked out once, only when a run needs it
+        if i not in sequences:
+            sequences[i] = _name_sequence(text)
+        return sequences[i]
+
+    for variant in variants:
+        if variant.isupper() and variant.isalpha():  # an acronym is written in capitals: "NICE" is not "nice"
+            if any(re.search(rf"\b{re.escape(variant)}s?\b", t) for t in texts):
+                return True
+            continue
+        wanted = _name_stems(variant) - {stem(w) for w in NAME_CONNECTORS}
+        if not wanted:
+            continue
+        # a name of several words must be written as one ("Better Care Fund", not "better ... care ... fund"); an owner
+        # may stand apart ("Lincolnshire's Connected Health Network": "In Lincolnshire ICS ... the Connected Health
+        # Network"), and so may names joined by "and" ("Surrey Heartlands and Birmingham and Solihull")
+        runs = [r for r in (_name_sequence(part) for part in _NAME_PARTS.split(variant)) if len(r) >= 2]
+        for i, (t, h) in enumerate(zip(texts, have, strict=True)):
+            if wanted <= h and (not runs or all(_holds_run(sequence(i, t), r) for r in runs)):
+                return True
+    return False
+
+
+_NAME_PARTS = re.compile(r"['’]s?\s|\s(?:and|&)\s")  # where a run of capitalised words may join two names
+
+
+def _name_words(text: str) -> list[str]:
+    """A text's words, letters and digits apart ("Core20" and "Core 20" name the same thing)."""
+    return words(_LETTER_DIGIT.sub(" ", text))
+
+
+def _name_sequence(text: str) -> list[str]:
+    """The stems of a text's words in order, connectors ("and", "of") left out."""
+    return [stem(w) for w in _name_words(text) if w.lower() not in NAME_CONNECTORS]
+
+
+def _holds_run(seq: list[str], run: list[str]) -> bool:
+    """`run` occurs in `seq` as consecutive items."""
+    n = len(run)
+    return any(seq[i : i + n] == run for i in range(len(seq) - n + 1))
+
+
+_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def _name_stems(text: str) -> set[str]:
+    """Stems of a text's words (connectors included)."""
+    return {stem(w) for w in _name_words(text)}
+
+
+def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> bool:
+    """The term names where evidence was given ("written evidence to the X Committee"), and a cited document is such evidence."""
+    at = question.find(term)
+    if at < 0:
+        return False
+    context = _SOURCE_WORDS.search(question[:at])
+    if not context:
+        return False
+    word = context.group(1).lower()[:6]
+    return any(word in f"{p.doc.title} {p.doc.kind}".lower() for p in passages)
+
+
+def _quoted(terms: Sequence[str]) -> str:
+    return ", ".join(f"“{t}”" for t in terms)
+
+
+def abstention_reasons(uncovered: Sequence[str]) -> list[str]:
+    """The plain sentence naming what no document covers, each term once (none when nothing is uncovered)."""
+    new = list(dict.fromkeys(uncovered))
+    return [f"Nothing in them covers {_quoted(new)}."] if new else []
+
+
+def abstention_message(question: str, missing: Sequence[str] = (), reasons: Sequence[str] = ()) -> str:
+    """"The documents don't say what X was." — the question turned into a plain statement of absence, then why:
+    the `reasons` sentences, or (given only the `missing` terms) "Nothing in them covers ..."."""
+    q = question.strip().rstrip("?").strip()
+    m = re.match(r"(?i)^(what|who|which|when|where|why|how many|how much|how)\s+(was|were|is|are|will be|has been|have been)\s+(.+)$", q)
+    if m:
+        statement = f"{m.group(1).lower()} {m.group(3)} {m.group(2).lower()}"
+    else:
+        statement = "the answer to “" + question.strip() + "”"
+    reasons = list(reasons) or abstention_reasons(missing)
+    return " ".join([f"The documents don't say {statement}.", *reasons])
+
+
+def weak_evidence(evidence: Sequence[Evidence]) -> bool:
+    """Even the best sentence is far from the question, by meaning and by words."""
+    if not evidence:
+        return True
+    best_semantic = max(e.semantic for e in evidence)
+    best_lexical = max(e.lexical for e in evidence)
+    return best_semantic < MIN_BEST_SEMANTIC and best_lexical < MIN_BEST_LEXICAL
+
+
+def decline_checks(
+    question: Question,
+    pool: list[Passage],
+    evidence: list[Evidence],
+    all_evidence: list[Evidence],
+    retriever: Retriever,
+    bank: SentenceBank,
+    glossary: Glossary,
+) -> dict[str, Any]:
+    """Every reason to decline, by name: the terms each check found wanting (or True); empty/False = no reason.
+
+    The answer declines when any is set. All are computed, so eval can measure what each one earns."""
+    index = retriever.index
+    uncovered = uncovered_terms(question, pool, glossary)
+    uncovered += unmentioned_bodies(question.text, retriever.publishers(), pool, glossary)
+    # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is
+    # no reason to decline; only a term no document mentions is
+    return {
+        "uncovered": [
+            t for t in uncovered
+            if not found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], glossary)
+        ],
+        "weak": weak_evidence(evidence),
+        "no_figure": lacks_figure(
+            question, evidence, lambda s: bank.stems(s, glossary),
+            context=lambda e: bank.context_stems(e.sentence, e.passage.doc, glossary),
+        ),
+    }  # fmt: skip

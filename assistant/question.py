@@ -1,0 +1,290 @@
+"""Question analysis: what a question asks for, read from its words once.
+
+The kind of answer wanted (a count, a date, other figures, a comparison), the specific terms the evidence must
+cover (named things, places, years, figures), what a how-many question counts, and which publisher's words it
+asks for. Scoring, declining and composing read these facts rather than work them out again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.cite import figure_core, figures, quantities
+from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
+from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, Query, content_terms, stem, words
+from assistant.rewrite import split_context
+
+_NUMERIC_Q = re.compile(
+    r"\b(how (many|much|long|big|large|often)|what (percentage|proportion|share|number|figure|amount|size|sum|budget|"
+    r"allocation|fraction)|per ?cent|range of|number of|figures?|amount of)\b|[%£]",
+    re.IGNORECASE,
+)
+# "When did ...?" asks for a time; "When a trust is struggling, should ...?" sets a condition.
+_TIME_Q = re.compile(r"^\s*when\s+(?:did|do|does|is|was|were|will|would|are|has|have|had|can|could|should|shall|might|must)\b|\b(what|which) (year|date|month)\b|\bby when\b|\bsince when\b", re.IGNORECASE)
+_COUNT_TARGET = re.compile(
+    r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?P<of>\s+of)?\s+(?P<counted>.+)$", re.IGNORECASE
+)
+_COUNT_COPULA = re.compile(r"^(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
+_PART_OF = re.compile(r"^.*?\b(?:are|were|is|was)\s+(?!there\b)(.+)$", re.IGNORECASE)  # "of the 25 leaders were ICP chairs"
+_COUNT_STOP = frozenset("did do does go goes went work works have has had were was are is will would could can get got".split())
+MAX_TARGET_WORDS = 3
+_MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|invest|invested)\b", re.IGNORECASE)
+# Words naming what kind of answer is wanted, not what it is about.
+ANSWER_TYPE_STEMS = frozenset(
+    stem(w) for w in "percentage percent proportion share number amount figure figures sum fraction money total date year month day".split()
+)
+_YES_NO_Q = re.compile(r"\s*(do|does|did|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)
+# "How much do behaviours matter ...?" asks to what degree, not for a figure.
+_DEGREE_Q = re.compile(
+    r"\bhow much\s+(?:do|does|did|can|could|will|would|should)\b[^?]{0,80}?\b(?:matters?|depends?|depended|rely|relies|relied|"
+    r"count|counts|influences?|influenced|helps?|helped|hinder(?:s|ed)?|agrees?|agreed|differs?|differed|value|values|care|cares|weigh|weighs)\b"
+    r"|\bhow much\s+(?:say|influence|control|freedom|autonomy|power|weight|importance|emphasis|attention|priority|scope|flexibility|support)\b",
+    re.IGNORECASE,
+)
+_STRICT_NUMERIC_Q = re.compile(r"\b(how (many|much)|what (percentage|proportion|share|number|amount|sum|fraction))\b", re.IGNORECASE)
+_COMPARISON_Q = re.compile(
+    r"\b(compare[sd]?|comparison|contrast|differ(s|ent|ence|ences)?|agree|disagree|both|each of|versus|vs\.?|"
+    r"same view|similar(ly)?|in common|between .+ and |across (the |all )?(documents|organisations|sources|reports|publishers))\b",
+    re.IGNORECASE,
+)
+# Capitalised words that name no specific thing (domain staples and sentence furniture).
+GENERIC_NAME_WORDS = frozenset(
+    """nhs england english uk government parliament act trust trusts board boards system systems partnership partnerships
+    integrated care health social the a an and of for in on to is are was were do does did what which who whom how why
+    when where according would could should can may will has have compare both their its i
+    january february march april june july august september october november december""".split()  # a month dates, the year names
+)
+_CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
+EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
+# "What percentage/share of ...?" wants a proportion (declining._PROPORTION), not any number
+_PROPORTION_Q = re.compile(r"\bwhat\s+(?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
+# "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
+_SPEAKER_Q = re.compile(
+    # the verb in lower case ("Secretary of State" is no verb), and "call for" no noun ("the review call for evidence")
+    r"\b(?:did|does|do|has|have)\s+(?P<who>[^?]+?)\s+(?-i:say|said|argue|think|tell|recommend|propose|state|write|submit|want|(?<!['’]s\s)call for(?!\s+evidence)|conclude|find|found|report)\b"
+    r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)"
+    r"|^\s*(?:what|how)\s+(?:is|are|was|were)\s+(?P<who3>[^?]+?)['’]s?\s+(?:views?|position|stance|take)\b",  # "What is X's view on ...?"
+    re.IGNORECASE,
+)
+# Where it was said, not who said it: "X's 2020 report", "X's evidence to the Committee".
+_SPOKEN_TO = re.compile(
+    rf"['’]s?\s+(?:\d{{4}}\s+)?(?:(?-i:[A-Z][\w&'’-]*)\s+){{0,3}}(?:written\s+)?(?:{'|'.join(sorted(SOURCE_NOUNS))})\b"  # "X's PAC evidence"
+    r"|\s(?:written\s+)?(?:evidence|submission|response|report)\s+(?:submitted\s+)?(?:to|for)\s",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question analysed once, at the start of Assistant.ask: what retrieval, scoring and declining read."""
+
+    asked: str  # as the user wrote it
+    text: str  # standalone: a follow-up resolved against the history
+    query: Query  # for retrieval: content terms, glossary expansions, organisations, publishers and documents named
+    numeric: str  # "" | "count" (how many/much, shares) | "time" (when) | "any" (other figures)
+    comparison: bool
+    specific: list[str]  # named things, places, years and figures the evidence must cover
+    speaker: str | None  # the one indexed publisher whose words it asks for (see asked_publisher)
+    counted: list[str]  # what a how-many question counts (stems, see count_target); empty for other questions
+    proportion: bool  # a what-percentage question: only a proportion answers it
+    given: frozenset[str]  # figures the question states itself (they are no answer)
+    weights: dict[str, float]  # content stems -> weight in a sentence's word overlap (IDF; earlier-question words less)
+    figure_weights: dict[str, float]  # content stems a figure's context must cover (see term_weights)
+
+
+def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: dict[str, float]) -> Question:
+    """Analyse the standalone `text` (with its retrieval `query`) once; `idf` weighs its words by rarity in the documents."""
+    numeric = numeric_kind(text)
+    return Question(
+        asked=asked,
+        text=text,
+        query=query,
+        numeric=numeric,
+        comparison=bool(_COMPARISON_Q.search(text)) or len(query.publishers) >= 2,
+        specific=specific_terms(text, glossary, query.publishers),
+        speaker=asked_publisher(text, query.publishers),
+        counted=count_target(text) if numeric == "count" else [],
+        proportion=numeric == "count" and bool(_PROPORTION_Q.search(text)),
+        given=given_figures(text),
+        weights=overlap_weights(query, glossary, idf),
+        figure_weights=term_weights(query, idf),
+    )
+
+
+def overlap_weights(query: Query, glossary: Glossary, idf: dict[str, float]) -> dict[str, float]:
+    """The question's content stems weighted by sentence IDF (a word no sentence has is as rare as it gets); a
+    resolved follow-up's words from the earlier question only weigh EARLIER_TERM_WEIGHT as much."""
+    wanted = {stem(w) for w in query.terms if " " not in w and w.lower() not in STOPWORDS}
+    default_idf = max(idf.values(), default=1.0)
+    earlier = _earlier_only(wanted, query.text, glossary)
+    return {w: idf.get(w, default_idf) * (EARLIER_TERM_WEIGHT if w in earlier else 1.0) for w in wanted}
+
+
+def numeric_kind(question: str) -> str:
+    """The figure a question asks for: "count" (how many/much, shares), "time" (when), "any" (figures help) or ""."""
+    if _YES_NO_Q.match(question):  # "Did they change how much the centre intervened?" asks no figure
+        return "any" if _NUMERIC_Q.search(question) else ""
+    if _DEGREE_Q.search(question):
+        return ""
+    if _STRICT_NUMERIC_Q.search(question):
+        return "count"
+    if _TIME_Q.search(question):
+        return "time"
+    return "any" if _NUMERIC_Q.search(question) else ""  # figures help, but none is required
+
+
+def specific_terms(question: str, glossary: Glossary, publishers: Sequence[str] = ()) -> list[str]:
+    """Figures/years, quoted phrases and capitalised names in the question that are not generic domain words."""
+    terms = sorted(term_figures(question))  # "COVID-19" is a name, not the figure 19
+    terms += [m.group(1) for m in re.finditer(r"[\"“]([^\"”]{3,60})[\"”]", question)]
+    generic = generic_words(glossary)
+    known = {normalise(n) for p in publishers for n in (p, p.removeprefix("The "))}
+    known |= {normalise(n) for name, aliases in glossary.organisations.items() for n in (name, *aliases)}
+    known |= {normalise(e) for es in glossary.acronyms.values() for e in es}
+    def weak(w: str) -> bool:
+        return w.lower() in NAME_CONNECTORS or _singular(possessive_stripped(w)).lower() in generic
+
+    for run in capitalised_runs(_without_bodies(question, glossary, publishers)):
+        if normalise(run) in known or normalise(run).removeprefix("the ") in known:
+            continue  # an organisation or domain term: judged by relevance, not by name
+        # generic words at either end go ("NHS Oversight Framework", "Cheshire and Merseyside ICB"); inside a name
+        # they stay ("Better Care Fund")
+        run_words = run.split()
+        while run_words and weak(run_words[0]):
+            run_words.pop(0)
+        while run_words and weak(run_words[-1]):
+            run_words.pop()
+        if run_words:
+            terms.append(" ".join(run_words))
+    return list(dict.fromkeys(terms))
+
+
+def term_figures(term: str) -> set[str]:
+    """The figures of a text; those inside coded names ("Core20PLUS5", "COVID-19") don't count."""
+    return figures(_CODED_NAME.sub(" ", term))
+
+
+def possessive_stripped(word: str) -> str:
+    return re.sub(r"['’]s?$", "", word)
+
+
+def _singular(word: str) -> str:
+    """"ICSs" -> "ICS" (acronym plurals)."""
+    return word[:-1] if len(word) > 2 and word[-1] == "s" and word[:-1].isupper() else word
+
+
+def generic_words(glossary: Glossary) -> set[str]:
+    """Lower-cased words that name nothing specific: the glossary's acronyms and GENERIC_NAME_WORDS."""
+    return {w.lower() for w in glossary.acronyms} | GENERIC_NAME_WORDS
+
+
+def _without_bodies(text: str, glossary: Glossary, publishers: Sequence[str]) -> str:
+    """The text with organisations and publishers replaced by " , " (a body ends a run of capitalised words)."""
+    for _, start, end in reversed(glossary.organisation_spans(text)):
+        text = text[:start] + " , " + text[end:]
+    for publisher in publishers:
+        text = re.sub(re.escape(publisher).replace("'", "['’]"), " , ", text, flags=re.IGNORECASE)
+    return text
+
+
+def capitalised_runs(text: str) -> list[str]:
+    """Runs of capitalised words ("Cheshire and Merseyside ICB"); the text's first word, capitalised by its place
+    in a question or sentence, is skipped."""
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9'’&-]*[A-Za-z0-9]|[A-Za-z]|\S", text)
+    runs, current = [], []
+    for i, token in enumerate(tokens):
+        # "... oversight? Contrast ...", and a resolved follow-up's earlier question: "... (regarding: Besides ...)"
+        opens = i == 0 or tokens[i - 1] in ("?", "!", ".", ":", "(")
+        capital = token[:1].isupper() and not opens and token.lower() not in STOPWORDS - {"i"}
+        if capital or (current and token.lower() in NAME_CONNECTORS):
+            current.append(token)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return [" ".join(r).replace(" ’", "’") for r in runs]
+
+
+def given_figures(question: str) -> frozenset[str]:
+    """The quantities a question states itself (they are not answers)."""
+    return frozenset(figure_core(f) or f for f in quantities(question))
+
+
+def count_target(question: str) -> list[str]:
+    """What a how-many question counts: "How many ICB board seats go to..." -> ["icb", "board", "seat"] (stems);
+    "How many of the 25 leaders were ICP chairs?" -> ["icp", "chair"] (a part of a whole: what follows the copula)."""
+    m = _COUNT_TARGET.search(question)
+    if not m:
+        return []
+    if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
+        return ["money"]
+    counted = _COUNT_COPULA.sub("", m.group("counted"))  # "how many were ICP chairs" counts ICP chairs
+    part = _PART_OF.match(counted) if m.group("of") else None
+    return (_target_words(part.group(1)) if part else []) or _target_words(counted)
+
+
+def _target_words(text: str) -> list[str]:
+    """Stems of the first content words of a counted phrase, up to MAX_TARGET_WORDS (figures and articles skipped)."""
+    out: list[str] = []
+    for word in words(text):
+        low = word.lower()
+        if low in ("the", "of", "and", "a", "an", "their", "its", "nhs") or any(ch.isdigit() for ch in low):
+            continue
+        if low in STOPWORDS or low in _COUNT_STOP or len(out) == MAX_TARGET_WORDS:
+            break
+        out.append(stem(low))
+    return out
+
+
+def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
+    """The question's content stems weighted by sentence IDF (a word the documents never use weighs most); words
+    naming the answer's type ("percentage", "amount") are left out: they say what is wanted, not what about."""
+    terms = query.terms
+    own, earlier = split_context(query.text)
+    if earlier is not None:  # a follow-up with the earlier question as context: the figure is about what it asks itself
+        terms = [t for t in terms if t.lower() in own.lower()]
+    alternates = set(query.expansions) - set(content_terms(query.text))  # "HSCC" for "Health and Social Care Committee"
+    stems = {stem(w) for w in terms if " " not in w and w.lower() not in STOPWORDS and w not in alternates} - ANSWER_TYPE_STEMS
+    unseen = max(idf.values(), default=1.0) + 1.0
+    return {w: idf.get(w, unseen) for w in stems}
+
+
+def speaker_phrase(question: str) -> str:
+    """Who the question wants the words of ("What did the CQC say ...", "according to X"), as written; "" if none."""
+    return _SPOKEN_TO.split(speaker_clause(question), maxsplit=1)[0]  # "X's evidence to the Committee": X speaks
+
+
+def speaker_clause(question: str) -> str:
+    """The whole clause naming who speaks and where ("the NHS Confederation's evidence to the PAC"); "" if none."""
+    m = _SPEAKER_Q.search(question)
+    return (m.group("who") or m.group("who2") or m.group("who3") or "") if m else ""
+
+
+def asked_publisher(question: str, publishers: Sequence[str]) -> str | None:
+    """The one indexed publisher whose words the question asks for ("What does The King's Fund say ...", "Is NHS
+    Providers positive about ...?"); None for comparisons and questions asking no publisher."""
+    who = normalise(speaker_phrase(question))
+    if not who and len(publishers) == 1:  # no speech verb, one publisher named: what it thinks is asked
+        who = normalise(publishers[0])
+    if not who:
+        return None
+    speakers = [p for p in publishers if normalise(p).removeprefix("the ") in who]
+    if len(speakers) != 1 or len(publishers) > 1:  # a comparison is judged side by side, not by one speaker
+        return None
+    return speakers[0]
+
+
+def _earlier_only(wanted: set[str], question: str, glossary: Glossary) -> set[str]:
+    """The stems only the earlier question of a resolved follow-up has, proper names apart: "What difference would
+    patients notice (regarding: How ... will ICSs redesign care pathways)?" is about patients first, pathways second;
+    but in "When was it set up (regarding: What was One Northern Devon ...)?" the name is what "it" stands for.
+    Acronyms and generic name words ("ICB", "NHS England") are no such name."""
+    own, earlier = split_context(question)
+    if earlier is None:
+        return set()
+    names = {stem(w) for w in words(earlier)[1:] if w[:1].isupper()} - {stem(w) for w in generic_words(glossary)}
+    return wanted - {stem(w) for w in words(own)} - names

@@ -1,0 +1,166 @@
+"""Fit how much each candidate list counts in retrieval's fusion, and show how the fit holds across corpora.
+
+    python -m eval.train_fusion            # fit on each corpus's dev set, measure on the other; fit on both
+    python -m eval.train_fusion --write    # ... and store the fit on both in assistant/data/fusion.json
+
+Each answerable question's candidate lists (dense, lexical, best-sentence, scoped) are built once through the
+real code (`Retriever.candidates`, with the pool `ask` uses); every weighting of the grid then re-fuses them with
+`retrieve.fuse`, which `ask` uses too. A weighting is judged by how often a passage overlapping a gold quote
+reaches the pool whose sentences are scored (scoring.EVIDENCE_POOL) plus how often it reaches the top 5, both in
+fused order. Weights are relative to the lexical list's (fusion ranks do not change when all weights scale).
+
+A fit is kept only if it holds across corpora: the weights fitted on each corpus's dev set must beat plain
+fusion (EQUAL) on every other corpus's. Then the fit on all dev sets is stored; otherwise EQUAL is, and the file
+says why. The index is the one ASSISTANT_DATA_DIR points at; it must hold every document the sets quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.engine import Assistant  # noqa: E402
+from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, MIN_PASSAGES_SHOWN, Candidates, FusionWeights, diversify, fuse  # noqa: E402
+from assistant.rewrite import resolve  # noqa: E402
+from assistant.scoring import EVIDENCE_POOL  # noqa: E402
+from eval.dataset import CORPORA, load_questions, locate_gold, set_path  # noqa: E402
+from eval.metrics import Span, overlaps  # noqa: E402
+from eval.run import stored_texts  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)  # dense and sentence weights tried, relative to lexical = 1
+SCOPED_GRID = (0.35, 0.7, 1.4)
+SHOWN = 5  # the passages an answer shows first (Settings.top_k's default)
+EQUAL = FusionWeights((1.0, 1.0, 1.0, 0.7))  # plain fusion: every list alike; each scoped list a little less (round one)
+
+
+@dataclass
+class Case:
+    """One answerable question's candidate lists and the chunk ids overlapping its gold quotes."""
+
+    corpus: str
+    candidates: Candidates
+    gold: set[str]
+    doc_of: dict[str, str]  # chunk id -> doc id
+
+
+def cases(bot: Assistant, corpus: str, path: Path) -> list[Case]:
+    """The candidate lists of every answerable question of a set whose gold is found in the stored text."""
+    retriever, _ = bot._ready()
+    questions = [q for q in load_questions([path]) if q.answerable]
+    gold, _ = locate_gold(questions, stored_texts(bot.index))
+    source = {d.doc_id: d.source for d in bot.index.documents()}
+    out = []
+    for i, q in enumerate(questions, 1):
+        if i % 100 == 0:
+            print(f"  {corpus}: {i}/{len(questions)} questions", file=sys.stderr, flush=True)
+        if not gold[q.id]:
+            continue
+        query = retriever.analyse(resolve(q.question, list(q.history), bot.glossary, retriever.publishers()))
+        found = retriever.candidates(query, None, bot.index.embed_query(query.embed_text), bot.settings.candidates, EVIDENCE_POOL)
+        hits = {c.id for c in found.chunks().values() if any(overlaps(Span(source[c.doc_id], c.start, c.end), g) for g in gold[q.id])}
+        out.append(Case(corpus, found, hits, {cid: c.doc_id for cid, c in found.chunks().items()}))
+    return out
+
+
+def judge(group: Sequence[Case], weights: FusionWeights) -> tuple[float, float]:
+    """Share of questions with a gold passage in the scored pool, and in the top SHOWN, in fused order."""
+    found = [_reaches(case, weights) for case in group]
+    n = max(len(group), 1)
+    return sum(pool for pool, _ in found) / n, sum(top for _, top in found) / n
+
+
+def _reaches(case: Case, weights: FusionWeights) -> tuple[bool, bool]:
+    """Whether a gold passage is in the scored pool, and in the top SHOWN, as `Retriever.search` orders them."""
+    fused = fuse(case.candidates, weights)
+    doc_of = case.doc_of.__getitem__
+    order = diversify(sorted(fused, key=lambda cid: -fused[cid]), doc_of, MIN_PASSAGES_SHOWN)
+    pool = any(cid in case.gold for cid in order[:EVIDENCE_POOL])
+    return pool, any(cid in case.gold for cid in diversify(order, doc_of, SHOWN)[:SHOWN])
+
+
+def fit(group: Sequence[Case]) -> tuple[FusionWeights, float]:
+    """The grid weighting with the best pool + top share on the group (ties: the earlier, i.e. smaller, weights)."""
+    best, best_score = None, -1.0
+    for dense, sentence, scoped in itertools.product(GRID, GRID, SCOPED_GRID):
+        weights = FusionWeights((dense, 1.0, sentence, scoped))
+        score = sum(judge(group, weights))
+        if score > best_score + 1e-12:
+            best, best_score = weights, score
+    assert best is not None
+    return best, best_score
+
+
+def holds_across(groups: dict[str, list[Case]], fits: dict[str, FusionWeights]) -> bool:
+    """Whether each corpus's fit beats EQUAL on every other corpus (pool + top share)."""
+    return all(
+        sum(judge(groups[other], fits[corpus])) > sum(judge(groups[other], EQUAL))
+        for corpus in fits for other in groups if other != corpus
+    )  # fmt: skip
+
+
+def _row(label: str, weights: FusionWeights, groups: dict[str, list[Case]]) -> list[str]:
+    cells = [label, ", ".join(f"{w:g}" for w in weights.weights)]
+    for corpus in groups:
+        pool, top = judge(groups[corpus], weights)
+        cells += [f"{pool:.3f}", f"{top:.3f}"]
+    return cells
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.train_fusion", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", default="dev", help="which sets to fit on (default dev; never fit on heldout)")
+    parser.add_argument("--write", action="store_true", help=f"store the fit on all sets in {FUSION_PATH}")
+    args = parser.parse_args(argv)
+    if args.split != "dev":
+        parser.error("fit only on the dev sets: the held-out sets are for checkpoints")
+    bot = Assistant(explain=True)
+    paths = {c: set_path(c, args.split) for c in CORPORA if set_path(c, args.split).exists()}
+    groups = {c: cases(bot, c, p) for c, p in paths.items()}
+    header = ["fitted on", "weights (" + ", ".join(CANDIDATE_LISTS) + ")"]
+    header += [f"{c} {m}" for c in groups for m in (f"pool@{EVIDENCE_POOL}", f"hit@{SHOWN}")]
+    rows = [_row("shipped now", FusionWeights.load(), groups), _row("equal", EQUAL, groups)]
+    fits = {}
+    for corpus, group in groups.items():
+        fits[corpus], _ = fit(group)
+        rows.append(_row(f"{corpus} dev", fits[corpus], groups))
+    everything = [case for group in groups.values() for case in group]
+    both, _ = fit(everything)
+    rows.append(_row("all dev sets", both, groups))
+    print(" | ".join(header))
+    print(" | ".join("---" for _ in header))
+    for row in rows:
+        print(" | ".join(row))
+    holds = holds_across(groups, fits)
+    chosen = both if holds else EQUAL
+    why = "fit on all dev sets: each corpus's fit beat equal weights on the other" if holds else (
+        "equal weights kept: a fit on one corpus's dev set did not beat them on the other")
+    print(why)
+    if args.write:
+        about = ", ".join(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p} ({len(groups[c])} answerable)" for c, p in paths.items())
+        data = {
+            "lists": list(CANDIDATE_LISTS),
+            "weights": list(chosen.weights),
+            "trained_on": f"{why}; dev sets {about}; embedder {bot.settings.embed_model}; {date.today().isoformat()}",
+            "objective": f"share with a gold passage in the pool of {EVIDENCE_POOL} + share in the top {SHOWN}, fused order",
+            "command": "python -m eval.train_fusion --write",
+            "fitted": {**{c: list(w.weights) for c, w in fits.items()}, "all": list(both.weights)},
+            "table": [dict(zip(header, row, strict=True)) for row in rows],
+        }
+        FUSION_PATH.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {FUSION_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
