@@ -4,7 +4,8 @@ An answer is only given when the evidence can answer: the question's named thing
 (uncovered), a how-many or when question's figure is about what is asked (no_figure), and the best sentence
 is near the question at all (weak). decline_checks gives every check's finding, so eval can measure what
 each one earns; a check that does not pay on the corpus it was not written for is deleted (eval/README.md,
-"Declining"): the publisher checks "unattributed" and "silent", "unheard" and "no_name" went that way.
+"Declining"): "unattributed", "silent" and "unheard" (what a named publisher's passages say) and "no_name" went
+that way.
 """
 
 from __future__ import annotations
@@ -264,7 +265,6 @@ def decline_checks(
     question: Question,
     pool: list[Passage],
     evidence: list[Evidence],
-    all_evidence: list[Evidence],
     retriever: Retriever,
     bank: SentenceBank,
     glossary: Glossary,

@@ -23,7 +23,7 @@ from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
 from assistant.question import Question, read_question
-from assistant.retrieve import Reranker, Retriever, diversify, make_reranker
+from assistant.retrieve import Reranker, Retriever, diversify, fusion_weights, make_reranker
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, rerank_passages, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
@@ -56,6 +56,7 @@ class Assistant:
         if self._retriever is None or self._bank is None:
             with self._init_lock:
                 if self._retriever is None or self._bank is None:
+                    fusion_weights()  # a bad weights file is a configuration error now, not at the first question
                     index = self._index or Index(self.settings)
                     reranker = self._reranker or make_reranker(self.settings)
                     self._index = index
@@ -222,7 +223,7 @@ class Assistant:
     ) -> Draft:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
-        checks = decline_checks(question, pool, evidence, all_evidence, self._ready()[0], bank, self.glossary)
+        checks = decline_checks(question, pool, evidence, self._ready()[0], bank, self.glossary)
         reasons = abstention_reasons(checks["uncovered"])
         if any(checks.values()):
             message = abstention_message(question.text, reasons=reasons)

@@ -2,7 +2,8 @@
 
 The kind of answer wanted (a count, a date, other figures, a comparison), the specific terms the evidence must
 cover (named things, places, years, figures), what a how-many question counts, and which publisher's words it
-asks for. Scoring, declining and composing read these facts rather than work them out again.
+asks for. A Question wraps retrieval's Query (terms, publishers and documents named: Retriever.analyse), which
+retrieval reads; scoring and declining read the rest rather than work it out again.
 """
 
 from __future__ import annotations

@@ -4,13 +4,15 @@ per-document diversity in the passages shown.
 The question is analysed once (content terms, glossary expansions, organisations named); each
 organisation that publishes indexed documents also gets its own scoped dense + lexical lists, so a
 question naming two publishers retrieves from both even when one document dominates the others.
-The weight of each list is learned (assistant/data/fusion.json, written by eval/train_fusion.py).
+The weight of each list is data (assistant/data/fusion.json), written by eval/train_fusion.py, which keeps a fitted
+weighting only if it holds across corpora (none has yet: round one's hand-set weights stay).
 An optional cross-encoder (settings.reranker) re-orders the fused head before the diversity pass.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -28,8 +30,8 @@ from assistant.index import Index
 from assistant.types import Chunk, DocumentInfo, Filters, Passage
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the head so no single list dominates
-# How much each candidate list counts in the fusion is learned, not set by hand: eval/train_fusion.py fits it on
-# the dev questions of both corpora and writes it here, with what it was trained on and how it held across corpora.
+# How much each candidate list counts in the fusion is data: eval/train_fusion.py fits it on each corpus's dev
+# questions, and writes a fit here only if it holds on the other corpus (with what it was measured on).
 FUSION_PATH = Path(__file__).resolve().parent / "data" / "fusion.json"
 CANDIDATE_LISTS = ("dense", "lexical", "sentence", "scoped")  # scoped: dense + lexical within a named publisher/document
 MIN_EMBED_TERMS = 3  # content words a question's topic needs to be embedded without its source descriptors
@@ -217,13 +219,19 @@ class FusionWeights:
         """The fitted weights stored at `path`; ConfigError (one line) if the file is missing or malformed."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            missing = [key for key in ("lists", "weights") if key not in data]
+            if missing:
+                raise ValueError(f"missing key {missing[0]!r}")
             if tuple(data["lists"]) != CANDIDATE_LISTS:
                 raise ValueError(f"fitted for lists {data['lists']}, this code has {list(CANDIDATE_LISTS)}")
             weights = tuple(float(w) for w in data["weights"])
-            if len(weights) != len(CANDIDATE_LISTS) or min(weights) < 0 or not any(weights):
-                raise ValueError("needs one non-negative weight per list, not all zero")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"Cannot read the fusion weights {path} ({exc}); refit them with `python -m eval.train_fusion --write`.") from None
+            if len(weights) != len(CANDIDATE_LISTS) or not all(math.isfinite(w) and w >= 0 for w in weights) or not any(weights):
+                raise ValueError("needs one finite, non-negative weight per list, not all zero")
+        except (OSError, ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"Cannot read the fusion weights {path} ({exc}); restore the shipped file (git checkout -- assistant/data/fusion.json) "
+                "or refit it with `python -m eval.train_fusion --write`."
+            ) from None
         return cls(weights, str(data.get("trained_on", "")))
 
 

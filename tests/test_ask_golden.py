@@ -101,16 +101,16 @@ def test_close_decoys_abstain(seed_assistant, question) -> None:
         "Is NHS Providers positive about the Northern Ambulance Collaborative?",  # only the NHS Confederation names it
     ],
 )
-def test_decoys_only_the_deleted_checks_declined_are_answered(seed_assistant, question) -> None:
+@pytest.mark.xfail(strict=False, reason="known misses: the checks that declined these were deleted (eval/README.md, 'Declining')")
+def test_decoys_only_the_deleted_checks_declined(seed_assistant, question) -> None:
     """Known misses. `no_name` (a name asked for, none given), `unheard` (a body's words asked for, none reported) and
     `unattributed` (the asked publisher's passages never mention the topic) declined these, and were deleted because
     they did not pay on the corpus they were not written for: on the dev corpus, whose publishers are inferred, they
-    declined more answerable questions than decoys (eval/README.md, "Declining"). No kept check fires: the answer
-    quotes the nearest passages, each cited exactly, under each publisher's name."""
+    declined more answerable questions than decoys. Meanwhile the answer quotes the nearest passages, each cited
+    exactly, under each publisher's name; a check that declines them again turns this test green."""
     answer = seed_assistant.ask(question)
     _check_citations(answer, seed_assistant.index)
-    assert not answer.abstained and answer.citations
-    assert not any(answer.checks.values()) and not {"unheard", "no_name", "unattributed", "silent"} & set(answer.checks)
+    assert answer.abstained
 
 
 def test_the_same_kinds_of_question_answered_when_the_documents_say(seed_assistant) -> None:

@@ -244,14 +244,14 @@ def test_ablation_switches_a_check_off_exactly():
     qu = Question("u-1", "unanswerable", "?", "", (), (), False, corpus="x")
     good = {"citations": [citation(1, "a.txt", "The ICB will be accountable to DHSC via NHSE.")]}
     answers = [
-        {"abstained": True, "checks": {"weak": True, "no_name": False}, "withheld": good, "citations": []},
-        {"abstained": True, "checks": {"weak": True, "no_name": True}, "withheld": good, "citations": []},
+        {"abstained": True, "checks": {"weak": True, "other": False}, "withheld": good, "citations": []},
+        {"abstained": True, "checks": {"weak": True, "other": True}, "withheld": good, "citations": []},
     ]
     out = ablate([qa, qu], answers, {"a-1": [GOLD_ICB], "u-1": []})["x"]
     assert out["none"]["correct"] == 0.5 and out["none"]["answerable_declined"] == 1
-    assert out["weak"]["correct"] == 1.0 and out["weak"]["evidence_hit"] == 1.0  # u-1 still declined by no_name
-    assert out["weak"]["fires"] == 2 and out["no_name"]["fires"] == 1
-    assert out["no_name"] == {**out["none"], "fires": 1}
+    assert out["weak"]["correct"] == 1.0 and out["weak"]["evidence_hit"] == 1.0  # u-1 still declined by other
+    assert out["weak"]["fires"] == 2 and out["other"]["fires"] == 1
+    assert out["other"] == {**out["none"], "fires": 1}
 
 
 def test_quick_set_is_the_ci_subset():

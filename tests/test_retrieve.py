@@ -234,7 +234,8 @@ def test_the_shipped_fusion_weights_say_what_fitted_them() -> None:
         ("{not json", "Expecting"),
         ('{"lists": ["dense", "lexical"], "weights": [1, 1]}', "fitted for lists"),
         ('{"lists": ["dense", "lexical", "sentence", "scoped"], "weights": [1, -1, 1, 1]}', "non-negative"),
-        ('{"lists": ["dense", "lexical", "sentence", "scoped"]}', "weights"),
+        ('{"lists": ["dense", "lexical", "sentence", "scoped"]}', "missing key 'weights'"),
+        ('{"lists": ["dense", "lexical", "sentence", "scoped"], "weights": [1, 1, NaN, 0.7]}', "finite"),
     ],
 )
 def test_bad_fusion_weights_get_one_clear_line(tmp_path, content: str, why: str) -> None:
@@ -243,7 +244,7 @@ def test_bad_fusion_weights_get_one_clear_line(tmp_path, content: str, why: str)
     with pytest.raises(ConfigError) as err:
         FusionWeights.load(path)
     message = str(err.value)
-    assert why in message and "eval.train_fusion --write" in message and "\n" not in message
+    assert why in message and "git checkout -- assistant/data/fusion.json" in message and "\n" not in message
     with pytest.raises(ConfigError, match="Cannot read the fusion weights"):
         FusionWeights.load(tmp_path / "missing.json")
 
