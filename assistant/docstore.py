@@ -348,9 +348,9 @@ class DocStore:
             out.update(self.conn.execute(sql, [doc_id, *part]).fetchall())
         return out
 
-    def evidence_vectors(self, doc_id: str) -> Iterator[tuple[int, bytes]]:
-        """(position, float32 bytes) of each of the document's evidence sentences, in order."""
-        sql = "SELECT ord, vector FROM sentences WHERE doc_id=? AND vector IS NOT NULL ORDER BY ord"
+    def evidence_vectors(self, doc_id: str) -> Iterator[tuple[int, int | None, bytes]]:
+        """(position, holding chunk's index, float32 bytes) of each of the document's evidence sentences, in order."""
+        sql = "SELECT ord, chunk, vector FROM sentences WHERE doc_id=? AND vector IS NOT NULL ORDER BY ord"
         yield from self.conn.execute(sql, (doc_id,))
 
     def stem_counts(self) -> tuple[dict[str, int], int]:
@@ -390,6 +390,15 @@ class DocStore:
             wanted = sorted(set(indexes))
             sql = f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc_id=? AND idx IN ({','.join('?' * len(wanted))})"
             out.update(((doc_id, row[2]), _chunk(row)) for row in self.conn.execute(sql, [doc_id, *wanted]))
+        return out
+
+    def versions(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """doc_id -> (content hash, number of chunks) of the stored documents among `doc_ids`."""
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(doc_ids), 500):
+            part = list(doc_ids[i : i + 500])
+            sql = f"SELECT doc_id, content_hash, n_chunks FROM documents WHERE doc_id IN ({','.join('?' * len(part))})"
+            out.update((doc_id, (content_hash, n)) for doc_id, content_hash, n in self.conn.execute(sql, part))
         return out
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 SENTENCES_PER_CHUNK_HIT = 3  # sentences fetched per wanted chunk (several top sentences share a chunk)
 EMBED_CHUNK = 256  # sentences per embedding call when a document's sentences are made at question time
 HEADING, LEAD_IN, ITEM = 1, 2, 4  # flag bits of a stored sentence
-CACHED_SENTENCES = 200_000  # documents' sentence lists kept in memory (least recently used go first)
+NO_CHUNK = -1  # a sentence no chunk holds (in the search matrix)
+CACHED_SENTENCES = 1_000_000  # documents' sentence spans kept in memory, 25 bytes each (least recently used go first)
+CACHED_TEXT_CHARS = 16_000_000  # characters of document text kept to slice sentences from (2 bytes each, most texts)
 CACHED_STEMS = 200_000  # sentences whose stems are kept
 LEGACY_CACHE_FOLDER = "sentences"  # where sentence vectors were cached before they were stored with the document
 
@@ -96,18 +99,52 @@ def _holding_chunk(sentence: Sentence, chunks: Sequence[Chunk], starts: Sequence
     return best
 
 
-@dataclass
-class _DocSentences:
-    """One document version's sentences (headings included), read from the index; vectors are fetched by position."""
+def _matrix_row(matrix: _Matrix | None, doc_id: str, content_hash: str, at: int) -> int | None:
+    """The search matrix's row of a document's evidence sentence at position `at`, None when the matrix does not hold it."""
+    if matrix is None or matrix.key.get(doc_id) != content_hash:
+        return None
+    first, last = matrix.rows.get(doc_id, (0, 0))
+    row = first + int(np.searchsorted(matrix.ord_of[first:last], at))
+    return row if row < last and matrix.ord_of[row] == at else None
 
-    content_hash: str
-    all: list[Sentence]
-    chunk_of: list[int | None]
-    at: dict[Sentence, int]  # position in `all`
-    starts: list[int]
-    ends: list[int]
-    vectors: dict[int, np.ndarray] = field(default_factory=dict)
-    chunks: list[Chunk] | None = None
+
+class _DocSentences(Sequence[Sentence]):
+    """One document version's sentences (headings included), read from the index: spans and flags kept as arrays and
+    each Sentence made when asked for, its text sliced from the document's (`texts` gives it), so that reading a
+    document costs a query, not an object per sentence, and keeping it costs some 25 bytes a sentence."""
+
+    def __init__(
+        self, doc_id: str, content_hash: str, texts: Callable[[str, str], str], rows: Sequence[tuple[int, int, int, int, int | None]]
+    ) -> None:
+        self.doc_id, self.content_hash, self._texts = doc_id, content_hash, texts
+        self.starts = array("q", [r[0] for r in rows])
+        self.ends = array("q", [r[1] for r in rows])
+        self.blocks = array("q", [r[2] for r in rows])
+        self.flags = array("b", [r[3] for r in rows])
+        self.vectors: dict[int, np.ndarray] = {}  # of sentences the search matrix does not hold yet (a changed document)
+        self.chunks: list[Chunk] | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204 - an int or a slice, as a list takes
+        text = self._texts(self.doc_id, self.content_hash)
+        if isinstance(i, slice):
+            return [self._sentence(j, text) for j in range(*i.indices(len(self)))]
+        return self._sentence(i + len(self) if i < 0 else i, text)
+
+    def _sentence(self, i: int, text: str) -> Sentence:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        start, end, flags = self.starts[i], self.ends[i], self.flags[i]
+        return Sentence(self.doc_id, start, end, text[start:end], self.blocks[i], bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM))
+
+    def at(self, sentence: Sentence) -> int | None:
+        """The sentence's position (sentences do not overlap: its start finds it), None when it is not one of these."""
+        i = bisect.bisect_left(self.starts, sentence.start)
+        if i < len(self) and self.starts[i] == sentence.start and self.ends[i] == sentence.end and sentence.doc_id == self.doc_id:
+            return i
+        return None
 
 
 @dataclass
@@ -118,6 +155,7 @@ class _Matrix:
     vectors: np.ndarray
     doc_of: np.ndarray  # row -> index into doc_ids
     ord_of: np.ndarray  # row -> position of the sentence in its document
+    chunk_of: np.ndarray  # row -> index of the chunk holding the sentence in its document (NO_CHUNK: none)
     doc_ids: list[str]
     rows: dict[str, tuple[int, int]]  # doc_id -> [first, last) rows
 
@@ -134,6 +172,8 @@ class SentenceBank:
         self.embedder = embedder
         self._docs: OrderedDict[str, _DocSentences] = OrderedDict()
         self._cached = 0
+        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()  # (doc_id, content hash) -> stored text
+        self._text_chars = 0
         self._stems: dict[Sentence, frozenset[str]] = {}
         self._idf: dict[str, float] = {}
         self._idf_key: tuple[tuple[str, str], ...] = ()
@@ -158,25 +198,35 @@ class SentenceBank:
             return entry
 
     def _read(self, doc: DocumentInfo) -> _DocSentences:
-        """A document's stored sentences as Sentence objects (their text sliced from the stored document text)."""
-        text = self.index.text(doc.doc_id)
-        rows = self.index.docs.sentence_rows(doc.doc_id)
-        sentences = [
-            Sentence(doc.doc_id, start, end, text[start:end], block, bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM))
-            for start, end, block, flags, _ in rows
-        ]
-        return _DocSentences(
-            doc.content_hash, sentences, [r[4] for r in rows], {s: i for i, s in enumerate(sentences)},
-            [s.start for s in sentences], [s.end for s in sentences],
-        )
+        """A document's stored sentences (their text is sliced from the stored document text when one is used)."""
+        return _DocSentences(doc.doc_id, doc.content_hash, self._text, self.index.docs.sentence_rows(doc.doc_id))
+
+    def _text(self, doc_id: str, content_hash: str) -> str:
+        """A document's stored text, the most recently used kept up to CACHED_TEXT_CHARS (texts are most of the memory
+        a document's sentences take: 92 MB for 100k chunks, and reading one again takes about a millisecond)."""
+        key = (doc_id, content_hash)
+        with self._lock:
+            text = self._texts.get(key)
+            if text is not None:
+                self._texts.move_to_end(key)
+                return text
+        text = self.index.text(doc_id)
+        with self._lock:
+            if key not in self._texts:
+                self._texts[key] = text
+                self._text_chars += len(text)
+            while self._text_chars > CACHED_TEXT_CHARS and len(self._texts) > 1:
+                _, dropped = self._texts.popitem(last=False)
+                self._text_chars -= len(dropped)
+        return text
 
     def _keep(self, doc_id: str, entry: _DocSentences) -> None:
         old = self._docs.pop(doc_id, None)
-        self._cached += len(entry.all) - (len(old.all) if old else 0)
+        self._cached += len(entry) - (len(old) if old else 0)
         self._docs[doc_id] = entry
         while self._cached > CACHED_SENTENCES and len(self._docs) > 1:
             _, dropped = self._docs.popitem(last=False)
-            self._cached -= len(dropped.all)
+            self._cached -= len(dropped)
 
     def _make(self, doc: DocumentInfo) -> None:
         """Split and embed a document whose sentences were not stored with it, and store them."""
@@ -195,8 +245,13 @@ class SentenceBank:
             )
 
     def warm(self, documents: Sequence[DocumentInfo]) -> int:
-        """Make any sentences not stored yet and load the search matrix now; returns the number of evidence sentences."""
+        """Make any sentences not stored yet, load the search matrix and read the documents' sentence spans while they fit
+        (a question's first reading of a long document's costs some 10 ms); returns the number of evidence sentences."""
         matrix = self._search_matrix(documents)
+        for doc in documents:
+            if self._cached >= CACHED_SENTENCES:
+                break
+            self._entry(doc)
         legacy = self.index.settings.data_dir / LEGACY_CACHE_FOLDER
         if legacy.is_dir():  # vectors cached by an older version, now kept in the index
             import shutil
@@ -205,13 +260,16 @@ class SentenceBank:
         return sum(last - first for first, last in (matrix.rows.get(d.doc_id, (0, 0)) for d in documents))
 
     # reading --------------------------------------------------------------------
-    def sentences(self, doc: DocumentInfo) -> list[Sentence]:
-        """All the document's sentences (headings included), in order."""
-        return self._entry(doc).all
+    def sentences(self, doc: DocumentInfo) -> Sequence[Sentence]:
+        """All the document's sentences (headings included), in order (each made when it is read)."""
+        return self._entry(doc)
 
     def position(self, sentence: Sentence, doc: DocumentInfo) -> int:
         """The sentence's place in sentences(doc)."""
-        return self._entry(doc).at[sentence]
+        at = self._entry(doc).at(sentence)
+        if at is None:
+            raise KeyError(sentence)
+        return at
 
     def in_passage(self, passage: object) -> list[Sentence]:
         """Sentences mostly inside the passage's chunk (a sentence cut by the chunk edge counts if half is in)."""
@@ -219,28 +277,39 @@ class SentenceBank:
         entry = self._entry(doc)
         out = []
         # sentences are in text order and do not overlap: those ending after the chunk starts and starting before it ends
-        for s in entry.all[bisect.bisect_right(entry.ends, chunk.start) : bisect.bisect_left(entry.starts, chunk.end)]:
+        for s in entry[bisect.bisect_right(entry.ends, chunk.start) : bisect.bisect_left(entry.starts, chunk.end)]:
             overlap = min(s.end, chunk.end) - max(s.start, chunk.start)
             if overlap > 0 and overlap * 2 >= s.end - s.start:
                 out.append(s)
         return out
 
     def vectors(self, sentences: Sequence[Sentence], docs: dict[str, DocumentInfo]) -> np.ndarray:
-        """Unit vectors of evidence sentences (float32, as stored)."""
+        """Unit vectors of evidence sentences (float32, as stored): rows of the search matrix, which holds them all
+        already; a document changed since it was built has its vectors read from the index."""
         if not sentences:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        wanted: dict[str, tuple[_DocSentences, list[int]]] = {}
+        matrix = self._matrix
+        out = np.zeros((len(sentences), self.embedder.dim), dtype=np.float32)
+        wanted: dict[int, tuple[_DocSentences, list[int]]] = {}  # by entry: a document read again meanwhile is another
         places = []
-        for s in sentences:
+        for i, s in enumerate(sentences):
             entry = self._entry(docs[s.doc_id])
-            at = entry.at[s]
-            places.append((entry, at))
+            at = entry.at(s)
+            if at is None:
+                raise KeyError(s)
+            row = _matrix_row(matrix, s.doc_id, entry.content_hash, at)
+            if row is not None:
+                out[i] = matrix.vectors[row]  # type: ignore[union-attr] - a row implies a matrix
+                continue
+            places.append((i, entry, at))
             if at not in entry.vectors:
-                wanted.setdefault(s.doc_id, (entry, []))[1].append(at)
-        for doc_id, (entry, ords) in wanted.items():
-            for at, blob in self.index.docs.sentence_vectors(doc_id, ords).items():
+                wanted.setdefault(id(entry), (entry, []))[1].append(at)
+        for entry, ords in wanted.values():
+            for at, blob in self.index.docs.sentence_vectors(entry.doc_id, ords).items():
                 entry.vectors[at] = np.frombuffer(blob, dtype=np.float32)
-        return np.vstack([entry.vectors[at] for entry, at in places])
+        for i, entry, at in places:
+            out[i] = entry.vectors[at]
+        return out
 
     def stems(self, sentence: Sentence, glossary: Glossary) -> frozenset[str]:
         """Content stems of a sentence plus those of the glossary expansions it implies (ICB -> integrated care board)."""
@@ -260,23 +329,23 @@ class SentenceBank:
     def neighbours(self, sentence: Sentence, doc: DocumentInfo, reach: int = 1) -> list[Sentence]:
         """The sentence with the `reach` sentences either side of it in its document."""
         entry = self._entry(doc)
-        at = entry.at.get(sentence)
+        at = entry.at(sentence)
         if at is None:
             return [sentence]
-        return entry.all[max(0, at - reach) : at + reach + 1]
+        return entry[max(0, at - reach) : at + reach + 1]
 
     def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
         """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""
         entry = self._entry(doc)
-        at = entry.at.get(sentence)
+        at = entry.at(sentence)
         if at is None:
             return sentence.text
         first = last = at  # a line's sentences sit together: walk out from this one
-        while first > 0 and entry.all[first - 1].block == sentence.block:
+        while first > 0 and entry.blocks[first - 1] == sentence.block:
             first -= 1
-        while last + 1 < len(entry.all) and entry.all[last + 1].block == sentence.block:
+        while last + 1 < len(entry) and entry.blocks[last + 1] == sentence.block:
             last += 1
-        return " ".join(s.text for s in entry.all[first : last + 1])
+        return " ".join(s.text for s in entry[first : last + 1])
 
     def idf(self, documents: Sequence[DocumentInfo]) -> dict[str, float]:
         """Inverse sentence frequency of each stem over the documents' evidence sentences (rare words weigh more)."""
@@ -315,26 +384,37 @@ class SentenceBank:
         vectors = np.zeros((total, self.embedder.dim), dtype=np.float32)
         doc_of = np.zeros(total, dtype=np.int32)
         ord_of = np.zeros(total, dtype=np.int32)
+        chunk_of = np.full(total, NO_CHUNK, dtype=np.int32)
         rows: dict[str, tuple[int, int]] = {}
         row = 0
         for i, doc in enumerate(documents):
             first = row
-            for at, blob in docs.evidence_vectors(doc.doc_id):
+            for at, chunk, blob in docs.evidence_vectors(doc.doc_id):
                 if row == total:
                     break  # a document replaced while reading: the next question builds again
                 vectors[row] = np.frombuffer(blob, dtype=np.float32)
                 doc_of[row], ord_of[row] = i, at
+                if chunk is not None:
+                    chunk_of[row] = chunk
                 row += 1
             rows[doc.doc_id] = (first, row)
-        return _Matrix({d.doc_id: d.content_hash for d in documents}, vectors[:row], doc_of[:row], ord_of[:row], [d.doc_id for d in documents], rows)
+        return _Matrix(
+            {d.doc_id: d.content_hash for d in documents}, vectors[:row], doc_of[:row], ord_of[:row], chunk_of[:row],
+            [d.doc_id for d in documents], rows,
+        )
 
     def _search_rows(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[str, int, float]]:
         """(doc id, sentence position, score) of the k sentences of the documents most similar to the vector."""
+        matrix, rows, scores = self._best_rows(vector, k, documents)
+        return [(matrix.doc_ids[matrix.doc_of[r]], int(matrix.ord_of[r]), float(s)) for r, s in zip(rows, scores, strict=True)]
+
+    def _best_rows(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> tuple[_Matrix, np.ndarray, np.ndarray]:
+        """The matrix searched, and the rows of its k sentences most similar to the vector (best first) with their scores."""
         matrix = self._search_matrix(documents)
         ranges = sorted(matrix.rows[d.doc_id] for d in documents if matrix.key.get(d.doc_id) == d.content_hash)
         ranges = [(a, b) for a, b in ranges if b > a]
         if not ranges or k <= 0:
-            return []
+            return matrix, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         q = np.asarray(vector, dtype=np.float32)
         if sum(b - a for a, b in ranges) == len(matrix.vectors):
             rows, scores = np.arange(len(matrix.vectors)), matrix.vectors @ q
@@ -345,7 +425,7 @@ class SentenceBank:
         kth = -np.partition(-scores, k - 1)[k - 1]
         head = np.flatnonzero(scores >= kth)  # the k best and any tied with the k-th, in row order
         best = head[np.argsort(-scores[head], kind="stable")[:k]]
-        return [(matrix.doc_ids[matrix.doc_of[rows[i]]], int(matrix.ord_of[rows[i]]), float(scores[i])) for i in best]
+        return matrix, rows[best], scores[best]
 
     def chunks_near(self, doc: DocumentInfo, start: int, end: int, reach: int) -> list[Chunk]:
         """The document's chunks overlapping [start - reach, end + reach), in order."""
@@ -356,13 +436,12 @@ class SentenceBank:
 
     def search_chunks(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[Chunk, float]]:
         """Chunks ranked by their best sentence among the top sentence matches (a sentence-level dense retriever)."""
-        found = self._search_rows(vector, k * SENTENCES_PER_CHUNK_HIT, documents)
-        holders: list[tuple[tuple[str, int], float]] = []
-        by_id = {d.doc_id: d for d in documents}
-        for doc_id, at, score in found:
-            index = self._entry(by_id[doc_id]).chunk_of[at]
-            if index is not None:
-                holders.append(((doc_id, index), score))
+        matrix, rows, scores = self._best_rows(vector, k * SENTENCES_PER_CHUNK_HIT, documents)
+        # the holding chunk was stored with each sentence: a look-up, not a read of the sentence's whole document
+        holders = [
+            ((matrix.doc_ids[matrix.doc_of[r]], int(matrix.chunk_of[r])), float(score))
+            for r, score in zip(rows, scores, strict=True) if matrix.chunk_of[r] != NO_CHUNK
+        ]
         chunks = self.index.docs.chunks_at(place for place, _ in holders)
         out: dict[str, tuple[Chunk, float]] = {}
         for place, score in holders:

@@ -7,12 +7,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.errors import EmbeddingMismatch, StoreUnavailable
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 UPSERT_BATCH = 1000
+GET_BATCH = 500  # ids per get: Chroma refuses a query with too many SQL variables (20k ids fail)
 # Candidates the HNSW graph search keeps. Chroma's default (100) is approximate enough that the last of a question's
 # 40 dense candidates changed from one process to the next on the 266-chunk seed corpus; 200 gives the exact
 # top 30 there, the same in every run, and costs well under a millisecond.
@@ -102,6 +105,16 @@ class VectorStore:
         if self.collection is None:
             return set()
         return set(self.collection.get(include=[])["ids"])
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of some chunks (float32), by id; ids without a vector are left out."""
+        out: dict[str, np.ndarray] = {}
+        if self.collection is None:
+            return out
+        for i in range(0, len(ids), GET_BATCH):
+            got = self.collection.get(ids=list(ids[i : i + GET_BATCH]), include=["embeddings"])
+            out.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+        return out
 
     def count(self) -> int:
         return 0 if self.collection is None else self.collection.count()

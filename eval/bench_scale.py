@@ -311,6 +311,7 @@ def step_ask(args: argparse.Namespace) -> dict:
         t = time.perf_counter()
         assistant.ask(q)
         again.append((time.perf_counter() - t) * 1000)
+    single_rss = peak_rss_mb()  # before the threads: ten at once add the allocator's per-thread slack
     concurrent: list[float] = [0.0] * len(questions)
     got: list[str] = [""] * len(questions)
     start = threading.Barrier(CONCURRENT_ASKERS)
@@ -334,7 +335,7 @@ def step_ask(args: argparse.Namespace) -> dict:
         "again_p95_ms": percentile(again, 95), "single_wall_s": sum(again) / 1000,
         "concurrent_p95_ms": percentile(concurrent, 95), "concurrent_wall_s": concurrent_wall,
         "concurrent_mismatches": sum(a != b for a, b in zip(expected, got, strict=True)),
-        "ask_rss_mb": peak_rss_mb(),
+        "ask_rss_mb": peak_rss_mb(), "ask_rss_single_mb": single_rss,
     }
 
 
@@ -407,8 +408,8 @@ def run_step(step: str, data: Path, *extra: str) -> dict:
 
 
 # the parent -------------------------------------------------------------------------------
-def measure(size: int, work: Path, n_questions: int, reuse: bool, standin_all: bool = False) -> dict:
-    """Build (or reuse) the index of about `size` chunks and run every step on it."""
+def measure(size: int, work: Path, n_questions: int, reuse: bool, standin_all: bool = False, build_only: bool = False) -> dict:
+    """Build (or reuse) the index of about `size` chunks and run every step on it (only the build with `build_only`)."""
     data = work / f"data-{size}"
     result: dict = {"size": size, "standin": "all" if standin_all else size >= STANDIN_FROM}
     if not (reuse and data.exists()):
@@ -422,6 +423,8 @@ def measure(size: int, work: Path, n_questions: int, reuse: bool, standin_all: b
         standin = ["--standin", "--standin-all"] if standin_all else ["--standin"] if result["standin"] and filler_dir else []
         result.update(run_step("ingest", data, "--roots", *roots, *standin))
         log(f"size {size}: {result['chunks']} chunks ingested in {result['ingest_s']:.0f}s")
+    if build_only:
+        return result
     result.update(run_step("warm", data))
     log(f"size {size}: sentence vectors {result['warm_s']:.1f}s; asking")
     result.update(run_step("ask", data, "--n", str(n_questions)))
@@ -460,7 +463,7 @@ def rows(r: dict) -> dict[str, str]:
         "warm ask without the question's embedding p50 / p95 ms": (
             f"{r['nomodel_p50_ms']:,.1f} / {r['nomodel_p95_ms']:,.1f}" if "nomodel_p50_ms" in r else "n/a"
         ),
-        "ask process peak RSS MB": _fmt(r["ask_rss_mb"]),
+        "ask process peak RSS MB: one asker / after ten threads": f"{_fmt(r.get('ask_rss_single_mb'))} / {_fmt(r['ask_rss_mb'])}",
         "cold start to first answer s": _fmt(r["cold_s"], 1),
         "one asker, same questions again: p95 ms": _fmt(r.get("again_p95_ms"), 1),
         f"{CONCURRENT_ASKERS} threads: p95 ms": _fmt(r["concurrent_p95_ms"], 1),
@@ -495,6 +498,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=QUESTIONS_ASKED, help="questions asked at each size (at least 100 for p95)")
     parser.add_argument("--reuse", action="store_true", help="keep an index already built in --work (skips the ingest timing)")
     parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--build-only", action="store_true",
+        help="only build the indexes and record the ingest figures in --out; measure later with --reuse (a shared machine's quiet hour)",
+    )
     parser.add_argument("--show", type=Path, default=None, help="print the table of figures saved with --out, and stop")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -517,10 +524,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in sizes:
         # a reused index keeps the build figures measured when it was made
-        results.append({**earlier.get(size, {}), **measure(size, args.work, args.questions, args.reuse, args.standin_all)})
+        results.append({**earlier.get(size, {}), **measure(size, args.work, args.questions, args.reuse, args.standin_all, args.build_only)})
         log(f"size {size} done")
         if args.out:
             args.out.write_text(json.dumps(results, indent=1))
+    if args.build_only:
+        return 0
     print(f"$ .venv/bin/python eval/bench_scale.py --sizes {args.sizes}  ({os.cpu_count()} cores)")
     print(table(results))
     if any(r["standin"] for r in results):

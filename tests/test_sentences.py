@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.cite import split_sentences
+from assistant.cite import Sentence, split_sentences
 from assistant.docstore import DocStore, SentenceRecord
 from assistant.sentences import FINGERPRINT, _holding_chunk, evidence_texts
 from assistant.types import Chunk, DocumentInfo
@@ -166,7 +166,7 @@ def test_sentence_search_equals_an_exact_float32_search(tmp_path: Path) -> None:
     index = Index(settings, embedder=embedder)
     bank = SentenceBank(index, embedder)
     documents = index.documents()
-    rows = [(d.doc_id, at, np.frombuffer(v, dtype=np.float32)) for d in documents for at, v in index.docs.evidence_vectors(d.doc_id)]
+    rows = [(d.doc_id, at, np.frombuffer(v, dtype=np.float32)) for d in documents for at, _, v in index.docs.evidence_vectors(d.doc_id)]
     matrix = np.vstack([v for _, _, v in rows])
     for question in QUESTIONS:
         q = np.asarray(embedder.embed([question])[0], dtype=np.float32)
@@ -175,6 +175,78 @@ def test_sentence_search_equals_an_exact_float32_search(tmp_path: Path) -> None:
         assert [(d, at) for d, at, _ in bank._search_rows(q, 40, documents)] == [rows[i][:2] for i in best]
         one = [d for d in documents if d.publisher == "NHS Providers"]
         assert {d for d, _, _ in bank._search_rows(q, 40, one)} <= {d.doc_id for d in one}
+
+
+def test_a_search_within_documents_finds_what_chromas_filtered_query_finds(tmp_path: Path, monkeypatch) -> None:
+    from assistant import index as index_module
+    from assistant.index import Index
+    from ingest.pipeline import Ingestor
+
+    settings = make_settings(tmp_path / "data")
+    embedder = HashEmbedder()
+    Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
+    index = Index(settings, embedder=embedder)
+    documents = index.documents()
+    scopes = [[d.doc_id for d in documents if d.publisher == "NHS Providers"], [documents[0].doc_id], [d.doc_id for d in documents[1:]]]
+    for question in QUESTIONS:
+        q = embedder.embed([question])[0]
+        for ids in scopes:
+            exact = [(c.id, score) for c, score in index.dense(q, 8, ids)]
+            assert exact and {c for c, _ in exact} <= {c.id for d in ids for c in index.docs.document_chunks(d)}
+            monkeypatch.setattr(index_module, "EXACT_WITHIN", -1)  # through Chroma's `where` filter
+            chroma = [(c.id, score) for c, score in index.dense(q, 8, ids)]
+            monkeypatch.setattr(index_module, "EXACT_WITHIN", 20_000)
+            assert np.allclose([score for _, score in chroma], [score for _, score in exact], atol=1e-5)
+            last = exact[-1][1] + 1e-5  # chunks tied with the last may be either
+            assert {c for c, score in chroma if score > last} == {c for c, score in exact if score > last}
+    assert index._within_rows == sum(d.n_chunks for d in documents)  # each document's vectors read once
+
+
+def test_a_documents_sentences_are_read_back_as_the_splitter_made_them(tmp_path: Path) -> None:
+    from assistant.index import Index
+    from assistant.sentences import SentenceBank
+    from ingest.pipeline import Ingestor
+
+    settings = make_settings(tmp_path / "data")
+    embedder = HashEmbedder()
+    Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
+    index = Index(settings, embedder=embedder)
+    bank = SentenceBank(index, embedder)
+    for doc in index.documents():
+        split = split_sentences(doc.doc_id, index.text(doc.doc_id))
+        stored = bank.sentences(doc)
+        assert list(stored) == split and stored[-1] == split[-1] and stored[3:7] == split[3:7]
+        assert [bank.position(s, doc) for s in split[::50]] == list(range(len(split)))[::50]
+        moved = Sentence(doc.doc_id, split[1].start + 1, split[1].end, split[1].text[1:], split[1].block)
+        assert bank.neighbours(moved, doc) == [moved]  # not one of the document's sentences
+        evidence = [s for s in split if not s.heading][:20]
+        rows = dict(index.docs.sentence_vectors(doc.doc_id, [split.index(s) for s in evidence]))
+        expected = np.vstack([np.frombuffer(rows[split.index(s)], dtype=np.float32) for s in evidence])
+        assert np.array_equal(bank.vectors(evidence, {doc.doc_id: doc}), expected)  # from the search matrix, or stored
+        bank.warm([doc])
+        assert np.array_equal(bank.vectors(evidence, {doc.doc_id: doc}), expected)
+
+
+def test_vectors_come_back_when_documents_are_read_again_within_one_call(tmp_path: Path, monkeypatch) -> None:
+    from assistant import sentences as sentences_module
+    from assistant.index import Index
+    from assistant.sentences import SentenceBank
+    from ingest.pipeline import Ingestor
+
+    settings = make_settings(tmp_path / "data")
+    embedder = HashEmbedder()
+    Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
+    index = Index(settings, embedder=embedder)
+    bank = SentenceBank(index, embedder)  # no search matrix yet: vectors are read from the index
+    monkeypatch.setattr(sentences_module, "CACHED_SENTENCES", 1)  # every other document's reading drops the last one
+    a, b = index.documents()[:2]
+    ev = {d.doc_id: [s for s in split_sentences(d.doc_id, index.text(d.doc_id)) if not s.heading][:3] for d in (a, b)}
+    mixed = [s for pair in zip(ev[a.doc_id], ev[b.doc_id], strict=True) for s in pair]
+    docs = {a.doc_id: a, b.doc_id: b}
+    got = bank.vectors(mixed, docs)  # a's first entry is dropped before its second sentence is placed
+    for s, vector in zip(mixed, got, strict=True):
+        at = bank.position(s, docs[s.doc_id])
+        assert np.array_equal(vector, np.frombuffer(index.docs.sentence_vectors(s.doc_id, [at])[at], dtype=np.float32))
 
 
 # progress off a terminal --------------------------------------------------------------------
