@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.cite import Sentence, figure_core, has_figure, names_month, quantities
+from assistant.cite import Sentence, figure_core, figures, has_figure, names_month, quantities
 from assistant.glossary import Glossary
 from assistant.question import Question
 from assistant.retrieve import Query, content_stems
@@ -240,6 +240,12 @@ def rerank_passages(passages: Sequence[Passage], evidence: Sequence[Evidence]) -
 
 
 def _near_duplicate(a: Evidence, b: Evidence) -> bool:
+    """Two sentences making the same point; never two documents stating different figures (two years of one
+    annual report: "40 virtual ward beds in 2023-2024" and "90 beds in 2024-2025" are two points)."""
+    if a.passage.doc.doc_id != b.passage.doc.doc_id:
+        fa, fb = figures(a.sentence.text), figures(b.sentence.text)
+        if fa and fb and fa != fb:
+            return False
     if float(a.vector @ b.vector) >= DUPLICATE_COSINE:
         return True
     sa, sb = content_stems(a.sentence.text), content_stems(b.sentence.text)

@@ -25,6 +25,11 @@ CONTEXT_CHARS = 600  # characters shown before and after a cited span
 _MD_SPECIAL = frozenset(string.punctuation)  # CommonMark lets any ASCII punctuation be backslash-escaped
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 UNSUPPORTED_MARK = "⚠"
+INFERRED_MARK = "*"  # a value inferred from the document, not given by the catalogue (as `ingest status` marks it)
+INFERRED_NOTE = (
+    f"{INFERRED_MARK} inferred from the document itself (no catalogue entry gave it): check it, and confirm it in "
+    "catalog.yaml (`ingest catalog --draft FOLDER` drafts the entries)."
+)
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Who are integrated care boards accountable to?",
@@ -142,6 +147,16 @@ def citation_heading(c: Citation) -> str:
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def marked(value: str, inferred: bool) -> str:
+    """A metadata value as shown, with INFERRED_MARK after it when it was inferred (an empty value stays empty)."""
+    return f"{value} {INFERRED_MARK}" if inferred and value else value
+
+
+def document_fields(doc: DocumentInfo, inferred: Sequence[str] = ()) -> dict[str, str]:
+    """Title, publisher, date and kind of a document as shown, each inferred one marked."""
+    return {name: marked(getattr(doc, name), name in inferred) for name in ("title", "publisher", "date", "kind")}
 
 
 def pdf_fragment(doc: DocumentInfo | None, page: int | None) -> str | None:

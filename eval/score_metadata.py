@@ -14,7 +14,8 @@ publisher named only by acronym can take its full name from the others. Matching
 - kind: equal after lower-casing.
 
 Rows with `holdout: true` were written after the rules were frozen, from documents not read while writing them;
-their figure is reported separately.
+their figure is reported separately. Figures are also given per form of document, as issue 17 asks: PDF-derived
+Markdown (.md), transcripts (truth kind "transcript", whatever the extension) and plain text (.txt).
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ MATCHERS = {
 }
 
 
+FORMS = ("PDF-derived markdown", "transcript", "plain text")
+
+
+def form_of(path: str, truth_kind: str) -> str:
+    """Which of FORMS a document is: a transcript by its truth kind, else by its extension."""
+    if truth_kind == "transcript":
+        return "transcript"
+    return FORMS[0] if path.lower().endswith(".md") else "plain text"
+
+
 @dataclass
 class Row:
     file: str
@@ -124,11 +135,12 @@ def report(rows: list[Row]) -> str:
                 out.append(f"    {f}: got {r.got[f]!r}, truth {r.truth[f]!r}")
     out.append("")
     groups = (("all", rows), ("development", [r for r in rows if not r.holdout]), ("held out", [r for r in rows if r.holdout]))
+    groups += tuple((form, [r for r in rows if form_of(r.file, r.truth["kind"]) == form]) for form in FORMS)
     for name, group in groups:
         if group:
             acc = accuracy(group)
             figures = "  ".join(f"{f} {acc[f]:.0%} ({sum(r.right[f] for r in group)}/{len(group)})" for f in FIELDS)
-            out.append(f"{name:<12} ({len(group):>2} files): {figures}")
+            out.append(f"{name:<20} ({len(group):>2} files): {figures}")
     return "\n".join(out)
 
 
@@ -145,6 +157,7 @@ def main() -> int:
         print(json.dumps({
             "files": [r.__dict__ for r in rows], "all": accuracy(rows),
             "development": accuracy([r for r in rows if not r.holdout]), "held_out": accuracy([r for r in rows if r.holdout]),
+            "by_form": {form: accuracy([r for r in rows if form_of(r.file, r.truth["kind"]) == form]) for form in FORMS},
         }, indent=2))
     else:
         print(report(rows))

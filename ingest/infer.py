@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-VERSION = "1"  # part of the content hash of documents that use inference: bump when the rules change
+VERSION = "2"  # part of the content hash of documents that use inference: bump when the rules change
 FIELDS = ("title", "publisher", "date", "kind")
 FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
@@ -34,7 +34,10 @@ MIN_SELF_REFERENCES = 10  # "the Trust" this often: the document is the trust's 
 SELF_REFERENCE_WEIGHT = 7  # as strong as a title naming the body, weaker than a letterhead
 MIN_ACRONYM_USES = 5  # an acronym used this often in the opening may stand for the publisher
 CAPTION_LINES = 5  # this many timestamped lines at the top make a transcript
+OPENING_LINES_OF_EVIDENCE = 15  # oral evidence names its committee and session in its first non-blank lines
 EARLIEST_YEAR = 1950
+KNOWN_BODIES_REMEMBERED = 4096  # short texts (names, lines) whose glossary bodies are remembered ...
+REMEMBERED_TEXT_CHARS = 200  # ... up to this long
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -116,6 +119,17 @@ _GENERIC_ORG = re.compile(r"^(?:the )?(?:nhs |foundation |the )*(?:trust|board|c
 
 _EVIDENCE_RX = re.compile(
     r"^(?:written |oral |supplementary )*evidence submitted by (?:the )?(.+?)\s*(?:\(([A-Z]{2,}\d+)\))?\s*$", re.I
+)
+# Select committee oral evidence as Hansard prints it: "Oral evidence: Integrated care systems, HC 587" under the
+# committee's name ("Health and Social Care Committee", "Select Committee on ..."), or the older "ORAL EVIDENCE TAKEN
+# BEFORE THE HEALTH COMMITTEE" over the inquiry's name; the meeting's date ("Tuesday 14 March 2023") follows.
+_ORAL_EVIDENCE_RX = re.compile(
+    r"^(?:uncorrected |corrected )?oral evidence(?: taken before (?:the )?(?P<before>.+?committee\b.*?))?(?::\s*(?P<inquiry>\S.*))?$",
+    re.I,
+)
+_COMMITTEE_RX = re.compile(
+    r"^(?:The |House of (?:Commons|Lords) )?(?:[A-Z][\w'’-]*,? (?:(?:and|of|on|for|the|&) )*){0,10}Committee"
+    r"(?: on (?:the )?[A-Z].{0,100})?$"
 )
 _ABOUT_RX = re.compile(r"^about (?:the )?([A-Z].{2,80})$")
 _SELF_RX = (
@@ -304,6 +318,9 @@ def _title(doc: _Opening, transcript: bool, notes: dict[str, str]) -> tuple[str,
         if captions:
             return "", []
         # shaped captions (ingest/transcript.py): a heading above the units is the recording's title; the units are body text
+    if session := _oral_evidence(doc):
+        notes["title"] = "the oral evidence header"
+        return session, []
     masthead = {_govuk_organisation(doc.lines), _journal(doc)} - {""}  # who publishes it, printed above the title
     for i, line in enumerate(doc.lines):
         if not line or _is_junk(line) or line in masthead or _is_label(line) or line.lower() in DOCUMENT_LABELS:
@@ -499,6 +516,8 @@ def _publisher(
         if match := _EVIDENCE_RX.match(line):
             found.add(match.group(1), 20, f"the evidence header ({line[:60]!r})")
             break
+    if committee := _committee(doc):
+        found.add(committee, 20, "the committee that took the oral evidence")
     if govuk := _govuk_organisation(doc.lines):
         found.add(govuk, 15, "the GOV.UK organisation line")
     if journal := _journal(doc):
@@ -597,10 +616,21 @@ def _organisations(text: str) -> list[str]:
     return [n for n in (_tidy_org(x) for x in names) if n and not _GENERIC_ORG.match(n)]
 
 
-def _known_bodies(text: str) -> list[tuple[str, int, int]]:
+def _known_bodies(text: str) -> tuple[tuple[str, int, int], ...]:
     """National bodies the project's glossary knows (assistant/data/glossary.yaml `organisations`)."""
+    return _known_bodies_remembered(text) if len(text) <= REMEMBERED_TEXT_CHARS else _find_known_bodies(text)
+
+
+@lru_cache(maxsize=KNOWN_BODIES_REMEMBERED)
+def _known_bodies_remembered(text: str) -> tuple[tuple[str, int, int], ...]:
+    """_find_known_bodies of a short text, remembered: candidate names and lines are looked up again and again, and each
+    look-up tries every body's patterns."""
+    return _find_known_bodies(text)
+
+
+def _find_known_bodies(text: str) -> tuple[tuple[str, int, int], ...]:
     glossary = _glossary()
-    return glossary.organisation_spans(text) if glossary else []
+    return tuple(glossary.organisation_spans(text)) if glossary else ()
 
 
 @cache
@@ -633,6 +663,38 @@ def _is_named_body(text: str) -> bool:
     return _is_organisation(text) or len(re.findall(r"\b[A-Z][\w'’]+", text)) >= 2 and len(text.split()) <= 8
 
 
+def _oral_evidence_line(doc: _Opening) -> tuple[int, re.Match[str]] | None:
+    """Where the opening says it is oral evidence to a committee, and what it says."""
+    lines = [line for line in doc.lines if line][:OPENING_LINES_OF_EVIDENCE]
+    for i, line in enumerate(lines):
+        if match := _ORAL_EVIDENCE_RX.match(line):
+            return i, match
+    return None
+
+
+def _oral_evidence(doc: _Opening) -> str:
+    """The session's title: the "Oral evidence: <inquiry>, HC 587" line as printed, or "Oral evidence: <inquiry>" from
+    the line after an "ORAL EVIDENCE TAKEN BEFORE THE ... COMMITTEE" header."""
+    if not (found := _oral_evidence_line(doc)):
+        return ""
+    i, match = found
+    if match.group("inquiry"):
+        return _uncapitalise(match.group(0))
+    lines = [line for line in doc.lines if line]
+    after = next((line for line in lines[i + 1 : OPENING_LINES_OF_EVIDENCE] if _is_title_line(line) and not _DATE_RX.search(line)), "")
+    return f"Oral evidence: {_uncapitalise(after)}" if match.group("before") and after else ""
+
+
+def _committee(doc: _Opening) -> str:
+    """The committee that took the oral evidence: named in its header, or on a line of its own near it."""
+    if not (found := _oral_evidence_line(doc)):
+        return ""
+    if before := found[1].group("before"):
+        return _uncapitalise(before.strip(" ,."))
+    lines = [line for line in doc.lines if line][:OPENING_LINES_OF_EVIDENCE]
+    return next((_uncapitalise(line) for line in lines if _COMMITTEE_RX.match(_uncapitalise(line))), "")
+
+
 def _govuk_organisation(lines: list[str]) -> str:
     """GOV.UK pages: organisation line, then a content-type line ("Research and analysis"), then the title."""
     seen = [line for line in lines[:30] if line]
@@ -658,6 +720,7 @@ def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str]) ->
     opening = "\n".join(doc.lines)
     cues = (
         (transcript, "transcript", "a transcript's timestamps or speaker turns"),
+        (bool(_oral_evidence(doc)), "transcript", "an oral evidence header"),
         (bool(re.search(r"^(?:written |oral )?evidence submitted by|submitted the following evidence", opening, re.I | re.M)),
          "written evidence", "an evidence header"),
         (bool(_journal(doc)) and bool(re.search(r"^abstract\b|doi\.org", opening, re.I | re.M)),

@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.docstore import DocStore, now_iso
-from assistant.embed import Embedder, get_embedder, model_id, token_counter
+from assistant.embed import Embedder, get_embedder, model_id
 from assistant.errors import AssistantError, IngestLocked, LoadError, UnsupportedFile
 from assistant.store import VectorStore, drop_collection, make_client
 from assistant.types import Chunk, DocumentInfo
@@ -165,7 +165,7 @@ def chunk_id(doc_id: str, content_hash: str, index: int) -> str:
 def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings: Settings) -> _Prepared:
     from ingest.clean import clean
     from ingest.load import load
-    from ingest.split import embedding_text, split
+    from ingest.split import embedding_text, model_token_counter, split
 
     loaded = load(src.path, max_bytes=settings.max_file_bytes, data=raw)
     cleaned = clean(loaded.text)
@@ -182,7 +182,7 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
     )
     spans = split(
         cleaned.text, cleaned.pages, max_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap,
-        count_tokens=token_counter(settings.embed_model) if _packaged_or_local(settings) else None,
+        count_tokens=model_token_counter(settings.embed_model) if _packaged_or_local(settings) else None,
     )
     chunks = [
         Chunk(chunk_id(src.rel, content_hash, i), src.rel, i, s.start, s.end, cleaned.text[s.start : s.end], s.section, s.page_start, s.page_end)

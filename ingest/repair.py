@@ -59,6 +59,20 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+@lru_cache(maxsize=1)
+def _listed() -> dict[str, float]:
+    """wordfreq's English word list (loaded once by wordfreq itself; here for membership tests only)."""
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en", "best")  # as zipf_frequency asks for it, so wordfreq's cache holds one copy
+
+
+def _may_be_word(joined: str) -> bool:
+    """False only where zipf(joined) is 0: a lower-case run of letters missing from the list (wordfreq looks such a
+    word up as itself). Most candidate joins ("ofthe") are not words, so this spares a full look-up for each."""
+    return "-" in joined or joined in _listed()
+
+
 def ligature_edits(text: str) -> list[Edit]:
     """Every repair the rule above makes in `text`, in order and not overlapping."""
     words = list(_WORD.finditer(text))
@@ -105,16 +119,23 @@ def _pair_edit(text: str, first: re.Match[str], second: re.Match[str] | None) ->
         b, end, joiner = second.group(0), second.end(), ""
     else:
         return None
-    damaged = zipf(a.lower()) + zipf(b) - 9
+    best = _best_join(a, joiner, b)
+    return Edit(first.start(), end, best) if best else None
+
+
+@lru_cache(maxsize=200_000)
+def _best_join(a: str, joiner: str, b: str) -> str:
+    """The likeliest word `a` + lost letters + `joiner` + `b`, if rules 1 and 2 prefer it to the pieces; else ""
+    (remembered: most pairs of words recur, "of the" hundreds of times in a long report)."""
     best, best_zipf = "", 0.0
     for letters in _lost_letters(a):
         joined = (a + letters + joiner + b).lower()
-        score = zipf(joined)
+        score = zipf(joined) if _may_be_word(joined) else 0.0
         if score > best_zipf:
             best, best_zipf = a + letters + joiner + b, score
-    if best and _likelier(best_zipf, damaged):
-        return Edit(first.start(), end, best)
-    return None
+    if best and _likelier(best_zipf, zipf(a.lower()) + zipf(b) - 9):  # the pieces' odds only where a join is a word
+        return best
+    return ""
 
 
 def _single_edit(text: str, word: re.Match[str]) -> Edit | None:
@@ -123,6 +144,8 @@ def _single_edit(text: str, word: re.Match[str]) -> Edit | None:
     if len(w) < 2 or w[-1] not in DOUBLED or not (w.islower() or w[1:].islower()):
         return None
     joined = w + w[-1]
+    if not _may_be_word(joined.lower()):
+        return None
     end = word.end()
     after = _AFTER_SINGLE.match(text, end)
     if after is None or not _likelier(zipf(joined.lower()), zipf(w.lower())):

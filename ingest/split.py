@@ -8,13 +8,17 @@ packing here is our own; it only ever cuts at offsets it computed, so text[start
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.types import ChunkSpan, PageSpan
 
 TokenCounter = Callable[[str], int]
+SpanTokens = Callable[[int, int], int]  # word pieces of pieces[i:j] with what lies between them
 
 MAX_LABEL_WORDS = 20  # a heading longer than this (002's inline questions) is shortened in the path
 MAX_TITLE_TOKENS = 32  # embedding_text keeps the title within this, so it fits max_tokens + ~40
@@ -49,6 +53,7 @@ _ABBREVIATION = re.compile(
     r"|\b[A-Z])$"
 )
 _SENTENCE_END = re.compile(r"[.!?…][’”\"')\]]*(?=[ ]+[‘“\"'(\[]?[A-Z0-9])")
+_WHITESPACE = re.compile(r"[ \t\n]+")  # what BERT's pre-tokeniser splits at (and Python's too)
 _CLAUSE_END = re.compile(r"[,;:](?=[ ])|(?<=\S)(?=[ ][–—][ ])")
 _STOPWORDS = frozenset(
     "about after also among and between both from have into more over such than that their them then there "
@@ -91,16 +96,15 @@ def split(
 ) -> list[ChunkSpan]:
     """Split cleaned text into chunks that keep headings' structure and fit max_tokens with their section."""
     if count_tokens is None:
-        from assistant.embed import token_counter
-
-        count_tokens = token_counter()
+        count_tokens = model_token_counter()
+    count_tokens = _Remembered(count_tokens)
     lines = _lines(text)
     chunks: list[ChunkSpan] = []
     for path, members, bound in _sections(lines, _headings(lines)):
         section = _fit_section(path, count_tokens, max_tokens)
         budget = max(1, max_tokens - count_tokens(section))
         pieces = _pieces(text, [lines[i] for i in members], {lines[i] for i in bound}, budget, count_tokens)
-        for start, end in _pack(text, pieces, budget, overlap_tokens, count_tokens):
+        for start, end in _pack(pieces, budget, overlap_tokens, _span_tokens(text, pieces, count_tokens)):
             page_start, page_end = _page(pages, start), _page(pages, end - 1)
             chunks.append(ChunkSpan(start, end, section, page_start, page_end))
     return chunks
@@ -121,9 +125,7 @@ def embedding_text(
     title = " ".join(title.split())
     if title:
         if count_tokens is None:
-            from assistant.embed import token_counter
-
-            count_tokens = token_counter()
+            count_tokens = model_token_counter()
         if count_tokens(title) > MAX_TITLE_TOKENS:
             words = title.split()
             while len(words) > 1 and count_tokens(" ".join(words) + "…") > MAX_TITLE_TOKENS:
@@ -131,6 +133,73 @@ def embedding_text(
             title = " ".join(words) + "…"
     head = " — ".join(part for part in (title, section) if part)
     return f"{head}\n{chunk_text}" if head else chunk_text
+
+
+# --- counting word pieces -----------------------------------------------------------------------
+
+
+class ModelTokenCounter:
+    """The embedding model's own word pieces, counted without loading its weights; `many` counts a batch in one call.
+
+    `additive`: with BERT's normaliser and pre-tokeniser (the packaged model's) no word piece spans whitespace, so the
+    count of "A B" is the count of "A" plus that of "B"; split() then counts each piece once instead of each span.
+    """
+
+    def __init__(self, tokenizer_file: Path) -> None:
+        from tokenizers import Tokenizer, normalizers, pre_tokenizers
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.additive = isinstance(self.tokenizer.normalizer, normalizers.BertNormalizer | None) and isinstance(
+            self.tokenizer.pre_tokenizer, pre_tokenizers.BertPreTokenizer
+        )
+
+    def __call__(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def many(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+@lru_cache(maxsize=4)
+def model_token_counter(name: str = "") -> ModelTokenCounter:
+    """The counter of a model (packaged name or folder; the default model when empty), loaded once per process."""
+    from assistant.embed import DEFAULT_EMBED_MODEL, model_path
+
+    return ModelTokenCounter(model_path(name or DEFAULT_EMBED_MODEL) / "tokenizer.json")
+
+
+class _Remembered:
+    """A counter remembering each text's count for one split(), where section paths recur and spans are re-measured
+    (keeps `additive` and `many` of the counter it wraps)."""
+
+    def __init__(self, count_tokens: TokenCounter) -> None:
+        self.count_tokens, self.seen = count_tokens, dict[str, int]()
+        self.additive = getattr(count_tokens, "additive", False)
+
+    def __call__(self, text: str) -> int:
+        if text not in self.seen:
+            self.seen[text] = self.count_tokens(text)
+        return self.seen[text]
+
+    def many(self, texts: list[str]) -> list[int]:
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            many = getattr(self.count_tokens, "many", None)
+            self.seen.update(zip(new, many(new) if many else map(self.count_tokens, new), strict=True))
+        return [self.seen[t] for t in texts]
+
+
+def _span_tokens(text: str, pieces: list[_Piece], count_tokens: TokenCounter) -> SpanTokens:
+    """tokens(i, j): the word pieces of text from pieces[i] to pieces[j - 1]. With an additive counter, and only
+    whitespace between the pieces (as _pieces makes them), a sum of each piece's count; else the span counted."""
+    gaps_blank = all(_WHITESPACE.fullmatch(text, a.end, b.start) for a, b in itertools.pairwise(pieces))
+    if getattr(count_tokens, "additive", False) and gaps_blank:
+        counts = count_tokens.many([text[p.start : p.end] for p in pieces])
+        prefix = list(itertools.accumulate(counts, initial=0))
+        return lambda i, j: prefix[j] - prefix[i]
+    return lambda i, j: count_tokens(text[pieces[i].start : pieces[j - 1].end])
 
 
 # --- lines and headings -------------------------------------------------------------------------
@@ -284,9 +353,20 @@ def _sections(lines: list[_Line], headings: list[_Heading]) -> list[tuple[list[s
 
 def _fit_section(path: list[str], count_tokens: TokenCounter, max_tokens: int) -> str:
     """Join the path; drop outer levels if it would take more than a third of the chunk budget."""
-    while len(path) > 1 and count_tokens(" > ".join(path)) > max_tokens // 3:
+    size = _path_tokens(path, count_tokens)
+    while len(path) > 1 and size(path) > max_tokens // 3:
         path = path[1:]
     return " > ".join(path)
+
+
+def _path_tokens(path: list[str], count_tokens: TokenCounter) -> Callable[[list[str]], int]:
+    """The word pieces of a path joined with " > ": with an additive counter its labels' counts (each counted once,
+    paths run 50 levels deep in some annual reports) plus the separators'; else the joined path counted."""
+    if not getattr(count_tokens, "additive", False):
+        return lambda labels: count_tokens(" > ".join(labels))
+    sizes = dict(zip(path, count_tokens.many(path), strict=True))
+    separator = count_tokens(">")
+    return lambda labels: sum(sizes[label] for label in labels) + separator * (len(labels) - 1)
 
 
 # --- pieces: sentences, clauses, words ----------------------------------------------------------
@@ -347,7 +427,7 @@ def _split_long(
 
 
 def _pieces(
-    text: str, lines: list[_Line], bound: set[_Line], budget: int, count_tokens: TokenCounter
+    text: str, lines: list[_Line], bound: set[_Line], budget: int, count_tokens: _Remembered
 ) -> list[_Piece]:
     """A section's lines as sentence pieces, each with the strength of the boundary after it.
 
@@ -355,13 +435,15 @@ def _pieces(
     are kept with what follows.
     """
     pieces: list[_Piece] = []
+    sentences_of = {line: _sentence_spans(text, line.start, line.end) for line in lines if line not in bound}
+    count_tokens.many([text[a:b] for spans in sentences_of.values() for a, b in spans])  # _split_long finds them counted
     for n, line in enumerate(lines):
         last_line = n == len(lines) - 1
         if line in bound:
             pieces.append(_Piece(line.start, line.end, PARAGRAPH if last_line else KEEP, True, heading=True))
             continue
         line_end = KEEP if line.text.endswith(":") and not last_line else PARAGRAPH
-        sentences = _sentence_spans(text, line.start, line.end)
+        sentences = sentences_of[line]
         for s, (a, b) in enumerate(sentences):
             after = line_end if s == len(sentences) - 1 else SENTENCE
             parts = _split_long(text, a, b, budget, count_tokens, CLAUSE)
@@ -373,14 +455,8 @@ def _pieces(
 # --- packing ------------------------------------------------------------------------------------
 
 
-def _pack(
-    text: str, pieces: list[_Piece], budget: int, overlap: int, count_tokens: TokenCounter
-) -> list[tuple[int, int]]:
+def _pack(pieces: list[_Piece], budget: int, overlap: int, tokens: SpanTokens) -> list[tuple[int, int]]:
     """Greedily fill chunks with pieces, end each at the best boundary, start the next with overlap."""
-
-    def tokens(i: int, j: int) -> int:
-        return count_tokens(text[pieces[i].start : pieces[j - 1].end])
-
     chunks: list[tuple[int, int]] = []
     first, new = 0, 0  # the chunk starts at `first`; pieces from `new` on are not in any chunk yet
     while new < len(pieces):
@@ -396,9 +472,7 @@ def _pack(
     return chunks
 
 
-def _choose_cut(
-    pieces: list[_Piece], first: int, new: int, end: int, budget: int, tokens: Callable[[int, int], int]
-) -> int:
+def _choose_cut(pieces: list[_Piece], first: int, new: int, end: int, budget: int, tokens: SpanTokens) -> int:
     """Where to end the chunk [first, end): a full paragraph if the chunk is at least half full, else the
     last sentence, clause or word boundary; a bound pair (heading, lead-in) only as a last resort."""
     candidates = range(end, new, -1)  # chunk = pieces[first:k]; k > new keeps at least one new piece
@@ -414,9 +488,7 @@ def _choose_cut(
     return end
 
 
-def _overlap_start(
-    pieces: list[_Piece], first: int, cut: int, overlap: int, tokens: Callable[[int, int], int]
-) -> int:
+def _overlap_start(pieces: list[_Piece], first: int, cut: int, overlap: int, tokens: SpanTokens) -> int:
     """First piece of the next chunk: whole sentences from the end of this one, about `overlap` tokens."""
     if overlap <= 0 or cut >= len(pieces):
         return cut

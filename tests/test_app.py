@@ -384,3 +384,31 @@ def test_pdf_citation_offers_original_and_page_fragment(app_env, tmp_path: Path)
         assert f"walrus\\.pdf\\#page\\={c.page}" in captions
     at.switch_page(SOURCES).run()
     assert not at.exception and any(b.label == "Original PDF" for b in at.get("download_button"))
+
+
+def test_inferred_metadata_marked_and_transcript_citation_shows_its_locator(app_env, tmp_path: Path) -> None:
+    """Oral evidence with no catalogue: the Sources page marks what was inferred, an answer's citation says "Q104"."""
+    from tests.conftest import run_cli
+    from tests.test_transcript import HANSARD
+
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "hsc-oral-evidence.txt").write_text(HANSARD, encoding="utf-8")
+    data = tmp_path / "data"
+    done = run_cli("ingest", str(folder), data_dir=data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    at = ask(start(app_env, data), "Can integrated care boards move funding between budgets?")
+    cites = last_turn(at)["answer"].citations
+    assert cites and all(re.fullmatch(r"Q10[3-6]", c.locator) for c in cites), [(c.locator, c.quote) for c in cites]
+    assert any("single allocation" in c.quote and c.locator == "Q104" for c in cites)
+    labels = [e.label for e in at.expander]
+    for c in cites:  # the heading of each source names its question, as a PDF's names its page
+        assert any(label.startswith(f"\\[{c.n}\\]") and f" · {c.locator}" in label for label in labels), labels
+    assert any("Q104" in x.value for x in at.caption)  # and so does the line above the highlighted passage
+    at.switch_page(SOURCES).run()
+    assert not at.exception and not at.error
+    row = at.dataframe[0].value.iloc[0]
+    assert row["Title"] == "Oral evidence: Integrated care systems: autonomy and accountability, HC 587 *"
+    assert (row["Publisher"], row["Date"], row["Kind"]) == ("Health and Social Care Committee *", "2023-03-14 *", "transcript *")
+    assert any("inferred from the document itself" in x.value for x in at.caption)
+    assert at.subheader[0].value.endswith(" \\*") and any("Health and Social Care Committee \\*" in x.value for x in at.caption)

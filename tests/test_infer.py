@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.infer import Inferred, infer, merge, needs_inference, parse_date, resolve_publishers
+from ingest.infer import Inferred, infer, infer_file, merge, needs_inference, parse_date, resolve_publishers
 
 
 def test_evidence_header_gives_title_publisher_kind_and_the_submission_date():
@@ -208,3 +208,40 @@ def test_a_real_pdf_falls_back_to_its_properties_where_its_text_says_nothing(tmp
     got = infer_file(path, loaded.meta, clean(loaded.text).text)
     assert (got.title, got.publisher, got.date) == ("ICB oversight paper", "NHS Somerset ICB", "2022-10-03")
     assert {got.notes[f] for f in ("title", "publisher", "date")} == {"file properties"}
+
+
+def test_select_committee_oral_evidence_is_titled_by_its_session_and_published_by_the_committee(tmp_path):
+    """Hansard's layout: committee, "Oral evidence: <inquiry>, HC n", the meeting's day, members, witnesses, "Q12 Chair:"
+    turns. The witnesses' organisation, named in every answer, is not the publisher."""
+    from ingest.clean import clean
+    from ingest.load import load
+    from tests.test_transcript import HANSARD
+
+    path = tmp_path / "oral evidence.txt"
+    path.write_text(HANSARD + "Amanda Pritchard: NHS England and NHS England's regions will support them.\n" * 5, encoding="utf-8")
+    loaded = load(path, max_bytes=10**6)
+    got = infer_file(path, loaded.meta, clean(loaded.text).text)
+    assert got.title == "Oral evidence: Integrated care systems: autonomy and accountability, HC 587"
+    assert (got.publisher, got.date, got.kind) == ("Health and Social Care Committee", "2023-03-14", "transcript")
+    assert got.notes["publisher"] == "the committee that took the oral evidence"
+
+
+@pytest.mark.parametrize(
+    ("opening", "title", "committee"),
+    [  # the older Commons header in capitals, and the Lords' uncorrected evidence to a select committee
+        ("HOUSE OF COMMONS\nORAL EVIDENCE TAKEN BEFORE THE PUBLIC ACCOUNTS COMMITTEE\nINTRODUCING INTEGRATED CARE SYSTEMS\n"
+         "WEDNESDAY 7 DECEMBER 2022\n", "Oral evidence: Introducing Integrated Care Systems", "Public Accounts Committee"),
+        ("Select Committee on the Integration of Primary and Community Care\nUncorrected oral evidence: Integration of primary "
+         "and community care\nTuesday 7 December 2022\n10.30 am\n", "Uncorrected oral evidence: Integration of primary and community care",
+         "Select Committee on the Integration of Primary and Community Care"),
+    ],
+)
+def test_other_oral_evidence_headers(opening, title, committee):
+    turns = "".join(f"Q{n} Chair: Question {n} about NHS England?\nWitness Name: NHS England answers.\n" for n in range(1, 5))
+    got = infer(f"{opening}Members present: A Member (Chair).\n{turns}")
+    assert (got.title, got.publisher, got.date, got.kind) == (title, committee, "2022-12-07", "transcript")
+
+
+def test_a_committee_named_in_board_papers_is_not_taken_for_oral_evidence():
+    got = infer("Quality and Safety Committee\n\nMinutes of the meeting held on 4 June 2024\n\nThe Trust Board noted the report.\n")
+    assert got.publisher != "Quality and Safety Committee" and got.kind != "transcript"

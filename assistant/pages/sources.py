@@ -12,6 +12,7 @@ import streamlit as st
 
 from assistant import ui
 from assistant.pages import common
+from ingest.catalog import inferred_fields
 
 
 def _int_param(name: str) -> int | None:
@@ -35,16 +36,20 @@ st.caption(
     f"{len(docs)} document{'s' if len(docs) != 1 else ''} in the index at {ui.escape_markdown(str(settings.data_dir))}. "
     "Pick one to read it in full; citations in the chat link straight to their passage here."
 )
+inferred = {d.doc_id: inferred_fields(index.docs, d) for d in docs}  # what no catalogue gave, marked when shown
+shown = {d.doc_id: ui.document_fields(d, inferred[d.doc_id]) for d in docs}
 st.dataframe(
     [
         {
-            "Title": d.title, "Publisher": d.publisher, "Date": d.date, "Kind": d.kind, "Chunks": d.n_chunks,
+            **{name.capitalize(): value for name, value in shown[d.doc_id].items()}, "Chunks": d.n_chunks,
             "Characters": d.chars, "Ingested": d.ingested_at.replace("T", " ")[:16], "File": d.source,
         }
         for d in docs
     ],
     hide_index=True, width="stretch", key="sources_table",
 )
+if any(inferred.values()):
+    st.caption(ui.escape_markdown(ui.INFERRED_NOTE))
 
 if not docs:
     st.stop()
@@ -68,8 +73,9 @@ doc = by_id[doc_id]
 text = index.text(doc_id)
 chunks = index.docs.document_chunks(doc_id)
 
-st.subheader(doc.title, anchor=False)
-st.caption(ui.escape_markdown(" · ".join(x for x in (doc.publisher, doc.date, doc.kind, doc.source) if x)))
+fields = shown[doc_id]
+st.subheader(ui.escape_markdown(fields["title"]), anchor=False)
+st.caption(ui.escape_markdown(" · ".join(x for x in (fields["publisher"], fields["date"], fields["kind"], doc.source) if x)))
 if doc.url:
     st.caption("Published at: " + ui.escape_markdown(doc.url))
 if ui.is_pdf(doc):
