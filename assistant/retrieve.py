@@ -319,6 +319,12 @@ def diversify(ranked: Sequence[str], doc_of: Callable[[str], str], k: int, cap: 
     return head + deferred
 
 
+def pool_order(ranked: Sequence[str], doc_of: Callable[[str], str], top_k: int) -> list[str]:
+    """A ranked pool with only the passages shown (the first min(top_k, MIN_PASSAGES_SHOWN)) capped per document;
+    the rest stay in ranked order, so a long document's later chunks still reach a wider pool."""
+    return diversify(ranked, doc_of, min(top_k, MIN_PASSAGES_SHOWN))
+
+
 def rerank_order(fused: Sequence[str], scores: Sequence[float], blend: float = RERANK_BLEND) -> list[str]:
     """Blend the fused order with a reranker's order (by rank, so score scales never matter)."""
     by_score = sorted(range(len(fused)), key=lambda i: -scores[i])
@@ -465,7 +471,7 @@ class Retriever:
             rerank_scores = self.reranker.score(query.text, [chunks[c].text for c in head])
             order = rerank_order(head, rerank_scores) + order[RERANK_DEPTH:]
             scores.update({cid: s for cid, s in zip(head, rerank_scores, strict=True)})
-        order = diversify(order, lambda cid: chunks[cid].doc_id, min(top_k, MIN_PASSAGES_SHOWN))
+        order = pool_order(order, lambda cid: chunks[cid].doc_id, top_k)
         docs = self.documents()
         shown = order[: max(MIN_PASSAGES_SHOWN, top_k)]
         return [

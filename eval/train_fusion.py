@@ -32,7 +32,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant.engine import Assistant  # noqa: E402
 from assistant.errors import ConfigError  # noqa: E402
-from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, MIN_PASSAGES_SHOWN, Candidates, FusionWeights, diversify, fuse  # noqa: E402
+from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, Candidates, FusionWeights, diversify, fuse, pool_order  # noqa: E402
 from assistant.rewrite import resolve  # noqa: E402
 from assistant.scoring import EVIDENCE_POOL  # noqa: E402
 from eval.dataset import CORPORA, load_questions, locate_gold, set_path  # noqa: E402
@@ -85,7 +85,7 @@ def _reaches(case: Case, weights: FusionWeights, shown: int) -> tuple[bool, bool
     """Whether a gold passage is in the scored pool, and in the top `shown`, as `Retriever.search` orders them."""
     fused = fuse(case.candidates, weights)
     doc_of = case.doc_of.__getitem__
-    order = diversify(sorted(fused, key=lambda cid: -fused[cid]), doc_of, MIN_PASSAGES_SHOWN)
+    order = pool_order(sorted(fused, key=lambda cid: -fused[cid]), doc_of, EVIDENCE_POOL)
     pool = any(cid in case.gold for cid in order[:EVIDENCE_POOL])
     return pool, any(cid in case.gold for cid in diversify(order, doc_of, shown)[:shown])
 

@@ -101,13 +101,14 @@ def test_close_decoys_abstain(seed_assistant, question) -> None:
         "Is NHS Providers positive about the Northern Ambulance Collaborative?",  # only the NHS Confederation names it
     ],
 )
-@pytest.mark.xfail(strict=False, reason="known misses: the checks that declined these were deleted (eval/README.md, 'Declining')")
+@pytest.mark.xfail(strict=True, reason="known misses: the checks that declined these were deleted (eval/README.md, 'Declining')")
 def test_decoys_only_the_deleted_checks_declined(seed_assistant, question) -> None:
     """Known misses. `no_name` (a name asked for, none given), `unheard` (a body's words asked for, none reported) and
     `unattributed` (the asked publisher's passages never mention the topic) declined these, and were deleted because
     they did not pay on the corpus they were not written for: on the dev corpus, whose publishers are inferred, they
     declined more answerable questions than decoys. Meanwhile the answer quotes the nearest passages, each cited
-    exactly, under each publisher's name; a check that declines them again turns this test green."""
+    exactly, under each publisher's name. Strict: a check that declines one again fails this test, to move it back
+    among the decoys that must abstain."""
     answer = seed_assistant.ask(question)
     _check_citations(answer, seed_assistant.index)
     assert answer.abstained

@@ -155,15 +155,21 @@ def test_sentences_missing_from_an_older_index_are_made_once_and_answers_do_not_
     assert len(DocStore(old.sqlite_path, create=False).sentence_states()) == 5
 
 
-def test_sentence_search_equals_an_exact_float32_search(tmp_path: Path) -> None:
+def _hashed_index(tmp_path: Path):
+    """The seed corpus ingested into tmp_path/data with the hashing embedder: the embedder and the Index."""
     from assistant.index import Index
-    from assistant.sentences import SentenceBank
     from ingest.pipeline import Ingestor
 
     settings = make_settings(tmp_path / "data")
     embedder = HashEmbedder()
     Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
-    index = Index(settings, embedder=embedder)
+    return embedder, Index(settings, embedder=embedder)
+
+
+def test_sentence_search_equals_an_exact_float32_search(tmp_path: Path) -> None:
+    from assistant.sentences import SentenceBank
+
+    embedder, index = _hashed_index(tmp_path)
     bank = SentenceBank(index, embedder)
     documents = index.documents()
     rows = [(d.doc_id, at, np.frombuffer(v, dtype=np.float32)) for d in documents for at, _, v in index.docs.evidence_vectors(d.doc_id)]
@@ -179,13 +185,8 @@ def test_sentence_search_equals_an_exact_float32_search(tmp_path: Path) -> None:
 
 def test_a_search_within_documents_finds_what_chromas_filtered_query_finds(tmp_path: Path, monkeypatch) -> None:
     from assistant import index as index_module
-    from assistant.index import Index
-    from ingest.pipeline import Ingestor
 
-    settings = make_settings(tmp_path / "data")
-    embedder = HashEmbedder()
-    Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
-    index = Index(settings, embedder=embedder)
+    embedder, index = _hashed_index(tmp_path)
     documents = index.documents()
     scopes = [[d.doc_id for d in documents if d.publisher == "NHS Providers"], [documents[0].doc_id], [d.doc_id for d in documents[1:]]]
     for question in QUESTIONS:
@@ -203,14 +204,9 @@ def test_a_search_within_documents_finds_what_chromas_filtered_query_finds(tmp_p
 
 
 def test_a_documents_sentences_are_read_back_as_the_splitter_made_them(tmp_path: Path) -> None:
-    from assistant.index import Index
     from assistant.sentences import SentenceBank
-    from ingest.pipeline import Ingestor
 
-    settings = make_settings(tmp_path / "data")
-    embedder = HashEmbedder()
-    Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
-    index = Index(settings, embedder=embedder)
+    embedder, index = _hashed_index(tmp_path)
     bank = SentenceBank(index, embedder)
     for doc in index.documents():
         split = split_sentences(doc.doc_id, index.text(doc.doc_id))
@@ -229,14 +225,9 @@ def test_a_documents_sentences_are_read_back_as_the_splitter_made_them(tmp_path:
 
 def test_vectors_come_back_when_documents_are_read_again_within_one_call(tmp_path: Path, monkeypatch) -> None:
     from assistant import sentences as sentences_module
-    from assistant.index import Index
     from assistant.sentences import SentenceBank
-    from ingest.pipeline import Ingestor
 
-    settings = make_settings(tmp_path / "data")
-    embedder = HashEmbedder()
-    Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
-    index = Index(settings, embedder=embedder)
+    embedder, index = _hashed_index(tmp_path)
     bank = SentenceBank(index, embedder)  # no search matrix yet: vectors are read from the index
     monkeypatch.setattr(sentences_module, "CACHED_SENTENCES", 1)  # every other document's reading drops the last one
     a, b = index.documents()[:2]
