@@ -109,6 +109,7 @@ class Draft:
     closest: list[Citation] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)  # each decline check's finding (see declining.decline_checks)
     withheld: Draft | None = None  # when declining with explain on: the answer that would have been given
+    doubt: tuple[float, ...] = ()  # declining.DOUBT_FEATURES of the question and its evidence
 
 
 def _cite(citations: CitationList, index: Index, sentence: Sentence, passage: Passage) -> int:

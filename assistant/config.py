@@ -72,6 +72,8 @@ class Settings:
     candidates: int = DEFAULT_CANDIDATES
     reranker: str = ""  # cross-encoder model name or path; empty = off
     scorer: str = ""  # sentence scorer weights (JSON from eval/train_scorer.py); empty = the shipped one, "hand" = hand-set
+    ranker: str = ""  # passage ranker (JSON from eval/train_ranker.py); empty = the shipped one, "hand" = scoring's blend
+    decliner: str = ""  # decline model (JSON from eval/train_decline.py); empty = the shipped one, "checks" = any check declines
     llm: str = "none"  # none | openai | ollama | gguf
     llm_model: str = ""
     llm_base_url: str = ""
@@ -103,6 +105,8 @@ class Settings:
             candidates=_int("CANDIDATES", DEFAULT_CANDIDATES, 5),
             reranker=_env("RERANKER"),
             scorer=_env("SCORER"),
+            ranker=_env("RANKER"),
+            decliner=_env("DECLINER"),
             llm=llm,
             llm_model=_env("LLM_MODEL"),
             llm_base_url=_env("LLM_BASE_URL"),

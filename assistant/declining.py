@@ -5,18 +5,23 @@ An answer is only given when the evidence can answer: the question's named thing
 is near the question at all (weak). decline_checks gives every check's finding, so eval can measure what
 each one earns; a check that does not pay on the corpus it was not written for is deleted (eval/README.md,
 "Declining"): "unattributed", "silent" and "unheard" (what a named publisher's passages say) and "no_name" went
-that way.
+that way. A learned DeclineModel over DOUBT_FEATURES (the checks' findings among them) decides instead where
+one is stored (eval/train_decline.py); none is shipped, as no fit has yet beaten the checks across corpora.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
+from assistant.errors import ConfigError
 from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
 from assistant.question import Question, possessive_stripped, term_figures
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
@@ -288,3 +293,107 @@ def decline_checks(
             context=lambda e: bank.context_stems(e.sentence, e.passage.doc, glossary),
         ),
     }  # fmt: skip
+
+
+# Learned declining -------------------------------------------------------------------------------------------
+# What the decline model reads (eval/train_decline.py fits it; assistant/data/decline.json stores it). No feature
+# reads catalogue metadata: a folder of unfamiliar documents has none.
+DOUBT_FEATURES = (
+    "best_score",  # the best answer sentence's score
+    "best_semantic",  # ... its best cosine to the question
+    "best_lexical",  # ... its best IDF-weighted word overlap
+    "context_coverage",  # the most of the question's words one of the best sentences holds with its neighbours
+    "first_context_coverage",  # ... that the best sentence holds with its neighbours
+    "figure_coverage",  # a figure/date question: the most of its words a sentence with a new figure holds with its neighbours
+    "missing_shown",  # IDF-weighted share of the question's words in none of the answer's candidate sentences
+    "rarest_missing",  # the rarest such word's IDF over the corpus's highest (0 when none is missing)
+    "missing_corpus",  # IDF-weighted share of the question's words in no document at all
+    "uncovered",  # the uncovered check fired
+    "weak",  # the weak check fired
+    "no_figure",  # the no_figure check fired
+    "numeric",  # the question asks for a count or a date
+)
+DOUBT_TOP = 5  # best sentences whose neighbourhoods are read for context_coverage
+DECLINE_PATH = Path(__file__).resolve().parent / "data" / "decline.json"
+
+
+def doubt_features(
+    question: Question, evidence: Sequence[Evidence], checks: dict[str, Any], bank: SentenceBank, glossary: Glossary, idf: dict[str, float]
+) -> tuple[float, ...]:
+    """DOUBT_FEATURES of a question and the sentences its answer would be chosen from (best first)."""
+    weights = question.weights
+    total = math.fsum(weights.values())
+    shown = frozenset().union(*(e.stems for e in evidence)) if evidence else frozenset()
+    missing = [w for w in weights if w not in shown]
+    top_idf = max(idf.values(), default=1.0) or 1.0
+    around = [bank.context_stems(e.sentence, e.passage.doc, glossary) for e in evidence[:DOUBT_TOP]]
+    kind = question.numeric if question.numeric in ("count", "time") else ""
+    figure = max(
+        (coverage(question.figure_weights, c) for e, c in zip(evidence, around, strict=False) if kind and answers_numeric(kind, e.sentence.text, question.given)),
+        default=0.0,
+    )
+    return (
+        evidence[0].score if evidence else 0.0,
+        max((e.semantic for e in evidence), default=0.0),
+        max((e.lexical for e in evidence), default=0.0),
+        max((coverage(weights, c) for c in around), default=0.0),
+        coverage(weights, around[0]) if around else 0.0,
+        figure,
+        math.fsum(weights[w] for w in missing) / total if total else 0.0,
+        max((idf.get(w, top_idf) for w in missing), default=0.0) / top_idf,
+        math.fsum(v for w, v in weights.items() if w not in idf) / total if total else 0.0,
+        float(bool(checks.get("uncovered"))),
+        float(bool(checks.get("weak"))),
+        float(bool(checks.get("no_figure"))),
+        float(question.numeric in ("count", "time")),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DeclineModel:
+    """A logistic regression over standardised DOUBT_FEATURES: the chance the documents do not answer the question.
+    The answer declines at `threshold` or above."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    threshold: float
+    trained_on: str = ""
+
+    def doubt(self, features: Sequence[float]) -> float:
+        z = self.bias + math.fsum(w * (x - m) / s for w, x, m, s in zip(self.weights, features, self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    @classmethod
+    def load(cls, path: Path = DECLINE_PATH) -> DeclineModel:
+        """The model stored at `path`; ConfigError (one line) if it is malformed or fitted on other features."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if tuple(data["features"]) != DOUBT_FEATURES:
+                raise ValueError(f"fitted on features {data['features']}, this code has {list(DOUBT_FEATURES)}")
+            fields = [tuple(float(v) for v in data[key]) for key in ("weights", "mean", "scale")]
+            scalars = float(data["bias"]), float(data["threshold"])
+            if any(len(f) != len(DOUBT_FEATURES) for f in fields):
+                raise ValueError("needs one weight, mean and scale per feature")
+            if not all(math.isfinite(v) for f in fields for v in f) or not all(s > 0 for s in fields[2]) or not 0 < scalars[1] < 1:
+                raise ValueError("weights must be finite, scales positive and the threshold between 0 and 1")
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(
+                f"Cannot read the decline model {path} ({exc}); restore the shipped file (git checkout -- assistant/data/{path.name}), "
+                "refit it with `python -m eval.train_decline --write`, or set ASSISTANT_DECLINER=checks."
+            ) from None
+        return cls(fields[0], scalars[0], fields[1], fields[2], scalars[1], str(data.get("trained_on", "")))
+
+
+@functools.cache
+def decline_model_for(setting: str) -> DeclineModel | None:
+    """The model Settings.decliner names: a file, "checks" (None: any check declines), or (empty) the shipped one if any."""
+    if setting == "checks":
+        return None
+    path = Path(setting) if setting else DECLINE_PATH
+    if not path.exists():
+        if setting:
+            raise ConfigError(f"ASSISTANT_DECLINER={setting}: no such file; train one with `python -m eval.train_decline` or unset it.")
+        return None
+    return DeclineModel.load(path)

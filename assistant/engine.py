@@ -18,14 +18,15 @@ import numpy as np
 
 from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_context
 from assistant.config import Settings
-from assistant.declining import abstention_message, abstention_reasons, decline_checks
+from assistant.declining import abstention_message, abstention_reasons, decline_checks, decline_model_for, doubt_features
 from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
 from assistant.question import Question, read_question
+from assistant.ranking import rank_passages, ranker_for
 from assistant.retrieve import Reranker, Retriever, diversify, fusion_weights, make_reranker
 from assistant.rewrite import history_questions, points_back_only, resolve
-from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, rerank_passages, score_evidence, scorer_for, select
+from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
@@ -57,6 +58,8 @@ class Assistant:
             with self._init_lock:
                 if self._retriever is None or self._bank is None:
                     fusion_weights()  # a bad weights file is a configuration error now, not at the first question
+                    ranker_for(self.settings.ranker)
+                    decline_model_for(self.settings.decliner)
                     index = self._index or Index(self.settings)
                     reranker = self._reranker or make_reranker(self.settings)
                     self._index = index
@@ -121,15 +124,24 @@ class Assistant:
             closest=draft.closest,
             checks=draft.checks,
             withheld=draft.withheld,
+            doubt=draft.doubt,
         )
 
     def evidence(self, question: str, history: Sequence[Any] | None = None, k: int | None = None) -> list[Evidence]:
         """The scored candidate sentences `ask` would choose from (for training and inspecting the scorer)."""
+        return self.pool(question, history, k)[2]
+
+    def pool(
+        self, question: str, history: Sequence[Any] | None = None, k: int | None = None
+    ) -> tuple[Question, list[Passage], list[Evidence]]:
+        """The analysed question, the fused pool of passages `ask` ranks (fused order) and its scored sentences
+        (for training the passage ranker and the sentence scorer)."""
         retriever, _ = self._ready()
         k = k or self.settings.top_k
         analysed = self._question(question.strip(), self._resolve(question.strip(), history, retriever))
         anchors = self._anchors(analysed, history, None, k) if history else []
-        return self._retrieve(analysed, None, k, anchors)[1]
+        fused, evidence = self._pool(analysed, None, k, anchors)
+        return analysed, fused, evidence
 
     def _question(self, asked: str, resolved: str) -> Question:
         """The question analysed once (see assistant.question): what retrieval, scoring and declining read."""
@@ -179,22 +191,27 @@ class Assistant:
     def _retrieve(
         self, question: Question, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
     ) -> tuple[list[Passage], list[Evidence]]:
-        """Hybrid candidates, scored by their best sentences, re-ranked and diversified; plus the scored sentences."""
-        retriever, bank = self._ready()
-        query = question.query
-        vector = np.asarray(retriever.index.embed_query(query.embed_text), dtype=np.float32)
-        fused = retriever.search(query, filters, max(k, EVIDENCE_POOL), self.settings.candidates, vector.tolist())
-        fused += self._near_anchors(fused, anchors)
-        scorer = scorer_for(self.settings.scorer, bool(getattr(bank.embedder, "tuned", False)))
-        evidence = score_evidence(question, vector, fused, bank, self.glossary, anchors, scorer)
-        reranked = rerank_passages(fused, evidence)
-        by_id = {p.chunk.id: p for p in reranked}
+        """Hybrid candidates, scored by their sentences, ranked (ranking.py) and diversified; plus the scored sentences."""
+        fused, evidence = self._pool(question, filters, k, anchors)
+        ranked = rank_passages(question, fused, evidence, ranker_for(self.settings.ranker))
+        by_id = {p.chunk.id: p for p in ranked}
         passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
-        if len(query.publishers) >= 2:
-            passages = _each_publisher_shown(passages, query.publishers, k)
+        if len(question.query.publishers) >= 2:
+            passages = _each_publisher_shown(passages, question.query.publishers, k)
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
         return passages, evidence
+
+    def _pool(
+        self, question: Question, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
+    ) -> tuple[list[Passage], list[Evidence]]:
+        """The fused pool of passages (in fused order; those near a follow-up's anchors last) and its scored sentences."""
+        retriever, bank = self._ready()
+        vector = np.asarray(retriever.index.embed_query(question.query.embed_text), dtype=np.float32)
+        fused = retriever.search(question.query, filters, max(k, EVIDENCE_POOL), self.settings.candidates, vector.tolist())
+        fused += self._near_anchors(fused, anchors)
+        scorer = scorer_for(self.settings.scorer, bool(getattr(bank.embedder, "tuned", False)))
+        return fused, score_evidence(question, vector, fused, bank, self.glossary, anchors, scorer)
 
     def _near_anchors(self, fused: list[Passage], anchors: Sequence[tuple[str, int, int]]) -> list[Passage]:
         """Passages near the anchors that the search did not return, ranked after it."""
@@ -223,8 +240,15 @@ class Assistant:
     ) -> Draft:
         """Abstain when the evidence cannot answer; else compose extractively or through the LLM seam."""
         index = self.index
-        checks = decline_checks(question, pool, evidence, self._ready()[0], bank, self.glossary)
-        reasons = abstention_reasons(checks["uncovered"])
+        retriever = self._ready()[0]
+        found = decline_checks(question, pool, evidence, retriever, bank, self.glossary)
+        model = decline_model_for(self.settings.decliner)
+        doubt = ()  # what a decline model reads: worked out when one decides, or for eval (explain)
+        if model is not None or self.explain:
+            doubt = doubt_features(question, evidence, found, bank, self.glossary, bank.idf(list(retriever.documents().values())))
+        # with a decline model the checks' findings are among what it reads, and its finding alone decides
+        checks = found if model is None else {"doubt": model.doubt(doubt) >= model.threshold}
+        reasons = abstention_reasons(found["uncovered"])
         if any(checks.values()):
             message = abstention_message(question.text, reasons=reasons)
             closest = closest_citations(evidence or all_evidence, index)
@@ -235,13 +259,14 @@ class Assistant:
                 chosen = select(evidence, question)
                 withheld = compose_extractive(with_context(chosen, bank), index)
             return Draft(
-                message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest, checks=checks, withheld=withheld
+                message, [AnswerSentence(message, [], True)], [], abstained=True, closest=closest, checks=checks, withheld=withheld,
+                doubt=doubt,
             )
         if use_llm:
             return compose_llm(question.text, top, self.settings, index, bank, self._similarity, on_token)
         chosen = select(evidence, question)
         draft = compose_extractive(with_context(chosen, bank), index)
-        draft.checks = checks
+        draft.checks, draft.doubt = checks, doubt
         return draft
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:

@@ -63,6 +63,7 @@ class Evidence:
     score: float
     vector: np.ndarray = field(repr=False)
     features: tuple[float, ...] = ()  # SCORER_FEATURES, what `score` was computed from
+    stems: frozenset[str] = field(default=frozenset(), repr=False)  # its content stems (with glossary expansions)
 
 
 # What a sentence's score is computed from (see SentenceScorer). lexical is the IDF-weighted share of the
@@ -171,7 +172,7 @@ def score_evidence(
             float(bool(numeric) and answers_numeric(numeric, sentence.text, given)), float(_near_anchor(sentence, anchors)),
             1.0 / max(len(sentence.text.split()), 1),
         )  # fmt: skip
-        out.append(Evidence(sentence, passage, float(sem), lexical, scorer(features), vector, features))
+        out.append(Evidence(sentence, passage, float(sem), lexical, scorer(features), vector, features, have))
     if numeric in ("count", "time"):
         _neighbour_lift(out, numeric, given)
     out.sort(key=lambda e: -e.score)

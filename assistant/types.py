@@ -199,6 +199,7 @@ class Answer:
     closest: list[Citation] = field(default_factory=list)  # closest evidence offered when abstaining
     checks: dict[str, Any] = field(default_factory=dict)  # each decline check's finding; any set = declined
     withheld: Any = None  # a declined answer's would-be Draft (Assistant(explain=True) only)
+    doubt: tuple[float, ...] = ()  # what the decline model read (declining.DOUBT_FEATURES); not in to_json
 
     def to_json(self) -> dict[str, Any]:
         withheld = None

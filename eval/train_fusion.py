@@ -118,12 +118,17 @@ def _row(label: str, weights: FusionWeights, groups: dict[str, list[Case]], show
     return cells
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m eval.train_fusion", description=__doc__.split("\n\n")[0])
-    args = parser.parse_args(argv)
+    parser.add_argument("--write", action="store_true", help="store the weights that hold across corpora in assistant/data/fusion.json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     bot = Assistant(explain=True)
     if bot.settings.reranker:
-        parser.error("unset ASSISTANT_RERANKER: this measure ranks in fused order, which a reranker changes")
+        _parser().error("unset ASSISTANT_RERANKER: this measure ranks in fused order, which a reranker changes")
     paths = {c: set_path(c, "dev") for c in CORPORA if set_path(c, "dev").exists()}
     shown = bot.settings.top_k
     groups = {c: cases(bot, c, p) for c, p in paths.items()}

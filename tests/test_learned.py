@@ -1,0 +1,173 @@
+"""The learned passage ranker and decline model: their features, their stored-data contract (a bad file is one
+clear line), the switch back to the hand-set blend and checks, and the real ask running through a stored model.
+The cross-corpus fits themselves are eval/train_ranker.py and eval/train_decline.py (figures in eval/README.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.cite import Sentence
+from assistant.declining import DOUBT_FEATURES, DeclineModel, decline_model_for
+from assistant.errors import ConfigError
+from assistant.question import Question
+from assistant.ranking import PASSAGE_FEATURES, PassageRanker, passage_features, rank_passages, ranker_for
+from assistant.retrieve import Query
+from assistant.scoring import SCORER_FEATURES, Evidence
+from assistant.types import Chunk, DocumentInfo, Passage
+
+
+def _question(weights: dict[str, float]) -> Question:
+    query = Query("how are icbs held to account", "how are icbs held to account", list(weights))
+    return Question(query.text, query.text, query, "", False, [], None, [], False, frozenset(), weights, weights)
+
+
+def _passage(rank: int, doc: str, start: int, end: int, section: str = "", dense: int | None = None) -> Passage:
+    info = DocumentInfo(doc_id=doc, source=f"{doc}.md", title=f"{doc} title", publisher=f"{doc} body")
+    chunk = Chunk(f"{doc}:{start}", doc, 0, start, end, "x" * (end - start), section)
+    return Passage(rank, chunk, info, 1.0 / rank, dense, None)
+
+
+def _evidence(p: Passage, start: int, end: int, score: float, semantic: float, stems: set[str]) -> Evidence:
+    sentence = Sentence(p.chunk.doc_id, start, end, "y" * (end - start), 0)
+    features = tuple(0.0 for _ in SCORER_FEATURES)
+    return Evidence(sentence, p, semantic, 0.5, score, np.zeros(3, dtype=np.float32), features, frozenset(stems))
+
+
+def test_passage_features_count_a_sentence_for_every_passage_it_lies_in() -> None:
+    first = _passage(1, "a", 0, 100, dense=1)
+    overlapping = _passage(2, "a", 50, 150)
+    other = _passage(3, "b", 0, 100, section="account")
+    question = _question({"account": 2.0, "icb": 1.0})
+    evidence = [
+        _evidence(first, 60, 90, 0.9, 0.8, {"account", "icb"}),  # in both of a's passages
+        _evidence(other, 0, 40, 0.3, 0.2, set()),
+    ]
+    rows = passage_features(question, [first, overlapping, other], evidence)
+    col = {name: rows[:, i] for i, name in enumerate(PASSAGE_FEATURES)}
+    assert rows.shape == (3, len(PASSAGE_FEATURES))
+    assert list(col["best_score"]) == [0.9, 0.9, 0.3]  # the overlapping passage holds the sentence too
+    assert list(col["coverage"]) == [1.0, 1.0, 0.0]
+    assert list(col["best_score_gap"]) == pytest.approx([0.0, 0.0, -0.6])
+    assert list(col["dense"]) == [1.0, 0.0, 0.0]
+    assert col["doc_share"][0] == pytest.approx(2 / 3)
+    assert col["heading"][2] == pytest.approx(2 / 3)  # "account" in its section heading, by IDF weight
+    assert col["best_score_place"][2] == 0.0 and col["fused"][0] == 1.0
+
+
+def _write_ranker(path: Path, weights: list[float]) -> Path:
+    n = len(PASSAGE_FEATURES)
+    path.write_text(json.dumps({"features": list(PASSAGE_FEATURES), "weights": weights, "bias": 0.0, "mean": [0.0] * n, "scale": [1.0] * n}))
+    return path
+
+
+def test_a_stored_ranker_orders_the_pool_by_its_score(tmp_path: Path) -> None:
+    weights = [0.0] * len(PASSAGE_FEATURES)
+    weights[PASSAGE_FEATURES.index("best_score")] = 1.0
+    ranker = PassageRanker.load(_write_ranker(tmp_path / "r.json", weights))
+    pool = [_passage(1, "a", 0, 100), _passage(2, "b", 0, 100)]
+    evidence = [_evidence(pool[0], 0, 50, 0.2, 0.2, set()), _evidence(pool[1], 0, 50, 0.7, 0.2, set())]
+    ordered = rank_passages(_question({"account": 1.0}), pool, evidence, ranker)
+    assert [p.chunk.doc_id for p in ordered] == ["b", "a"] and [p.rank for p in ordered] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        ("not json", "Expecting value"),
+        ('{"features": ["fused"], "weights": [1], "bias": 0, "mean": [0], "scale": [1]}', "fitted on features"),
+        (None, "scales positive"),
+    ],
+)
+def test_a_bad_ranker_file_is_one_clear_line(tmp_path: Path, content: str | None, said: str) -> None:
+    path = tmp_path / "r.json"
+    if content is None:
+        _write_ranker(path, [1.0] * len(PASSAGE_FEATURES))
+        data = json.loads(path.read_text())
+        data["scale"][0] = 0.0
+        content = json.dumps(data)
+    path.write_text(content)
+    with pytest.raises(ConfigError) as err:
+        PassageRanker.load(path)
+    assert said in str(err.value) and "\n" not in str(err.value) and "train_ranker" in str(err.value)
+
+
+def test_hand_and_missing_settings() -> None:
+    assert ranker_for("hand") is None and decline_model_for("checks") is None
+    with pytest.raises(ConfigError, match="no such file"):
+        ranker_for("/nonexistent/ranker.json")
+    with pytest.raises(ConfigError, match="no such file"):
+        decline_model_for("/nonexistent/decline.json")
+
+
+def _decline_file(path: Path, threshold: float = 0.5) -> Path:
+    n = len(DOUBT_FEATURES)
+    weights = [0.0] * n
+    weights[DOUBT_FEATURES.index("missing_shown")] = 4.0
+    data = {"features": list(DOUBT_FEATURES), "weights": weights, "bias": -2.0, "mean": [0.0] * n, "scale": [1.0] * n, "threshold": threshold}
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_decline_model_doubts_what_the_evidence_lacks(tmp_path: Path) -> None:
+    model = DeclineModel.load(_decline_file(tmp_path / "d.json"))
+    lacking = [0.0] * len(DOUBT_FEATURES)
+    lacking[DOUBT_FEATURES.index("missing_shown")] = 1.0
+    assert model.doubt(lacking) > 0.8 > 0.2 > model.doubt([0.0] * len(DOUBT_FEATURES))
+    with pytest.raises(ConfigError, match="threshold between 0 and 1"):
+        DeclineModel.load(_decline_file(tmp_path / "bad.json", threshold=1.5))
+
+
+@pytest.mark.slow
+def test_ask_runs_through_stored_models(seed_index, embedder, tmp_path: Path) -> None:
+    """The real ask with a stored ranker and decline model: the model alone decides declining (its one check), and
+    a model that doubts everything declines, naming the closest passages instead."""
+    from assistant.engine import Assistant
+    from assistant.index import Index
+
+    weights = [0.0] * len(PASSAGE_FEATURES)
+    weights[PASSAGE_FEATURES.index("best_score")] = 1.0
+    ranker = _write_ranker(tmp_path / "r.json", weights)
+    settings = replace(seed_index, ranker=str(ranker), decliner=str(_decline_file(tmp_path / "d.json", threshold=0.5)))
+    bot = Assistant(settings, index=Index(settings, embedder=embedder))
+    answer = bot.ask("What did NHS Providers say about the role of ICSs?")
+    assert set(answer.checks) == {"doubt"} and len(answer.doubt) == len(DOUBT_FEATURES)
+    assert answer.citations and not answer.abstained
+    doubting = replace(settings, decliner=str(_decline_file(tmp_path / "all.json", threshold=0.01)))
+    declined = Assistant(doubting, index=bot.index).ask("What did NHS Providers say about the role of ICSs?")
+    assert declined.abstained and declined.checks == {"doubt": True} and not declined.citations
+
+
+def test_the_ranker_trainer_judges_orders_as_ask_shows_them() -> None:
+    """hit@k after the per-document cap: a gold passage pushed out by a fourth passage of one document still counts."""
+    from eval.train_ranker import Pool, fit, judge, ranked
+
+    features = np.array([[1.0 - i / 10] + [0.0] * (len(PASSAGE_FEATURES) - 1) for i in range(6)])
+    pool = Pool("seed", "single", features, np.array([0, 0, 0, 0, 0, 1], dtype=bool), ["a", "a", "a", "a", "b", "c"], list(range(6)))
+    assert judge([pool], [list(range(6))], 5) == (1.0, 0.2)  # a's 4th passage gives way: c is shown 5th
+    assert judge([pool], [list(range(6))], 4) == (0.0, pytest.approx(1 / 6))  # shown 6th, after the deferred
+    learned = fit([pool, pool], "test")  # the gold passage has the lowest feature 0: the fit learns to put it first
+    assert ranked([pool], learned)[0][0] == 5
+
+
+def test_the_decline_trainer_keeps_answerable_questions_answered() -> None:
+    """The threshold is the best on the set fitted that declines at most 5% of its answerable questions."""
+    from eval.train_decline import Asked, fit, outcome
+
+    n = len(DOUBT_FEATURES)
+    answerable = [Asked("seed", "single", False, tuple([i / 80] + [0.0] * (n - 1)), False, True) for i in range(40)]
+    decoys = [Asked("seed", "unanswerable", True, tuple([0.8 + i / 100] + [0.0] * (n - 1)), False, False) for i in range(10)]
+    model = fit(answerable + decoys, "test")
+    declined = [model.doubt(a.features) >= model.threshold for a in answerable + decoys]
+    result = outcome(answerable + decoys, declined)
+    assert result["answerable declined"] <= 0.05 and result["decoys declined"] == 1.0 and result["correct"] >= 0.96
+
+
+def test_train_fusion_takes_write() -> None:
+    from eval.train_fusion import _parser
+
+    assert _parser().parse_args(["--write"]).write and not _parser().parse_args([]).write
