@@ -1,8 +1,7 @@
 """Question analysis: what a question asks for, read from its words once.
 
 The kind of answer wanted (a count, a date, other figures, a comparison), the specific terms the evidence must
-cover (named things, places, years, figures), what a how-many question counts, and which publisher's words it
-asks for. A Question wraps retrieval's Query (terms, publishers and documents named: Retriever.analyse), which
+cover (named things, places, years, figures), and what a how-many question counts. A Question wraps retrieval's Query (terms, publishers and documents named: Retriever.analyse), which
 retrieval reads; scoring and declining read the rest rather than work it out again.
 """
 
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.cite import figure_core, figures, quantities
 from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
-from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, Query, content_terms, stem, words
+from assistant.retrieve import STOPWORDS, Query, content_terms, stem, words
 from assistant.rewrite import split_context
 
 _NUMERIC_Q = re.compile(
@@ -61,20 +60,6 @@ _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PL
 EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
 # "What percentage/share of ...?" wants a proportion (declining._PROPORTION), not any number
 _PROPORTION_Q = re.compile(r"\bwhat\s+(?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
-# "What did the CQC say ...", "in its own evidence": the question wants the words of the body it names.
-_SPEAKER_Q = re.compile(
-    # the verb in lower case ("Secretary of State" is no verb), and "call for" no noun ("the review call for evidence")
-    r"\b(?:did|does|do|has|have)\s+(?P<who>[^?]+?)\s+(?-i:say|said|argue|think|tell|recommend|propose|state|write|submit|want|(?<!['’]s\s)call for(?!\s+evidence)|conclude|find|found|report)\b"
-    r"|\b(?:according to|in the view of)\s+(?P<who2>[^,?]+)"
-    r"|^\s*(?:what|how)\s+(?:is|are|was|were)\s+(?P<who3>[^?]+?)['’]s?\s+(?:views?|position|stance|take)\b",  # "What is X's view on ...?"
-    re.IGNORECASE,
-)
-# Where it was said, not who said it: "X's 2020 report", "X's evidence to the Committee".
-_SPOKEN_TO = re.compile(
-    rf"['’]s?\s+(?:\d{{4}}\s+)?(?:(?-i:[A-Z][\w&'’-]*)\s+){{0,3}}(?:written\s+)?(?:{'|'.join(sorted(SOURCE_NOUNS))})\b"  # "X's PAC evidence"
-    r"|\s(?:written\s+)?(?:evidence|submission|response|report)\s+(?:submitted\s+)?(?:to|for)\s",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -87,7 +72,6 @@ class Question:
     numeric: str  # "" | "count" (how many/much, shares) | "time" (when) | "any" (other figures)
     comparison: bool
     specific: list[str]  # named things, places, years and figures the evidence must cover
-    speaker: str | None  # the one indexed publisher whose words it asks for (see asked_publisher)
     counted: list[str]  # what a how-many question counts (stems, see count_target); empty for other questions
     proportion: bool  # a what-percentage question: only a proportion answers it
     given: frozenset[str]  # figures the question states itself (they are no answer)
@@ -105,7 +89,6 @@ def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: 
         numeric=numeric,
         comparison=bool(_COMPARISON_Q.search(text)) or len(query.publishers) >= 2,
         specific=specific_terms(text, glossary, query.publishers),
-        speaker=asked_publisher(text, query.publishers),
         counted=count_target(text) if numeric == "count" else [],
         proportion=numeric == "count" and bool(_PROPORTION_Q.search(text)),
         given=given_figures(text),
@@ -252,31 +235,6 @@ def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
     stems = {stem(w) for w in terms if " " not in w and w.lower() not in STOPWORDS and w not in alternates} - ANSWER_TYPE_STEMS
     unseen = max(idf.values(), default=1.0) + 1.0
     return {w: idf.get(w, unseen) for w in stems}
-
-
-def speaker_phrase(question: str) -> str:
-    """Who the question wants the words of ("What did the CQC say ...", "according to X"), as written; "" if none."""
-    return _SPOKEN_TO.split(speaker_clause(question), maxsplit=1)[0]  # "X's evidence to the Committee": X speaks
-
-
-def speaker_clause(question: str) -> str:
-    """The whole clause naming who speaks and where ("the NHS Confederation's evidence to the PAC"); "" if none."""
-    m = _SPEAKER_Q.search(question)
-    return (m.group("who") or m.group("who2") or m.group("who3") or "") if m else ""
-
-
-def asked_publisher(question: str, publishers: Sequence[str]) -> str | None:
-    """The one indexed publisher whose words the question asks for ("What does The King's Fund say ...", "Is NHS
-    Providers positive about ...?"); None for comparisons and questions asking no publisher."""
-    who = normalise(speaker_phrase(question))
-    if not who and len(publishers) == 1:  # no speech verb, one publisher named: what it thinks is asked
-        who = normalise(publishers[0])
-    if not who:
-        return None
-    speakers = [p for p in publishers if normalise(p).removeprefix("the ") in who]
-    if len(speakers) != 1 or len(publishers) > 1:  # a comparison is judged side by side, not by one speaker
-        return None
-    return speakers[0]
 
 
 def _earlier_only(wanted: set[str], question: str, glossary: Glossary) -> set[str]:

@@ -324,12 +324,6 @@ def test_named_terms_match_coded_names_with_or_without_a_space_and_acronyms_only
     assert not declining._named_term_covered("NICE", ["It would be nice to have guidance."], g)
 
 
-def test_the_speaker_is_who_gave_the_evidence_not_where_it_went() -> None:
-    assert asking.speaker_phrase("How is the ICP formed, according to the NHS Confederation's evidence to the Public Accounts Committee?") == "the NHS Confederation"
-    assert asking.speaker_phrase("What did Chris Ham's paper for the NHS Confederation argue?") == "Chris Ham"
-    assert asking.speaker_phrase("What did The King's Fund find about ICPs?") == "The King's Fund"
-
-
 def test_term_weights_leave_out_alternate_spellings_of_words_asked() -> None:
     text = "When was the survey cited in its Health and Social Care Committee evidence published?"
     query = Query(text, text, ["survey", "health", "social", "care", "committee", "HSCC"], expansions=["HSCC"])
@@ -408,12 +402,6 @@ def test_a_count_must_count_what_is_asked() -> None:
     assert not declining._counts_target(frozenset(["england"]), "There are 42 of them in England.", systems, context=frozenset(["trust"]))
 
 
-def test_whose_view_is_asked_is_read_from_the_possessive() -> None:
-    assert asking.speaker_phrase("What is the Nuffield Trust's view on how ICSs should be held to account?") == "the Nuffield Trust"
-    assert asking.asked_publisher("What is NHS Providers' view on targets?", ["NHS Providers"]) == "NHS Providers"
-    assert asking.asked_publisher("What is the Nuffield Trust's view on ICS accountability?", []) is None  # it publishes nothing
-
-
 def test_agreement_is_asked_of_speakers_not_of_anything_that_differs() -> None:
     g = get_glossary()
     previous = "What did the NHS Confederation's 2020 survey find about support for a shared statutory duty?"
@@ -428,23 +416,6 @@ def test_a_speaker_pronoun_with_no_topic_keeps_the_earlier_question() -> None:
     assert "(regarding: " in resolve("So what do they propose?", history, g, SPEAKERS)
     instead = resolve("What do they want the national focus to be instead?", ["Does NHS Providers think national datasets tell the whole story?"], g, SPEAKERS)
     assert instead.startswith("What does NHS Providers want the national focus to be instead (regarding: ")
-
-
-def test_where_something_was_said_is_cut_from_who_said_it() -> None:
-    assert asking.speaker_phrase("How many purposes does the Confed's PAC evidence say ICSs have?") == "the Confed"
-    assert asking.speaker_phrase("What does NHS Providers' Hewitt Review submission say about data?") == "NHS Providers"
-    assert asking.speaker_phrase("What did Chris Ham's paper for the NHS Confederation argue?") == "Chris Ham"
-
-
-def test_one_publishers_words_are_answered_from_that_publisher() -> None:
-    evidence = [_evidence("Confed sentence on targets.", 0.9, "NHS Confederation"), _evidence("Providers sentence on targets.", 0.8)]
-    evidence += [_evidence(f"Providers point {i} on oversight.", 0.75) for i in range(3)]
-    question = "What did NHS Providers tell the Hewitt Review about targets?"
-    chosen = scoring.select(evidence, _question(question, ["NHS Providers"]))
-    assert chosen and {e.passage.doc.publisher for e in chosen} == {"NHS Providers"}
-    # with no sentence of its own, the evidence is left as it is (the abstention checks decide)
-    assert _question(question, ["NHS Providers"]).speaker == "NHS Providers"
-    assert scoring.select(evidence[:1], _question(question, ["NHS Providers"])) == evidence[:1]
 
 
 def test_they_speaking_or_quoting_points_back_even_beside_acronyms() -> None:
@@ -559,7 +530,7 @@ def test_each_cited_span_gets_one_passage_at_the_front_before_overlapping_copies
 
 def test_each_side_of_a_comparison_gets_two_sentences_when_it_has_them() -> None:
     comparison = _question("How do NHS Providers and The King's Fund see inequalities?", ["NHS Providers", "The King's Fund"])
-    assert comparison.comparison and comparison.speaker is None
+    assert comparison.comparison
     ev = [
         _evidence("Trusts tackle inequalities through anchor roles.", 1.0, "NHS Providers"),
         _evidence("Prevention funding for trusts is squeezed.", 0.98, "NHS Providers"),
