@@ -58,12 +58,13 @@ class Assistant:
             with self._init_lock:
                 if self._retriever is None or self._bank is None:
                     fusion_weights()  # a bad weights file is a configuration error now, not at the first question
-                    ranker_for(self.settings.ranker)
+                    ranker_for(self.settings.ranker)  # ... and so is a bad ranker, decline model or sentence scorer
                     decline_model_for(self.settings.decliner)
                     index = self._index or Index(self.settings)
                     reranker = self._reranker or make_reranker(self.settings)
                     self._index = index
                     self._bank = SentenceBank(index, index.embedder)
+                    scorer_for(self.settings.scorer, bool(getattr(index.embedder, "tuned", False)))
                     self._retriever = Retriever(index, self.glossary, reranker, self._bank)
         return self._retriever, self._bank
 

@@ -3,7 +3,9 @@ by their best sentence, and the 3-6 sentences an answer quotes selected.
 
 A sentence's score comes from its features (SCORER_FEATURES: cosine to the question, IDF-weighted word overlap
 of it and its neighbours, the retriever's rank, a named source, a figure, nearness to what a previous answer
-cited) through the learned SentenceScorer (assistant/data/sentence_scorer.json) or the hand-set weights.
+cited) through the learned SentenceScorer (assistant/data/sentence_scorer.json, fitted listwise on both corpora's
+dev questions by eval/train_scorer.py, which stores a fit only if each corpus's fit beats the hand-set weights on
+the other) or the hand-set weights (ASSISTANT_SCORER=hand).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.cite import Sentence, figure_core, figures, has_figure, names_month, quantities
+from assistant.errors import ConfigError
 from assistant.glossary import Glossary
 from assistant.question import Question
 from assistant.retrieve import Query, content_stems
@@ -48,7 +51,6 @@ DUPLICATE_JACCARD = 0.6
 COMPARISON_FLOOR = 0.75  # a document's best sentence joins a comparison if within this share of the best
 COMPARISON_EACH = 2  # sentences each side of a comparison gets (when strong enough) before the rest are filled by score
 COMPARISON_NEXT_FLOOR = 0.7  # ... its second one joining when within this share of the best (RELATIVE_FLOOR before)
-NEIGHBOUR_SHARE = 0.9  # score a figure-bearing sentence takes from the adjacent sentence that matches the question
 YEAR = re.compile(r"\b(19|20)\d\d(/\d\d)?\b")
 
 
@@ -85,7 +87,8 @@ SCORER_PATH = Path(__file__).resolve().parent / "data" / "sentence_scorer.json"
 
 @dataclass(frozen=True)
 class SentenceScorer:
-    """A sentence's score from its features: a weighted sum, through the logistic function when learned.
+    """A sentence's score from its features: a weighted sum (through the logistic function if the stored file says
+    "logistic": true, as a pointwise fit's does).
 
     The learned weights live in assistant/data/sentence_scorer.json with what they were trained on
     (`eval/train_scorer.py` writes it); without that file the hand-set weights below apply."""
@@ -105,24 +108,35 @@ class SentenceScorer:
 
     @classmethod
     def load(cls, path: Path = SCORER_PATH) -> SentenceScorer | None:
-        """The learned scorer stored at `path` (None if there is none)."""
+        """The learned scorer stored at `path` (None if there is none); ConfigError (one line) if it is malformed."""
         if not path.exists():
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data["features"]) != SCORER_FEATURES:
-            raise ValueError(f"{path}: trained on features {data['features']}, this code has {list(SCORER_FEATURES)}; retrain it")
-        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]), True, data.get("trained_on", ""))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if tuple(data["features"]) != SCORER_FEATURES:
+                raise ValueError(f"trained on features {data['features']}, this code has {list(SCORER_FEATURES)}")
+            weights, bias = tuple(float(w) for w in data["weights"]), float(data["bias"])
+            if len(weights) != len(SCORER_FEATURES) or not all(math.isfinite(v) for v in (*weights, bias)):
+                raise ValueError("needs one finite weight per feature and a finite bias")
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(
+                f"Cannot read the sentence scorer {path} ({exc}); restore the shipped file (git checkout -- assistant/data/{path.name}), "
+                "refit it with `python -m eval.train_scorer --write`, or set ASSISTANT_SCORER=hand."
+            ) from None
+        return cls(weights, bias, bool(data.get("logistic", True)), str(data.get("trained_on", "")))
 
 
 @functools.cache
 def scorer_for(setting: str, tuned: bool) -> SentenceScorer:
-    """The scorer Settings.scorer names: a weights file, "hand", or (empty) the shipped learned one if there is one."""
-    if setting != "hand":
+    """The scorer Settings.scorer names: a weights file, "hand", or (empty) the shipped learned one if there is one.
+    The shipped one was fitted on the packaged model's cosines; with a model tuned by `ingest tune` (other cosines)
+    the empty setting keeps the hand-set weights chosen for a tuned model."""
+    if setting != "hand" and (setting or not tuned):
         learned = SentenceScorer.load(Path(setting) if setting else SCORER_PATH)
         if learned is not None:
             return learned
         if setting:
-            raise ValueError(f"ASSISTANT_SCORER={setting}: no such file; train one with eval/train_scorer.py or unset it")
+            raise ConfigError(f"ASSISTANT_SCORER={setting}: no such file; train one with `python -m eval.train_scorer` or unset it.")
     return SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT if tuned else SEMANTIC_WEIGHT)
 
 
@@ -173,8 +187,6 @@ def score_evidence(
             1.0 / max(len(sentence.text.split()), 1),
         )  # fmt: skip
         out.append(Evidence(sentence, passage, float(sem), lexical, scorer(features), vector, features, have))
-    if numeric in ("count", "time"):
-        _neighbour_lift(out, numeric, given)
     out.sort(key=lambda e: -e.score)
     return out
 
@@ -204,23 +216,6 @@ def answers_numeric(kind: str, text: str, given: frozenset[str] = frozenset()) -
     if kind == "count":  # "one ICB chair says": "one" alone is a determiner, not a count
         return any(not YEAR.fullmatch(f) and f != "one" for f in new)
     return bool(new) or has_figure(text)
-
-
-def _neighbour_lift(evidence: list[Evidence], kind: str, given: frozenset[str]) -> None:
-    """A figure often sits in the sentence next to the one matching the question ("We ran a survey. We received 252
-    responses."): such a sentence takes a share of its neighbour's score."""
-    by_pos = {(e.sentence.doc_id, e.sentence.block, e.sentence.start): e for e in evidence}
-    ordered = sorted(by_pos)
-    for i, key in enumerate(ordered):
-        e = by_pos[key]
-        if not answers_numeric(kind, e.sentence.text, given):
-            continue
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(ordered) and ordered[j][0] == key[0] and abs(ordered[j][1] - key[1]) <= 1:
-                lifted = NEIGHBOUR_SHARE * by_pos[ordered[j]].score + NUMERIC_BONUS
-                if lifted > e.score:
-                    e.score = lifted
-                    e.lexical = max(e.lexical, by_pos[ordered[j]].lexical)
 
 
 def rerank_passages(passages: Sequence[Passage], evidence: Sequence[Evidence]) -> list[Passage]:

@@ -14,6 +14,7 @@ import assistant
 from assistant import composing, declining, scoring
 from assistant import question as asking
 from assistant.cite import quote_matches, verify
+from assistant.errors import ConfigError
 from assistant.glossary import get_glossary
 from assistant.retrieve import Query
 from assistant.rewrite import _POINTS_BACK, history_questions, is_follow_up, points_back_only, resolve
@@ -596,7 +597,11 @@ def test_a_learned_scorer_is_data_and_must_match_the_features(tmp_path) -> None:
     scorer = scoring.SentenceScorer.load(path)
     assert scorer.logistic and scorer(tuple([0.5] + [0.0] * (len(weights) - 1))) == pytest.approx(0.5)  # sigmoid(2*0.5-1)
     path.write_text(json.dumps({"features": ["semantic"], "weights": [1.0], "bias": 0.0}))
-    with pytest.raises(ValueError, match="retrain"):
+    with pytest.raises(ConfigError, match="trained on features") as err:
+        scoring.SentenceScorer.load(path)
+    assert "\n" not in str(err.value) and "train_scorer" in str(err.value)
+    path.write_text(json.dumps({"features": list(scoring.SCORER_FEATURES), "weights": [float("nan")] * len(weights), "bias": 0.0}))
+    with pytest.raises(ConfigError, match="finite"):
         scoring.SentenceScorer.load(path)
     assert scoring.SentenceScorer.load(tmp_path / "absent.json") is None
 

@@ -23,7 +23,7 @@ from assistant.types import Chunk, DocumentInfo, Passage
 
 def _question(weights: dict[str, float]) -> Question:
     query = Query("how are icbs held to account", "how are icbs held to account", list(weights))
-    return Question(query.text, query.text, query, "", False, [], None, [], False, frozenset(), weights, weights)
+    return Question(query.text, query.text, query, "", False, [], [], False, frozenset(), weights, weights)
 
 
 def _passage(rank: int, doc: str, start: int, end: int, section: str = "", dense: int | None = None) -> Passage:
@@ -171,3 +171,38 @@ def test_train_fusion_takes_write() -> None:
     from eval.train_fusion import _parser
 
     assert _parser().parse_args(["--write"]).write and not _parser().parse_args([]).write
+
+
+def test_the_listwise_scorer_learns_which_feature_finds_gold_and_scores_a_chance() -> None:
+    """Gold candidates have the higher "lexical" and a random "semantic": the fit weighs lexical up, and its scores
+    are on the hand-set scale (one straight line: the same mean), so the answer's relative floors keep their meaning."""
+    from assistant.scoring import SEMANTIC_WEIGHT, SentenceScorer
+    from eval.train_scorer import fit_listwise, top_hits
+
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(60):
+        x = rng.random((12, len(SCORER_FEATURES)))
+        y = np.zeros(12, dtype=np.int64)
+        y[rng.integers(12)] = 1
+        x[y == 1, SCORER_FEATURES.index("lexical")] += 1.0
+        groups.append((x, y))
+    scorer = fit_listwise(groups)
+    lexical, semantic = scorer.weights[SCORER_FEATURES.index("lexical")], scorer.weights[SCORER_FEATURES.index("semantic")]
+    assert lexical > 0 and lexical > 5 * abs(semantic)
+    assert top_hits(groups, scorer)[0] == 1.0
+    hand = SentenceScorer.hand(SEMANTIC_WEIGHT)
+    rows = [row for x, _ in groups for row in x]
+    assert not scorer.logistic and np.mean([scorer(r) for r in rows]) == pytest.approx(np.mean([hand(r) for r in rows]))
+
+
+def test_the_shipped_scorer_is_learned_for_the_packaged_model_only() -> None:
+    """The shipped fit read the packaged model's cosines: it answers by default; a tuned model keeps its hand-set
+    weights; "hand" forces those; the file says what it was trained on and that it held across corpora."""
+    from assistant.scoring import SCORER_PATH, TUNED_SEMANTIC_WEIGHT, SentenceScorer, scorer_for
+
+    shipped = json.loads(SCORER_PATH.read_text(encoding="utf-8"))
+    assert "seed-dev" in shipped["trained_on"] and "devcorpus-dev" in shipped["trained_on"] and "on the other corpus" in shipped["trained_on"]
+    assert scorer_for("", False) == SentenceScorer.load(SCORER_PATH)
+    assert scorer_for("", True) == SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT)
+    assert scorer_for("hand", False).about == "hand-set weights"
