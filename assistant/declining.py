@@ -12,7 +12,6 @@ one is stored (eval/train_decline.py); none is shipped, as no fit has yet beaten
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
-from assistant.errors import ConfigError
+from assistant.fitted import Kind, named_fit, positive, read_fit
 from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
 from assistant.question import Question, possessive_stripped, term_figures
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
@@ -315,6 +314,7 @@ DOUBT_FEATURES = (
 )
 DOUBT_TOP = 5  # best sentences whose neighbourhoods are read for context_coverage
 DECLINE_PATH = Path(__file__).resolve().parent / "data" / "decline.json"
+DECLINER = Kind("the decline model", "eval.train_decline", "ASSISTANT_DECLINER", "checks")
 
 
 def doubt_features(
@@ -368,32 +368,16 @@ class DeclineModel:
     @classmethod
     def load(cls, path: Path = DECLINE_PATH) -> DeclineModel:
         """The model stored at `path`; ConfigError (one line) if it is malformed or fitted on other features."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if tuple(data["features"]) != DOUBT_FEATURES:
-                raise ValueError(f"fitted on features {data['features']}, this code has {list(DOUBT_FEATURES)}")
-            fields = [tuple(float(v) for v in data[key]) for key in ("weights", "mean", "scale")]
-            scalars = float(data["bias"]), float(data["threshold"])
-            if any(len(f) != len(DOUBT_FEATURES) for f in fields):
-                raise ValueError("needs one weight, mean and scale per feature")
-            if not all(math.isfinite(v) for f in fields for v in f) or not all(s > 0 for s in fields[2]) or not 0 < scalars[1] < 1:
-                raise ValueError("weights must be finite, scales positive and the threshold between 0 and 1")
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise ConfigError(
-                f"Cannot read the decline model {path} ({exc}); restore the shipped file (git checkout -- assistant/data/{path.name}), "
-                "refit it with `python -m eval.train_decline --write`, or set ASSISTANT_DECLINER=checks."
-            ) from None
-        return cls(fields[0], scalars[0], fields[1], fields[2], scalars[1], str(data.get("trained_on", "")))
+
+        def check(fit: dict[str, Any]) -> str:
+            return positive("scale")(fit) or ("" if 0 < fit["threshold"] < 1 else "the threshold must be between 0 and 1")
+
+        fit = read_fit(path, DECLINER, DOUBT_FEATURES, ("weights", "mean", "scale"), ("bias", "threshold"), check)
+        return cls(fit["weights"], fit["bias"], fit["mean"], fit["scale"], fit["threshold"], str(fit["data"].get("trained_on", "")))
 
 
 @functools.cache
 def decline_model_for(setting: str) -> DeclineModel | None:
     """The model Settings.decliner names: a file, "checks" (None: any check declines), or (empty) the shipped one if any."""
-    if setting == "checks":
-        return None
-    path = Path(setting) if setting else DECLINE_PATH
-    if not path.exists():
-        if setting:
-            raise ConfigError(f"ASSISTANT_DECLINER={setting}: no such file; train one with `python -m eval.train_decline` or unset it.")
-        return None
-    return DeclineModel.load(path)
+    path = named_fit(setting, DECLINER, DECLINE_PATH)
+    return DeclineModel.load(path) if path else None

@@ -11,7 +11,6 @@ on. Without that file, or with ASSISTANT_RANKER=hand, the hand-set blend scoring
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -20,13 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import ConfigError
+from assistant.fitted import Kind, named_fit, positive, read_fit
 from assistant.question import Question
 from assistant.retrieve import FOOTNOTES_SECTION, content_stems
 from assistant.scoring import SCORER_FEATURES, Evidence, named_sources, rerank_passages
 from assistant.types import Passage
 
 RANKER_PATH = Path(__file__).resolve().parent / "data" / "passage_ranker.json"
+RANKER = Kind("the passage ranker", "eval.train_ranker", "ASSISTANT_RANKER", "hand")
 
 # What a passage's score is computed from; each is 0 when the passage has no scored sentence.
 PASSAGE_FEATURES = (
@@ -149,35 +149,15 @@ class PassageRanker:
     @classmethod
     def load(cls, path: Path = RANKER_PATH) -> PassageRanker:
         """The ranker stored at `path`; ConfigError (one line) if it is malformed or fitted on other features."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if tuple(data["features"]) != PASSAGE_FEATURES:
-                raise ValueError(f"fitted on features {data['features']}, this code has {list(PASSAGE_FEATURES)}")
-            fields = [tuple(float(v) for v in data[key]) for key in ("weights", "mean", "scale")]
-            if any(len(f) != len(PASSAGE_FEATURES) for f in fields):
-                raise ValueError("needs one weight, mean and scale per feature")
-            values = [v for f in fields for v in f] + [float(data["bias"])]
-            if not all(math.isfinite(v) for v in values) or not all(s > 0 for s in fields[2]):
-                raise ValueError("weights must be finite and scales positive")
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise ConfigError(
-                f"Cannot read the passage ranker {path} ({exc}); restore the shipped file (git checkout -- {path.name} under "
-                "assistant/data), refit it with `python -m eval.train_ranker --write`, or set ASSISTANT_RANKER=hand."
-            ) from None
-        return cls(*fields[:1], float(data["bias"]), *fields[1:], str(data.get("trained_on", "")))  # type: ignore[arg-type]
+        fit = read_fit(path, RANKER, PASSAGE_FEATURES, ("weights", "mean", "scale"), ("bias",), positive("scale"))
+        return cls(fit["weights"], fit["bias"], fit["mean"], fit["scale"], str(fit["data"].get("trained_on", "")))
 
 
 @functools.cache
 def ranker_for(setting: str) -> PassageRanker | None:
     """The ranker Settings.ranker names: a file, "hand" (None: the hand-set blend), or (empty) the shipped one if any."""
-    if setting == "hand":
-        return None
-    path = Path(setting) if setting else RANKER_PATH
-    if not path.exists():
-        if setting:
-            raise ConfigError(f"ASSISTANT_RANKER={setting}: no such file; train one with `python -m eval.train_ranker` or unset it.")
-        return None
-    return PassageRanker.load(path)
+    path = named_fit(setting, RANKER, RANKER_PATH)
+    return PassageRanker.load(path) if path else None
 
 
 def rank_passages(

@@ -11,7 +11,6 @@ the other) or the hand-set weights (ASSISTANT_SCORER=hand).
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from collections.abc import Collection, Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.cite import Sentence, figure_core, figures, has_figure, names_month, quantities
-from assistant.errors import ConfigError
+from assistant.fitted import Kind, named_fit, read_fit
 from assistant.glossary import Glossary
 from assistant.question import Question
 from assistant.retrieve import Query, content_stems
@@ -83,6 +82,7 @@ SCORER_FEATURES = (
     "short",  # 1 / words: headings and fragments are short
 )
 SCORER_PATH = Path(__file__).resolve().parent / "data" / "sentence_scorer.json"
+SCORER = Kind("the sentence scorer", "eval.train_scorer", "ASSISTANT_SCORER", "hand")
 
 
 @dataclass(frozen=True)
@@ -111,19 +111,8 @@ class SentenceScorer:
         """The learned scorer stored at `path` (None if there is none); ConfigError (one line) if it is malformed."""
         if not path.exists():
             return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if tuple(data["features"]) != SCORER_FEATURES:
-                raise ValueError(f"trained on features {data['features']}, this code has {list(SCORER_FEATURES)}")
-            weights, bias = tuple(float(w) for w in data["weights"]), float(data["bias"])
-            if len(weights) != len(SCORER_FEATURES) or not all(math.isfinite(v) for v in (*weights, bias)):
-                raise ValueError("needs one finite weight per feature and a finite bias")
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise ConfigError(
-                f"Cannot read the sentence scorer {path} ({exc}); restore the shipped file (git checkout -- assistant/data/{path.name}), "
-                "refit it with `python -m eval.train_scorer --write`, or set ASSISTANT_SCORER=hand."
-            ) from None
-        return cls(weights, bias, bool(data.get("logistic", True)), str(data.get("trained_on", "")))
+        fit = read_fit(path, SCORER, SCORER_FEATURES, ("weights",), ("bias",))
+        return cls(fit["weights"], fit["bias"], bool(fit["data"].get("logistic", True)), str(fit["data"].get("trained_on", "")))
 
 
 @functools.cache
@@ -131,13 +120,9 @@ def scorer_for(setting: str, tuned: bool) -> SentenceScorer:
     """The scorer Settings.scorer names: a weights file, "hand", or (empty) the shipped learned one if there is one.
     The shipped one was fitted on the packaged model's cosines; with a model tuned by `ingest tune` (other cosines)
     the empty setting keeps the hand-set weights chosen for a tuned model."""
-    if setting != "hand" and (setting or not tuned):
-        learned = SentenceScorer.load(Path(setting) if setting else SCORER_PATH)
-        if learned is not None:
-            return learned
-        if setting:
-            raise ConfigError(f"ASSISTANT_SCORER={setting}: no such file; train one with `python -m eval.train_scorer` or unset it.")
-    return SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT if tuned else SEMANTIC_WEIGHT)
+    path = named_fit(setting, SCORER, SCORER_PATH) if setting or not tuned else None
+    learned = SentenceScorer.load(path) if path else None
+    return learned or SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT if tuned else SEMANTIC_WEIGHT)
 
 
 def score_evidence(

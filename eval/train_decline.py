@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -35,11 +33,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.config import Settings  # noqa: E402
 from assistant.declining import DECLINE_PATH, DOUBT_FEATURES, DeclineModel  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
-from eval.dataset import CORPORA, load_questions, locate_gold, set_path  # noqa: E402
+from eval.fitting import about_sets, cached, dev_sets, print_table, with_gold  # noqa: E402
 from eval.metrics import evidence_hit  # noqa: E402
-from eval.run import stored_texts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 C = 1.0  # inverse regularisation strength (scikit-learn's default)
 MAX_ANSWERABLE_DECLINED = 0.05  # issue #16's target: at most this share of answerable questions declined
 THRESHOLDS = tuple(np.round(np.arange(0.05, 0.96, 0.01), 2))
@@ -58,19 +54,14 @@ class Asked:
 
 
 def asked(bot: Assistant, corpus: str, path: Path) -> list[Asked]:
-    questions = load_questions([path])
-    gold, _ = locate_gold([q for q in questions if q.answerable], stored_texts(bot.index))
+    """Every question of a set asked with the checks deciding (its answerable ones where gold is found)."""
     out = []
-    for i, q in enumerate(questions, 1):
-        if i % 50 == 0:
-            print(f"  {corpus}: {i}/{len(questions)} questions", file=sys.stderr, flush=True)
-        if q.answerable and not gold.get(q.id):
-            continue
+    for q, gold in with_gold(bot.index, path, corpus, answerable_only=False):
         answer = bot.ask(q.question, list(q.history))
         given = answer.to_json()
         if answer.abstained and answer.withheld is not None:
             given = {"citations": [c.to_json() for c in answer.withheld.citations]}
-        hit = bool(q.answerable and evidence_hit(given, gold[q.id]))
+        hit = bool(q.answerable and evidence_hit(given, gold))
         out.append(Asked(corpus, q.kind, not q.answerable, tuple(answer.doubt), answer.abstained, hit))
     return out
 
@@ -115,14 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="pickle of the asked questions: read if present, else written")
     args = parser.parse_args(argv)
     bot = Assistant(replace(Settings.from_env(), decliner="checks"), explain=True)
-    paths = {c: set_path(c, "dev") for c in CORPORA if set_path(c, "dev").exists()}
-    if args.cache and args.cache.exists():
-        groups = pickle.loads(args.cache.read_bytes())
-        print(f"asked questions read from {args.cache}", file=sys.stderr)
-    else:
-        groups = {c: asked(bot, c, p) for c, p in paths.items()}
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(groups))
+    paths = dev_sets()
+    groups = cached(args.cache, lambda: {c: asked(bot, c, p) for c, p in paths.items()})
     fits = {c: fit(g, f"{c} dev") for c, g in groups.items()}
     both = fit([a for g in groups.values() for a in g], "all dev sets")
     measures = ("correct", "decoys declined", "answerable declined")
@@ -131,10 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, model in [("checks", None), *((f"fit on {c} dev", m) for c, m in fits.items()), ("fit on all", both)]:
         results[label] = {c: outcome(g, [a.checks_declined for a in g] if model is None else decide(g, model)) for c, g in groups.items()}
     rows = [[label, *(f"{by[c][m]:.3f}" for c in groups for m in measures)] for label, by in results.items()]
-    print(" | ".join(header))
-    print(" | ".join("---" for _ in header))
-    for row in rows:
-        print(" | ".join(row))
+    print_table(header, rows)
     holds = len(groups) >= 2 and all(
         results[f"fit on {c} dev"][other]["correct"] > results["checks"][other]["correct"] for c in fits for other in groups if other != c
     )
@@ -144,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"fit on all: threshold {both.threshold:.2f}; weights (standardised): "
           + ", ".join(f"{n} {w:+.2f}" for n, w in zip(DOUBT_FEATURES, both.weights, strict=True)))  # fmt: skip
     if args.write and holds:
-        about = ", ".join(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p} ({len(groups[c])} questions)" for c, p in paths.items())
+        about = about_sets(paths, {c: len(g) for c, g in groups.items()}, "questions")
         data = {
             "features": list(DOUBT_FEATURES),
             "weights": list(both.weights),

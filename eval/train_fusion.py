@@ -21,7 +21,6 @@ import argparse
 import itertools
 import json
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,9 +34,8 @@ from assistant.errors import ConfigError  # noqa: E402
 from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, Candidates, FusionWeights, diversify, fuse, pool_order  # noqa: E402
 from assistant.rewrite import resolve  # noqa: E402
 from assistant.scoring import EVIDENCE_POOL  # noqa: E402
-from eval.dataset import CORPORA, load_questions, locate_gold, set_path  # noqa: E402
+from eval.fitting import about_sets, dev_sets, print_table, with_gold  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
-from eval.run import stored_texts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)  # dense and sentence weights tried, relative to lexical = 1
@@ -58,18 +56,12 @@ class Case:
 def cases(bot: Assistant, corpus: str, path: Path) -> list[Case]:
     """The candidate lists of every answerable question of a set whose gold is found in the stored text."""
     retriever, _ = bot._ready()
-    questions = [q for q in load_questions([path]) if q.answerable]
-    gold, _ = locate_gold(questions, stored_texts(bot.index))
     source = {d.doc_id: d.source for d in bot.index.documents()}
     out = []
-    for i, q in enumerate(questions, 1):
-        if i % 100 == 0:
-            print(f"  {corpus}: {i}/{len(questions)} questions", file=sys.stderr, flush=True)
-        if not gold[q.id]:
-            continue
+    for q, gold in with_gold(bot.index, path, corpus):
         query = retriever.analyse(resolve(q.question, list(q.history), bot.glossary, retriever.publishers()))
         found = retriever.candidates(query, None, bot.index.embed_query(query.embed_text), bot.settings.candidates, EVIDENCE_POOL)
-        hits = {c.id for c in found.chunks().values() if any(overlaps(Span(source[c.doc_id], c.start, c.end), g) for g in gold[q.id])}
+        hits = {c.id for c in found.chunks().values() if any(overlaps(Span(source[c.doc_id], c.start, c.end), g) for g in gold)}
         out.append(Case(corpus, found, hits, {cid: c.doc_id for cid, c in found.chunks().items()}))
     return out
 
@@ -129,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bot = Assistant(explain=True)
     if bot.settings.reranker:
         _parser().error("unset ASSISTANT_RERANKER: this measure ranks in fused order, which a reranker changes")
-    paths = {c: set_path(c, "dev") for c in CORPORA if set_path(c, "dev").exists()}
+    paths = dev_sets()
     shown = bot.settings.top_k
     groups = {c: cases(bot, c, p) for c, p in paths.items()}
     header = ["fitted on", "weights (" + ", ".join(CANDIDATE_LISTS) + ")"]
@@ -147,17 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     everything = [case for group in groups.values() for case in group]
     both, _ = fit(everything, shown)
     rows.append(_row("all dev sets", both, groups, shown))
-    print(" | ".join(header))
-    print(" | ".join("---" for _ in header))
-    for row in rows:
-        print(" | ".join(row))
+    print_table(header, rows)
     holds = holds_across(groups, fits, shown)
     chosen = both if holds else ROUND_ONE
     why = "fit on all dev sets: each corpus's fit beat round one's weights on the other" if holds else (
         "round one's weights kept: a fit on one corpus's dev set did not beat them on the other")
     print(why)
     if args.write:
-        about = ", ".join(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p} ({len(groups[c])} answerable)" for c, p in paths.items())
+        about = about_sets(paths, {c: len(g) for c, g in groups.items()})
         data = {
             "lists": list(CANDIDATE_LISTS),
             "weights": list(chosen.weights),

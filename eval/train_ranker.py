@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,14 +30,12 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
-from assistant.ranking import PASSAGE_FEATURES, RANKER_PATH, PassageRanker  # noqa: E402
+from assistant.ranking import PASSAGE_FEATURES, RANKER_PATH, PassageRanker, passage_features  # noqa: E402
 from assistant.retrieve import diversify  # noqa: E402
 from assistant.scoring import rerank_passages  # noqa: E402
-from eval.dataset import CORPORA, load_questions, locate_gold, set_path  # noqa: E402
+from eval.fitting import about_sets, cached, dev_sets, print_table, with_gold  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
-from eval.run import stored_texts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 C = 1.0  # inverse regularisation strength (scikit-learn's default)
 
 
@@ -57,23 +53,13 @@ class Pool:
 
 def pools(bot: Assistant, corpus: str, path: Path) -> list[Pool]:
     """The pool of every answerable question of a set whose gold is found in the stored text."""
-    from assistant.ranking import passage_features
-
-    questions = [q for q in load_questions([path]) if q.answerable]
-    gold, _ = locate_gold(questions, stored_texts(bot.index))
     out = []
-    for i, q in enumerate(questions, 1):
-        if i % 50 == 0:
-            print(f"  {corpus}: {i}/{len(questions)} questions", file=sys.stderr, flush=True)
-        if not gold[q.id]:
-            continue
+    for q, gold in with_gold(bot.index, path, corpus):
         question, passages, evidence = bot.pool(q.question, list(q.history))
         if not passages:
             continue
         features = passage_features(question, passages, evidence)
-        labels = np.array(
-            [any(overlaps(Span(p.doc.source, p.chunk.start, p.chunk.end), g) for g in gold[q.id]) for p in passages], dtype=bool
-        )
+        labels = np.array([any(overlaps(Span(p.doc.source, p.chunk.start, p.chunk.end), g) for g in gold) for p in passages], dtype=bool)
         position = {p.chunk.id: i for i, p in enumerate(passages)}
         hand = [position[p.chunk.id] for p in rerank_passages(passages, evidence)]
         out.append(Pool(corpus, q.kind, features, labels, [p.chunk.doc_id for p in passages], hand))
@@ -131,14 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bot = Assistant(Settings.from_env())  # the pools are in fused order: they do not depend on the ranker
     k = bot.settings.top_k
-    paths = {c: set_path(c, "dev") for c in CORPORA if set_path(c, "dev").exists()}
-    if args.cache and args.cache.exists():
-        groups = pickle.loads(args.cache.read_bytes())
-        print(f"pools read from {args.cache}", file=sys.stderr)
-    else:
-        groups = {c: pools(bot, c, p) for c, p in paths.items()}
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(groups))
+    paths = dev_sets()
+    groups = cached(args.cache, lambda: {c: pools(bot, c, p) for c, p in paths.items()})
     fits = {c: fit(g, f"{c} dev") for c, g in groups.items()}
     everything = [p for g in groups.values() for p in g]
     both = fit(everything, "all dev sets")
@@ -146,14 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for label, ranker in [("fused", None), ("hand", None), *((f"fit on {c} dev", r) for c, r in fits.items()), ("fit on all", both)]:
         cells = [label]
-        for c, g in groups.items():
+        for g in groups.values():
             hit, mrr = judge(g, orders_of(label if ranker is None else "fit", g, ranker), k)
             cells += [f"{hit:.3f}", f"{mrr:.3f}"]
         rows.append(cells)
-    print(" | ".join(header))
-    print(" | ".join("---" for _ in header))
-    for row in rows:
-        print(" | ".join(row))
+    print_table(header, rows)
     hand = {c: judge(g, orders_of("hand", g, None), k) for c, g in groups.items()}
     holds = len(groups) >= 2 and all(
         judge(groups[other], ranked(groups[other], fits[c]), k) > hand[other] for c in fits for other in groups if other != c
@@ -163,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(why)
     print("weights of the fit on all (standardised):", ", ".join(f"{n} {w:+.2f}" for n, w in zip(PASSAGE_FEATURES, both.weights, strict=True)))
     if args.write and holds:
-        about = ", ".join(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p} ({len(groups[c])} answerable)" for c, p in paths.items())
+        about = about_sets(paths, {c: len(g) for c, g in groups.items()})
         data = {
             "features": list(PASSAGE_FEATURES),
             "weights": list(both.weights),

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -42,11 +40,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant import scoring  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
-from eval.dataset import CORPORA, load_questions, locate_gold, set_path  # noqa: E402
+from eval.fitting import about_sets, cached, dev_sets, print_table, with_gold  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
-from eval.run import stored_texts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 C = 1.0  # the pointwise fit's inverse regularisation strength (scikit-learn's default)
 L2 = 5.0  # the listwise fit's penalty on the squared standardised weights, per question
 AT = (1, 3, 5)
@@ -55,20 +51,14 @@ Group = tuple[np.ndarray, np.ndarray]  # one question: features of its candidate
 
 def examples(bot: Assistant, path: Path, corpus: str) -> list[Group]:
     """Per answerable question: the features of its candidate sentences and which overlap gold."""
-    questions = [q for q in load_questions([path]) if q.answerable]
-    gold, _ = locate_gold(questions, stored_texts(bot.index))
     out = []
-    for i, q in enumerate(questions, 1):
-        if i % 50 == 0:
-            print(f"  {corpus}: {i}/{len(questions)} questions", file=sys.stderr, flush=True)
-        if not gold[q.id]:
-            continue
+    for q, gold in with_gold(bot.index, path, corpus):
         _, _, evidence = bot.pool(q.question, list(q.history))
         if not evidence:
             continue
         x = np.array([e.features for e in evidence], dtype=np.float64)
         y = np.array(
-            [any(overlaps(Span(e.passage.doc.source, e.sentence.start, e.sentence.end), g) for g in gold[q.id]) for e in evidence],
+            [any(overlaps(Span(e.passage.doc.source, e.sentence.start, e.sentence.end), g) for g in gold) for e in evidence],
             dtype=np.int64,
         )
         out.append((x, y))
@@ -133,14 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="pickle of the candidates: read if present, else written")
     args = parser.parse_args(argv)
     bot = Assistant(replace(Settings.from_env(), scorer="hand", ranker="hand"))  # the candidates as the hand-set scorer ranks them
-    paths = {c: set_path(c, "dev") for c in CORPORA if set_path(c, "dev").exists()}
-    if args.cache and args.cache.exists():
-        data = pickle.loads(args.cache.read_bytes())
-        print(f"candidates read from {args.cache}", file=sys.stderr)
-    else:
-        data = {c: examples(bot, p, c) for c, p in paths.items()}
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(data))
+    paths = dev_sets()
+    data = cached(args.cache, lambda: {c: examples(bot, p, c) for c, p in paths.items()})
     hand = scoring.SentenceScorer.hand(scoring.SEMANTIC_WEIGHT)
     listwise = {c: fit_listwise(g) for c, g in data.items()}
     everything = [g for groups in data.values() for g in groups]
@@ -149,10 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows |= {f"pointwise, fitted on {c} dev": fit_pointwise(g) for c, g in data.items()}
     header = ["scorer", *(f"{c} @1 / @3 / @5" for c in data)]
     table = [[label, *(_cells(top_hits(g, scorer)) for g in data.values())] for label, scorer in rows.items()]
-    print(" | ".join(header))
-    print(" | ".join("---" for _ in header))
-    for row in table:
-        print(" | ".join(row))
+    print_table(header, table)
     beats = {  # the fit on one corpus against the hand-set weights on each other corpus, at @1 and @3
         (c, other): [f >= h for f, h in zip(top_hits(data[other], listwise[c]), top_hits(data[other], hand), strict=True)][:2]
         for c in data for other in data if other != c
@@ -163,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(why)
     print("listwise fit on both (raw-feature weights): " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(scoring.SCORER_FEATURES, both.weights, strict=True)))
     if args.write and holds:
-        about = ", ".join(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p} ({len(data[c])} answerable)" for c, p in paths.items())
+        about = about_sets(paths, {c: len(g) for c, g in data.items()})
         n_sentences = sum(len(y) for _, y in everything)
         scoring.SCORER_PATH.write_text(json.dumps({
             "features": list(scoring.SCORER_FEATURES),

@@ -597,7 +597,7 @@ def test_a_learned_scorer_is_data_and_must_match_the_features(tmp_path) -> None:
     scorer = scoring.SentenceScorer.load(path)
     assert scorer.logistic and scorer(tuple([0.5] + [0.0] * (len(weights) - 1))) == pytest.approx(0.5)  # sigmoid(2*0.5-1)
     path.write_text(json.dumps({"features": ["semantic"], "weights": [1.0], "bias": 0.0}))
-    with pytest.raises(ConfigError, match="trained on features") as err:
+    with pytest.raises(ConfigError, match="fitted on features") as err:
         scoring.SentenceScorer.load(path)
     assert "\n" not in str(err.value) and "train_scorer" in str(err.value)
     path.write_text(json.dumps({"features": list(scoring.SCORER_FEATURES), "weights": [float("nan")] * len(weights), "bias": 0.0}))

@@ -80,7 +80,7 @@ def test_a_stored_ranker_orders_the_pool_by_its_score(tmp_path: Path) -> None:
     [
         ("not json", "Expecting value"),
         ('{"features": ["fused"], "weights": [1], "bias": 0, "mean": [0], "scale": [1]}', "fitted on features"),
-        (None, "scales positive"),
+        (None, "every scale must be positive"),
     ],
 )
 def test_a_bad_ranker_file_is_one_clear_line(tmp_path: Path, content: str | None, said: str) -> None:
@@ -118,7 +118,7 @@ def test_the_decline_model_doubts_what_the_evidence_lacks(tmp_path: Path) -> Non
     lacking = [0.0] * len(DOUBT_FEATURES)
     lacking[DOUBT_FEATURES.index("missing_shown")] = 1.0
     assert model.doubt(lacking) > 0.8 > 0.2 > model.doubt([0.0] * len(DOUBT_FEATURES))
-    with pytest.raises(ConfigError, match="threshold between 0 and 1"):
+    with pytest.raises(ConfigError, match="threshold must be between 0 and 1"):
         DeclineModel.load(_decline_file(tmp_path / "bad.json", threshold=1.5))
 
 
