@@ -77,6 +77,15 @@ def test_unanswerable_abstains_and_offers_closest_evidence(seed_assistant, quest
     assert answer.citations == [] and answer.closest  # closest evidence offered separately, not dressed up as an answer
 
 
+def test_an_off_topic_question_is_declined(seed_assistant) -> None:
+    """Nothing in the documents is near the question: the weak check's guard (neither question set asks such; with
+    both corpora indexed, "Which football club won the league last season?" is answered: a known limit)."""
+    answer = seed_assistant.ask("How do I bake sourdough bread at home?")
+    assert answer.checks["weak"]
+    assert answer.abstained and answer.answer.startswith("The documents don't say"), answer.answer
+    assert answer.citations == []
+
+
 @pytest.mark.parametrize(
     "question",
     [
