@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,6 +183,20 @@ class DocStore:
         finally:
             conn.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read what this thread reads within the block from one state of the index (a read transaction), whatever
+        another process commits meanwhile; the block must not write."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.rollback()
+
     def close(self) -> None:
         with self.lock:
             for conn in list(self._open):
@@ -339,6 +354,11 @@ class DocStore:
         sql = 'SELECT start, "end", block, flags, chunk FROM sentences WHERE doc_id=? ORDER BY ord'
         return self.conn.execute(sql, (doc_id,)).fetchall()
 
+    def sentence_table(self, doc_id: str) -> list[tuple[int, int, int, int, int, int | None, bytes | None]]:
+        """(position, start, end, block, flags, chunk index, float32 vector bytes or None) of the document's sentences, in order."""
+        sql = 'SELECT ord, start, "end", block, flags, chunk, vector FROM sentences WHERE doc_id=? ORDER BY ord'
+        return self.conn.execute(sql, (doc_id,)).fetchall()
+
     def sentence_vectors(self, doc_id: str, ords: Sequence[int]) -> dict[int, bytes]:
         """The stored vectors (float32 bytes) of some of a document's sentences, by position."""
         out: dict[int, bytes] = {}
@@ -347,11 +367,6 @@ class DocStore:
             sql = f"SELECT ord, vector FROM sentences WHERE doc_id=? AND ord IN ({','.join('?' * len(part))}) AND vector IS NOT NULL"
             out.update(self.conn.execute(sql, [doc_id, *part]).fetchall())
         return out
-
-    def evidence_vectors(self, doc_id: str) -> Iterator[tuple[int, int | None, bytes]]:
-        """(position, holding chunk's index, float32 bytes) of each of the document's evidence sentences, in order."""
-        sql = "SELECT ord, chunk, vector FROM sentences WHERE doc_id=? AND vector IS NOT NULL ORDER BY ord"
-        yield from self.conn.execute(sql, (doc_id,))
 
     def stem_counts(self) -> tuple[dict[str, int], int]:
         """Evidence sentences holding each stem, over every document, and the number of evidence sentences."""
@@ -400,6 +415,11 @@ class DocStore:
             sql = f"SELECT doc_id, content_hash, n_chunks FROM documents WHERE doc_id IN ({','.join('?' * len(part))})"
             out.update((doc_id, (content_hash, n)) for doc_id, content_hash, n in self.conn.execute(sql, part))
         return out
+
+    def chunks_overlapping(self, doc_id: str, start: int, end: int) -> list[Chunk]:
+        """The document's chunks overlapping [start, end), in order."""
+        sql = f'SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc_id=? AND start < ? AND ? < "end" ORDER BY idx'
+        return [_chunk(r) for r in self.conn.execute(sql, (doc_id, end, start)).fetchall()]
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc_id=? ORDER BY idx", (doc_id,))

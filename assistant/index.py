@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.caches import SizedCache, return_large_blocks
 from assistant.config import Settings
 from assistant.docstore import DocStore
 from assistant.embed import Embedder, get_embedder, model_id
@@ -18,9 +17,9 @@ from assistant.types import Chunk, DocumentInfo, Filters
 DENSE_SLACK = 10  # extra vectors fetched in case a few are orphans of an interrupted ingest
 # A search within some documents (a named publisher's, a filter's) scores their chunk vectors here, exactly, when they
 # hold at most EXACT_WITHIN chunks: Chroma's filtered query scans its metadata, 0.1-0.4 s a query at 100k chunks,
-# against 1 ms unfiltered. Their vectors are read once and kept, up to CACHED_VECTORS (1.5 kB each).
+# against 1 ms unfiltered. Their vectors are read once and kept, up to CACHED_VECTOR_BYTES (1.5 kB a chunk).
 EXACT_WITHIN = 20_000
-CACHED_VECTORS = 60_000
+CACHED_VECTOR_BYTES = 48_000_000
 
 
 class Index:
@@ -28,6 +27,7 @@ class Index:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        return_large_blocks()  # a process that answers questions keeps no freed score arrays per thread
         if not DocStore.exists_at(settings.sqlite_path):
             raise IndexMissing(f"No index in {settings.data_dir} yet; run `ingest corpus/` (or `make run`) first.")
         self.docs = DocStore(settings.sqlite_path, create=False)
@@ -39,9 +39,8 @@ class Index:
         self.vectors = VectorStore(settings, self.embedder.name, self.embedder.dim, create=False)
         if not self.vectors.exists:
             raise IndexMissing(f"No vectors for collection {settings.collection!r}; run `ingest --rebuild corpus/`.")
-        self._within: OrderedDict[tuple[str, str], tuple[list[str], np.ndarray]] = OrderedDict()  # (doc, hash) -> ids, vectors
-        self._within_rows = 0
-        self._within_lock = threading.Lock()
+        # (doc, hash) -> its chunk ids and unit vectors
+        self._within: SizedCache[tuple[list[str], np.ndarray]] = SizedCache(CACHED_VECTOR_BYTES, lambda kept: kept[1].nbytes + 1)
 
     # documents -------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -95,21 +94,13 @@ class Index:
 
     def _doc_vectors(self, doc_id: str, content_hash: str) -> tuple[list[str], np.ndarray]:
         """One document version's chunk ids and unit vectors, read from the vector store once."""
-        key = (doc_id, content_hash)
-        with self._within_lock:
-            kept = self._within.get(key)
-            if kept is not None:
-                self._within.move_to_end(key)
-                return kept
+        return self._within.get_or_make((doc_id, content_hash), lambda: self._read_vectors(doc_id))
+
+    def _read_vectors(self, doc_id: str) -> tuple[list[str], np.ndarray]:
+        """A document's chunk ids and unit vectors as the vector store holds them."""
         ids = [c.id for c in self.docs.document_chunks(doc_id)]
         found = self.vectors.vectors(ids)
         ids = [cid for cid in ids if cid in found]  # a chunk without a vector (an interrupted ingest) is not searched
         matrix = np.asarray([found[cid] for cid in ids], dtype=np.float32).reshape(len(ids), self.embedder.dim)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)  # Chroma's cosine normalises too
-        with self._within_lock:
-            self._within[key] = (ids, matrix)
-            self._within_rows += len(ids)
-            while self._within_rows > CACHED_VECTORS and len(self._within) > 1:
-                _, (dropped, _) = self._within.popitem(last=False)
-                self._within_rows -= len(dropped)
         return ids, matrix

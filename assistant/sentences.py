@@ -5,7 +5,11 @@ the same pass as the chunks, and stores them with the document (`DocStore.replac
 the chunk holding each, float32 vectors and the stems counted for IDF. A question then reads only what
 it touches: the sentences of the documents its passages come from, and vectors by position. The
 sentence-level dense search keeps one float32 matrix of every evidence sentence (about 2.4 sentences
-per chunk: some 350 MB at 100k chunks), searched exactly.
+per chunk: some 350 MB at 100k chunks), searched exactly. That matrix and every sentence's span are also kept as
+.npy files in the data folder (`sentence-matrix/KEY/`, KEY a digest of every document's version): a later process
+maps them into memory (`np.load(mmap_mode="r")`) instead of reading 250k rows from SQLite, and processes on one
+machine share those pages. They are written the first time a process needs them and none fits the index (after an
+ingest, or an index made before them), with one line on stderr.
 
 A document whose stored sentences are missing or stale (an index made before this, another embedding
 model, a change to the splitter or the stemmer: see FINGERPRINT) is split and embedded when first
@@ -16,15 +20,22 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
 import threading
-from array import array
-from collections import OrderedDict
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.caches import SizedCache
 from assistant.cite import Sentence, split_sentences
 from assistant.docstore import SentenceRecord
 from assistant.errors import IndexMissing
@@ -40,10 +51,18 @@ SENTENCES_PER_CHUNK_HIT = 3  # sentences fetched per wanted chunk (several top s
 EMBED_CHUNK = 256  # sentences per embedding call when a document's sentences are made at question time
 HEADING, LEAD_IN, ITEM = 1, 2, 4  # flag bits of a stored sentence
 NO_CHUNK = -1  # a sentence no chunk holds (in the search matrix)
-CACHED_SENTENCES = 1_000_000  # documents' sentence spans kept in memory, 25 bytes each (least recently used go first)
-CACHED_TEXT_CHARS = 16_000_000  # characters of document text kept to slice sentences from (2 bytes each, most texts)
-CACHED_STEMS = 200_000  # sentences whose stems are kept
+# Least recently used go first past these. Spans of the documents the stored matrix holds are mapped, not kept; these
+# bytes are for a document changed since (read from SQLite, 25 bytes a sentence).
+CACHED_SPAN_BYTES = 16_000_000
+CACHED_TEXT_BYTES = 32_000_000  # document texts kept to slice sentences from (1-2 bytes a character, most texts)
+CACHED_STEMS = 50_000  # sentences whose stems are kept (about 1 kB each)
 LEGACY_CACHE_FOLDER = "sentences"  # where sentence vectors were cached before they were stored with the document
+MATRIX_FOLDER = "sentence-matrix"  # data_dir/MATRIX_FOLDER/KEY/: the search matrix and the spans as .npy files
+MATRIX_FORMAT = 1  # a change to what the files hold changes this, and they are written again
+MATRIX_ARRAYS = ("vectors", "doc_of", "ord_of", "chunk_of", "starts", "ends", "blocks", "flags")
+STALE_WRITE_S = 3600  # a half-written matrix folder this old was left by a process that died while writing it
+
+log = logging.getLogger(__name__)
 
 # A change to the sentence splitter or the stemmer changes this, and stored sentences are made again.
 _PROBE = (
@@ -109,20 +128,30 @@ def _matrix_row(matrix: _Matrix | None, doc_id: str, content_hash: str, at: int)
 
 
 class _DocSentences(Sequence[Sentence]):
-    """One document version's sentences (headings included), read from the index: spans and flags kept as arrays and
-    each Sentence made when asked for, its text sliced from the document's (`texts` gives it), so that reading a
-    document costs a query, not an object per sentence, and keeping it costs some 25 bytes a sentence."""
+    """One document version's sentences (headings included): spans and flags kept as arrays (views of the stored
+    matrix files, or read from the index) and each Sentence made when asked for, its text sliced from the document's
+    (`texts` gives it), so that reading a document costs no object per sentence."""
 
     def __init__(
-        self, doc_id: str, content_hash: str, texts: Callable[[str, str], str], rows: Sequence[tuple[int, int, int, int, int | None]]
-    ) -> None:
+        self, doc_id: str, content_hash: str, texts: Callable[[str, str], str],
+        starts: np.ndarray, ends: np.ndarray, blocks: np.ndarray, flags: np.ndarray,
+    ) -> None:  # fmt: skip
         self.doc_id, self.content_hash, self._texts = doc_id, content_hash, texts
-        self.starts = array("q", [r[0] for r in rows])
-        self.ends = array("q", [r[1] for r in rows])
-        self.blocks = array("q", [r[2] for r in rows])
-        self.flags = array("b", [r[3] for r in rows])
+        self.starts, self.ends, self.blocks, self.flags = starts, ends, blocks, flags
         self.vectors: dict[int, np.ndarray] = {}  # of sentences the search matrix does not hold yet (a changed document)
-        self.chunks: list[Chunk] | None = None
+
+    @classmethod
+    def from_rows(
+        cls, doc_id: str, content_hash: str, texts: Callable[[str, str], str], rows: Sequence[tuple[int, int, int, int, int | None]]
+    ) -> _DocSentences:
+        """A document's sentences from its rows in the index (start, end, block, flags, chunk)."""
+        table = np.asarray([r[:4] for r in rows], dtype=np.int64).reshape(len(rows), 4)
+        return cls(doc_id, content_hash, texts, table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(), table[:, 3].astype(np.int8))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the arrays own (views of the mapped matrix files own none)."""
+        return 64 + sum(a.nbytes for a in (self.starts, self.ends, self.blocks, self.flags) if a.base is None)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -136,20 +165,25 @@ class _DocSentences(Sequence[Sentence]):
     def _sentence(self, i: int, text: str) -> Sentence:
         if not 0 <= i < len(self):
             raise IndexError(i)
-        start, end, flags = self.starts[i], self.ends[i], self.flags[i]
-        return Sentence(self.doc_id, start, end, text[start:end], self.blocks[i], bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM))
+        start, end, flags = int(self.starts[i]), int(self.ends[i]), int(self.flags[i])
+        return Sentence(self.doc_id, start, end, text[start:end], int(self.blocks[i]), bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM))
 
     def at(self, sentence: Sentence) -> int | None:
         """The sentence's position (sentences do not overlap: its start finds it), None when it is not one of these."""
-        i = bisect.bisect_left(self.starts, sentence.start)
+        i = int(np.searchsorted(self.starts, sentence.start))
         if i < len(self) and self.starts[i] == sentence.start and self.ends[i] == sentence.end and sentence.doc_id == self.doc_id:
             return i
         return None
 
+    def overlapping(self, start: int, end: int) -> list[Sentence]:
+        """The sentences ending after `start` and starting before `end` (they are in text order and do not overlap)."""
+        return self[int(np.searchsorted(self.ends, start, side="right")) : int(np.searchsorted(self.starts, end))]
+
 
 @dataclass
 class _Matrix:
-    """Every evidence sentence's vector with its document and position, for the sentence-level search."""
+    """Every evidence sentence's vector with its document and position, for the sentence-level search; and the span
+    and flags of every sentence (headings too), so that a document's sentences are a slice of these arrays."""
 
     key: dict[str, str]  # doc_id -> content_hash it was built from
     vectors: np.ndarray
@@ -158,6 +192,67 @@ class _Matrix:
     chunk_of: np.ndarray  # row -> index of the chunk holding the sentence in its document (NO_CHUNK: none)
     doc_ids: list[str]
     rows: dict[str, tuple[int, int]]  # doc_id -> [first, last) rows
+    starts: np.ndarray  # every sentence, by document, in order
+    ends: np.ndarray
+    blocks: np.ndarray
+    flags: np.ndarray
+    spans: dict[str, tuple[int, int]]  # doc_id -> [first, last) of the span arrays
+
+    def sentences(self, doc_id: str, texts: Callable[[str, str], str]) -> _DocSentences:
+        """A document's sentences as views of the span arrays."""
+        a, b = self.spans[doc_id]
+        return _DocSentences(doc_id, self.key[doc_id], texts, self.starts[a:b], self.ends[a:b], self.blocks[a:b], self.flags[a:b])
+
+
+def _matrix_key(documents: Sequence[DocumentInfo], states: dict[str, tuple], model: str, dim: int) -> str:
+    """A digest of every document's version and its stored sentences' (what the matrix files were made from)."""
+    parts = [MATRIX_FORMAT, FINGERPRINT, model, dim]
+    parts += [[d.doc_id, d.source, d.content_hash, d.ingested_at, d.n_chunks, list(states.get(d.doc_id) or ())] for d in documents]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+
+
+def _save_matrix(matrix: _Matrix, root: Path, name: str) -> None:
+    """Write the matrix as root/name/*.npy and manifest.json: in a hidden folder renamed into place when complete,
+    so a reader sees all of it or nothing; other versions are removed (a process mapping one keeps its pages)."""
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
+    try:
+        for array_name in MATRIX_ARRAYS:
+            np.save(tmp / f"{array_name}.npy", getattr(matrix, array_name), allow_pickle=False)
+        documents = [[d, matrix.key[d], *matrix.rows[d], *matrix.spans[d]] for d in matrix.doc_ids if d in matrix.spans]
+        (tmp / "manifest.json").write_text(json.dumps({"format": MATRIX_FORMAT, "documents": documents}), encoding="utf-8")
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private: others reading the data folder read this too
+        if (root / name).exists() and _load_matrix(root / name) is None:
+            shutil.rmtree(root / name, ignore_errors=True)  # a damaged one (a disk that filled, a hand that slipped)
+        os.rename(tmp, root / name)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # another process put the same one in place first, or the disk is full
+        if not (root / name).is_dir():
+            raise
+    for other in root.iterdir():
+        try:
+            stale = not other.name.startswith(".") or time.time() - other.stat().st_mtime > STALE_WRITE_S
+        except OSError:
+            continue  # removed by another process meanwhile
+        if other.name != name and stale:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _load_matrix(folder: Path) -> _Matrix | None:
+    """The matrix saved in `folder`, its arrays mapped read-only; None when it is missing or incomplete."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        arrays = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)) for name in MATRIX_ARRAYS}
+    except (OSError, ValueError):
+        return None
+    documents = manifest.get("documents") if manifest.get("format") == MATRIX_FORMAT else None
+    rows, spans = len(arrays["vectors"]), len(arrays["starts"])
+    if documents is None or any(len(arrays[n]) != rows for n in MATRIX_ARRAYS[:4]) or any(len(arrays[n]) != spans for n in MATRIX_ARRAYS[4:]):
+        return None
+    return _Matrix(
+        key={d[0]: d[1] for d in documents}, doc_ids=[d[0] for d in documents], rows={d[0]: (d[2], d[3]) for d in documents},
+        spans={d[0]: (d[4], d[5]) for d in documents}, **arrays,
+    )
 
 
 class SentenceBank:
@@ -170,15 +265,13 @@ class SentenceBank:
     def __init__(self, index: Index, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
-        self._docs: OrderedDict[str, _DocSentences] = OrderedDict()
-        self._cached = 0
-        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()  # (doc_id, content hash) -> stored text
-        self._text_chars = 0
+        self._docs: SizedCache[_DocSentences] = SizedCache(CACHED_SPAN_BYTES, lambda entry: entry.nbytes)
+        self._texts: SizedCache[str] = SizedCache(CACHED_TEXT_BYTES, sys.getsizeof)
         self._stems: dict[Sentence, frozenset[str]] = {}
         self._idf: dict[str, float] = {}
         self._idf_key: tuple[tuple[str, str], ...] = ()
         self._matrix: _Matrix | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # making sentences and building the matrix: one thread at a time
 
     # the stored sentences ----------------------------------------------------------
     def _valid(self, state: tuple | None, doc: DocumentInfo) -> bool:
@@ -186,47 +279,27 @@ class SentenceBank:
         return state is not None and state[:3] == (doc.content_hash, FINGERPRINT, self.embedder.name)
 
     def _entry(self, doc: DocumentInfo) -> _DocSentences:
+        """A document's sentences: a view of the matrix files when they hold this version, else read from the index."""
+        key = (doc.doc_id, doc.content_hash)
+        entry = self._docs.get(key)
+        if entry is not None:
+            return entry
+        matrix = self._matrix
+        if matrix is not None and matrix.key.get(doc.doc_id) == doc.content_hash:
+            return self._docs.put(key, matrix.sentences(doc.doc_id, self._text))
         with self._lock:
-            entry = self._docs.get(doc.doc_id)
-            if entry is not None and entry.content_hash == doc.content_hash:
-                self._docs.move_to_end(doc.doc_id)
-                return entry
             if not self._valid(self.index.docs.sentence_state(doc.doc_id), doc):
                 self._make(doc)
-            entry = self._read(doc)
-            self._keep(doc.doc_id, entry)
-            return entry
+        return self._docs.put(key, self._read(doc))
 
     def _read(self, doc: DocumentInfo) -> _DocSentences:
         """A document's stored sentences (their text is sliced from the stored document text when one is used)."""
-        return _DocSentences(doc.doc_id, doc.content_hash, self._text, self.index.docs.sentence_rows(doc.doc_id))
+        return _DocSentences.from_rows(doc.doc_id, doc.content_hash, self._text, self.index.docs.sentence_rows(doc.doc_id))
 
     def _text(self, doc_id: str, content_hash: str) -> str:
-        """A document's stored text, the most recently used kept up to CACHED_TEXT_CHARS (texts are most of the memory
+        """A document's stored text, the most recently used kept up to CACHED_TEXT_BYTES (texts are most of the memory
         a document's sentences take: 92 MB for 100k chunks, and reading one again takes about a millisecond)."""
-        key = (doc_id, content_hash)
-        with self._lock:
-            text = self._texts.get(key)
-            if text is not None:
-                self._texts.move_to_end(key)
-                return text
-        text = self.index.text(doc_id)
-        with self._lock:
-            if key not in self._texts:
-                self._texts[key] = text
-                self._text_chars += len(text)
-            while self._text_chars > CACHED_TEXT_CHARS and len(self._texts) > 1:
-                _, dropped = self._texts.popitem(last=False)
-                self._text_chars -= len(dropped)
-        return text
-
-    def _keep(self, doc_id: str, entry: _DocSentences) -> None:
-        old = self._docs.pop(doc_id, None)
-        self._cached += len(entry) - (len(old) if old else 0)
-        self._docs[doc_id] = entry
-        while self._cached > CACHED_SENTENCES and len(self._docs) > 1:
-            _, dropped = self._docs.popitem(last=False)
-            self._cached -= len(dropped)
+        return self._texts.get_or_make((doc_id, content_hash), lambda: self.index.text(doc_id))
 
     def _make(self, doc: DocumentInfo) -> None:
         """Split and embed a document whose sentences were not stored with it, and store them."""
@@ -245,17 +318,11 @@ class SentenceBank:
             )
 
     def warm(self, documents: Sequence[DocumentInfo]) -> int:
-        """Make any sentences not stored yet, load the search matrix and read the documents' sentence spans while they fit
-        (a question's first reading of a long document's costs some 10 ms); returns the number of evidence sentences."""
+        """Make any sentences not stored yet and open the search matrix (from its files, or built and saved); returns
+        the number of evidence sentences."""
         matrix = self._search_matrix(documents)
-        for doc in documents:
-            if self._cached >= CACHED_SENTENCES:
-                break
-            self._entry(doc)
         legacy = self.index.settings.data_dir / LEGACY_CACHE_FOLDER
         if legacy.is_dir():  # vectors cached by an older version, now kept in the index
-            import shutil
-
             shutil.rmtree(legacy, ignore_errors=True)
         return sum(last - first for first, last in (matrix.rows.get(d.doc_id, (0, 0)) for d in documents))
 
@@ -274,10 +341,8 @@ class SentenceBank:
     def in_passage(self, passage: object) -> list[Sentence]:
         """Sentences mostly inside the passage's chunk (a sentence cut by the chunk edge counts if half is in)."""
         chunk, doc = passage.chunk, passage.doc  # type: ignore[attr-defined]
-        entry = self._entry(doc)
         out = []
-        # sentences are in text order and do not overlap: those ending after the chunk starts and starting before it ends
-        for s in entry[bisect.bisect_right(entry.ends, chunk.start) : bisect.bisect_left(entry.starts, chunk.end)]:
+        for s in self._entry(doc).overlapping(chunk.start, chunk.end):
             overlap = min(s.end, chunk.end) - max(s.start, chunk.start)
             if overlap > 0 and overlap * 2 >= s.end - s.start:
                 out.append(s)
@@ -360,7 +425,7 @@ class SentenceBank:
 
     # the sentence-level search ------------------------------------------------------
     def _search_matrix(self, documents: Sequence[DocumentInfo]) -> _Matrix:
-        """The matrix of every evidence sentence, built again when a document is new or changed."""
+        """The matrix of every evidence sentence, opened again when a document is new or changed."""
         matrix = self._matrix
         if matrix is not None and all(matrix.key.get(d.doc_id) == d.content_hash for d in documents):
             return matrix
@@ -369,38 +434,67 @@ class SentenceBank:
             current = {doc_id: content_hash for doc_id, (content_hash, _) in self.index.docs.hashes().items()}
             if matrix is not None and matrix.key == current:
                 return matrix  # the caller's documents are older than the index (Assistant.refresh() not called yet)
-            self._matrix = matrix = self._build_matrix()
+            self._matrix = matrix = self._open_matrix()
+            self._docs.clear()  # views of the matrix replaced would keep its mapping (a deleted file's pages) alive
             return matrix
 
-    def _build_matrix(self) -> _Matrix:
+    def _open_matrix(self) -> _Matrix:
+        """The matrix from its files when they were made from this index's sentences, else built from the index and saved
+        (the files are what later processes open: a read-only data folder only builds it in memory)."""
         docs = self.index.docs
         documents = docs.documents()
         states = docs.sentence_states()
         for doc in documents:
             if not self._valid(states.get(doc.doc_id), doc):
                 self._make(doc)
-        states = docs.sentence_states()
-        total = sum(states[d.doc_id][3] for d in documents if d.doc_id in states)
-        vectors = np.zeros((total, self.embedder.dim), dtype=np.float32)
-        doc_of = np.zeros(total, dtype=np.int32)
-        ord_of = np.zeros(total, dtype=np.int32)
-        chunk_of = np.full(total, NO_CHUNK, dtype=np.int32)
+        with docs.snapshot():  # one read: the key and the rows agree, whatever an ingest writes meanwhile
+            documents = docs.documents()
+            states = docs.sentence_states()
+            valid = [d for d in documents if self._valid(states.get(d.doc_id), d)]
+            name = _matrix_key(valid, states, self.embedder.name, self.embedder.dim)
+            root = self.index.settings.data_dir / MATRIX_FOLDER
+            matrix = _load_matrix(root / name)
+            if matrix is not None:
+                return matrix
+            log.warning("building the sentence search matrix (%s sentences, %d documents) for %s; kept in %s for later starts",
+                        f"{sum(states[d.doc_id][3] for d in valid):,}", len(valid), self.index.settings.data_dir, root)
+            started = time.perf_counter()
+            matrix = self._build_matrix(valid)
+        try:
+            _save_matrix(matrix, root, name)
+            log.warning("sentence search matrix built and saved in %.1f s", time.perf_counter() - started)
+        except OSError as exc:  # a read-only or full data folder: every start builds it again
+            log.warning("sentence search matrix built in %.1f s but not saved (%s); each start will build it again", time.perf_counter() - started, exc)
+        return matrix
+
+    def _build_matrix(self, documents: Sequence[DocumentInfo]) -> _Matrix:
+        """The matrix from the index's rows of the documents' sentences (within the caller's read transaction)."""
+        docs = self.index.docs
+        vectors, doc_of, ord_of, chunk_of, spans = [], [], [], [], []
         rows: dict[str, tuple[int, int]] = {}
-        row = 0
+        span_ranges: dict[str, tuple[int, int]] = {}
+        row = span = 0
         for i, doc in enumerate(documents):
-            first = row
-            for at, chunk, blob in docs.evidence_vectors(doc.doc_id):
-                if row == total:
-                    break  # a document replaced while reading: the next question builds again
-                vectors[row] = np.frombuffer(blob, dtype=np.float32)
-                doc_of[row], ord_of[row] = i, at
-                if chunk is not None:
-                    chunk_of[row] = chunk
-                row += 1
-            rows[doc.doc_id] = (first, row)
+            table = docs.sentence_table(doc.doc_id)  # (ord, start, end, block, flags, chunk, vector) in order
+            evidence = [r for r in table if r[6] is not None]
+            vectors.append(b"".join(r[6] for r in evidence))
+            doc_of.append(np.full(len(evidence), i, dtype=np.int32))
+            ord_of.append(np.asarray([r[0] for r in evidence], dtype=np.int32))
+            chunk_of.append(np.asarray([NO_CHUNK if r[5] is None else r[5] for r in evidence], dtype=np.int32))
+            spans.append(np.asarray([r[1:5] for r in table], dtype=np.int64).reshape(len(table), 4))
+            rows[doc.doc_id] = (row, row + len(evidence))
+            span_ranges[doc.doc_id] = (span, span + len(table))
+            row, span = row + len(evidence), span + len(table)
+        table = np.concatenate(spans) if spans else np.zeros((0, 4), dtype=np.int64)
         return _Matrix(
-            {d.doc_id: d.content_hash for d in documents}, vectors[:row], doc_of[:row], ord_of[:row], chunk_of[:row],
-            [d.doc_id for d in documents], rows,
+            key={d.doc_id: d.content_hash for d in documents},
+            vectors=np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(row, self.embedder.dim),
+            doc_of=np.concatenate(doc_of) if doc_of else np.zeros(0, dtype=np.int32),
+            ord_of=np.concatenate(ord_of) if ord_of else np.zeros(0, dtype=np.int32),
+            chunk_of=np.concatenate(chunk_of) if chunk_of else np.zeros(0, dtype=np.int32),
+            doc_ids=[d.doc_id for d in documents], rows=rows,
+            starts=table[:, 0].astype(np.int64), ends=table[:, 1].astype(np.int64), blocks=table[:, 2].astype(np.int64),
+            flags=table[:, 3].astype(np.int8), spans=span_ranges,
         )
 
     def _search_rows(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[str, int, float]]:
@@ -416,8 +510,9 @@ class SentenceBank:
         if not ranges or k <= 0:
             return matrix, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         q = np.asarray(vector, dtype=np.float32)
+        rows = None  # every row: a score's place is its row
         if sum(b - a for a, b in ranges) == len(matrix.vectors):
-            rows, scores = np.arange(len(matrix.vectors)), matrix.vectors @ q
+            scores = matrix.vectors @ q
         else:
             rows = np.concatenate([np.arange(a, b) for a, b in ranges])
             scores = np.concatenate([matrix.vectors[a:b] @ q for a, b in ranges])
@@ -425,14 +520,11 @@ class SentenceBank:
         kth = -np.partition(-scores, k - 1)[k - 1]
         head = np.flatnonzero(scores >= kth)  # the k best and any tied with the k-th, in row order
         best = head[np.argsort(-scores[head], kind="stable")[:k]]
-        return matrix, rows[best], scores[best]
+        return matrix, best if rows is None else rows[best], scores[best]
 
     def chunks_near(self, doc: DocumentInfo, start: int, end: int, reach: int) -> list[Chunk]:
         """The document's chunks overlapping [start - reach, end + reach), in order."""
-        entry = self._entry(doc)
-        if entry.chunks is None:
-            entry.chunks = self.index.docs.document_chunks(doc.doc_id)
-        return [c for c in entry.chunks if c.start < end + reach and start - reach < c.end]
+        return self.index.docs.chunks_overlapping(doc.doc_id, start - reach, end + reach)
 
     def search_chunks(self, vector: Sequence[float], k: int, documents: Sequence[DocumentInfo]) -> list[tuple[Chunk, float]]:
         """Chunks ranked by their best sentence among the top sentence matches (a sentence-level dense retriever)."""

@@ -172,7 +172,7 @@ def test_sentence_search_equals_an_exact_float32_search(tmp_path: Path) -> None:
     embedder, index = _hashed_index(tmp_path)
     bank = SentenceBank(index, embedder)
     documents = index.documents()
-    rows = [(d.doc_id, at, np.frombuffer(v, dtype=np.float32)) for d in documents for at, _, v in index.docs.evidence_vectors(d.doc_id)]
+    rows = [(d.doc_id, r[0], np.frombuffer(r[6], dtype=np.float32)) for d in documents for r in index.docs.sentence_table(d.doc_id) if r[6]]
     matrix = np.vstack([v for _, _, v in rows])
     for question in QUESTIONS:
         q = np.asarray(embedder.embed([question])[0], dtype=np.float32)
@@ -200,7 +200,7 @@ def test_a_search_within_documents_finds_what_chromas_filtered_query_finds(tmp_p
             assert np.allclose([score for _, score in chroma], [score for _, score in exact], atol=1e-5)
             last = exact[-1][1] + 1e-5  # chunks tied with the last may be either
             assert {c for c, score in chroma if score > last} == {c for c, score in exact if score > last}
-    assert index._within_rows == sum(d.n_chunks for d in documents)  # each document's vectors read once
+    assert index._within.used == sum(d.n_chunks for d in documents) * embedder.dim * 4 + len(documents)  # each read once
 
 
 def test_a_documents_sentences_are_read_back_as_the_splitter_made_them(tmp_path: Path) -> None:
@@ -228,8 +228,8 @@ def test_vectors_come_back_when_documents_are_read_again_within_one_call(tmp_pat
     from assistant.sentences import SentenceBank
 
     embedder, index = _hashed_index(tmp_path)
+    monkeypatch.setattr(sentences_module, "CACHED_SPAN_BYTES", 1)  # every document read is dropped at once
     bank = SentenceBank(index, embedder)  # no search matrix yet: vectors are read from the index
-    monkeypatch.setattr(sentences_module, "CACHED_SENTENCES", 1)  # every other document's reading drops the last one
     a, b = index.documents()[:2]
     ev = {d.doc_id: [s for s in split_sentences(d.doc_id, index.text(d.doc_id)) if not s.heading][:3] for d in (a, b)}
     mixed = [s for pair in zip(ev[a.doc_id], ev[b.doc_id], strict=True) for s in pair]
