@@ -98,9 +98,8 @@ class Assistant:
         if not question:
             raise AssistantError("The question is empty; ask something about the documents.")
         started = time.perf_counter()
-        retriever, _ = self._ready()
         k = top_k or self.settings.top_k
-        analysed = self._question(question, self._resolve(question, history, retriever))
+        analysed = self.analyse(question, history)
         anchors = self._anchors(analysed, history, filters, k) if history else []
         if not history_questions(history) and points_back_only(question):
             # "Who said that?" with nothing before it: any answer would be about a guessed topic (the passages are still reported)
@@ -128,18 +127,18 @@ class Assistant:
             doubt=draft.doubt,
         )
 
-    def evidence(self, question: str, history: Sequence[Any] | None = None, k: int | None = None) -> list[Evidence]:
-        """The scored candidate sentences `ask` would choose from (for training and inspecting the scorer)."""
-        return self.pool(question, history, k)[2]
+    def analyse(self, question: str, history: Sequence[Any] | None = None) -> Question:
+        """The question resolved against the history (a follow-up made standalone) and analysed once, as `ask` does."""
+        question = question.strip()
+        return self._question(question, self._resolve(question, history, self._ready()[0]))
 
     def pool(
         self, question: str, history: Sequence[Any] | None = None, k: int | None = None
     ) -> tuple[Question, list[Passage], list[Evidence]]:
         """The analysed question, the fused pool of passages `ask` ranks (fused order) and its scored sentences
         (for training the passage ranker and the sentence scorer)."""
-        retriever, _ = self._ready()
         k = k or self.settings.top_k
-        analysed = self._question(question.strip(), self._resolve(question.strip(), history, retriever))
+        analysed = self.analyse(question, history)
         anchors = self._anchors(analysed, history, None, k) if history else []
         fused, evidence = self._pool(analysed, None, k, anchors)
         return analysed, fused, evidence

@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -249,14 +249,16 @@ class Candidates:
     dense_rank: dict[str, int] = field(default_factory=dict)
     lexical_rank: dict[str, int] = field(default_factory=dict)
 
+    @cached_property
     def chunks(self) -> dict[str, Chunk]:
+        """Chunk id -> chunk over every list (worked out once, when first read: after the lists are complete)."""
         return {c.id: c for ranked in self.lists.values() for lst in ranked for c in lst}
 
 
 def fuse(candidates: Candidates, weights: FusionWeights, k: int = RRF_K) -> dict[str, float]:
     """Chunk id -> weighted reciprocal-rank-fusion score over the candidate lists; footnote chunks count less."""
     scores = rrf([([c.id for c in lst], weights.of(name)) for name, ranked in candidates.lists.items() for lst in ranked], k)
-    chunks = candidates.chunks()
+    chunks = candidates.chunks
     return {cid: s * (FOOTNOTE_WEIGHT if chunks[cid].section == FOOTNOTES_SECTION else 1.0) for cid, s in scores.items()}
 
 
@@ -462,7 +464,7 @@ class Retriever:
         if vector is None:
             vector = self.index.embed_query(query.embed_text)
         found = self.candidates(query, allowed, vector, candidates, top_k)
-        chunks = found.chunks()
+        chunks = found.chunks
         fused = fuse(found, weights or fusion_weights())
         order = sorted(fused, key=lambda cid: -fused[cid])
         scores = dict(fused)

@@ -36,6 +36,15 @@ def with_gold(index: Any, path: Path, corpus: str, answerable_only: bool = True)
         yield q, gold.get(q.id, [])
 
 
+def pooled(bot: Any, path: Path, corpus: str) -> Iterator[tuple[Question, list[Span], Any, list[Any], list[Any]]]:
+    """Each answerable question with gold, its gold spans, and what `ask` ranks for it (Assistant.pool: the analysed
+    question, the fused passages, their scored sentences); questions with no passage are left out."""
+    for q, gold in with_gold(bot.index, path, corpus):
+        question, passages, evidence = bot.pool(q.question, list(q.history))
+        if passages:
+            yield q, gold, question, passages, evidence
+
+
 def cached(cache: Path | None, gather: Callable[[], T]) -> T:
     """What `gather` returns, read from the pickle `cache` when it exists (a refit without re-asking), else
     gathered and written there."""

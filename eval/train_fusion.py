@@ -32,7 +32,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.engine import Assistant  # noqa: E402
 from assistant.errors import ConfigError  # noqa: E402
 from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, Candidates, FusionWeights, diversify, fuse, pool_order  # noqa: E402
-from assistant.rewrite import resolve  # noqa: E402
 from assistant.scoring import EVIDENCE_POOL  # noqa: E402
 from eval.fitting import about_sets, dev_sets, print_table, with_gold  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
@@ -59,10 +58,10 @@ def cases(bot: Assistant, corpus: str, path: Path) -> list[Case]:
     source = {d.doc_id: d.source for d in bot.index.documents()}
     out = []
     for q, gold in with_gold(bot.index, path, corpus):
-        query = retriever.analyse(resolve(q.question, list(q.history), bot.glossary, retriever.publishers()))
+        query = bot.analyse(q.question, list(q.history)).query
         found = retriever.candidates(query, None, bot.index.embed_query(query.embed_text), bot.settings.candidates, EVIDENCE_POOL)
-        hits = {c.id for c in found.chunks().values() if any(overlaps(Span(source[c.doc_id], c.start, c.end), g) for g in gold)}
-        out.append(Case(corpus, found, hits, {cid: c.doc_id for cid, c in found.chunks().items()}))
+        hits = {c.id for c in found.chunks.values() if any(overlaps(Span(source[c.doc_id], c.start, c.end), g) for g in gold)}
+        out.append(Case(corpus, found, hits, {cid: c.doc_id for cid, c in found.chunks.items()}))
     return out
 
 

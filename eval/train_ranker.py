@@ -33,7 +33,7 @@ from assistant.engine import Assistant  # noqa: E402
 from assistant.ranking import PASSAGE_FEATURES, RANKER_PATH, PassageRanker, passage_features  # noqa: E402
 from assistant.retrieve import diversify  # noqa: E402
 from assistant.scoring import rerank_passages  # noqa: E402
-from eval.fitting import about_sets, cached, dev_sets, print_table, with_gold  # noqa: E402
+from eval.fitting import about_sets, cached, dev_sets, pooled, print_table  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
 
 C = 1.0  # inverse regularisation strength (scikit-learn's default)
@@ -54,10 +54,7 @@ class Pool:
 def pools(bot: Assistant, corpus: str, path: Path) -> list[Pool]:
     """The pool of every answerable question of a set whose gold is found in the stored text."""
     out = []
-    for q, gold in with_gold(bot.index, path, corpus):
-        question, passages, evidence = bot.pool(q.question, list(q.history))
-        if not passages:
-            continue
+    for q, gold, question, passages, evidence in pooled(bot, path, corpus):
         features = passage_features(question, passages, evidence)
         labels = np.array([any(overlaps(Span(p.doc.source, p.chunk.start, p.chunk.end), g) for g in gold) for p in passages], dtype=bool)
         position = {p.chunk.id: i for i, p in enumerate(passages)}
@@ -101,15 +98,6 @@ def fit(group: Sequence[Pool], about: str) -> PassageRanker:
     return PassageRanker(tuple(model.coef_[0].tolist()), float(model.intercept_[0]), tuple(mean.tolist()), tuple(scale.tolist()), about)
 
 
-def orders_of(label: str, group: Sequence[Pool], ranker: PassageRanker | None) -> list[list[int]]:
-    if label == "fused":
-        return [list(range(len(p.docs))) for p in group]
-    if label == "hand":
-        return [p.hand for p in group]
-    assert ranker is not None
-    return ranked(group, ranker)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.train_ranker", description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="store the fit on all dev sets if it holds across corpora")
@@ -123,15 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     everything = [p for g in groups.values() for p in g]
     both = fit(everything, "all dev sets")
     header = ["order", *(f"{c} {m}" for c in groups for m in (f"hit@{k}", "MRR"))]
-    rows = []
-    for label, ranker in [("fused", None), ("hand", None), *((f"fit on {c} dev", r) for c, r in fits.items()), ("fit on all", both)]:
-        cells = [label]
-        for g in groups.values():
-            hit, mrr = judge(g, orders_of(label if ranker is None else "fit", g, ranker), k)
-            cells += [f"{hit:.3f}", f"{mrr:.3f}"]
-        rows.append(cells)
+    orderings = {  # each pool's passage indices, best first
+        "fused": lambda g: [list(range(len(p.docs))) for p in g],
+        "hand": lambda g: [p.hand for p in g],
+        **{f"fit on {c} dev": (lambda g, r=r: ranked(g, r)) for c, r in fits.items()},
+        "fit on all": lambda g: ranked(g, both),
+    }
+    rows = [[label, *(f"{v:.3f}" for g in groups.values() for v in judge(g, order(g), k))] for label, order in orderings.items()]
     print_table(header, rows)
-    hand = {c: judge(g, orders_of("hand", g, None), k) for c, g in groups.items()}
+    hand = {c: judge(g, orderings["hand"](g), k) for c, g in groups.items()}
     holds = len(groups) >= 2 and all(
         judge(groups[other], ranked(groups[other], fits[c]), k) > hand[other] for c in fits for other in groups if other != c
     )

@@ -40,7 +40,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant import scoring  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
-from eval.fitting import about_sets, cached, dev_sets, print_table, with_gold  # noqa: E402
+from eval.fitting import about_sets, cached, dev_sets, pooled, print_table  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
 
 C = 1.0  # the pointwise fit's inverse regularisation strength (scikit-learn's default)
@@ -52,8 +52,7 @@ Group = tuple[np.ndarray, np.ndarray]  # one question: features of its candidate
 def examples(bot: Assistant, path: Path, corpus: str) -> list[Group]:
     """Per answerable question: the features of its candidate sentences and which overlap gold."""
     out = []
-    for q, gold in with_gold(bot.index, path, corpus):
-        _, _, evidence = bot.pool(q.question, list(q.history))
+    for _, gold, _, _, evidence in pooled(bot, path, corpus):
         if not evidence:
             continue
         x = np.array([e.features for e in evidence], dtype=np.float64)
