@@ -115,7 +115,7 @@ def _publication_year(doc: DocumentInfo) -> frozenset[str]:
 def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: Glossary) -> list[str]:
     """Specific terms of the question that none of the retrieved passages (text or document details) mentions."""
     texts = [p.chunk.text for p in passages]
-    meta = [f"{p.doc.title} {p.doc.publisher} {p.doc.kind} {Path(p.doc.source).stem}" for p in passages]
+    meta = [_details(p.doc) for p in passages]
     years = {p.doc.date[:4] for p in passages if p.doc.date}
     available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
     missing = []
@@ -125,6 +125,8 @@ def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: G
         if term_figures(term):
             missing.append(term)
             continue
+        if owned_term_covered(term, [(p.chunk.text, p.doc) for p in passages], glossary):
+            continue
         parts = [part for part in _JOINED_NAMES.split(term) if part.strip()]  # "LTHT and LYPFT": two names, two checks
         if all(_named_term_covered(part, texts + meta, glossary) for part in parts) or _describes_source(question.text, term, passages):
             continue
@@ -133,6 +135,41 @@ def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: G
 
 
 _JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")
+_OWNED = re.compile(r"^(?P<owner>[^'’]+?)['’]s?\s+(?P<thing>\S.*)$")  # "LYPFT's Lead Governor", "the trusts' boards"
+
+
+def _details(doc: DocumentInfo) -> str:
+    """What a document says of itself: title, publisher, kind and file name."""
+    return f"{doc.title} {doc.publisher} {doc.kind} {Path(doc.source).stem}"
+
+
+def owned_term_covered(term: str, passages: Sequence[tuple[str, DocumentInfo]], glossary: Glossary) -> bool:
+    """An owned name, "X's Y", is covered by a passage that mentions Y in a document of X: X is in the passage or the
+    document's details, or X is an acronym of its publisher's or title's words ("LCH": Leeds Community Healthcare
+    NHS Trust). A trust's annual report calls the trust "the Trust": the passage on its Lead Governor need not say
+    "LYPFT". Another body's Y does not count."""
+    owned = _OWNED.match(term)
+    if not owned:
+        return False
+    owner, thing = owned["owner"].strip(), owned["thing"]
+    for text, doc in passages:
+        if not _named_term_covered(thing, [text], glossary):
+            continue
+        if _named_term_covered(owner, [text, _details(doc)], glossary) or any(_abbreviates(owner, n) for n in (doc.publisher, doc.title)):
+            return True
+    return False
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """`acronym` (three or more capitals) spells the initials of the name's capitalised words in order, from the first,
+    skipping at most two ("LYPFT": Leeds and York Partnership NHS Foundation Trust; "LTHT": Leeds Teaching Hospitals NHS Trust)."""
+    if len(acronym) < 3 or not acronym.isalpha() or not acronym.isupper():
+        return False
+    initials = [w[0] for w in re.findall(r"[A-Za-z][\w'’-]*", name) if w[0].isupper()]
+    if not initials or initials[0] != acronym[0] or len(initials) - len(acronym) > 2:
+        return False
+    rest = iter(initials[1:])
+    return all(letter in rest for letter in acronym[1:])
 
 
 def _is_publisher(name: str, publishers: Sequence[str]) -> bool:
@@ -277,21 +314,25 @@ def decline_checks(
 
     The answer declines when any is set. All are computed, so eval can measure what each one earns."""
     index = retriever.index
+    docs = retriever.documents()
     uncovered = uncovered_terms(question, pool, glossary)
     uncovered += unmentioned_bodies(question.text, retriever.publishers(), pool, glossary)
     # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is
     # no reason to decline; only a term no document mentions is
     return {
-        "uncovered": [
-            t for t in uncovered
-            if not found_in([t], [c.text for c, _ in index.lexical(lexical_terms([t, *content_terms(t)]), ELSEWHERE_DEPTH, None)], glossary)
-        ],
+        "uncovered": [t for t in uncovered if not _found_elsewhere(t, index, docs, glossary)],
         "weak": weak_evidence(evidence),
         "no_figure": lacks_figure(
             question, evidence, lambda s: bank.stems(s, glossary),
             context=lambda e: bank.context_stems(e.sentence, e.passage.doc, glossary),
         ),
     }  # fmt: skip
+
+
+def _found_elsewhere(term: str, index: Any, docs: dict[str, DocumentInfo], glossary: Glossary) -> bool:
+    """One of the term's best ELSEWHERE_DEPTH passages by BM25 mentions it (an owned name as owned_term_covered reads it)."""
+    hits = [(c.text, docs[c.doc_id]) for c, _ in index.lexical(lexical_terms([term, *content_terms(term)]), ELSEWHERE_DEPTH, None) if c.doc_id in docs]
+    return bool(found_in([term], [t for t, _ in hits], glossary)) or owned_term_covered(term, hits, glossary)
 
 
 # Learned declining -------------------------------------------------------------------------------------------

@@ -619,3 +619,29 @@ def test_names_joined_by_and_are_each_looked_for_and_file_names_count() -> None:
     assert declining.uncovered_terms(_question(question), pool, g) == []
     question = "How do LTHT and Mid Yorkshire compare on EPRR?"
     assert declining.uncovered_terms(_question(question), pool, g) == ["LTHT and Mid Yorkshire"]
+
+
+def test_an_owned_name_is_covered_by_its_owners_document_which_need_not_repeat_the_owner() -> None:
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    g = get_glossary()
+
+    def passage(text: str, source: str, publisher: str) -> Passage:
+        chunk = Chunk(id=source, doc_id=source, index=0, start=0, end=len(text), text=text)
+        return Passage(1, chunk, DocumentInfo(source, source, "Annual report", publisher=publisher), 1.0)
+
+    governor = passage("We now have another governor taking on the Lead Governor role.", "annual-report.md",
+                       "Leeds and York Partnership NHS Foundation Trust")
+    equity = passage("This work is overseen by a new Racial Equity in Care group.", "report-2025.md",
+                     "Leeds Community Healthcare NHS Trust")
+    pool = [governor, equity]
+    assert declining.uncovered_terms(_question("Who is LYPFT's Lead Governor now?"), pool, g) == []
+    assert declining.uncovered_terms(_question("What does LCH's Racial Equity in Care Group do?"), pool, g) == []
+    # another body's Lead Governor, or a group the owner's documents never mention, is not covered
+    assert declining.uncovered_terms(_question("Who is LTHT's Lead Governor now?"), pool, g) == ["LTHT's Lead Governor"]
+    assert declining.uncovered_terms(_question("What did LYPFT's Racial Equity in Care Group decide?"), pool, g) == [
+        "LYPFT's Racial Equity in Care Group"
+    ]
+    assert declining._abbreviates("LTHT", "Leeds Teaching Hospitals NHS Trust")
+    assert not declining._abbreviates("LTHT", "Leeds Community Healthcare NHS Trust")
+    assert not declining._abbreviates("NHS", "National Health Service England and Wales Board")  # too many skipped
