@@ -59,6 +59,12 @@ GENERIC_NAME_WORDS = frozenset(
 _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
 EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
 # "What percentage/share of ...?" wants a proportion (declining._PROPORTION), not any number
+# A question asking something itself: a question word or an auxiliary first ("What about ...?" asks nothing itself).
+_ASKS = re.compile(
+    r"^\W*(?:(?:and|but|so|also|then)\W+)?(?:(?:what|how)(?!\s+about\b)|which|who|whom|whose|when|where|why|is|are|was|were|do|does|did|"
+    r"can|could|will|would|should|shall|has|have|had|may|might)\b",
+    re.IGNORECASE,
+)
 _PROPORTION_Q = re.compile(r"\bwhat\s+(?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
 
 
@@ -81,7 +87,10 @@ class Question:
 
 def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: dict[str, float]) -> Question:
     """Analyse the standalone `text` (with its retrieval `query`) once; `idf` weighs its words by rarity in the documents."""
-    numeric = numeric_kind(text)
+    asking = figure_asked(text)
+    numeric = numeric_kind(asking)
+    counted = count_target(asking) if numeric == "count" else []
+    proportion = numeric == "count" and bool(_PROPORTION_Q.search(asking))
     return Question(
         asked=asked,
         text=text,
@@ -89,8 +98,8 @@ def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: 
         numeric=numeric,
         comparison=bool(_COMPARISON_Q.search(text)) or len(query.publishers) >= 2,
         specific=specific_terms(text, glossary, query.publishers),
-        counted=count_target(text) if numeric == "count" else [],
-        proportion=numeric == "count" and bool(_PROPORTION_Q.search(text)),
+        counted=[] if proportion and counted == ["money"] else counted,  # a share of costs is a proportion, not a sum
+        proportion=proportion,
         given=given_figures(text),
         weights=overlap_weights(query, glossary, idf),
         figure_weights=term_weights(query, idf),
@@ -104,6 +113,15 @@ def overlap_weights(query: Query, glossary: Glossary, idf: dict[str, float]) -> 
     default_idf = max(idf.values(), default=1.0)
     earlier = _earlier_only(wanted, query.text, glossary)
     return {w: idf.get(w, default_idf) * (EARLIER_TERM_WEIGHT if w in earlier else 1.0) for w in wanted}
+
+
+def figure_asked(text: str) -> str:
+    """The part of a question that says what figure it wants: a resolved follow-up asking something of its own
+    ("What did the regulator do about them (regarding: How many data breaches ...)?") wants what it asks, not what
+    the earlier question asked; one that asks nothing itself ("The year before (regarding: What surplus ...)?")
+    wants what the earlier one did."""
+    own, earlier = split_context(text)
+    return own if earlier is not None and _ASKS.match(own) else text
 
 
 def numeric_kind(question: str) -> str:

@@ -68,6 +68,15 @@ def test_count_target() -> None:
     assert asking.count_target("How many people are employed by trusts?") == ["people"]  # no part: the passive keeps its subject
 
 
+def test_a_follow_up_wants_the_figure_it_asks_for_itself() -> None:
+    asks_itself = "What did the regulator do about them (regarding: How many data breaches did LCH report in 2024/25)?"
+    assert asking.numeric_kind(asking.figure_asked(asks_itself)) == ""
+    elliptical = "What about 2023 (regarding: How many data breaches did LCH report in 2024/25)?"
+    assert asking.numeric_kind(asking.figure_asked(elliptical)) == "count"  # asks nothing itself: the earlier figure
+    share = _question("What share of hospital costs do they account for?")
+    assert share.proportion and share.counted == []  # a share of costs is a proportion, not a sum of money
+
+
 def test_abstention_message_is_plain() -> None:
     msg = declining.abstention_message("What was Cheshire and Merseyside ICB's 2023/24 allocation?", ["2023/24"])
     assert msg.startswith("The documents don't say what Cheshire and Merseyside ICB's 2023/24 allocation was.")
