@@ -24,7 +24,7 @@ from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
 from assistant.question import Question, read_question
 from assistant.ranking import rank_passages, ranker_for
-from assistant.retrieve import Reranker, Retriever, diversify, fusion_weights, make_reranker
+from assistant.retrieve import Reranker, Retriever, fusion_weights, make_reranker
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
@@ -191,11 +191,10 @@ class Assistant:
     def _retrieve(
         self, question: Question, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
     ) -> tuple[list[Passage], list[Evidence]]:
-        """Hybrid candidates, scored by their sentences, ranked (ranking.py) and diversified; plus the scored sentences."""
+        """Hybrid candidates, scored by their sentences and ranked (ranking.py); plus the scored sentences."""
         fused, evidence = self._pool(question, filters, k, anchors)
         ranked = rank_passages(question, fused, evidence, ranker_for(self.settings.ranker))
-        by_id = {p.chunk.id: p for p in ranked}
-        passages = [by_id[cid] for cid in diversify(list(by_id), lambda cid: by_id[cid].chunk.doc_id, k)]
+        passages = list(ranked)
         if len(question.query.publishers) >= 2:
             passages = _each_publisher_shown(passages, question.query.publishers, k)
         for rank, p in enumerate(passages, start=1):

@@ -31,7 +31,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant.engine import Assistant  # noqa: E402
 from assistant.errors import ConfigError  # noqa: E402
-from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, Candidates, FusionWeights, diversify, fuse, pool_order  # noqa: E402
+from assistant.retrieve import CANDIDATE_LISTS, FUSION_PATH, Candidates, FusionWeights, fuse  # noqa: E402
 from assistant.scoring import EVIDENCE_POOL  # noqa: E402
 from eval.fitting import about_sets, dev_sets, print_table, with_gold  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
@@ -75,10 +75,9 @@ def judge(group: Sequence[Case], weights: FusionWeights, shown: int = 5) -> tupl
 def _reaches(case: Case, weights: FusionWeights, shown: int) -> tuple[bool, bool]:
     """Whether a gold passage is in the scored pool, and in the top `shown`, as `Retriever.search` orders them."""
     fused = fuse(case.candidates, weights)
-    doc_of = case.doc_of.__getitem__
-    order = pool_order(sorted(fused, key=lambda cid: -fused[cid]), doc_of, EVIDENCE_POOL)
+    order = sorted(fused, key=lambda cid: -fused[cid])
     pool = any(cid in case.gold for cid in order[:EVIDENCE_POOL])
-    return pool, any(cid in case.gold for cid in diversify(order, doc_of, shown)[:shown])
+    return pool, any(cid in case.gold for cid in order[:shown])
 
 
 def fit(group: Sequence[Case], shown: int = 5) -> tuple[FusionWeights, float]:

@@ -8,7 +8,7 @@
 For every answerable question of a dev set, the pool `ask` ranks (Assistant.pool: fused passages and their scored
 sentences) is built once through the real code; each passage gets its PASSAGE_FEATURES and is labelled 1 when it
 overlaps a gold quote. A logistic regression (scikit-learn) over the standardised features is fitted per corpus
-and on all. An ordering is judged as `ask` shows it: ranked, capped per document (retrieve.diversify), then
+and on all. An ordering is judged as `ask` shows it: its first k passages, by
 whether a gold passage is in the top k (hit@k), with the mean reciprocal rank of the first gold passage beside it.
 The index is the one ASSISTANT_DATA_DIR points at; it must hold every document the sets quote.
 """
@@ -31,7 +31,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.ranking import PASSAGE_FEATURES, RANKER_PATH, PassageRanker, passage_features  # noqa: E402
-from assistant.retrieve import diversify  # noqa: E402
 from assistant.scoring import rerank_passages  # noqa: E402
 from eval.fitting import about_sets, cached, dev_sets, pooled, print_table  # noqa: E402
 from eval.metrics import Span, overlaps  # noqa: E402
@@ -63,15 +62,14 @@ def pools(bot: Assistant, corpus: str, path: Path) -> list[Pool]:
     return out
 
 
-def first_gold(pool: Pool, order: Sequence[int], k: int) -> int | None:
-    """1-based rank of the first gold passage once the order is capped per document as `ask` shows it (None: none)."""
-    shown = diversify(list(order), lambda i: pool.docs[i], k)
-    return next((rank for rank, i in enumerate(shown, start=1) if pool.gold[i]), None)
+def first_gold(pool: Pool, order: Sequence[int]) -> int | None:
+    """1-based rank of the first gold passage in the order, as `ask` shows it (None: none)."""
+    return next((rank for rank, i in enumerate(order, start=1) if pool.gold[i]), None)
 
 
 def judge(group: Sequence[Pool], orders: Sequence[Sequence[int]], k: int) -> tuple[float, float]:
     """hit@k and mean reciprocal rank of the first gold passage over the group."""
-    ranks = [first_gold(p, o, k) for p, o in zip(group, orders, strict=True)]
+    ranks = [first_gold(p, o) for p, o in zip(group, orders, strict=True)]
     n = max(len(group), 1)
     return sum(1 for r in ranks if r is not None and r <= k) / n, sum(1 / r for r in ranks if r) / n
 

@@ -143,13 +143,13 @@ def test_ask_runs_through_stored_models(seed_index, embedder, tmp_path: Path) ->
 
 
 def test_the_ranker_trainer_judges_orders_as_ask_shows_them() -> None:
-    """hit@k after the per-document cap: a gold passage pushed out by a fourth passage of one document still counts."""
+    """hit@k on the first k passages of the order, as `ask` shows them (no document is capped)."""
     from eval.train_ranker import Pool, fit, judge, ranked
 
     features = np.array([[1.0 - i / 10] + [0.0] * (len(PASSAGE_FEATURES) - 1) for i in range(6)])
     pool = Pool("seed", "single", features, np.array([0, 0, 0, 0, 0, 1], dtype=bool), ["a", "a", "a", "a", "b", "c"], list(range(6)))
-    assert judge([pool], [list(range(6))], 5) == (1.0, 0.2)  # a's 4th passage gives way: c is shown 5th
-    assert judge([pool], [list(range(6))], 4) == (0.0, pytest.approx(1 / 6))  # shown 6th, after the deferred
+    assert judge([pool], [list(range(6))], 5) == (0.0, pytest.approx(1 / 6))  # shown 6th: a's 4th passage keeps its place
+    assert judge([pool], [list(range(6))], 6) == (1.0, pytest.approx(1 / 6))
     learned = fit([pool, pool], "test")  # the gold passage has the lowest feature 0: the fit learns to put it first
     assert ranked([pool], learned)[0][0] == 5
 
