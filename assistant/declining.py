@@ -116,6 +116,7 @@ def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: G
     """Specific terms of the question that none of the retrieved passages (text or document details) mentions."""
     texts = [p.chunk.text for p in passages]
     meta = [_details(p.doc) for p in passages]
+    owned = [(p.chunk.text, p.doc) for p in passages]
     years = {p.doc.date[:4] for p in passages if p.doc.date}
     available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
     missing = []
@@ -125,10 +126,10 @@ def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: G
         if term_figures(term):
             missing.append(term)
             continue
-        if owned_term_covered(term, [(p.chunk.text, p.doc) for p in passages], glossary):
-            continue
         parts = [part for part in _JOINED_NAMES.split(term) if part.strip()]  # "LTHT and LYPFT": two names, two checks
         if all(_named_term_covered(part, texts + meta, glossary) for part in parts) or _describes_source(question.text, term, passages):
+            continue
+        if owned_term_covered(term, owned, glossary):
             continue
         missing.append(term)
     return missing
@@ -313,14 +314,12 @@ def decline_checks(
     """Every reason to decline, by name: the terms each check found wanting (or True); empty/False = no reason.
 
     The answer declines when any is set. All are computed, so eval can measure what each one earns."""
-    index = retriever.index
-    docs = retriever.documents()
     uncovered = uncovered_terms(question, pool, glossary)
     uncovered += unmentioned_bodies(question.text, retriever.publishers(), pool, glossary)
     # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is
     # no reason to decline; only a term no document mentions is
     return {
-        "uncovered": [t for t in uncovered if not _found_elsewhere(t, index, docs, glossary)],
+        "uncovered": [t for t in uncovered if not _found_elsewhere(t, retriever, glossary)],
         "weak": weak_evidence(evidence),
         "no_figure": lacks_figure(
             question, evidence, lambda s: bank.stems(s, glossary),
@@ -329,9 +328,11 @@ def decline_checks(
     }  # fmt: skip
 
 
-def _found_elsewhere(term: str, index: Any, docs: dict[str, DocumentInfo], glossary: Glossary) -> bool:
+def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:
     """One of the term's best ELSEWHERE_DEPTH passages by BM25 mentions it (an owned name as owned_term_covered reads it)."""
-    hits = [(c.text, docs[c.doc_id]) for c, _ in index.lexical(lexical_terms([term, *content_terms(term)]), ELSEWHERE_DEPTH, None) if c.doc_id in docs]
+    docs = retriever.documents()
+    found = retriever.index.lexical(lexical_terms([term, *content_terms(term)]), ELSEWHERE_DEPTH, None)
+    hits = [(c.text, docs[c.doc_id]) for c, _ in found if c.doc_id in docs]
     return bool(found_in([term], [t for t, _ in hits], glossary)) or owned_term_covered(term, hits, glossary)
 
 

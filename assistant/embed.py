@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from assistant.config import DEFAULT_EMBED_MODEL
 from assistant.errors import ConfigError
 
@@ -152,13 +154,10 @@ class BertEncoder:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_seq_length)
         self.tokenizer.enable_padding(pad_id=self.model.config.pad_token_id or 0)
-        self.max_seq_length = max_seq_length
         self.dim = int(self.model.config.hidden_size)
         self._torch = torch
 
     def encode(self, texts: Sequence[str], batch_size: int) -> list[list[float]]:
-        import numpy as np
-
         torch = self._torch
         normalize = torch.nn.functional.normalize
         order = np.argsort([-len(t) for t in texts])  # as sentence-transformers orders a batch

@@ -58,13 +58,13 @@ GENERIC_NAME_WORDS = frozenset(
 )
 _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
 EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
-# "What percentage/share of ...?" wants a proportion (declining._PROPORTION), not any number
 # A question asking something itself: a question word or an auxiliary first ("What about ...?" asks nothing itself).
 _ASKS = re.compile(
     r"^\W*(?:(?:and|but|so|also|then)\W+)?(?:(?:what|how)(?!\s+about\b)|which|who|whom|whose|when|where|why|is|are|was|were|do|does|did|"
     r"can|could|will|would|should|shall|has|have|had|may|might)\b",
     re.IGNORECASE,
 )
+# "What percentage/share of ...?" wants a proportion (declining._PROPORTION), not any number
 _PROPORTION_Q = re.compile(r"\bwhat\s+(?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
 
 
