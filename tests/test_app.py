@@ -115,7 +115,7 @@ def _clear_caches() -> None:
 def app_env(monkeypatch: pytest.MonkeyPatch):
     """Point the app at a data folder via the environment; caches cleared before and after."""
     for name in list(os.environ):
-        if name.startswith("ASSISTANT_"):
+        if name.startswith("ASSISTANT_") and name != "ASSISTANT_TUNED_MODEL":  # that one keeps tests on the packaged model
             monkeypatch.delenv(name)
 
     def use(data_dir: Path, **extra: str) -> None:

@@ -41,7 +41,8 @@ QUESTIONS = [
     {"id": "t3", "question": "Who scrutinises the ICB locally?",
      "gold": [{"doc": "oversight.txt", "quote": "Councillors on the health and wellbeing board question the integrated care board in public twice a year."}]},
     {"id": "t4", "question": "How long do retention schemes last?",
-     "gold": [{"doc": "workforce.txt", "quote": "Retention schemes are funded for three years so that trusts can plan ahead."}]},
+     # copied from the file as found, line break and all: found in the stored text across the whitespace
+     "gold": [{"doc": "workforce.txt", "quote": "Retention schemes are funded for three\nyears so that trusts can plan ahead."}]},
     {"id": "t5", "question": "A quote that is not there",
      "gold": [{"doc": "workforce.txt", "quote": "This sentence appears in no document."}]},
     {"id": "t6", "question": "Unanswerable questions carry no gold", "gold": []},
@@ -77,22 +78,40 @@ def test_bad_question_files_get_one_line_errors(tmp_path: Path):
         read_questions([no_gold])
 
 
-def test_pairs_are_the_quote_and_the_chunks_holding_it(tmp_path: Path):
+def test_pairs_are_each_gold_quote_as_the_stored_text_holds_it(tmp_path: Path):
     corpus, questions = _write(tmp_path)
     items = read_questions([questions])
     assert [i["id"] for i in items] == ["t1", "t2", "t3", "t4", "t5"]  # t6 has no gold
     pairs, skipped = training_pairs(items, [corpus], make_settings(tmp_path / "data"))
     assert skipped == 1  # t5's quote is in no document
-    by_query: dict[str, list[str]] = {}
-    for query, passage in pairs:
-        by_query.setdefault(query, []).append(passage)
     follow_up = "How often does the region review an ICB? When is a board escalated?"
-    assert by_query[follow_up][0] == QUESTIONS[1]["gold"][0]["quote"]
-    # the chunk passage is the embedded text: title (inferred from the heading, "Oversight of systems") and section on the
-    # first line, then the chunk holding the quote
-    assert any(p.lower().startswith("oversight") and QUESTIONS[1]["gold"][0]["quote"] in p for p in by_query[follow_up][1:])
+    assert pairs == [
+        (QUESTIONS[0]["question"], QUESTIONS[0]["gold"][0]["quote"]),
+        (follow_up, QUESTIONS[1]["gold"][0]["quote"]),
+        (QUESTIONS[2]["question"], QUESTIONS[2]["gold"][0]["quote"]),
+        (QUESTIONS[3]["question"], "Retention schemes are funded for three years so that trusts can plan ahead."),  # the stored text's
+    ]
     with pytest.raises(TuneError, match="No readable documents"):
         training_pairs(items, [tmp_path / "empty"], make_settings(tmp_path / "data"))
+
+
+def test_the_tuned_folder_is_the_default_model_once_it_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from assistant.config import DEFAULT_EMBED_MODEL, Settings, default_embed_model
+
+    folder = tmp_path / "ics-minilm"
+    monkeypatch.setenv("ASSISTANT_TUNED_MODEL", str(folder))
+    monkeypatch.delenv("ASSISTANT_EMBED_MODEL", raising=False)
+    assert default_embed_model() == DEFAULT_EMBED_MODEL  # not written yet: the packaged model
+    folder.mkdir()
+    (folder / TUNING_FILE).write_text('{"fingerprint": "abc"}')
+    assert default_embed_model() == str(folder.resolve())
+    settings = Settings.from_env()
+    assert settings.embed_model == str(folder.resolve()) and not settings.embed_model_explicit  # an index's own model still wins
+    monkeypatch.setenv("ASSISTANT_EMBED_MODEL", "all-MiniLM-L6-v2")
+    assert Settings.from_env().embed_model == DEFAULT_EMBED_MODEL  # chosen by name: that one
+    monkeypatch.delenv("ASSISTANT_EMBED_MODEL")
+    monkeypatch.setenv("ASSISTANT_TUNED_MODEL", "none")
+    assert Settings.from_env().embed_model == DEFAULT_EMBED_MODEL
 
 
 def test_tune_trains_saves_reuses_and_indexes_follow_their_model(tmp_path: Path):
@@ -100,7 +119,7 @@ def test_tune_trains_saves_reuses_and_indexes_follow_their_model(tmp_path: Path)
     out = tmp_path / "model"
     settings = make_settings(tmp_path / "data")
     report = tune([questions], [corpus], out, settings, epochs=1)
-    assert not report.reused and report.questions == 5 and report.pairs >= 8 and report.skipped == 1
+    assert not report.reused and report.questions == 5 and report.pairs == 4 and report.skipped == 1
     manifest = json.loads((out / TUNING_FILE).read_text())
     assert manifest["question_ids"] == ["t1", "t2", "t3", "t4", "t5"] and manifest["base"] == "all-MiniLM-L6-v2"
     assert not (tmp_path / "model.partial").exists()
@@ -113,8 +132,9 @@ def test_tune_trains_saves_reuses_and_indexes_follow_their_model(tmp_path: Path)
     text = ["Councillors question the integrated care board in public."]
     assert not np.allclose(tuned.embed(text), base.embed(text))
 
-    # the same pairs again: nothing is trained
+    # the same pairs again: nothing is trained; nor when the tuned folder is the default model (it starts from the packaged one)
     assert tune([questions], [corpus], out, settings, epochs=1).reused
+    assert tune([questions], [corpus], out, settings.with_(embed_model=str(out)), epochs=1).reused
 
     # an index built with it is used with it, without ASSISTANT_EMBED_MODEL (the index knows its model)
     Ingestor(settings.with_(embed_model=str(out), embed_model_explicit=True), progress=False).run([corpus])
@@ -156,9 +176,10 @@ def test_tune_cli_errors_and_refuses_to_tune_a_tuned_model(tmp_path: Path):
     assert done.returncode == 2 and "already a tuned model" in done.stderr
 
 
-def test_a_tuned_model_weighs_sentence_similarity_more(seed_assistant, monkeypatch):
-    """The packaged model's sentences are scored by the shipped learned scorer (fitted on its cosines); a tuned model's
-    by the hand-set sum w * cosine + (1 - w) * word overlap (+ bonuses) with w 0.5, not the packaged model's 0.3."""
+def test_the_learned_scorer_scores_a_tuned_models_sentences_too(seed_assistant, monkeypatch, tmp_path: Path):
+    """The shipped learned scorer scores every model's sentences (with a tuned model it quotes gold more often than the
+    hand-set weights chosen for one: eval/README.md, "Which embedder"). With no learned scorer shipped, a tuned model's
+    sentences get the hand-set sum w * cosine + (1 - w) * word overlap (+ bonuses) with w 0.5, the packaged model's 0.3."""
     from assistant import scoring
     from assistant.question import read_question
 
@@ -176,8 +197,39 @@ def test_a_tuned_model_weighs_sentence_similarity_more(seed_assistant, monkeypat
     monkeypatch.setattr(bank.embedder, "tuned", True)
     tuned = scores()
     assert plain.keys() == tuned.keys() and len(plain) > 10
-    learned, hand = scoring.SentenceScorer.load(), scoring.SentenceScorer.hand(scoring.TUNED_SEMANTIC_WEIGHT)
-    assert learned is not None and scoring.TUNED_SEMANTIC_WEIGHT > scoring.SEMANTIC_WEIGHT
+    learned = scoring.SentenceScorer.load()
+    assert learned is not None
     for key, e in plain.items():
-        assert e.score == pytest.approx(learned(e.features), abs=1e-9)
-        assert tuned[key].score == pytest.approx(hand(tuned[key].features), abs=1e-9)
+        assert e.score == pytest.approx(learned(e.features), abs=1e-9) == pytest.approx(tuned[key].score, abs=1e-9)
+    monkeypatch.setattr(scoring, "SCORER_PATH", tmp_path / "none.json")  # nothing shipped
+    hand = scoring.SentenceScorer.hand(scoring.TUNED_SEMANTIC_WEIGHT)
+    assert scoring.TUNED_SEMANTIC_WEIGHT > scoring.SEMANTIC_WEIGHT
+    scoring.scorer_for.cache_clear()
+    try:
+        for e in scores().values():
+            assert e.score == pytest.approx(hand(e.features), abs=1e-9)
+    finally:
+        scoring.scorer_for.cache_clear()  # the other tests get the shipped scorer again
+
+
+@pytest.mark.slow
+def test_make_models_recipe_finds_the_gold_of_both_real_question_sets(tmp_path: Path):
+    """`make model`'s own command line, on the real corpora and dev sets, up to training: every file it names exists,
+    and nearly every gold quote is found in its document's stored text, so the default model learns from them all."""
+    import argparse
+    import re
+    import shlex
+
+    root = Path(__file__).resolve().parent.parent
+    recipe = re.search(r"^\t\$\(BIN\)/ingest tune (.+) --out \$\(MODEL\)$", (root / "Makefile").read_text(), re.M)
+    assert recipe, "the Makefile's model target no longer runs `ingest tune ... --out $(MODEL)`"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", nargs="+")
+    parser.add_argument("--questions", action="append")
+    args = parser.parse_args(shlex.split(recipe.group(1)))
+    sets = [root / q for q in args.questions]
+    items = read_questions(sets)
+    pairs, skipped = training_pairs(items, [root / c for c in args.corpus], make_settings(tmp_path / "data"))
+    quotes = sum(len(i["gold"]) for i in items)
+    assert {p.name for p in sets} == {"seed-dev.jsonl", "devcorpus-dev.jsonl"} and len(items) > 800
+    assert len(pairs) == quotes - skipped and skipped <= 0.02 * quotes, (skipped, quotes)

@@ -1,0 +1,67 @@
+"""Finding a quote copied from a file as found in the stored (cleaned) text of its document.
+
+Question sets quote the files as found; ingest cleans the text it stores (markdown syntax and escapes
+removed, lost "ll"/"ff" ligatures repaired, caption timestamps kept only as locators). A quote is looked
+for exactly, then with any run of whitespace between its words, then on its letters and digits alone.
+Used by `ingest tune` (its training pairs) and by eval (gold spans)."""
+
+from __future__ import annotations
+
+import re
+
+
+def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Offsets of `quote` in `text`: exact first, else allowing any run of whitespace between words,
+    else on letters and digits alone (see `skeleton`)."""
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    words = quote.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    if match:
+        return match.start(), match.end()
+    return locate_skeleton(text, quote)
+
+
+def skeleton(text: str) -> tuple[str, list[int]]:
+    """Letters and digits of `text`, lower-cased, a doubled letter kept once, with each one's offset.
+
+    Gold quotes are copied from the files as found; the stored text is cleaned (markdown syntax and
+    escapes removed, lost "ll"/"ff" ligatures repaired: "wil" -> "will"). Both reduce to the same
+    skeleton, so a quote still finds its span in the stored text. Caption timestamps ("00:04:46.800") are
+    left out too: a transcript's stored text keeps them as locators, not as text."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    skip = {i for m in _TIMESTAMP.finditer(text) for i in range(m.start(), m.end())}
+    for i, char in enumerate(text):
+        if not char.isalnum() or i in skip:
+            continue
+        char = char.lower()
+        if chars and chars[-1] == char and not char.isdigit():
+            continue
+        chars.append(char)
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+_TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?\b")
+_SKELETONS: dict[int, tuple[str, tuple[str, list[int]]]] = {}
+
+
+def locate_skeleton(text: str, quote: str) -> tuple[int, int] | None:
+    """Span of `text` whose skeleton equals the quote's (None if absent or the quote has under 20 letters)."""
+    wanted, _ = skeleton(quote)
+    if len(wanted) < 20:
+        return None
+    key = id(text)
+    cached = _SKELETONS.get(key)
+    if cached is None or cached[0] is not text:
+        cached = (text, skeleton(text))
+        _SKELETONS[key] = cached
+    letters, offsets = cached[1]
+    at = letters.find(wanted)
+    if at < 0:
+        return None
+    return offsets[at], offsets[at + len(wanted) - 1] + 1
