@@ -16,6 +16,7 @@ DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy shipped by gt-a
 # it is there it is the default: tuned on one corpus's questions it finds the other's answers more often, both ways
 # (eval/README.md, "Which embedder"). ASSISTANT_TUNED_MODEL names another folder, or "none" for the packaged model.
 DEFAULT_TUNED_MODEL = PROJECT_ROOT / "models" / "ics-minilm"
+TUNING_FILE = "tuning.json"  # written by `ingest tune` next to a fine-tuned model's weights, last: the folder is complete
 DEFAULT_COLLECTION = "evidence"
 DEFAULT_EMBED_BATCH = 64
 DEFAULT_MAX_FILE_MB = 50.0
@@ -39,7 +40,7 @@ def default_embed_model() -> str:
     if chosen.lower() == "none":
         return DEFAULT_EMBED_MODEL
     folder = Path(chosen).expanduser() if chosen else DEFAULT_TUNED_MODEL
-    return str(folder.resolve()) if (folder / "tuning.json").is_file() else DEFAULT_EMBED_MODEL
+    return str(folder.resolve()) if (folder / TUNING_FILE).is_file() else DEFAULT_EMBED_MODEL
 
 
 def _int(name: str, default: int, minimum: int = 0) -> int:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.config import DEFAULT_EMBED_MODEL
+from assistant.config import DEFAULT_EMBED_MODEL, TUNING_FILE
 from assistant.errors import ConfigError
 
 # Never let a library reach for a model hub: weights come from pip packages or local paths.
@@ -25,7 +25,6 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading pr
 # A question (a few short texts) is embedded on one thread: splitting so little work across threads costs more than
 # it saves, and on a busy machine waiting for the second thread made one question's embedding ten times slower.
 FEW_TEXTS = 8
-TUNING_FILE = "tuning.json"  # written by `ingest tune` next to a fine-tuned model's weights
 _TUNED_MARK = "@tuned-"
 
 PACKAGED_MODELS = {

@@ -193,8 +193,7 @@ class Assistant:
     ) -> tuple[list[Passage], list[Evidence]]:
         """Hybrid candidates, scored by their sentences and ranked (ranking.py); plus the scored sentences."""
         fused, evidence = self._pool(question, filters, k, anchors)
-        ranked = rank_passages(question, fused, evidence, ranker_for(self.settings.ranker))
-        passages = ranked
+        passages = rank_passages(question, fused, evidence, ranker_for(self.settings.ranker))
         if len(question.query.publishers) >= 2:
             passages = _each_publisher_shown(passages, question.query.publishers, k)
         for rank, p in enumerate(passages, start=1):
