@@ -96,19 +96,44 @@ QUICK_DEVCORPUS_DOCS = (
 )
 
 
-@pytest.fixture(scope="session")
-def quick_index(tmp_path_factory: pytest.TempPathFactory, seed_index: Settings, embedder) -> Settings:
-    """The seed corpus plus the dev-corpus documents of the quick set, in one index (as eval indexes both corpora)."""
+def _quick(tmp_path_factory: pytest.TempPathFactory, embedder, name: str, **changes: object) -> Settings:
+    """The seed corpus plus the dev-corpus documents of the quick set, in one new index."""
     from ingest.pipeline import Ingestor
 
-    folder = tmp_path_factory.mktemp("quick-devcorpus") / "dev-corpus"
+    folder = tmp_path_factory.mktemp(f"{name}-devcorpus") / "dev-corpus"
     folder.mkdir()
-    for name in QUICK_DEVCORPUS_DOCS:
-        shutil.copy(ROOT / "eval" / "dev-corpus" / name, folder / name)
-    settings = make_settings(tmp_path_factory.mktemp("quick") / "data")
+    for doc in QUICK_DEVCORPUS_DOCS:
+        shutil.copy(ROOT / "eval" / "dev-corpus" / doc, folder / doc)
+    settings = make_settings(tmp_path_factory.mktemp(name) / "data", **changes)
     report = Ingestor(settings, embedder=embedder, progress=False).run([CORPUS, folder])
     assert report.ok and report.count("added") == 5 + len(QUICK_DEVCORPUS_DOCS), report.results
     return settings
+
+
+@pytest.fixture(scope="session")
+def quick_index(tmp_path_factory: pytest.TempPathFactory, seed_index: Settings, embedder) -> Settings:
+    """The seed corpus plus the dev-corpus documents of the quick set, in one index (as eval indexes both corpora)."""
+    return _quick(tmp_path_factory, embedder, "quick")
+
+
+@pytest.fixture(scope="session")
+def tuned_embedder():
+    """The model the app ships with: the packaged one tuned on both dev sets by `make model` (which `make test` runs).
+    Without it the tests that need it fail, saying so: the shipped default must be tested, not skipped."""
+    from assistant.config import DEFAULT_TUNED_MODEL, TUNING_FILE
+    from assistant.embed import get_embedder
+
+    if not (DEFAULT_TUNED_MODEL / TUNING_FILE).is_file():
+        pytest.fail(f"no tuned model in {DEFAULT_TUNED_MODEL}: run `make model` (make test does) before these tests")
+    return get_embedder(str(DEFAULT_TUNED_MODEL))
+
+
+@pytest.fixture(scope="session")
+def quick_index_tuned(tmp_path_factory: pytest.TempPathFactory, tuned_embedder) -> Settings:
+    """The quick index again, built with the shipped tuned model."""
+    from assistant.config import DEFAULT_TUNED_MODEL
+
+    return _quick(tmp_path_factory, tuned_embedder, "quick-tuned", embed_model=str(DEFAULT_TUNED_MODEL), embed_model_explicit=True)
 
 
 @pytest.fixture(scope="session")
