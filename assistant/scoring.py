@@ -3,9 +3,10 @@ by their best sentence, and the 3-6 sentences an answer quotes selected.
 
 A sentence's score comes from its features (SCORER_FEATURES: cosine to the question, IDF-weighted word overlap
 of it and its neighbours, the retriever's rank, a named source, a figure, nearness to what a previous answer
-cited) through the learned SentenceScorer (assistant/data/sentence_scorer.json, fitted listwise on both corpora's
-dev questions by eval/train_scorer.py, which stores a fit only if each corpus's fit beats the hand-set weights on
-the other) or the hand-set weights (ASSISTANT_SCORER=hand).
+cited, how much it reads like a summary of its whole document) through the learned SentenceScorer
+(assistant/data/sentence_scorer.json, fitted listwise on both corpora's dev questions by eval/train_scorer.py, which
+stores a fit only if each corpus's fit beats the hand-set weights on the other) or the hand-set weights
+(ASSISTANT_SCORER=hand).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ SCORER_FEATURES = (
     "figure",  # a figure/date question and the sentence holds a new one
     "anchor",  # near what the previous answer cited (a follow-up leaning on it)
     "short",  # 1 / words: headings and fragments are short
+    "central",  # cosine of the sentence and its document's centroid: says what the whole document says, not a point
 )
 SCORER_PATH = Path(__file__).resolve().parent / "data" / "sentence_scorer.json"
 SCORER = Kind("the sentence scorer", "eval.train_scorer", "ASSISTANT_SCORER", "hand")
@@ -104,7 +106,7 @@ class SentenceScorer:
 
     @classmethod
     def hand(cls, semantic_weight: float) -> SentenceScorer:
-        return cls((semantic_weight, 1 - semantic_weight, 0, 0, 0, RANK_PRIOR_WEIGHT, PUBLISHER_BONUS, NUMERIC_BONUS, ANCHOR_BONUS, 0))
+        return cls((semantic_weight, 1 - semantic_weight, 0, 0, 0, RANK_PRIOR_WEIGHT, PUBLISHER_BONUS, NUMERIC_BONUS, ANCHOR_BONUS, 0, 0))
 
     @classmethod
     def load(cls, path: Path = SCORER_PATH) -> SentenceScorer | None:
@@ -171,6 +173,7 @@ def score_evidence(
             1.0 - (passage.rank - 1) / n_passages, float(is_named(passage.doc, named)),
             float(bool(numeric) and answers_numeric(numeric, sentence.text, given)), float(_near_anchor(sentence, anchors)),
             1.0 / max(len(sentence.text.split()), 1),
+            float(vector @ bank.centroid(passage.doc)),
         )  # fmt: skip
         out.append(Evidence(sentence, passage, float(sem), lexical, scorer(features), vector, features, have))
     out.sort(key=lambda e: -e.score)

@@ -54,6 +54,7 @@ NO_CHUNK = -1  # a sentence no chunk holds (in the search matrix)
 # Least recently used go first past these. Spans of the documents the stored matrix holds are mapped, not kept; these
 # bytes are for a document changed since (read from SQLite, 25 bytes a sentence).
 CACHED_SPAN_BYTES = 16_000_000
+MAX_CENTROIDS = 4096  # documents whose centroid is kept (1.5 KB each); past it, they are made again as asked
 CACHED_TEXT_BYTES = 32_000_000  # document texts kept to slice sentences from (1-2 bytes a character, most texts)
 CACHED_STEMS = 50_000  # sentences whose stems are kept (about 1 kB each)
 LEGACY_CACHE_FOLDER = "sentences"  # where sentence vectors were cached before they were stored with the document
@@ -268,6 +269,7 @@ class SentenceBank:
         self._docs: SizedCache[_DocSentences] = SizedCache(CACHED_SPAN_BYTES, lambda entry: entry.nbytes)
         self._texts: SizedCache[str] = SizedCache(CACHED_TEXT_BYTES, sys.getsizeof)
         self._stems: dict[Sentence, frozenset[str]] = {}
+        self._centroids: dict[tuple[str, str], np.ndarray] = {}
         self._idf: dict[str, float] = {}
         self._idf_key: tuple[tuple[str, str], ...] = ()
         self._matrix: _Matrix | None = None
@@ -325,6 +327,28 @@ class SentenceBank:
         if legacy.is_dir():  # vectors cached by an older version, now kept in the index
             shutil.rmtree(legacy, ignore_errors=True)
         return sum(last - first for first, last in (matrix.rows.get(d.doc_id, (0, 0)) for d in documents))
+
+    def centroid(self, doc: DocumentInfo) -> np.ndarray:
+        """The unit mean of a document's evidence-sentence vectors: what the document as a whole is about. A sentence
+        near it says what the whole document says ("This plan sets out our vision..."), rarely the specific point a
+        question asks for (the scorer's "central" feature). Kept per document version; cheap from the search matrix."""
+        key = (doc.doc_id, doc.content_hash)
+        found = self._centroids.get(key)
+        if found is not None:
+            return found
+        matrix = self._matrix
+        if matrix is not None and matrix.key.get(doc.doc_id) == doc.content_hash and doc.doc_id in matrix.rows:
+            first, last = matrix.rows[doc.doc_id]
+            vectors = matrix.vectors[first:last]
+        else:
+            vectors = self.vectors([x for x in self.sentences(doc) if not x.heading], {doc.doc_id: doc})
+        mean = vectors.astype(np.float64).sum(axis=0) if len(vectors) else np.zeros(self.embedder.dim)
+        unit = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        with self._lock:
+            if len(self._centroids) >= MAX_CENTROIDS:
+                self._centroids.clear()
+            self._centroids[key] = unit
+        return unit
 
     # reading --------------------------------------------------------------------
     def sentences(self, doc: DocumentInfo) -> Sequence[Sentence]:

@@ -4,6 +4,9 @@
     python -m eval.train_scorer --write            # ... and store the fit on both in assistant/data/sentence_scorer.json
                                                    #     if each corpus's fit beats the hand-set weights on the other
     python -m eval.train_scorer --cache F.pkl      # keep the candidates' features in F.pkl (a rerun only refits)
+    python -m eval.train_scorer --index seed=D1 --index devcorpus=D2 --write
+                                                   # each corpus's candidates from its own index: for a tuned model,
+                                                   #     one tuned on the other corpus's questions (see below)
 
 For every answerable question of a dev set, the candidate sentences `ask` scores (Assistant.pool: every sentence
 of the fused passages, with its SCORER_FEATURES) are labelled 1 when they overlap a gold quote. Two fits:
@@ -19,7 +22,10 @@ of the fused passages, with its SCORER_FEATURES) are labelled 1 when they overla
 
 Each is judged on the other corpus against the hand-set weights: how often the best-scored candidate is gold
 (@1), and one of the best 3 (@3) and 5 (@5). The index is the one ASSISTANT_DATA_DIR points at; it must hold
-every document the sets quote.
+every document the sets quote. `--index CORPUS=DIR` takes a corpus's candidates from another index. The shipped fit
+was made so: the seeds' candidates from an index built with the model tuned on the dev corpus's questions alone, and
+the dev corpus's from one built with the model tuned on the seeds' alone. Each corpus's cosines are then those of a
+model that never saw its questions, as on new documents, and a fit on one corpus is measured on the other honestly.
 """
 
 from __future__ import annotations
@@ -120,10 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.train_scorer", description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="store the listwise fit on all dev sets if it holds across corpora")
     parser.add_argument("--cache", type=Path, default=None, help="pickle of the candidates: read if present, else written")
+    parser.add_argument("--index", action="append", default=[], metavar="CORPUS=DIR",
+                        help="take CORPUS's candidates from the index in DIR (default: ASSISTANT_DATA_DIR's)")  # fmt: skip
     args = parser.parse_args(argv)
-    bot = Assistant(replace(Settings.from_env(), scorer="hand", ranker="hand"))  # the candidates as the hand-set scorer ranks them
     paths = dev_sets()
-    data = cached(args.cache, lambda: {c: examples(bot, p, c) for c, p in paths.items()})
+    settings = replace(Settings.from_env(), scorer="hand", ranker="hand")  # the candidates as the hand-set scorer ranks them
+    folders = dict(item.split("=", 1) for item in args.index)
+    if unknown := set(folders) - set(paths):
+        parser.error(f"--index names {sorted(unknown)}; the corpora with dev sets are {sorted(paths)}")
+    bots = {c: Assistant(replace(settings, data_dir=Path(folders[c])) if c in folders else settings) for c in paths}
+    data = cached(args.cache, lambda: {c: examples(bots[c], p, c) for c, p in paths.items()})
     hand = scoring.SentenceScorer.hand(scoring.SEMANTIC_WEIGHT)
     listwise = {c: fit_listwise(g) for c, g in data.items()}
     everything = [g for groups in data.values() for g in groups]
@@ -144,15 +156,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("listwise fit on both (raw-feature weights): " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(scoring.SCORER_FEATURES, both.weights, strict=True)))
     if args.write and holds:
         about = about_sets(paths, {c: len(g) for c, g in data.items()})
+        embedders = "; ".join(f"{c} candidates from {bot.settings.data_dir} (embedder {bot._ready()[1].embedder.name})" for c, bot in bots.items())
         n_sentences = sum(len(y) for _, y in everything)
         scoring.SCORER_PATH.write_text(json.dumps({
             "features": list(scoring.SCORER_FEATURES),
             "weights": list(both.weights),
             "bias": both.bias,
-            "trained_on": f"{why}; dev sets {about}; {n_sentences} candidate sentences; embedder {bot.settings.embed_model}; {date.today().isoformat()}",
+            "trained_on": f"{why}; dev sets {about}; {n_sentences} candidate sentences; {embedders}; {date.today().isoformat()}",
             "logistic": False,
             "model": f"listwise conditional logit (L2 {L2}) over standardised features, mapped onto the hand-set scale; weights on the raw features",
-            "command": "python -m eval.train_scorer --write",
+            "command": " ".join(["python -m eval.train_scorer --write", *(f"--index {i}" for i in args.index)]),
             "table": [dict(zip(header, row, strict=True)) for row in table],
         }, indent=1) + "\n", encoding="utf-8")  # fmt: skip
         print(f"wrote {scoring.SCORER_PATH}")

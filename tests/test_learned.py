@@ -208,3 +208,31 @@ def test_the_shipped_scorer_is_learned_for_every_model() -> None:
     assert scorer_for("", True) == SentenceScorer.load(SCORER_PATH)
     assert scorer_for("hand", True) == SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT)
     assert scorer_for("hand", False).about == "hand-set weights"
+
+
+@pytest.mark.slow
+def test_the_central_feature_is_the_cosine_to_the_documents_mean_sentence(seed_assistant) -> None:
+    """"central" reads the search matrix's rows of the sentence's document; the same centroid comes from the sentences'
+    own vectors when the matrix does not hold the document (a document changed since it was built)."""
+    import numpy as np
+
+    from assistant.scoring import SCORER_FEATURES
+
+    _, passages, evidence = seed_assistant.pool("How will ICBs be held to account for their performance?", [])
+    bank = seed_assistant._ready()[1]
+    e = evidence[0]
+    doc = e.passage.doc
+    own = [s for s in bank.sentences(doc) if not s.heading]
+    mean = bank.vectors(own, {doc.doc_id: doc}).astype(np.float64).mean(axis=0)
+    expected = float(e.vector @ (mean / np.linalg.norm(mean)))
+    assert e.features[SCORER_FEATURES.index("central")] == pytest.approx(expected, abs=1e-5)
+    matrix, bank._matrix = bank._matrix, None  # as if the matrix did not hold it
+    bank._centroids.clear()
+    try:
+        assert float(e.vector @ bank.centroid(doc)) == pytest.approx(expected, abs=1e-5)
+    finally:
+        bank._matrix = matrix
+        bank._centroids.clear()
+    # cosines, and they tell sentences apart
+    values = [x.features[SCORER_FEATURES.index("central")] for x in evidence]
+    assert all(-1.0 <= v <= 1.0 for v in values) and len(set(values)) > 1
