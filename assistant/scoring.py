@@ -120,9 +120,9 @@ class SentenceScorer:
 @functools.cache
 def scorer_for(setting: str, tuned: bool) -> SentenceScorer:
     """The scorer Settings.scorer names: a weights file, "hand", or (empty) the shipped learned one if there is one.
-    The shipped one was fitted on the packaged model's cosines; it also scores a tuned model's better than the hand-set
-    weights chosen for one do (eval/README.md, "Which embedder"). Without a learned one, a tuned model's cosines weigh
-    TUNED_SEMANTIC_WEIGHT."""
+    The shipped one was fitted on tuned models' cosines (each corpus's from the model tuned on the other's questions;
+    eval/README.md, round seven) and serves the packaged model too (CI's quick gate measures both). Without a learned
+    one, a tuned model's cosines weigh TUNED_SEMANTIC_WEIGHT."""
     path = named_fit(setting, SCORER, SCORER_PATH)
     learned = SentenceScorer.load(path) if path else None
     return learned or SentenceScorer.hand(TUNED_SEMANTIC_WEIGHT if tuned else SEMANTIC_WEIGHT)

@@ -197,8 +197,8 @@ def test_the_listwise_scorer_learns_which_feature_finds_gold_and_scores_a_chance
 
 
 def test_the_shipped_scorer_is_learned_for_every_model() -> None:
-    """The shipped fit answers by default, for the packaged model whose cosines it read and for a tuned one (where it
-    beat the hand-set weights for a tuned model: eval/README.md, "Which embedder"); "hand" forces the hand-set weights;
+    """The shipped fit answers by default, for a tuned model (whose cosines it was fitted on: eval/README.md, round
+    seven) and for the packaged one; "hand" forces the hand-set weights;
     the file says what it was trained on and that it held across corpora."""
     from assistant.scoring import SCORER_PATH, TUNED_SEMANTIC_WEIGHT, SentenceScorer, scorer_for
 
