@@ -137,6 +137,20 @@ def quick_index_tuned(tmp_path_factory: pytest.TempPathFactory, tuned_embedder) 
 
 
 @pytest.fixture(scope="session")
+def seed_assistant_tuned(tmp_path_factory: pytest.TempPathFactory, tuned_embedder):
+    """An Assistant over the seed corpus indexed with the shipped tuned model (`make model`), as `make run` serves it."""
+    from assistant.config import DEFAULT_TUNED_MODEL
+    from assistant.engine import Assistant
+    from assistant.index import Index
+    from ingest.pipeline import Ingestor
+
+    settings = make_settings(tmp_path_factory.mktemp("seed-tuned") / "data", embed_model=str(DEFAULT_TUNED_MODEL), embed_model_explicit=True)
+    report = Ingestor(settings, embedder=tuned_embedder, progress=False).run([CORPUS])
+    assert report.ok and report.count("added") == 5, report.results
+    return Assistant(settings, index=Index(settings, embedder=tuned_embedder))
+
+
+@pytest.fixture(scope="session")
 def seed_assistant(seed_index: Settings, embedder):
     """One Assistant over the seed index, shared by the tests that only ask."""
     from assistant.engine import Assistant
