@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("listwise fit on both (raw-feature weights): " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(scoring.SCORER_FEATURES, both.weights, strict=True)))
     if args.write and holds:
         about = about_sets(paths, {c: len(g) for c, g in data.items()})
-        embedders = "; ".join(f"{c} candidates from {bot.settings.data_dir} (embedder {bot._ready()[1].embedder.name})" for c, bot in bots.items())
+        embedders = "; ".join(f"{c} candidates from {bot.settings.data_dir} (embedder {bot.index.embedder.name})" for c, bot in bots.items())
         n_sentences = sum(len(y) for _, y in everything)
         scoring.SCORER_PATH.write_text(json.dumps({
             "features": list(scoring.SCORER_FEATURES),

@@ -77,9 +77,14 @@ def corpus_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     """The seed corpus ingested once per test session into a temporary data folder; treat as read-only."""
+    return _seed(tmp_path_factory, embedder, "seed")
+
+
+def _seed(tmp_path_factory: pytest.TempPathFactory, embedder, name: str, **changes: object) -> Settings:
+    """The seed corpus ingested into a new temporary data folder."""
     from ingest.pipeline import Ingestor
 
-    settings = make_settings(tmp_path_factory.mktemp("seed") / "data")
+    settings = make_settings(tmp_path_factory.mktemp(name) / "data", **changes)
     report = Ingestor(settings, embedder=embedder, progress=False).run([CORPUS])
     assert report.ok and report.count("added") == 5, report.results
     return settings
@@ -142,11 +147,8 @@ def seed_assistant_tuned(tmp_path_factory: pytest.TempPathFactory, tuned_embedde
     from assistant.config import DEFAULT_TUNED_MODEL
     from assistant.engine import Assistant
     from assistant.index import Index
-    from ingest.pipeline import Ingestor
 
-    settings = make_settings(tmp_path_factory.mktemp("seed-tuned") / "data", embed_model=str(DEFAULT_TUNED_MODEL), embed_model_explicit=True)
-    report = Ingestor(settings, embedder=tuned_embedder, progress=False).run([CORPUS])
-    assert report.ok and report.count("added") == 5, report.results
+    settings = _seed(tmp_path_factory, tuned_embedder, "seed-tuned", embed_model=str(DEFAULT_TUNED_MODEL), embed_model_explicit=True)
     return Assistant(settings, index=Index(settings, embedder=tuned_embedder))
 
 
