@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.metrics import Span, locate_quote
+from eval.metrics import Span
+from ingest.quotes import locate_quote
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
 CORPORA = ("seed", "devcorpus")  # corpus/ and eval/dev-corpus/

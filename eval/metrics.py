@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.lexical import tokens
-from ingest.quotes import locate_quote, locate_skeleton, skeleton  # noqa: F401  (re-exported: eval's gold spans)
 
 RETRIEVAL_KS = (1, 3, 5, 10)
 NDCG_K = 10

@@ -133,22 +133,26 @@ def tuned_embedder():
     return get_embedder(str(DEFAULT_TUNED_MODEL))
 
 
+def _tuned() -> dict[str, object]:
+    """Settings changes for an index built with the shipped tuned model (chosen, so the tests' "none" does not apply)."""
+    from assistant.config import DEFAULT_TUNED_MODEL
+
+    return {"embed_model": str(DEFAULT_TUNED_MODEL), "embed_model_explicit": True}
+
+
 @pytest.fixture(scope="session")
 def quick_index_tuned(tmp_path_factory: pytest.TempPathFactory, tuned_embedder) -> Settings:
     """The quick index again, built with the shipped tuned model."""
-    from assistant.config import DEFAULT_TUNED_MODEL
-
-    return _quick(tmp_path_factory, tuned_embedder, "quick-tuned", embed_model=str(DEFAULT_TUNED_MODEL), embed_model_explicit=True)
+    return _quick(tmp_path_factory, tuned_embedder, "quick-tuned", **_tuned())
 
 
 @pytest.fixture(scope="session")
 def seed_assistant_tuned(tmp_path_factory: pytest.TempPathFactory, tuned_embedder):
     """An Assistant over the seed corpus indexed with the shipped tuned model (`make model`), as `make run` serves it."""
-    from assistant.config import DEFAULT_TUNED_MODEL
     from assistant.engine import Assistant
     from assistant.index import Index
 
-    settings = _seed(tmp_path_factory, tuned_embedder, "seed-tuned", embed_model=str(DEFAULT_TUNED_MODEL), embed_model_explicit=True)
+    settings = _seed(tmp_path_factory, tuned_embedder, "seed-tuned", **_tuned())
     return Assistant(settings, index=Index(settings, embedder=tuned_embedder))
 
 

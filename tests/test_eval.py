@@ -13,6 +13,7 @@ from eval import metrics as m
 from eval.baselines import sentence_spans
 from eval.dataset import Gold, Question, diagnose, load_questions, locate_gold
 from eval.run import THRESHOLDS_PATH, EvalResult, evaluate, gate, load_thresholds, score_system
+from ingest.quotes import locate_quote
 
 QUICK_BUDGET_S = 120
 
@@ -56,19 +57,19 @@ def test_locate_quote_finds_a_raw_quote_in_cleaned_text():
     """Gold quotes are copied from files as found; the stored text has markdown, escapes and ligatures repaired."""
     stored = "Intro. Addressing this requires a response from all parts of the system (ICBs) that will last. End."
     raw = "requires a response from al parts of the system \\(ICBs\\) that **wil** last"
-    start, end = m.locate_quote(stored, raw)
+    start, end = locate_quote(stored, raw)
     assert stored[start:end] == "requires a response from all parts of the system (ICBs) that will last"
     caption = "00:00:00.560 a response from all parts\n00:00:02.600 of the system"
-    assert stored[slice(*m.locate_quote(stored, caption))] == "a response from all parts of the system"
-    assert m.locate_quote(stored, "a response from some parts of the system") is None
-    assert m.locate_quote(stored, "al parts") is None  # too short to trust a skeleton match
+    assert stored[slice(*locate_quote(stored, caption))] == "a response from all parts of the system"
+    assert locate_quote(stored, "a response from some parts of the system") is None
+    assert locate_quote(stored, "al parts") is None  # too short to trust a skeleton match
 
 
 def test_locate_quote_exact_then_whitespace_tolerant():
     text = "one two\n  three four"
-    assert m.locate_quote(text, "two\n  three") == (4, 15)
-    assert m.locate_quote(text, "two three") == (4, 15)
-    assert m.locate_quote(text, "two four") is None
+    assert locate_quote(text, "two\n  three") == (4, 15)
+    assert locate_quote(text, "two three") == (4, 15)
+    assert locate_quote(text, "two four") is None
 
 
 def test_gold_located_in_stored_text_and_problems_explained():

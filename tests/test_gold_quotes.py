@@ -51,7 +51,7 @@ def devcorpus_texts(tmp_path_factory) -> dict[str, str]:
 @pytest.mark.parametrize("name", DEVCORPUS_SETS)
 def test_every_devcorpus_gold_quote_is_found_in_the_stored_text(devcorpus_texts, name):
     """Dev-corpus quotes were copied from the damaged files as found; cleaning changes them, so a quote need not be
-    verbatim, only found (eval.metrics.locate_quote: whitespace, markup, ligatures and timestamps aside)."""
+    verbatim, only found (ingest.quotes.locate_quote: whitespace, markup, ligatures and timestamps aside)."""
     lost = [p for p in _problems(name, devcorpus_texts) if not p.reason.startswith("found only")]
     assert not lost, f"{len(lost)} gold quote(s) not found in the stored text"
 
