@@ -209,7 +209,9 @@ class Assistant:
         fused = retriever.search(question.query, filters, max(k, EVIDENCE_POOL), self.settings.candidates, vector.tolist())
         fused += self._near_anchors(fused, anchors)
         scorer = scorer_for(self.settings.scorer, bool(getattr(bank.embedder, "tuned", False)))
-        return fused, score_evidence(question, vector, fused, bank, self.glossary, anchors, scorer)
+        # a resolved follow-up's own words ("And what's planned for 2025/26?") are also compared, apart from its topic
+        asked = np.asarray(retriever.index.embed_query(question.asked), dtype=np.float32) if question.asked != question.text else None
+        return fused, score_evidence(question, vector, fused, bank, self.glossary, anchors, scorer, asked)
 
     def _near_anchors(self, fused: list[Passage], anchors: Sequence[tuple[str, int, int]]) -> list[Passage]:
         """Passages near the anchors that the search did not return, ranked after it."""

@@ -80,6 +80,8 @@ SCORER_FEATURES = (
     "named",  # the sentence's document is from a source the question names
     "figure",  # a figure/date question and the sentence holds a new one
     "anchor",  # near what the previous answer cited (a follow-up leaning on it)
+    "repeated",  # one of the spans the previous answer cited: the user has just read it
+    "asked_semantic",  # cosine of sentence and the question as asked (a follow-up's own words, before it is resolved)
     "short",  # 1 / words: headings and fragments are short
     "central",  # cosine of the sentence and its document's centroid: says what the whole document says, not a point
 )
@@ -106,7 +108,7 @@ class SentenceScorer:
 
     @classmethod
     def hand(cls, semantic_weight: float) -> SentenceScorer:
-        return cls((semantic_weight, 1 - semantic_weight, 0, 0, 0, RANK_PRIOR_WEIGHT, PUBLISHER_BONUS, NUMERIC_BONUS, ANCHOR_BONUS, 0, 0))
+        return cls((semantic_weight, 1 - semantic_weight, 0, 0, 0, RANK_PRIOR_WEIGHT, PUBLISHER_BONUS, NUMERIC_BONUS, ANCHOR_BONUS, 0, 0, 0, 0))
 
     @classmethod
     def load(cls, path: Path = SCORER_PATH) -> SentenceScorer | None:
@@ -136,6 +138,7 @@ def score_evidence(
     glossary: Glossary,
     anchors: Sequence[tuple[str, int, int]] = (),
     scorer: SentenceScorer | None = None,
+    asked_vector: np.ndarray | None = None,
 ) -> list[Evidence]:
     """Score every evidence sentence of the passages against the question, best first.
 
@@ -152,6 +155,7 @@ def score_evidence(
     items = list(seen.values())
     vectors = bank.vectors([s for s, _ in items], {p.doc.doc_id: p.doc for p in passages})
     semantic = vectors @ question_vector
+    asked = semantic if asked_vector is None else vectors @ asked_vector  # a follow-up's own words, unresolved
     weight = question.weights
     wanted = set(weight)
     total = math.fsum(weight.values())  # exact sums: a set's order (hash seed) never breaks a tie
@@ -160,7 +164,7 @@ def score_evidence(
     numeric, given = question.numeric, question.given
     named = named_sources(question.query, passages)
     out = []
-    for (sentence, passage), vector, sem in zip(items, vectors, semantic, strict=True):
+    for (sentence, passage), vector, sem, asked_sem in zip(items, vectors, semantic, asked, strict=True):
         have = bank.stems(sentence, glossary)
         own = math.fsum(weight[w] for w in wanted & have) / total if total else 0.0
         context = own
@@ -172,7 +176,7 @@ def score_evidence(
             float(sem), lexical, own, context, len(wanted & have) / len(wanted) if wanted else 0.0,
             1.0 - (passage.rank - 1) / n_passages, float(is_named(passage.doc, named)),
             float(bool(numeric) and answers_numeric(numeric, sentence.text, given)), float(_near_anchor(sentence, anchors)),
-            1.0 / max(len(sentence.text.split()), 1),
+            float(_on_anchor(sentence, anchors)), float(asked_sem), 1.0 / max(len(sentence.text.split()), 1),
             float(vector @ bank.centroid(passage.doc)),
         )  # fmt: skip
         out.append(Evidence(sentence, passage, float(sem), lexical, scorer(features), vector, features, have))
@@ -189,6 +193,11 @@ def _near_anchor(sentence: Sentence, anchors: Sequence[tuple[str, int, int]]) ->
     """Within ANCHOR_REACH of a span the previous answer cited, but not one of those spans (that was said already)."""
     near = [(start, end) for doc, start, end in anchors if doc == sentence.doc_id and start - ANCHOR_REACH < sentence.end and sentence.start < end + ANCHOR_REACH]
     return bool(near) and not any(start < sentence.end and sentence.start < end for start, end in near)
+
+
+def _on_anchor(sentence: Sentence, anchors: Sequence[tuple[str, int, int]]) -> bool:
+    """Overlaps a span the previous answer cited."""
+    return any(doc == sentence.doc_id and start < sentence.end and sentence.start < end for doc, start, end in anchors)
 
 
 def named_sources(query: Query, passages: Sequence[Passage]) -> set[str]:

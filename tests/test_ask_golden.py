@@ -154,15 +154,9 @@ def test_how_much_something_matters_is_answered(seed_assistant) -> None:
     assert {"NHS Providers", "NHS Confederation"} <= {c.publisher for c in answer.citations}
 
 
-@pytest.mark.parametrize(
-    "which",
-    [
-        "seed_assistant_tuned",
-        pytest.param("seed_assistant", marks=pytest.mark.xfail(strict=True, reason=(
-            "known miss with the packaged model: the scorer shipped since round seven was fitted on a tuned model's cosines, "
-            "and with the packaged model's the attribution line ranks 7th (eval/README.md, round seven)"))),
-    ],
-)  # fmt: skip
+# Asked of both models: the shipped tuned one, and the packaged one a user may choose (the scorer is fitted on tuned
+# cosines; with round seven's, the packaged model ranked the attribution line 7th, eval/README.md, round eight).
+@pytest.mark.parametrize("which", ["seed_assistant_tuned", "seed_assistant"])
 def test_follow_up_finds_what_sits_next_to_the_previous_answer(which: str, request: pytest.FixtureRequest) -> None:
     bot = request.getfixturevalue(which)
     first = "The NHS Confed 2020 report quotes someone saying workforce transformation has to include volunteers, personal assistants and carers - what was the point?"

@@ -236,3 +236,32 @@ def test_the_central_feature_is_the_cosine_to_the_documents_mean_sentence(seed_a
     # cosines, and they tell sentences apart
     values = [x.features[SCORER_FEATURES.index("central")] for x in evidence]
     assert all(-1.0 <= v <= 1.0 for v in values) and len(set(values)) > 1
+
+
+def test_a_follow_up_is_scored_on_its_own_words_and_on_what_was_just_cited(seed_assistant) -> None:
+    """"asked_semantic" is the cosine to the question as asked, "semantic" to it resolved: they differ only for a
+    resolved follow-up. "repeated" marks the sentences the previous answer cited, "anchor" those near them, never both."""
+    import numpy as np
+
+    from assistant.scoring import SCORER_FEATURES
+
+    semantic, asked, repeated, anchor = (SCORER_FEATURES.index(n) for n in ("semantic", "asked_semantic", "repeated", "anchor"))
+    history = ["How will ICBs be held to account for their performance?"]
+    analysed, _, evidence = seed_assistant.pool("Why does that matter?", history)
+    assert analysed.text != analysed.asked  # resolved against the history
+    index = seed_assistant._ready()[0].index
+    own = np.asarray(index.embed_query("Why does that matter?"), dtype=np.float32)
+    for e in evidence[:20]:
+        assert e.features[asked] == pytest.approx(float(e.vector @ own), abs=1e-5)
+        assert e.features[semantic] == pytest.approx(e.semantic, abs=1e-6)
+    assert any(abs(e.features[asked] - e.features[semantic]) > 0.01 for e in evidence)
+    cited = seed_assistant._anchors(analysed, history, None, seed_assistant.settings.top_k)
+    assert cited
+    on = [e for e in evidence if any(d == e.sentence.doc_id and s < e.sentence.end and e.sentence.start < t for d, s, t in cited)]
+    assert on and all(e.features[repeated] == 1.0 for e in on)
+    on_ids = {id(e) for e in on}
+    assert all(e.features[repeated] == 0.0 for e in evidence if id(e) not in on_ids)
+    assert not any(e.features[repeated] and e.features[anchor] for e in evidence)
+    # a standalone question: the two cosines are one, and nothing was cited before it
+    _, _, alone = seed_assistant.pool("How will ICBs be held to account for their performance?", [])
+    assert all(e.features[asked] == e.features[semantic] and e.features[repeated] == 0.0 for e in alone)
