@@ -21,7 +21,7 @@ from typing import Any
 
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
 from assistant.fitted import Kind, named_fit, positive, read_fit
-from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
+from assistant.glossary import NAME_CONNECTORS, Glossary, abbreviates, normalise
 from assistant.question import Question, possessive_stripped, term_figures
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
 from assistant.scoring import YEAR, Evidence, answers_numeric
@@ -156,21 +156,9 @@ def owned_term_covered(term: str, passages: Sequence[tuple[str, DocumentInfo]], 
     for text, doc in passages:
         if not _named_term_covered(thing, [text], glossary):
             continue
-        if _named_term_covered(owner, [text, _details(doc)], glossary) or any(_abbreviates(owner, n) for n in (doc.publisher, doc.title)):
+        if _named_term_covered(owner, [text, _details(doc)], glossary) or any(abbreviates(owner, n) for n in (doc.publisher, doc.title)):
             return True
     return False
-
-
-def _abbreviates(acronym: str, name: str) -> bool:
-    """`acronym` (three or more capitals) spells the initials of the name's capitalised words in order, from the first,
-    skipping at most two ("LYPFT": Leeds and York Partnership NHS Foundation Trust; "LTHT": Leeds Teaching Hospitals NHS Trust)."""
-    if len(acronym) < 3 or not acronym.isalpha() or not acronym.isupper():
-        return False
-    initials = [w[0] for w in re.findall(r"[A-Za-z][\w'’-]*", name) if w[0].isupper()]
-    if not initials or initials[0] != acronym[0] or len(initials) - len(acronym) > 2:
-        return False
-    rest = iter(initials[1:])
-    return all(letter in rest for letter in acronym[1:])
 
 
 def _is_publisher(name: str, publishers: Sequence[str]) -> bool:

@@ -125,3 +125,15 @@ NAME_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "upon", "in"}
 def get_glossary() -> Glossary:
     """The packaged glossary, loaded once per process."""
     return Glossary.load()
+
+
+def abbreviates(acronym: str, name: str) -> bool:
+    """`acronym` (three or more capitals) spells the initials of the name's capitalised words in order, from the first,
+    skipping at most two ("LYPFT": Leeds and York Partnership NHS Foundation Trust; "LTHT": Leeds Teaching Hospitals NHS Trust)."""
+    if len(acronym) < 3 or not acronym.isalpha() or not acronym.isupper():
+        return False
+    initials = [w[0] for w in re.findall(r"[A-Za-z][\w'’-]*", name) if w[0].isupper()]
+    if not initials or initials[0] != acronym[0] or len(initials) - len(acronym) > 2:
+        return False
+    rest = iter(initials[1:])
+    return all(letter in rest for letter in acronym[1:])

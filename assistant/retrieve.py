@@ -33,6 +33,7 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the head so no
 # How much each candidate list counts in the fusion is data: eval/train_fusion.py fits it on each corpus's dev
 # questions, and writes a fit here only if it holds on the other corpus (with what it was measured on).
 FUSION_PATH = Path(__file__).resolve().parent / "data" / "fusion.json"
+_ACRONYM = re.compile(r"\b[A-Z]{3,}\b")  # a body named by its initials ("LTHT", "LYPFT")
 CANDIDATE_LISTS = ("dense", "lexical", "sentence", "scoped")  # scoped: dense + lexical within a named publisher/document
 MIN_EMBED_TERMS = 3  # content words a question's topic needs to be embedded without its source descriptors
 MIN_PASSAGES_SHOWN = 10  # passages reported in the answer (the contract asks for at least the top 10)
@@ -410,14 +411,19 @@ class Retriever:
         return topic if content_terms(topic) else question
 
     def _publishers_named(self, question: str, organisations: Sequence[str]) -> list[str]:
-        from assistant.glossary import normalise
+        """Publishers the question names: by name, as a glossary organisation, or by an acronym of their name that
+        the glossary does not define otherwise ("LTHT": Leeds Teaching Hospitals NHS Trust; see glossary.abbreviates)."""
+        from assistant.glossary import abbreviates, normalise
 
         text = normalise(question)
+        acronyms = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if a not in self.glossary.acronyms]
         named = []
         for publisher in self.publishers():
             p = normalise(publisher)
             short = p[4:] if p.startswith("the ") else p
             if short in text or any(normalise(o) in (p, short, "the " + short) for o in organisations):
+                named.append(publisher)
+            elif any(abbreviates(a, publisher) for a in acronyms):
                 named.append(publisher)
         return named
 

@@ -15,7 +15,7 @@ from assistant import composing, declining, scoring
 from assistant import question as asking
 from assistant.cite import quote_matches, verify
 from assistant.errors import ConfigError
-from assistant.glossary import get_glossary
+from assistant.glossary import abbreviates, get_glossary
 from assistant.retrieve import Query
 from assistant.rewrite import _POINTS_BACK, history_questions, is_follow_up, points_back_only, resolve
 from assistant.types import Chunk, DocumentInfo, Passage
@@ -651,6 +651,6 @@ def test_an_owned_name_is_covered_by_its_owners_document_which_need_not_repeat_t
     assert declining.uncovered_terms(_question("What did LYPFT's Racial Equity in Care Group decide?"), pool, g) == [
         "LYPFT's Racial Equity in Care Group"
     ]
-    assert declining._abbreviates("LTHT", "Leeds Teaching Hospitals NHS Trust")
-    assert not declining._abbreviates("LTHT", "Leeds Community Healthcare NHS Trust")
-    assert not declining._abbreviates("NHS", "National Health Service England and Wales Board")  # too many skipped
+    assert abbreviates("LTHT", "Leeds Teaching Hospitals NHS Trust")
+    assert not abbreviates("LTHT", "Leeds Community Healthcare NHS Trust")
+    assert not abbreviates("NHS", "National Health Service England and Wales Board")  # too many skipped

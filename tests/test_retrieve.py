@@ -144,6 +144,29 @@ def test_named_publishers_are_found_and_left_out_of_the_topic() -> None:
     assert "targets" in query.terms
 
 
+
+TRUST_DOCS = [
+    DocumentInfo("t1", "t1", "Annual report 2024/25", publisher="Leeds Teaching Hospitals NHS Trust"),
+    DocumentInfo("t2", "t2", "Annual report 2024/25", publisher="Leeds and York Partnership NHS Foundation Trust"),
+    DocumentInfo("t3", "t3", "Annual report 2024/25", publisher="Leeds Community Healthcare NHS Trust"),
+    DocumentInfo("t4", "t4", "Care delivery plan", publisher="Leeds City Council"),
+]
+
+
+def test_a_publisher_named_by_its_initials_is_a_named_publisher() -> None:
+    """Questions name trusts by their initials ("LTHT", "LYPFT"), which no catalogue or glossary lists: an acronym
+    spelling a publisher's initials names it (and is scoped, weighed and shown as the full name would be)."""
+    retriever = Retriever(FakeIndex([], [], TRUST_DOCS), get_glossary())  # type: ignore[arg-type]
+    assert retriever.analyse("What capital did LTHT invest in 2024/25?").publishers == ["Leeds Teaching Hospitals NHS Trust"]
+    assert set(retriever.analyse("How do LYPFT and LCH compare on turnover?").publishers) == {
+        "Leeds and York Partnership NHS Foundation Trust",
+        "Leeds Community Healthcare NHS Trust",
+    }
+    # initials that spell no publisher, and a glossary acronym, name none
+    assert retriever.analyse("What did the LGA say about ICB oversight?").publishers == []
+    assert retriever.analyse("What does the CQC rate Leeds trusts?").publishers == []
+
+
 NAMED_DOCS = [
     DocumentInfo("p1", "p1", "Written evidence submitted by NHS Providers (ICS0034)", "NHS Providers", "2022-09", "written evidence"),
     DocumentInfo("p2", "p2", "NHS Providers Hewitt Review – evidence submission", "NHS Providers", "2023-01-09", "written evidence"),
