@@ -1,9 +1,10 @@
 """Evidence scoring: every sentence of the retrieved passages scored against the question, passages re-ranked
 by their best sentence, and the 3-6 sentences an answer quotes selected.
 
-A sentence's score comes from its features (SCORER_FEATURES: cosine to the question, IDF-weighted word overlap
-of it and its neighbours, the retriever's rank, a named source, a figure, nearness to what a previous answer
-cited, how much it reads like a summary of its whole document) through the learned SentenceScorer
+A sentence's score comes from its features (SCORER_FEATURES: cosine to the question, resolved and as asked,
+IDF-weighted word overlap of it and its neighbours, the retriever's rank, a named source, a figure, nearness to
+what a previous answer cited and being one of those cited spans, how much it reads like a summary of its whole
+document) through the learned SentenceScorer
 (assistant/data/sentence_scorer.json, fitted listwise on both corpora's dev questions by eval/train_scorer.py, which
 stores a fit only if each corpus's fit beats the hand-set weights on the other) or the hand-set weights
 (ASSISTANT_SCORER=hand).
@@ -143,8 +144,9 @@ def score_evidence(
     """Score every evidence sentence of the passages against the question, best first.
 
     `anchors` are the spans (doc id, start, end) the previous answer cited, for a follow-up that leans on it:
-    sentences near one (not that one) score higher. `scorer` turns the features into the score (default: the
-    learned one where it exists, else the hand-set weights)."""
+    sentences near one (not that one) score higher. `asked_vector` embeds a resolved follow-up as the user wrote it
+    ("And what's planned for 2025/26?"), apart from the topic it was resolved against; None for any other question.
+    `scorer` turns the features into the score (default: the learned one where it exists, else the hand-set weights)."""
     seen: dict[tuple[str, int, int], tuple[Sentence, Passage]] = {}
     for passage in passages:
         for s in bank.in_passage(passage):
