@@ -26,6 +26,7 @@ every document the sets quote. `--index CORPUS=DIR` takes a corpus's candidates 
 was made so: the seeds' candidates from an index built with the model tuned on the dev corpus's questions alone, and
 the dev corpus's from one built with the model tuned on the seeds' alone. Each corpus's cosines are then those of a
 model that never saw its questions, as on new documents, and a fit on one corpus is measured on the other honestly.
+`make fit-scorer` does all of it: the two one-corpus models, their two indexes (data/fit/), and this with --write.
 """
 
 from __future__ import annotations
