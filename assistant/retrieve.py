@@ -25,7 +25,7 @@ import lemminflect
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError
-from assistant.glossary import Glossary, get_glossary
+from assistant.glossary import Glossary, abbreviates, get_glossary, normalise
 from assistant.index import Index
 from assistant.types import Chunk, DocumentInfo, Filters, Passage
 
@@ -413,8 +413,6 @@ class Retriever:
     def _publishers_named(self, question: str, organisations: Sequence[str]) -> list[str]:
         """Publishers the question names: by name, as a glossary organisation, or by an acronym of their name that
         the glossary does not define otherwise ("LTHT": Leeds Teaching Hospitals NHS Trust; see glossary.abbreviates)."""
-        from assistant.glossary import abbreviates, normalise
-
         text = normalise(question)
         acronyms = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if a not in self.glossary.acronyms]
         named = []

@@ -193,8 +193,8 @@ def is_named(doc: DocumentInfo, named: Collection[str]) -> bool:
 
 def _near_anchor(sentence: Sentence, anchors: Sequence[tuple[str, int, int]]) -> bool:
     """Within ANCHOR_REACH of a span the previous answer cited, but not one of those spans (that was said already)."""
-    near = [(start, end) for doc, start, end in anchors if doc == sentence.doc_id and start - ANCHOR_REACH < sentence.end and sentence.start < end + ANCHOR_REACH]
-    return bool(near) and not any(start < sentence.end and sentence.start < end for start, end in near)
+    near = any(doc == sentence.doc_id and start - ANCHOR_REACH < sentence.end and sentence.start < end + ANCHOR_REACH for doc, start, end in anchors)
+    return near and not _on_anchor(sentence, anchors)
 
 
 def _on_anchor(sentence: Sentence, anchors: Sequence[tuple[str, int, int]]) -> bool:

@@ -135,10 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders = dict(item.split("=", 1) for item in args.index)
     if unknown := set(folders) - set(paths):
         parser.error(f"--index names {sorted(unknown)}; the corpora with dev sets are {sorted(paths)}")
-    by_folder: dict[Path, Assistant] = {}  # one Assistant an index: corpora sharing one share its models and matrix
-    for folder in {Path(folders[c]) if c in folders else settings.data_dir for c in paths}:
-        by_folder[folder] = Assistant(replace(settings, data_dir=folder))
-    bots = {c: by_folder[Path(folders[c]) if c in folders else settings.data_dir] for c in paths}
+    folder_of = {c: Path(folders[c]) if c in folders else settings.data_dir for c in paths}
+    # one Assistant an index: corpora sharing one share its models and matrix
+    by_folder = {folder: Assistant(replace(settings, data_dir=folder)) for folder in set(folder_of.values())}
+    bots = {c: by_folder[folder] for c, folder in folder_of.items()}
     data = cached(args.cache, lambda: {c: examples(bots[c], p, c) for c, p in paths.items()})
     hand = scoring.SentenceScorer.hand(scoring.SEMANTIC_WEIGHT)
     listwise = {c: fit_listwise(g) for c, g in data.items()}
