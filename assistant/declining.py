@@ -1,8 +1,9 @@
 """Declining: each reason not to answer, checked on every question, and the message that says why.
 
 An answer is only given when the evidence can answer: the question's named things are in some document
-(uncovered), a how-many or when question's figure is about what is asked (no_figure), and the best sentence
-is near the question at all (weak). decline_checks gives every check's finding, so eval can measure what
+(uncovered), a how-many or when question's figure is about what is asked (no_figure) and, when the question
+names one publisher, comes from it or from a passage naming it (other_source), and the best sentence is near the
+question at all (weak). decline_checks gives every check's finding, so eval can measure what
 each one earns; a check that does not pay on the corpus it was not written for is deleted (eval/README.md,
 "Declining"): "unattributed", "silent" and "unheard" (what a named publisher's passages say) and "no_name" went
 that way. A learned DeclineModel over DOUBT_FEATURES (the checks' findings among them) decides instead where
@@ -80,6 +81,32 @@ def coverage(weights: dict[str, float], have: frozenset[str]) -> float:
     return math.fsum(v for w, v in weights.items() if w in have) / total if total else 1.0
 
 
+def figure_sentences(
+    question: Question,
+    evidence: Sequence[Evidence],
+    stems: Callable[[Sentence], frozenset[str]],
+    *,
+    context: Callable[[Evidence], frozenset[str]],
+) -> list[Evidence]:
+    """The strongly relevant sentences that carry a new figure about the thing a how-many/when question counts and
+    which, with their neighbouring sentences (`context`) and their document's year, hold MIN_FIGURE_COVERAGE of the
+    question's IDF-weighted words (its figure_weights). A what-percentage question wants a proportion ("63%",
+    "8 out of 10", "more than half"), not any number."""
+    kind, given, target = question.numeric, question.given, question.counted
+    if kind not in ("count", "time") or not evidence:
+        return []
+    top = evidence[0].score
+    return [
+        e for e in evidence
+        if e.score >= FIGURE_RELATIVE * top
+        and e.lexical >= MIN_FIGURE_LEXICAL
+        and answers_numeric(kind, e.sentence.text, given)
+        and (not question.proportion or bool(_PROPORTION.search(e.sentence.text)))
+        and _counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
+        and coverage(question.figure_weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
+    ]  # fmt: skip
+
+
 def lacks_figure(
     question: Question,
     evidence: Sequence[Evidence],
@@ -87,24 +114,11 @@ def lacks_figure(
     *,
     context: Callable[[Evidence], frozenset[str]],
 ) -> bool:
-    """A how-many/when question none of whose strongly relevant sentences carries a new figure about the thing counted
-    and which, with its neighbouring sentences (`context`) and its document's year, holds MIN_FIGURE_COVERAGE of the question's IDF-weighted
-    words (its figure_weights): "When will the review publish its final report?" is not answered by the date the review's call
-    for evidence was published. (Requiring the figure to come from a source the question names cost more answerable
-    questions than decoys on both corpora, and was dropped.) A what-percentage question wants a proportion ("63%", "8 out of 10", "more than half"), not any number."""
-    kind, given, target = question.numeric, question.given, question.counted
-    if kind not in ("count", "time") or not evidence:
-        return False
-    top = evidence[0].score
-    return not any(
-        e.score >= FIGURE_RELATIVE * top
-        and e.lexical >= MIN_FIGURE_LEXICAL
-        and answers_numeric(kind, e.sentence.text, given)
-        and (not question.proportion or bool(_PROPORTION.search(e.sentence.text)))
-        and _counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
-        and coverage(question.figure_weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
-        for e in evidence
-    )
+    """A how-many/when question with no figure_sentences: "When will the review publish its final report?" is not
+    answered by the date the review's call for evidence was published. (Requiring every figure to come from a source
+    the question names cost more answerable questions than decoys on both corpora and was dropped in round three;
+    other_source, a figure only from publishers other than the one named, is the narrower check that pays.)"""
+    return question.numeric in ("count", "time") and bool(evidence) and not figure_sentences(question, evidence, stems, context=context)
 
 
 def _publication_year(doc: DocumentInfo) -> frozenset[str]:
@@ -306,14 +320,40 @@ def decline_checks(
     uncovered += unmentioned_bodies(question.text, retriever.publishers(), pool, glossary)
     # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is
     # no reason to decline; only a term no document mentions is
+    figured = figure_sentences(
+        question, evidence, lambda s: bank.stems(s, glossary),
+        context=lambda e: bank.context_stems(e.sentence, e.passage.doc, glossary),
+    )
     return {
         "uncovered": [t for t in uncovered if not _found_elsewhere(t, retriever, glossary)],
         "weak": weak_evidence(evidence),
-        "no_figure": lacks_figure(
-            question, evidence, lambda s: bank.stems(s, glossary),
-            context=lambda e: bank.context_stems(e.sentence, e.passage.doc, glossary),
-        ),
+        "no_figure": question.numeric in ("count", "time") and bool(evidence) and not figured,
+        "other_source": _figures_of_others(question, figured, glossary),
     }  # fmt: skip
+
+
+def _figures_of_others(question: Question, figured: Sequence[Evidence], glossary: Glossary) -> bool:
+    """A figure question naming one publisher ("What percentage of LTHT's pay bill went on agency staff?") whose
+    figures all come from other publishers' documents, none of whose passages names it (LYPFT's 4%)."""
+    return bool(figured) and _all_of_others(question, figured, glossary)
+
+
+def _all_of_others(question: Question, evidence: Sequence[Evidence], glossary: Glossary) -> bool:
+    """The question names one publisher (and compares nothing), and every sentence comes from another publisher's
+    document whose passage does not name it (by name or by its initials)."""
+    named = question.query.publishers
+    if not evidence or len(named) != 1 or question.comparison:
+        return False
+    publisher = named[0]
+    return not any(
+        e.passage.doc.publisher == publisher
+        or _named_term_covered(publisher, [e.passage.chunk.text], glossary)
+        or any(abbreviates(a, publisher) for a in _INITIALS.findall(e.passage.chunk.text))
+        for e in evidence
+    )
+
+
+_INITIALS = re.compile(r"\b[A-Z]{3,}\b")
 
 
 def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:

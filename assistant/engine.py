@@ -252,6 +252,9 @@ class Assistant:
         # with a decline model the checks' findings are among what it reads, and its finding alone decides
         checks = found if model is None else {"doubt": model.doubt(doubt) >= model.threshold}
         reasons = abstention_reasons(found["uncovered"])
+        if found.get("other_source"):  # name whose figures were found, so the officer knows where to look
+            named = question.query.publishers[0]
+            reasons.append(f"The figures found are not {named}{'’' if named.endswith('s') else '’s'}: they come from other publishers' documents.")
         if any(checks.values()):
             message = abstention_message(question.text, reasons=reasons)
             closest = closest_citations(evidence or all_evidence, index)

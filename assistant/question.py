@@ -102,7 +102,7 @@ def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: 
         proportion=proportion,
         given=given_figures(text),
         weights=overlap_weights(query, glossary, idf),
-        figure_weights=term_weights(query, idf),
+        figure_weights=term_weights(query, idf, figure_clause(asking) if numeric in ("count", "time") else ""),
     )
 
 
@@ -242,10 +242,23 @@ def _target_words(text: str) -> list[str]:
     return out
 
 
-def term_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
+def figure_clause(question: str) -> str:
+    """The part of a question of several asks that asks for the figure: "When did the programme start" of "When did
+    the programme start, and over what period is it meant to run?"; the whole question if it asks one thing."""
+    parts = _NEXT_ASK.split(question)
+    return next((p for p in parts if numeric_kind(p) in ("count", "time")), question) if len(parts) > 1 else question
+
+
+_NEXT_ASK = re.compile(r"(?:,\s*|\s+)and\s+(?:(?:in|over|for|from|by|to|at|on|with|of|after|before|since|until)\s+)?(?=(?:what|how|when|who|whom|which|where|why|whether)\b)", re.IGNORECASE)
+
+
+def term_weights(query: Query, idf: dict[str, float], clause: str = "") -> dict[str, float]:
     """The question's content stems weighted by sentence IDF (a word the documents never use weighs most); words
-    naming the answer's type ("percentage", "amount") are left out: they say what is wanted, not what about."""
+    naming the answer's type ("percentage", "amount") are left out: they say what is wanted, not what about. Given a
+    `clause` (the part asking for a figure), only its words."""
     terms = query.terms
+    if clause:
+        terms = [t for t in terms if t.lower() in clause.lower()]
     own, earlier = split_context(query.text)
     if earlier is not None:  # a follow-up with the earlier question as context: the figure is about what it asks itself
         terms = [t for t in terms if t.lower() in own.lower()]

@@ -654,3 +654,28 @@ def test_an_owned_name_is_covered_by_its_owners_document_which_need_not_repeat_t
     assert abbreviates("LTHT", "Leeds Teaching Hospitals NHS Trust")
     assert not abbreviates("LTHT", "Leeds Community Healthcare NHS Trust")
     assert not abbreviates("NHS", "National Health Service England and Wales Board")  # too many skipped
+
+
+def test_a_question_of_two_asks_wants_its_figure_about_the_clause_that_asks_for_it() -> None:
+    assert asking.figure_clause("When did the Quality and Value Programme start, and over what period is it meant to run?") == (
+        "When did the Quality and Value Programme start"
+    )
+    assert asking.figure_clause("How many indicators, and who do the reports go to?") == "How many indicators"
+    assert asking.figure_clause("How many staff and trusts are there?") == "How many staff and trusts are there?"  # one ask
+    query = Query("q", "q", ["quality", "value", "programme", "start", "period", "run"])
+    clause = asking.figure_clause("When did the Quality and Value Programme start, and over what period is it meant to run?")
+    assert set(asking.term_weights(query, {}, clause)) == {"quality", "value", "programme", "start"}
+
+
+def test_a_figure_question_naming_one_publisher_is_not_answered_from_anothers_figures() -> None:
+    g = get_glossary()
+    question = _question("What percentage of LTHT's pay bill went on agency staff?", ["Leeds Teaching Hospitals NHS Trust"])
+    lypft = _evidence("Agency staff were 4% of our pay bill in 2024/25.", 1.0, publisher="Leeds and York Partnership NHS Foundation Trust")
+    own = _evidence("Agency staff were 3% of the pay bill.", 0.9, publisher="Leeds Teaching Hospitals NHS Trust")
+    naming = _evidence("At LTHT agency staff were 3% of the pay bill.", 0.9, publisher="NHS England")
+    assert declining._figures_of_others(question, [lypft], g)
+    assert not declining._figures_of_others(question, [lypft, own], g)  # the named trust's own document gives one
+    assert not declining._figures_of_others(question, [naming], g)  # another's passage that names the trust by its initials
+    assert not declining._figures_of_others(question, [], g)  # no figure at all is no_figure's finding, not this one
+    both = _question("Compare LTHT's and LYPFT's agency spend.", ["Leeds Teaching Hospitals NHS Trust"])
+    assert not declining._figures_of_others(both, [lypft], g)  # a comparison quotes each side

@@ -123,6 +123,14 @@ def test_decoys_only_the_deleted_checks_declined(seed_assistant, question) -> No
     assert answer.abstained
 
 
+def test_a_count_asked_of_one_publisher_is_declined_when_only_another_gives_it(seed_assistant) -> None:
+    """The King's Fund spoke to 25 ICB and ICP chairs and chief executives; the NHS Confederation interviewed none."""
+    answer = seed_assistant.ask("How many ICB chairs did the NHS Confederation interview?")
+    _check_citations(answer, seed_assistant.index)
+    assert answer.abstained and answer.checks["other_source"]
+    assert "not NHS Confederation’s" in answer.answer
+
+
 def test_the_same_kinds_of_question_answered_when_the_documents_say(seed_assistant) -> None:
     providers = seed_assistant.ask("What does NHS Providers say about Core20PLUS5?")
     assert not providers.abstained and "Core20PLUS5" in _cited_text(providers)
