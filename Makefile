@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup model tune run test lint index status eval fit-scorer bench system-deps clean
+.PHONY: setup model tune run test lint index status eval fit-scorer cross-eval bench system-deps clean
 
 setup: $(STAMP)
 
@@ -94,7 +94,16 @@ fit-scorer: setup
 	@echo "fit-scorer 4/5: both corpora indexed with the dev-corpus-tuned model (~5 min)"
 	ASSISTANT_EMBED_MODEL=$(FIT_DATA)/model-devcorpus ASSISTANT_DATA_DIR=$(FIT_DATA)/index-devcorpus-model $(BIN)/ingest --prune corpus/ eval/dev-corpus/
 	@echo "fit-scorer 5/5: the listwise fit on each corpus's candidates, measured on the other's (~3 min)"
-	$(BIN)/python -m eval.train_scorer --write --index seed=$(FIT_DATA)/index-devcorpus-model --index devcorpus=$(FIT_DATA)/index-seed-model
+	$(BIN)/python -m eval.train_scorer --write --write-each $(FIT_DATA) --index seed=$(FIT_DATA)/index-devcorpus-model --index devcorpus=$(FIT_DATA)/index-seed-model
+
+# Cross-corpus figures (eval/README.md's tables "tuned on versus not"): each corpus's dev set asked of the index whose
+# model was tuned on the OTHER corpus alone, with the scorer fitted on the other alone. Needs `make fit-scorer` first.
+cross-eval: setup
+	@test -f $(FIT_DATA)/sentence_scorer-seed.json || { echo "cross-eval: run make fit-scorer first (it writes $(FIT_DATA))"; exit 1; }
+	@echo "cross-eval 1/2: the dev corpus's dev set, seed-tuned model, seed-fitted scorer (~3 min)"
+	ASSISTANT_DATA_DIR=$(FIT_DATA)/index-seed-model ASSISTANT_SCORER=$(FIT_DATA)/sentence_scorer-seed.json $(BIN)/python -m eval run --systems full --no-plots --questions eval/sets/devcorpus-dev.jsonl --out $(FIT_DATA)/reports-devcorpus
+	@echo "cross-eval 2/2: the seeds' dev set, dev-corpus-tuned model, dev-corpus-fitted scorer (~5 min)"
+	ASSISTANT_DATA_DIR=$(FIT_DATA)/index-devcorpus-model ASSISTANT_SCORER=$(FIT_DATA)/sentence_scorer-devcorpus.json $(BIN)/python -m eval run --systems full --no-plots --questions eval/sets/seed-dev.jsonl --out $(FIT_DATA)/reports-seed
 
 bench: setup
 	$(BIN)/python eval/bench_ingest.py

@@ -332,6 +332,11 @@ def decline_checks(
     }  # fmt: skip
 
 
+def _names_publisher(text: str, publisher: str, glossary: Glossary) -> bool:
+    """The text names the publisher, by name or by its initials."""
+    return _named_term_covered(publisher, [text], glossary) or any(abbreviates(a, publisher) for a in _INITIALS.findall(text))
+
+
 def _figures_of_others(question: Question, figured: Sequence[Evidence], glossary: Glossary) -> bool:
     """A figure question naming one publisher ("What percentage of LTHT's pay bill went on agency staff?") whose
     figures all come from other publishers' documents, none of whose passages names it (LYPFT's 4%)."""
@@ -345,12 +350,7 @@ def _all_of_others(question: Question, evidence: Sequence[Evidence], glossary: G
     if not evidence or len(named) != 1 or question.comparison:
         return False
     publisher = named[0]
-    return not any(
-        e.passage.doc.publisher == publisher
-        or _named_term_covered(publisher, [e.passage.chunk.text], glossary)
-        or any(abbreviates(a, publisher) for a in _INITIALS.findall(e.passage.chunk.text))
-        for e in evidence
-    )
+    return not any(e.passage.doc.publisher == publisher or _names_publisher(e.passage.chunk.text, publisher, glossary) for e in evidence)
 
 
 _INITIALS = re.compile(r"\b[A-Z]{3,}\b")

@@ -3,6 +3,8 @@
     python -m eval.train_scorer                    # fit on each corpus's dev set, measure on the other; fit on both
     python -m eval.train_scorer --write            # ... and store the fit on both in assistant/data/sentence_scorer.json
                                                    #     if each corpus's fit beats the hand-set weights on the other
+    python -m eval.train_scorer --write-each DIR   # ... and store each corpus's fit alone in DIR (ASSISTANT_SCORER=FILE
+                                                   #     runs the system with one, for the cross-corpus tables)
     python -m eval.train_scorer --cache F.pkl      # keep the candidates' features in F.pkl (a rerun only refits)
     python -m eval.train_scorer --index seed=D1 --index devcorpus=D2 --write
                                                    # each corpus's candidates from its own index: for a tuned model,
@@ -129,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="pickle of the candidates: read if present, else written")
     parser.add_argument("--index", action="append", default=[], metavar="CORPUS=DIR",
                         help="take CORPUS's candidates from the index in DIR (default: ASSISTANT_DATA_DIR's)")  # fmt: skip
+    parser.add_argument("--write-each", type=Path, default=None, metavar="DIR",
+                        help="also store each corpus's fit alone as DIR/sentence_scorer-CORPUS.json")  # fmt: skip
     args = parser.parse_args(argv)
     paths = dev_sets()
     settings = replace(Settings.from_env(), scorer="hand", ranker="hand")  # the candidates as the hand-set scorer ranks them
@@ -158,22 +162,35 @@ def main(argv: Sequence[str] | None = None) -> int:
            "a listwise fit on one corpus's dev set lost to the hand-set weights on the other at @1 or @3: not stored")  # fmt: skip
     print(why)
     print("listwise fit on both (raw-feature weights): " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(scoring.SCORER_FEATURES, both.weights, strict=True)))
+    command = " ".join(["python -m eval.train_scorer --write", *(f"--index {i}" for i in args.index)])
+    about = about_sets(paths, {c: len(g) for c, g in data.items()})
+    embedders = "; ".join(f"{c} candidates from {bot.settings.data_dir} (embedder {bot.index.embedder.name})" for c, bot in bots.items())
     if args.write and holds:
-        about = about_sets(paths, {c: len(g) for c, g in data.items()})
-        embedders = "; ".join(f"{c} candidates from {bot.settings.data_dir} (embedder {bot.index.embedder.name})" for c, bot in bots.items())
         n_sentences = sum(len(y) for _, y in everything)
-        scoring.SCORER_PATH.write_text(json.dumps({
-            "features": list(scoring.SCORER_FEATURES),
-            "weights": list(both.weights),
-            "bias": both.bias,
-            "trained_on": f"{why}; dev sets {about}; {n_sentences} candidate sentences; {embedders}; {date.today().isoformat()}",
-            "logistic": False,
-            "model": f"listwise conditional logit (L2 {L2}) over standardised features, mapped onto the hand-set scale; weights on the raw features",
-            "command": " ".join(["python -m eval.train_scorer --write", *(f"--index {i}" for i in args.index)]),
-            "table": [dict(zip(header, row, strict=True)) for row in table],
-        }, indent=1) + "\n", encoding="utf-8")  # fmt: skip
-        print(f"wrote {scoring.SCORER_PATH}")
+        trained_on = f"{why}; dev sets {about}; {n_sentences} candidate sentences; {embedders}; {date.today().isoformat()}"
+        _store(scoring.SCORER_PATH, both, trained_on, command, [dict(zip(header, row, strict=True)) for row in table])
+    if args.write_each:  # each corpus's fit alone, for measuring it end to end on the other (ASSISTANT_SCORER=FILE)
+        args.write_each.mkdir(parents=True, exist_ok=True)
+        for c, fit in listwise.items():
+            n_sentences = sum(len(y) for _, y in data[c])
+            trained_on = f"the {c} dev set alone ({len(data[c])} questions, {n_sentences} candidate sentences); {embedders}; {date.today().isoformat()}"
+            _store(args.write_each / f"sentence_scorer-{c}.json", fit, trained_on, command, [])
     return 0
+
+
+def _store(path: Path, fit: scoring.SentenceScorer, trained_on: str, command: str, table: list[dict[str, str]]) -> None:
+    """A listwise fit as data, in the format scoring.SentenceScorer.load reads."""
+    path.write_text(json.dumps({
+        "features": list(scoring.SCORER_FEATURES),
+        "weights": list(fit.weights),
+        "bias": fit.bias,
+        "trained_on": trained_on,
+        "logistic": False,
+        "model": f"listwise conditional logit (L2 {L2}) over standardised features, mapped onto the hand-set scale; weights on the raw features",
+        "command": command,
+        "table": table,
+    }, indent=1) + "\n", encoding="utf-8")  # fmt: skip
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -196,6 +196,19 @@ def test_the_listwise_scorer_learns_which_feature_finds_gold_and_scores_a_chance
     assert not scorer.logistic and np.mean([scorer(r) for r in rows]) == pytest.approx(np.mean([hand(r) for r in rows]))
 
 
+def test_a_one_corpus_fit_is_stored_as_a_file_the_assistant_can_be_told_to_use(tmp_path: Path) -> None:
+    """train_scorer --write-each stores each corpus's fit alone; ASSISTANT_SCORER=FILE answers with it (cross-corpus runs)."""
+    from assistant.scoring import SentenceScorer, scorer_for
+    from eval.train_scorer import _store
+
+    fit = SentenceScorer(tuple(float(i) for i in range(len(SCORER_FEATURES))), 0.5, False)
+    path = tmp_path / "sentence_scorer-seed.json"
+    _store(path, fit, "the seed dev set alone", "python -m eval.train_scorer --write-each DIR", [])
+    loaded = scorer_for(str(path), True)
+    assert loaded.weights == fit.weights and loaded.bias == fit.bias
+    assert "the seed dev set alone" in json.loads(path.read_text(encoding="utf-8"))["trained_on"]
+
+
 def test_the_shipped_scorer_is_learned_for_every_model() -> None:
     """The shipped fit answers by default, for a tuned model (whose cosines it was fitted on: eval/README.md, round
     seven) and for the packaged one; "hand" forces the hand-set weights;
