@@ -262,15 +262,19 @@ def _name_stems(text: str) -> set[str]:
 
 
 def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> bool:
-    """The term names where evidence was given ("written evidence to the X Committee"), and a cited document is such evidence."""
+    """The term names where evidence was given, before it ("written evidence to the X Committee") or as the word
+    before the source noun ("the Confed's PAC evidence"), and a cited document is such evidence."""
     at = question.find(term)
     if at < 0:
         return False
-    context = _SOURCE_WORDS.search(question[:at])
+    context = _SOURCE_WORDS.search(question[:at]) or _SOURCE_AFTER.match(question[at + len(term) :])
     if not context:
         return False
     word = context.group(1).lower()[:6]
     return any(word in f"{p.doc.title} {p.doc.kind}".lower() for p in passages)
+
+
+_SOURCE_AFTER = re.compile(r"['’]?s?\s+(evidence|submission|report|paper|response)\b", re.IGNORECASE)
 
 
 def _quoted(terms: Sequence[str]) -> str:
@@ -357,7 +361,16 @@ _INITIALS = re.compile(r"\b[A-Z]{3,}\b")
 
 
 def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:
-    """One of the term's best ELSEWHERE_DEPTH passages by BM25 mentions it (an owned name as owned_term_covered reads it)."""
+    """One of the term's best ELSEWHERE_DEPTH passages by BM25 mentions it (an owned name as owned_term_covered reads
+    it). Two names of several words joined by "and" ("Care Delivery Service and Leeds Community Healthcare") are
+    looked for each; single words so joined are one name ("Kent and Medway")."""
+    parts = [part for part in _JOINED_NAMES.split(term) if part.strip()]
+    if len(parts) > 1 and all(len(part.split()) >= 2 for part in parts):
+        return all(_one_found_elsewhere(part, retriever, glossary) for part in parts)
+    return _one_found_elsewhere(term, retriever, glossary)
+
+
+def _one_found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:
     docs = retriever.documents()
     found = retriever.index.lexical(lexical_terms([term, *content_terms(term)]), ELSEWHERE_DEPTH, None)
     hits = [(c.text, docs[c.doc_id]) for c, _ in found if c.doc_id in docs]

@@ -679,3 +679,42 @@ def test_a_figure_question_naming_one_publisher_is_not_answered_from_anothers_fi
     assert not declining._figures_of_others(question, [], g)  # no figure at all is no_figure's finding, not this one
     both = _question("Compare LTHT's and LYPFT's agency spend.", ["Leeds Teaching Hospitals NHS Trust"])
     assert not declining._figures_of_others(both, [lypft], g)  # a comparison quotes each side
+
+
+def test_a_name_just_before_a_source_noun_says_where_the_evidence_went() -> None:
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    g = get_glossary()
+    text = "ICS leaders need agency and resources to fulfil four purposes."
+
+    def pool(title: str) -> list[Passage]:
+        return [Passage(1, Chunk(id="c", doc_id="d", index=0, start=0, end=len(text), text=text), DocumentInfo("d", "d.md", title), 1.0)]
+
+    question = "How many purposes does the Confed's PAC evidence say ICS leaders need resources to fulfil?"
+    assert declining.unmentioned_bodies(question, ["NHS Confederation"], pool("Written evidence submitted by NHS Confederation"), g) == []
+    assert declining.unmentioned_bodies(question, ["NHS Confederation"], pool("Annual report"), g) == ["PAC"]  # no such evidence cited
+    assert declining.unmentioned_bodies("What did the PAC conclude about ICSs?", [], pool("Written evidence"), g) == ["PAC"]
+
+
+def test_two_names_joined_by_and_are_each_looked_for_elsewhere_but_a_place_pair_is_one_name() -> None:
+    from assistant.types import Chunk, DocumentInfo
+
+    g = get_glossary()
+    texts = {"a": "The Care Delivery Service appraises every member of staff.", "b": "Leeds Community Healthcare runs appraisals.",
+             "c": "Kent has a new plan.", "d": "Medway has a new hospital."}
+    docs = {i: DocumentInfo(i, f"{i}.md", i) for i in texts}
+
+    class Index:  # BM25's answer: every chunk sharing a word with the terms
+        def lexical(self, terms, k, ids):
+            wanted = {w.lower() for t in terms for w in t.split()}
+            return [(Chunk(id=i, doc_id=i, index=0, start=0, end=len(t), text=t), 1.0) for i, t in texts.items()
+                    if wanted & {w.strip(".").lower() for w in t.split()}][:k]
+
+    class Retriever:
+        index = Index()
+
+        def documents(self):
+            return docs
+
+    assert declining._found_elsewhere("Care Delivery Service and Leeds Community Healthcare", Retriever(), g)
+    assert not declining._found_elsewhere("Kent and Medway", Retriever(), g)  # one place, named nowhere as such
