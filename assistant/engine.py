@@ -179,12 +179,13 @@ class Assistant:
         return resolve(question, history, self.glossary, retriever.publishers())
 
     def _anchors(self, question: Question, history: Sequence[Any], filters: Filters | None, k: int) -> list[tuple[str, int, int]]:
-        """The spans the previous answer cited, for any question asked after another that names no body of its own:
+        """The spans the previous answer cited, for any question asked after another that names no body of its own (nor
+        a publisher, by name or by its initials: "What rating did LCH get ...?"):
         a follow-up the rewrite did not resolve ("How had turnover changed under the previous strategy?") leans on it
         too. The scorer's anchor features weigh them; an unrelated question is not pulled off topic (eval/README.md,
         round eight: the sets eval/sets/*-uh.jsonl)."""
         earlier = history_questions(history)
-        if not earlier or self.glossary.organisation_spans(question.asked):
+        if not earlier or self.glossary.organisation_spans(question.asked) or self._ready()[0].analyse(question.asked).publishers:
             return []
         # the previous answer's extractive citations (what the user just read, in extractive mode), without its own anchors
         previous = self._question(earlier[-1], resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers()))

@@ -92,9 +92,14 @@ def is_follow_up(question: str, glossary: Glossary) -> bool:
         return True
     if _THEY_SPEAK.search(question) and not glossary.organisations_in(question):
         return True  # "Why do they think providers ...?", "the person they quoted": the publisher asked before
-    leans_back = bool(_ANAPHORA.search(question) or _ELLIPSIS.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
+    leans_back = _has_pronoun(question) or bool(_ELLIPSIS.search(question)) or len(content_terms(question)) <= MAX_FOLLOW_UP_TERMS
     # questions here nearly always name who they are about; a pronoun with no named body points back
     return leans_back and not _names_a_subject(question, glossary)
+
+
+def _has_pronoun(text: str) -> bool:
+    """A pronoun or pointing word (_ANAPHORA), written as one: "IT support" is information technology, not "it"."""
+    return any(not (m.group(0).isupper() and len(m.group(0)) > 1) for m in _ANAPHORA.finditer(text))
 
 
 def points_back_only(question: str) -> bool:
@@ -105,9 +110,12 @@ def points_back_only(question: str) -> bool:
 
 def _names_a_subject(question: str, glossary: Glossary) -> bool:
     """The question names a body (acronym, organisation) or a proper name of its own."""
-    if glossary.acronyms_in(question) or glossary.organisations_in(question):
+    if glossary.acronyms_in(question) or glossary.organisations_in(question) or _INITIALS.search(question):
         return True
     return bool(re.search(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", question.strip()))
+
+
+_INITIALS = re.compile(r"\b[A-Z]{3,}s?\b")  # a body by its initials the glossary does not list ("LCH", "CLCH")
 
 
 def resolve(question: str, history: Sequence[Any] | None, glossary: Glossary, speakers: Sequence[str] = ()) -> str:
@@ -137,7 +145,7 @@ def _resolve_one(question: str, previous: str, glossary: Glossary, speakers: Seq
     # the topic of its own beyond the verb of saying ("What do they propose?" has none)
     own_terms = _own_terms(question, new_orgs)
     verb = re.match(r"\s*(?:also\s+)?([\w'’-]+)", question[speaker.end() :]).group(1).lower() if speaker else ""
-    has_topic = any(t != verb for t in own_terms) and not _ANAPHORA.search(question[speaker.end() :] if speaker else "")
+    has_topic = any(t != verb for t in own_terms) and not _has_pronoun(question[speaker.end() :] if speaker else "")
     if speaker and has_topic and old_speakers and not any(name in speakers for name, _, _ in new_orgs):
         named = _name_the_speaker(question, speaker, old_speakers)
         # "What do they want the national focus to be instead?": instead of what was asked before, so it stays as context

@@ -118,6 +118,10 @@ def test_follow_ups_are_detected() -> None:
     for q in ("Could ICBs help with that?", "What does the CQC think of it?", "Did NHS Providers say anything about this?"):
         assert is_follow_up(q, g), q
     assert not is_follow_up("Could ICBs help with that work on data?", g)
+    # initials name a body of their own, and "IT" is information technology, not the pronoun
+    assert not is_follow_up("What rating did LCH get on its counter fraud return for 2024/25?", g)
+    assert not is_follow_up("Which trust is cited as sharing IT support services with partner organisations?", g)
+    assert is_follow_up("How did it change the year after?", g)
 
 
 def test_naming_the_same_publisher_again_keeps_the_new_question() -> None:
