@@ -22,7 +22,7 @@ from typing import Any
 
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
 from assistant.fitted import Kind, named_fit, positive, read_fit
-from assistant.glossary import NAME_CONNECTORS, Glossary, abbreviates, normalise
+from assistant.glossary import INITIALS, NAME_CONNECTORS, Glossary, abbreviates, normalise
 from assistant.question import Question, possessive_stripped, term_figures
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
 from assistant.scoring import YEAR, Evidence, answers_numeric
@@ -118,7 +118,11 @@ def lacks_figure(
     answered by the date the review's call for evidence was published. (Requiring every figure to come from a source
     the question names cost more answerable questions than decoys on both corpora and was dropped in round three;
     other_source, a figure only from publishers other than the one named, is the narrower check that pays.)"""
-    return question.numeric in ("count", "time") and bool(evidence) and not figure_sentences(question, evidence, stems, context=context)
+    return _no_figure(question, evidence, figure_sentences(question, evidence, stems, context=context))
+
+
+def _no_figure(question: Question, evidence: Sequence[Evidence], figured: Sequence[Evidence]) -> bool:
+    return question.numeric in ("count", "time") and bool(evidence) and not figured
 
 
 def _publication_year(doc: DocumentInfo) -> frozenset[str]:
@@ -331,14 +335,14 @@ def decline_checks(
     return {
         "uncovered": [t for t in uncovered if not _found_elsewhere(t, retriever, glossary)],
         "weak": weak_evidence(evidence),
-        "no_figure": question.numeric in ("count", "time") and bool(evidence) and not figured,
+        "no_figure": _no_figure(question, evidence, figured),
         "other_source": _figures_of_others(question, figured, glossary),
     }  # fmt: skip
 
 
 def _names_publisher(text: str, publisher: str, glossary: Glossary) -> bool:
     """The text names the publisher, by name or by its initials."""
-    return _named_term_covered(publisher, [text], glossary) or any(abbreviates(a, publisher) for a in _INITIALS.findall(text))
+    return _named_term_covered(publisher, [text], glossary) or any(abbreviates(a, publisher) for a in INITIALS.findall(text))
 
 
 def _figures_of_others(question: Question, figured: Sequence[Evidence], glossary: Glossary) -> bool:
@@ -355,9 +359,6 @@ def _all_of_others(question: Question, evidence: Sequence[Evidence], glossary: G
         return False
     publisher = named[0]
     return not any(e.passage.doc.publisher == publisher or _names_publisher(e.passage.chunk.text, publisher, glossary) for e in evidence)
-
-
-_INITIALS = re.compile(r"\b[A-Z]{3,}\b")
 
 
 def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:

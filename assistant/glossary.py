@@ -127,6 +127,9 @@ def get_glossary() -> Glossary:
     return Glossary.load()
 
 
+INITIALS = re.compile(r"\b[A-Z]{3,}\b")  # a body named by its initials ("LTHT", "LYPFT"), which abbreviates may match to a name
+
+
 def abbreviates(acronym: str, name: str) -> bool:
     """`acronym` (three or more capitals) spells the initials of the name's capitalised words in order, from the first,
     skipping at most two ("LYPFT": Leeds and York Partnership NHS Foundation Trust; "LTHT": Leeds Teaching Hospitals NHS Trust)."""

@@ -25,7 +25,7 @@ import lemminflect
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError
-from assistant.glossary import Glossary, abbreviates, get_glossary, normalise
+from assistant.glossary import INITIALS, Glossary, abbreviates, get_glossary, normalise
 from assistant.index import Index
 from assistant.types import Chunk, DocumentInfo, Filters, Passage
 
@@ -33,7 +33,6 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the head so no
 # How much each candidate list counts in the fusion is data: eval/train_fusion.py fits it on each corpus's dev
 # questions, and writes a fit here only if it holds on the other corpus (with what it was measured on).
 FUSION_PATH = Path(__file__).resolve().parent / "data" / "fusion.json"
-_ACRONYM = re.compile(r"\b[A-Z]{3,}\b")  # a body named by its initials ("LTHT", "LYPFT")
 CANDIDATE_LISTS = ("dense", "lexical", "sentence", "scoped")  # scoped: dense + lexical within a named publisher/document
 MIN_EMBED_TERMS = 3  # content words a question's topic needs to be embedded without its source descriptors
 MIN_PASSAGES_SHOWN = 10  # passages reported in the answer (the contract asks for at least the top 10)
@@ -414,7 +413,7 @@ class Retriever:
         """Publishers the question names: by name, as a glossary organisation, or by an acronym of their name that
         the glossary does not define otherwise ("LTHT": Leeds Teaching Hospitals NHS Trust; see glossary.abbreviates)."""
         text = normalise(question)
-        acronyms = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if a not in self.glossary.acronyms]
+        acronyms = [a for a in dict.fromkeys(INITIALS.findall(question)) if a not in self.glossary.acronyms]
         named = []
         for publisher in self.publishers():
             p = normalise(publisher)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.glossary import Glossary
+from assistant.glossary import INITIALS, Glossary
 from assistant.retrieve import content_terms
 
 CONTEXT_MARK = " (regarding: "  # what a resolved follow-up puts before the earlier question it leans on
@@ -110,12 +110,10 @@ def points_back_only(question: str) -> bool:
 
 def _names_a_subject(question: str, glossary: Glossary) -> bool:
     """The question names a body (acronym, organisation) or a proper name of its own."""
-    if glossary.acronyms_in(question) or glossary.organisations_in(question) or _INITIALS.search(question):
+    if glossary.acronyms_in(question) or glossary.organisations_in(question) or INITIALS.search(question):  # initials ("LCH", "CLCH")
         return True
     return bool(re.search(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+", question.strip()))
 
-
-_INITIALS = re.compile(r"\b[A-Z]{3,}s?\b")  # a body by its initials the glossary does not list ("LCH", "CLCH")
 
 
 def resolve(question: str, history: Sequence[Any] | None, glossary: Glossary, speakers: Sequence[str] = ()) -> str:
