@@ -407,6 +407,10 @@ class DocStore:
             out.update(((doc_id, row[2]), _chunk(row)) for row in self.conn.execute(sql, [doc_id, *wanted]))
         return out
 
+    def all_versions(self) -> dict[str, tuple[str, int]]:
+        """doc_id -> (content hash, number of chunks) of every stored document, in doc_id order."""
+        return {d: (h, n) for d, h, n in self.conn.execute("SELECT doc_id, content_hash, n_chunks FROM documents ORDER BY doc_id")}
+
     def versions(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """doc_id -> (content hash, number of chunks) of the stored documents among `doc_ids`."""
         out: dict[str, tuple[str, int]] = {}

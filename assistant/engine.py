@@ -75,7 +75,7 @@ class Assistant:
     def warm_up(self) -> int:
         """Load models and embed every sentence of the corpus now, so no question pays for it; returns sentences embedded."""
         retriever, bank = self._ready()
-        retriever.index.embed_query("warm up")
+        retriever.index.dense(retriever.index.embed_query("warm up"), 1)  # reads the chunk vectors an exact search keeps
         return bank.warm(list(retriever.documents().values()))
 
     def refresh(self) -> None:

@@ -15,9 +15,11 @@ from assistant.store import VectorStore
 from assistant.types import Chunk, DocumentInfo, Filters
 
 DENSE_SLACK = 10  # extra vectors fetched in case a few are orphans of an interrupted ingest
-# A search within some documents (a named publisher's, a filter's) scores their chunk vectors here, exactly, when they
-# hold at most EXACT_WITHIN chunks: Chroma's filtered query scans its metadata, 0.1-0.4 s a query at 100k chunks,
-# against 1 ms unfiltered. Their vectors are read once and kept, up to CACHED_VECTOR_BYTES (1.5 kB a chunk).
+# A search scores the chunk vectors here, exactly, when the documents searched (a named publisher's, a filter's, or
+# all of them) hold at most EXACT_WITHIN chunks: Chroma's filtered query scans its metadata, 0.1-0.4 s a query at 100k
+# chunks, and its unfiltered one walks an HNSW graph, approximate, whose answers were seen to differ between processes
+# for the same question (eval/README.md, round nine). Past EXACT_WITHIN, Chroma answers. The vectors are read once and
+# kept, up to CACHED_VECTOR_BYTES (1.5 kB a chunk).
 EXACT_WITHIN = 20_000
 CACHED_VECTOR_BYTES = 48_000_000
 
@@ -63,8 +65,9 @@ class Index:
         return self.embedder.embed([text])[0]
 
     def dense(self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Top-k chunks by cosine similarity; vectors without a stored chunk (crash orphans) are skipped."""
-        hits = self._dense_within(vector, k + DENSE_SLACK, doc_ids) if doc_ids is not None else None
+        """Top-k chunks by cosine similarity, exact for up to EXACT_WITHIN chunks searched (the same question finds the
+        same chunks every time); vectors without a stored chunk (crash orphans) are skipped."""
+        hits = self._dense_within(vector, k + DENSE_SLACK, doc_ids)
         if hits is None:
             hits = self.vectors.query(vector, k + DENSE_SLACK, doc_ids)
         chunks = self.docs.chunks([cid for cid, _ in hits])
@@ -76,9 +79,10 @@ class Index:
         chunks = self.docs.chunks([cid for cid, _ in hits])
         return [(chunks[cid], score) for cid, score in hits if cid in chunks]
 
-    def _dense_within(self, vector: Sequence[float], k: int, doc_ids: Sequence[str]) -> list[tuple[str, float]] | None:
-        """Top-k chunks of the documents by exact cosine over their kept vectors; None when they hold too many chunks."""
-        versions = self.docs.versions(sorted(set(doc_ids)))
+    def _dense_within(self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]] | None:
+        """Top-k chunks of the documents (None: all) by exact cosine over their kept vectors; None when they hold too
+        many chunks."""
+        versions = self.docs.versions(sorted(set(doc_ids))) if doc_ids is not None else self.docs.all_versions()
         if sum(n for _, n in versions.values()) > EXACT_WITHIN:
             return None
         parts = [self._doc_vectors(doc_id, content_hash) for doc_id, (content_hash, _) in versions.items()]
