@@ -185,7 +185,10 @@ class Assistant:
         too. The scorer's anchor features weigh them; an unrelated question is not pulled off topic (eval/README.md,
         round eight: the sets eval/sets/*-uh.jsonl)."""
         earlier = history_questions(history)
-        if not earlier or self.glossary.organisation_spans(question.asked) or self._ready()[0].analyse(question.asked).publishers:
+        if not earlier or self.glossary.organisation_spans(question.asked):
+            return []
+        own = question.query if question.text == question.asked else self._ready()[0].analyse(question.asked)  # its own words
+        if own.publishers:
             return []
         # the previous answer's extractive citations (what the user just read, in extractive mode), without its own anchors
         previous = self._question(earlier[-1], resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers()))
