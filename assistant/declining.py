@@ -291,6 +291,22 @@ def abstention_reasons(uncovered: Sequence[str]) -> list[str]:
     return [f"Nothing in them covers {_quoted(new)}."] if new else []
 
 
+def decline_reasons(question: Question, found: dict[str, Any]) -> list[str]:
+    """Why the answer declines, in plain words, from the checks' findings (decline_checks): what no document covers;
+    whose figures were found instead of the publisher asked; that no passage gives the figure or date asked; that
+    nothing comes close to the question."""
+    reasons = abstention_reasons(found.get("uncovered") or [])
+    if found.get("other_source"):
+        named = question.query.publishers[0]
+        reasons.append(f"The figures found are not {named}{'’' if named.endswith('s') else '’s'}: they come from other publishers' documents.")
+    elif found.get("no_figure") and not reasons:
+        wanted = "date" if question.numeric == "time" else "share" if question.proportion else "figure"
+        reasons.append(f"No passage about it gives that {wanted}.")
+    if found.get("weak") and not reasons:
+        reasons.append("Nothing in them comes close to the question.")
+    return reasons
+
+
 def abstention_message(question: str, missing: Sequence[str] = (), reasons: Sequence[str] = ()) -> str:
     """"The documents don't say what X was." — the question turned into a plain statement of absence, then why:
     the `reasons` sentences, or (given only the `missing` terms) "Nothing in them covers ..."."""

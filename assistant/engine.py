@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_context
 from assistant.config import Settings
-from assistant.declining import abstention_message, abstention_reasons, decline_checks, decline_model_for, doubt_features
+from assistant.declining import abstention_message, decline_checks, decline_model_for, decline_reasons, doubt_features
 from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
@@ -255,10 +255,7 @@ class Assistant:
             doubt = doubt_features(question, evidence, found, bank, self.glossary, bank.idf(list(retriever.documents().values())))
         # with a decline model the checks' findings are among what it reads, and its finding alone decides
         checks = found if model is None else {"doubt": model.doubt(doubt) >= model.threshold}
-        reasons = abstention_reasons(found["uncovered"])
-        if found.get("other_source"):  # name whose figures were found, so the officer knows where to look
-            named = question.query.publishers[0]
-            reasons.append(f"The figures found are not {named}{'’' if named.endswith('s') else '’s'}: they come from other publishers' documents.")
+        reasons = decline_reasons(question, found)
         if any(checks.values()):
             message = abstention_message(question.text, reasons=reasons)
             closest = closest_citations(evidence or all_evidence, index)

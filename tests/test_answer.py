@@ -722,3 +722,22 @@ def test_two_names_joined_by_and_are_each_looked_for_elsewhere_but_a_place_pair_
 
     assert declining._found_elsewhere("Care Delivery Service and Leeds Community Healthcare", Retriever(), g)
     assert not declining._found_elsewhere("Kent and Medway", Retriever(), g)  # one place, named nowhere as such
+
+
+def test_each_reason_to_decline_is_said_in_plain_words() -> None:
+    count = _question("How many trusts did The King's Fund survey?", ["The King's Fund"])
+    share = _question("What percentage of interviewees were ICP chairs?")
+    when = _question("When will the review publish its final report?")
+    none = {"uncovered": [], "weak": False, "no_figure": False, "other_source": False}
+    assert declining.decline_reasons(count, none) == []
+    assert declining.decline_reasons(count, {**none, "no_figure": True}) == ["No passage about it gives that figure."]
+    assert declining.decline_reasons(share, {**none, "no_figure": True}) == ["No passage about it gives that share."]
+    assert declining.decline_reasons(when, {**none, "no_figure": True}) == ["No passage about it gives that date."]
+    assert declining.decline_reasons(count, {**none, "other_source": True}) == [
+        "The figures found are not The King's Fund’s: they come from other publishers' documents."
+    ]
+    providers = _question("How many members does NHS Providers have?", ["NHS Providers"])
+    assert declining.decline_reasons(providers, {**none, "other_source": True})[0].startswith("The figures found are not NHS Providers’:")
+    # what no document covers says it all; the off-topic reason only when there is no other
+    assert declining.decline_reasons(count, {**none, "uncovered": ["Wessex"], "no_figure": True, "weak": True}) == ["Nothing in them covers “Wessex”."]
+    assert declining.decline_reasons(count, {**none, "weak": True}) == ["Nothing in them comes close to the question."]
