@@ -107,21 +107,12 @@ def figure_sentences(
     ]  # fmt: skip
 
 
-def lacks_figure(
-    question: Question,
-    evidence: Sequence[Evidence],
-    stems: Callable[[Sentence], frozenset[str]],
-    *,
-    context: Callable[[Evidence], frozenset[str]],
-) -> bool:
-    """A how-many/when question with no figure_sentences: "When will the review publish its final report?" is not
-    answered by the date the review's call for evidence was published. (Requiring every figure to come from a source
-    the question names cost more answerable questions than decoys on both corpora and was dropped in round three;
-    other_source, a figure only from publishers other than the one named, is the narrower check that pays.)"""
-    return _no_figure(question, evidence, figure_sentences(question, evidence, stems, context=context))
-
-
-def _no_figure(question: Question, evidence: Sequence[Evidence], figured: Sequence[Evidence]) -> bool:
+def lacks_figure(question: Question, evidence: Sequence[Evidence], figured: Sequence[Evidence]) -> bool:
+    """A how-many/when question with evidence but none of it among its figure_sentences (`figured`): "When will the
+    review publish its final report?" is not answered by the date the review's call for evidence was published.
+    (Requiring every figure to come from a source the question names cost more answerable questions than decoys on
+    both corpora and was dropped in round three; other_source, a figure only from publishers other than the one
+    named, is the narrower check that pays.)"""
     return question.numeric in ("count", "time") and bool(evidence) and not figured
 
 
@@ -351,7 +342,7 @@ def decline_checks(
     return {
         "uncovered": [t for t in uncovered if not _found_elsewhere(t, retriever, glossary)],
         "weak": weak_evidence(evidence),
-        "no_figure": _no_figure(question, evidence, figured),
+        "no_figure": lacks_figure(question, evidence, figured),
         "other_source": _figures_of_others(question, figured, glossary),
     }  # fmt: skip
 
@@ -362,19 +353,13 @@ def _names_publisher(text: str, publisher: str, glossary: Glossary) -> bool:
 
 
 def _figures_of_others(question: Question, figured: Sequence[Evidence], glossary: Glossary) -> bool:
-    """A figure question naming one publisher ("What percentage of LTHT's pay bill went on agency staff?") whose
-    figures all come from other publishers' documents, none of whose passages names it (LYPFT's 4%)."""
-    return bool(figured) and _all_of_others(question, figured, glossary)
-
-
-def _all_of_others(question: Question, evidence: Sequence[Evidence], glossary: Glossary) -> bool:
-    """The question names one publisher (and compares nothing), and every sentence comes from another publisher's
-    document whose passage does not name it (by name or by its initials)."""
+    """A figure question naming one publisher, and comparing nothing ("What percentage of LTHT's pay bill went on
+    agency staff?"), whose figures all come from other publishers' documents, none of whose passages names it by name
+    or by its initials (LYPFT's 4%)."""
     named = question.query.publishers
-    if not evidence or len(named) != 1 or question.comparison:
+    if not figured or len(named) != 1 or question.comparison:
         return False
-    publisher = named[0]
-    return not any(e.passage.doc.publisher == publisher or _names_publisher(e.passage.chunk.text, publisher, glossary) for e in evidence)
+    return not any(e.passage.doc.publisher == named[0] or _names_publisher(e.passage.chunk.text, named[0], glossary) for e in figured)
 
 
 def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:

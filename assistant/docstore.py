@@ -407,6 +407,10 @@ class DocStore:
             out.update(((doc_id, row[2]), _chunk(row)) for row in self.conn.execute(sql, [doc_id, *wanted]))
         return out
 
+    def total_chunks(self) -> int:
+        """The stored documents' chunks, summed from their rows (count_chunks counts the chunks table itself)."""
+        return self.conn.execute("SELECT coalesce(sum(n_chunks), 0) FROM documents").fetchone()[0]
+
     def all_versions(self) -> dict[str, tuple[str, int]]:
         """doc_id -> (content hash, number of chunks) of every stored document, in doc_id order."""
         return {d: (h, n) for d, h, n in self.conn.execute("SELECT doc_id, content_hash, n_chunks FROM documents ORDER BY doc_id")}

@@ -82,6 +82,8 @@ class Index:
     def _dense_within(self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]] | None:
         """Top-k chunks of the documents (None: all) by exact cosine over their kept vectors; None when they hold too
         many chunks."""
+        if doc_ids is None and self.docs.total_chunks() > EXACT_WITHIN:  # one aggregate, not a row a document, on a large index
+            return None
         versions = self.docs.versions(sorted(set(doc_ids))) if doc_ids is not None else self.docs.all_versions()
         if sum(n for _, n in versions.values()) > EXACT_WITHIN:
             return None

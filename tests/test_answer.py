@@ -458,9 +458,10 @@ def test_a_count_is_judged_by_what_it_counts_not_by_its_publisher() -> None:
 
     def lacks(sentence: str, publisher: str) -> bool:
         evidence = [_evidence(sentence, 1.0, publisher=publisher)]
-        return declining.lacks_figure(
+        figured = declining.figure_sentences(
             asked, evidence, lambda s: frozenset(content_stems(s.text)), context=lambda e: frozenset(content_stems(e.sentence.text)),
         )
+        return declining.lacks_figure(asked, evidence, figured)
 
     # metadata is not evidence: a document with another (or no inferred) publisher still answers with the right count
     assert not lacks("We interviewed 25 ICB chief executives.", "The King's Fund")
@@ -476,10 +477,11 @@ def test_a_year_that_says_which_document_is_meant_is_covered_by_that_documents_d
     weights = {"model": 1.0, "provider": 1.0, "collabor": 1.0, "2020": 4.0}
 
     def lacks(evidence: scoring.Evidence) -> bool:
-        return declining.lacks_figure(
-            replace(_question(question), figure_weights=weights), [evidence], lambda s: frozenset(content_stems(s.text)),
-            context=lambda x: frozenset(content_stems(x.sentence.text)) | {"collabor"},
+        asked = replace(_question(question), figure_weights=weights)
+        figured = declining.figure_sentences(
+            asked, [evidence], lambda s: frozenset(content_stems(s.text)), context=lambda x: frozenset(content_stems(x.sentence.text)) | {"collabor"},
         )
+        return declining.lacks_figure(asked, [evidence], figured)
 
     assert lacks(e)  # the year weighs most and no sentence near the count gives it
     e.passage.doc = replace(e.passage.doc, date="2020-11")
@@ -493,10 +495,11 @@ def test_a_what_percentage_question_needs_a_proportion() -> None:
     weights = {"survey": 1.0, "respondent": 1.0, "support": 1.0, "shadow": 1.0, "period": 1.0}
 
     def lacks(text: str) -> bool:
-        return declining.lacks_figure(
-            replace(_question(question), figure_weights=weights), [_evidence(text, 1.0)], lambda s: frozenset(content_stems(s.text)),
-            context=lambda e: frozenset(content_stems(e.sentence.text)),
+        asked, evidence = replace(_question(question), figure_weights=weights), [_evidence(text, 1.0)]
+        figured = declining.figure_sentences(
+            asked, evidence, lambda s: frozenset(content_stems(s.text)), context=lambda e: frozenset(content_stems(e.sentence.text)),
         )
+        return declining.lacks_figure(asked, evidence, figured)
 
     assert lacks("Survey respondents supported a shadow period of 18-24 months.")  # a number, but no proportion
     assert not lacks("63% of survey respondents supported a shadow period.")
