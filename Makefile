@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup model tune run test lint index status eval fit-scorer cross-eval bench system-deps clean
+.PHONY: setup model tune run test lint index status eval fit-scorer fit-boundaries cross-eval bench system-deps clean
 
 setup: $(STAMP)
 
@@ -95,6 +95,12 @@ fit-scorer: setup
 	ASSISTANT_EMBED_MODEL=$(FIT_DATA)/model-devcorpus ASSISTANT_DATA_DIR=$(FIT_DATA)/index-devcorpus-model $(BIN)/ingest --prune corpus/ eval/dev-corpus/
 	@echo "fit-scorer 5/5: the listwise fit on each corpus's candidates, measured on the other's (~3 min)"
 	$(BIN)/python -m eval.train_scorer --write --write-each $(FIT_DATA) --index seed=$(FIT_DATA)/index-devcorpus-model --index devcorpus=$(FIT_DATA)/index-seed-model
+
+# Refit the sentence-boundary model that cuts transcripts written without punctuation (assistant/data/boundaries.json,
+# ingest/runs.py): fitted on each corpus's sentences, measured on the other's, then on both. ~3 min.
+fit-boundaries: setup
+	@echo "fit-boundaries: logistic regressions on each corpus's sentences, measured on the other's, then on both (~3 min)"
+	$(BIN)/python -m eval.train_boundaries --write
 
 # Cross-corpus figures (eval/README.md's tables "tuned on versus not"): each corpus's dev set asked of the index whose
 # model was tuned on the OTHER corpus alone, with the scorer fitted on the other alone. Needs `make fit-scorer` first.

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from assistant.types import CleanText, Locator, PageSpan
-from ingest import transcript
+from ingest import runs, transcript
 from ingest.columns import merged_column_spans
 from ingest.furniture import furniture_spans
 from ingest.repair import Edit, ligature_edits
@@ -276,6 +276,14 @@ def append_footnotes(doc: _Tracked) -> None:
     doc.footnotes = []
 
 
+def cut_unpunctuated_runs(doc: _Tracked) -> None:
+    """Speech written down without punctuation: a run of words with no sentence end is cut into sentence-sized units
+    where a learned model puts sentence ends (ingest/runs.py). Text with its sentence ends is left as it is."""
+    edits = runs.cut_edits(doc.text)
+    _apply(doc, edits)
+    doc.counts["run cuts"] += sum(e.new == "." for e in edits)
+
+
 def collapse_blank_lines(doc: _Tracked) -> None:
     """At most one blank line between paragraphs; none at the start or end of the document."""
     _sub(doc, _rx(r"\n{3,}"), "\n\n")
@@ -303,6 +311,7 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
     rejoin_broken_sentences,
     append_footnotes,
     collapse_blank_lines,
+    cut_unpunctuated_runs,
 )
 
 

@@ -78,7 +78,7 @@ _NOT_SPOKEN = re.compile(r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inau
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ ]+([^>\n]{1,60})>")  # WebVTT "<v Amanda Pritchard>"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _NOT_A_SENTENCE_END = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e)\.$", re.IGNORECASE)
-_TRAILING = re.compile(r"[,;:–—-]+$")
+TRAILING = re.compile(r"[,;:–—-]+$")
 
 _HONORIFIC = r"(?:The|Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|Cllr|Councillor)\.?"
 _NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
@@ -315,7 +315,7 @@ def _shape_captions(text: str) -> Shaped:
         if last is None:
             lead = "\n\n" if header_end else ""
         else:
-            lead = ("" if _ends_sentence(text, *last) else ".") + ("\n\n" if unit.paragraph else "\n")
+            lead = ("" if ends_sentence(text, *last) else ".") + ("\n\n" if unit.paragraph else "\n")
         if unit.speaker and unit.speaker != speaker:
             lead += _heading(unit.speaker, {}) + "\n"
         speaker = unit.speaker
@@ -323,7 +323,7 @@ def _shape_captions(text: str) -> Shaped:
     if last is None:
         out.replace(header_end, len(text), "")
     else:
-        out.replace(last[1], len(text), "" if _ends_sentence(text, *last) else ".")
+        out.replace(last[1], len(text), "" if ends_sentence(text, *last) else ".")
     shaped = out.finish()
     return Shaped(shaped, out.edits, _time_locators(starts, cues, len(shaped)), len(units))
 
@@ -350,7 +350,7 @@ def _write_unit(text: str, out: _Rewriter, unit: _Unit, lead: str, previous_end:
     """Write a unit's words after `lead`, single-spaced, capitalised, without trailing commas; returns its last word."""
     for i, word in enumerate(unit.words):
         end = word.end
-        if i == len(unit.words) - 1 and (trailing := _TRAILING.search(text, word.start, word.end)) and trailing.start() > word.start:
+        if i == len(unit.words) - 1 and (trailing := TRAILING.search(text, word.start, word.end)) and trailing.start() > word.start:
             end = trailing.start()
         out.replace(previous_end, word.start, lead if i == 0 else " ")
         if not starts or starts[-1][1] != word.cue:
@@ -370,7 +370,7 @@ def _may_end(text: str, words: list[_Word], i: int) -> bool:
     )
 
 
-def _ends_sentence(text: str, start: int, end: int) -> bool:
+def ends_sentence(text: str, start: int, end: int) -> bool:
     token = text[start:end]
     return bool(_SENTENCE_END.search(token)) and not _NOT_A_SENTENCE_END.match(token)
 
@@ -497,7 +497,7 @@ def _unit_end(text: str, words: list[_Word], pauses: list[float], forced: list[b
         n = i - begin + 1
         if forced[i] or i == len(words) - 1:
             return i
-        if n >= SHORT_UNIT_WORDS and (_ends_sentence(text, words[i].start, words[i].end) or pauses[i] >= LONG_PAUSE_S):
+        if n >= SHORT_UNIT_WORDS and (ends_sentence(text, words[i].start, words[i].end) or pauses[i] >= LONG_PAUSE_S):
             return i
         if n >= MIN_UNIT_WORDS and _may_end(text, words, i):
             if pauses[i] >= PAUSE_S:

@@ -1,0 +1,145 @@
+"""Speech written down without punctuation: runs cut into sentence-sized units by the learned boundary model."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.cite import split_sentences
+from assistant.docstore import DocStore
+from ingest import runs
+from ingest.clean import clean, clean_with_counts
+from tests.conftest import make_settings, run_cli
+
+# A council scrutiny board as an automatic transcript gives it when pasted without its timings: no punctuation, no
+# capitals, one turn a paragraph.
+SPOKEN = (
+    "good morning everyone and welcome to this meeting of the adults health and active lifestyles scrutiny board "
+    "we have received apologies from councillor smith and councillor patel and the meeting is quorate "
+    "the first item on the agenda is the integrated care board's report on winter pressures which sets out how "
+    "the five places in west yorkshire will work together to reduce waits in emergency departments "
+    "the board is asked to note that the number of patients waiting more than twelve hours fell by a third "
+    "between december and february compared with the year before "
+    "members will recall that we asked the integrated care board in october to explain how it holds its partner "
+    "trusts to account for these waits and the chief executive has written to us with a full answer "
+    "i would now like to invite the director of strategy to introduce the report and then we will take questions "
+    "thank you chair the report covers three areas the first is discharge from hospital where we have funded "
+    "additional care packages with the council the second is the virtual ward programme which now has more than "
+    "four hundred beds across the system and the third is the way we share data between organisations so that "
+    "clinicians can see a patient's record wherever they are treated"
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+# --- segmenting ------------------------------------------------------------------------------------------------
+
+
+def test_segment_takes_confident_ends_within_the_length_limits():
+    n = 100
+    odds = [-5.0] * (n - 1)
+    odds[19] = odds[44] = odds[46] = 4.0  # sentence ends after words 20, 45 and 47 (47 is too close to 45)
+    cuts = runs.segment(odds, n, min_words=5, max_words=40)
+    assert 19 in cuts and 44 in cuts and 46 not in cuts
+    bounds = [-1, *cuts, n - 1]
+    assert all(5 <= b - a <= 40 for a, b in zip(bounds, bounds[1:-1], strict=False))
+    assert bounds[-1] - bounds[-2] <= 40
+
+
+def test_with_no_confident_end_a_run_is_still_cut_within_the_limit():
+    cuts = runs.segment([-3.0] * 199, 200, min_words=5, max_words=40)
+    bounds = [-1, *cuts, 199]
+    assert all(1 <= b - a <= 40 for a, b in zip(bounds, bounds[1:], strict=False))
+    assert runs.segment([1.0] * 29, 30) == []  # a stretch within the limit is never cut
+
+
+def test_the_shipped_model_says_where_sentences_end():
+    model = runs.shipped_model()
+    data = json.loads(runs.MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["trained_on"] and data["command"] == "python -m eval.train_boundaries --write" and data["table"]
+    tokens = "the meeting is quorate the first item on the agenda is the report".split()
+    odds = model.log_odds(tokens)
+    assert odds[3] > 0 > odds[0]  # after "quorate", not after "the"
+    assert odds[3] == max(odds)
+
+
+def test_an_unreadable_model_file_is_a_clear_error(tmp_path):
+    broken = tmp_path / "boundaries.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="boundaries.json"):
+        runs.BoundaryModel.load(broken)
+
+
+# --- cleaning --------------------------------------------------------------------------------------------------
+
+
+def test_a_transcript_without_punctuation_becomes_readable_units_of_its_own_words():
+    cleaned, counts = clean_with_counts("Scrutiny board, 14 March\n\n" + SPOKEN + "\n")
+    assert counts["run cuts"] >= 4
+    units = [s for s in split_sentences("t", cleaned.text) if not s.heading]
+    assert len(units) >= 5
+    for s in units:
+        assert 5 <= len(s.text.split()) <= runs.MAX_WORDS, s.text
+        assert s.text[0].isupper() and s.text.endswith("."), s.text
+        assert cleaned.text[s.start : s.end] == s.text
+    assert _words(cleaned.text) == _words("Scrutiny board, 14 March " + SPOKEN)  # the words, in order, untouched
+    assert not any(s.text.lower().endswith((" the.", " of.", " and.", " to.")) for s in units)
+
+
+def test_in_a_transcript_every_stretch_longer_than_a_unit_is_cut_and_a_closing_stop_is_kept():
+    turns = SPOKEN + ".\n\n" + "i'm grateful for that answer chair and i think the board will want to come back to the question of how the" \
+        " partner trusts are held to account for waits in the spring once the new oversight framework is published later this year.\n"
+    cleaned = clean(turns).text
+    second = cleaned.split("\n\n")[1]
+    assert second.startswith("I'm grateful") and " I think" in second  # the pronoun, capitalised
+    assert second.endswith("this year.") and not second.endswith("..")
+    assert second.count(".") >= 2  # 43 words: cut once at least
+    assert clean(second.lower()).text == second.lower()  # alone (no speech around it), a 43-word stretch is a sentence
+
+
+def test_written_text_with_a_long_run_on_list_is_left_alone():
+    listed = " ".join(f"ensure that item {i} is reviewed by the committee and reported to the board" for i in range(12))
+    prose = " ".join(f"The board met on {d} March and agreed the plan for the year ahead." for d in range(1, 30))
+    text = f"{prose}\n\n{listed}\n\n{prose}\n"
+    assert len(next(runs.runs(text))) >= runs.RUN_WORDS  # the list is a run ...
+    assert clean(text).text == clean_with_counts(text)[0].text and "reviewed by the committee." not in clean(text).text  # ... but not cut
+
+
+def test_page_numbers_stay_exact_after_cutting():
+    raw = SPOKEN + "\n\f" + SPOKEN.replace("good morning", "good afternoon") + "\n"
+    cleaned = clean(raw)
+    at = cleaned.text.lower().index("good afternoon")  # the page break may join the two runs: one may run on
+    assert next(p.page for p in cleaned.pages if p.start <= at < p.end) == 2
+    assert next(p.page for p in cleaned.pages if p.start <= 10 < p.end) == 1
+
+
+# --- end to end ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_asking_an_unpunctuated_transcript_quotes_a_sentence_not_the_whole_turn(tmp_path, embedder):
+    from ingest.pipeline import Ingestor
+
+    folder = tmp_path / "meetings"
+    folder.mkdir()
+    (folder / "scrutiny-board.txt").write_text("Adults, health and active lifestyles scrutiny board\n\n" + SPOKEN + "\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    report = Ingestor(settings, embedder=embedder, progress=False).run([folder])
+    assert report.ok, report.results
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "virtual", "question": "How many virtual ward beds does the system have?"}) + "\n")
+    answers = tmp_path / "a.jsonl"
+    proc = run_cli("assistant", "ask", "--batch", str(questions), "--out", str(answers), data_dir=settings.data_dir)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(answers.read_text().splitlines()[0])
+    assert not answer["abstained"], answer["answer"]
+    docs = DocStore(settings.sqlite_path, create=False)
+    beds = [c for c in answer["citations"] if "virtual ward" in c["quote"] or "beds across" in c["quote"]]
+    assert beds, answer["citations"]
+    for c in answer["citations"]:
+        assert len(c["quote"].split()) <= runs.MAX_WORDS and c["quote"].endswith(".")
+        assert docs.text(c["source"])[c["start"] : c["end"]] == c["quote"]
