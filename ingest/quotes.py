@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.transcript import FILLERS, OPENING_FILLERS
+
 
 def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
     """Offsets of `quote` in `text`: exact first, else allowing any run of whitespace between words,
@@ -25,16 +27,17 @@ def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
     return locate_skeleton(text, quote)
 
 
-def skeleton(text: str) -> tuple[str, list[int]]:
+def skeleton(text: str, spoken: bool = False) -> tuple[str, list[int]]:
     """Letters and digits of `text`, lower-cased, a doubled letter kept once, with each one's offset.
 
     Gold quotes are copied from the files as found; the stored text is cleaned (markdown syntax and
     escapes removed, lost "ll"/"ff" ligatures repaired: "wil" -> "will"). Both reduce to the same
     skeleton, so a quote still finds its span in the stored text. Caption timestamps ("00:04:46.800") are
-    left out too: a transcript's stored text keeps them as locators, not as text."""
+    left out too: a transcript's stored text keeps them as locators, not as text. With `spoken`, so are the
+    words a caption transcript's shaping drops ("um", "uh"; "so", "you know" opening a unit)."""
     chars: list[str] = []
     offsets: list[int] = []
-    skip = {i for m in _TIMESTAMP.finditer(text) for i in range(m.start(), m.end())}
+    skip = {i for rx in (_TIMESTAMP, _SPOKEN_FILLER)[: 1 + spoken] for m in rx.finditer(text) for i in range(m.start(), m.end())}
     for i, char in enumerate(text):
         if not char.isalnum() or i in skip:
             continue
@@ -47,21 +50,30 @@ def skeleton(text: str) -> tuple[str, list[int]]:
 
 
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?\b")
-_SKELETONS: dict[int, tuple[str, tuple[str, list[int]]]] = {}
+# The words a caption transcript's stored text leaves out (fillers anywhere, "so" / "you know" ... opening a unit):
+# a quote copied from the caption file has them. Tried only when a quote's skeleton is not found with them: a quote
+# with lost ligatures has "wel" and "Ful er" (fuller), which would not match with "well" and "er" left out of it.
+_SPOKEN_FILLER = re.compile(
+    r"\b(?:" + "|".join(sorted({*FILLERS, *(" ".join(f) for f in OPENING_FILLERS)}, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_SKELETONS: dict[tuple[int, bool], tuple[str, tuple[str, list[int]]]] = {}
 
 
 def locate_skeleton(text: str, quote: str) -> tuple[int, int] | None:
-    """Span of `text` whose skeleton equals the quote's (None if absent or the quote has under 20 letters)."""
-    wanted, _ = skeleton(quote)
-    if len(wanted) < 20:
-        return None
-    key = id(text)
-    cached = _SKELETONS.get(key)
-    if cached is None or cached[0] is not text:
-        cached = (text, skeleton(text))
-        _SKELETONS[key] = cached
-    letters, offsets = cached[1]
-    at = letters.find(wanted)
-    if at < 0:
-        return None
-    return offsets[at], offsets[at + len(wanted) - 1] + 1
+    """Span of `text` whose skeleton equals the quote's (None if absent or the quote has under 20 letters); failing
+    that, the same with spoken fillers left out of both (a quote copied from a caption file)."""
+    for spoken in (False, True):
+        wanted, _ = skeleton(quote, spoken)
+        if len(wanted) < 20:
+            return None
+        key = (id(text), spoken)
+        cached = _SKELETONS.get(key)
+        if cached is None or cached[0] is not text:
+            cached = (text, skeleton(text, spoken))
+            _SKELETONS[key] = cached
+        letters, offsets = cached[1]
+        at = letters.find(wanted)
+        if at >= 0:
+            return offsets[at], offsets[at + len(wanted) - 1] + 1
+    return None

@@ -65,6 +65,18 @@ def test_locate_quote_finds_a_raw_quote_in_cleaned_text():
     assert locate_quote(stored, "al parts") is None  # too short to trust a skeleton match
 
 
+def test_locate_quote_finds_a_quote_copied_from_a_caption_file_in_its_shaped_text():
+    """A caption file's stored text has no timestamps, fillers or opening "so you know", and has full stops."""
+    from ingest.clean import clean
+    from tests.test_transcript import CAPTIONS
+
+    stored = clean(CAPTIONS).text
+    raw = "00:00:19.400 so you know the first item is the\n00:00:21.200 chief executive's report uh which sets\n00:00:23.300 out our financial position"
+    start, end = locate_quote(stored, raw)
+    assert stored[start:end] == "The first item is the chief executive's report which sets out our financial position"
+    assert locate_quote(stored, "the first item is the chief executive's plan which sets out") is None
+
+
 def test_locate_quote_exact_then_whitespace_tolerant():
     text = "one two\n  three four"
     assert locate_quote(text, "two\n  three") == (4, 15)
