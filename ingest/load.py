@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
+from ingest.runs import SPEECH, is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import recognise as recognise_transcript
 
@@ -68,6 +69,8 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     meta = {key: value for key, value in meta.items() if value}
     if kind := recognise_transcript(text):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
         meta.update(kind=TRANSCRIPT, transcript=kind)
+    elif is_speech(text):  # written down without punctuation or times: clean() cuts it into units (ingest/runs.py)
+        meta.update(kind=TRANSCRIPT, transcript=SPEECH)
     meta.setdefault("title", _first_heading(text) or path.stem)
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
 

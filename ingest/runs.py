@@ -41,6 +41,7 @@ SPOKEN_WORDS = 14  # in such speech, a stretch this long is a unit too (a shorte
 RUN_SHARE = 0.3  # ... and a document is such speech when its runs hold this share of its words at least
 PROSE_SHARE = 0.7  # a run is words: at least this share of its tokens alphabetic (not a flattened table of figures)
 EDGE = "<s>"  # the token before the first word and after the last
+SPEECH = "speech"  # the loader's mark (metadata "transcript") on such a document: its kind is "transcript"
 
 _WORD = re.compile(r"\S+")
 _PRONOUN_I = re.compile(r"i(?:['’](?:m|ve|d|ll))?")  # "i", "i'm" ...: ASR's lower-case pronoun
@@ -139,12 +140,22 @@ def _if_run(text: str, words: list[tuple[int, int]], at_least: int) -> Iterator[
         yield words
 
 
+def _mostly_runs(text: str) -> bool:
+    return sum(map(len, runs(text))) >= RUN_SHARE * len(_WORD.findall(text))
+
+
+def is_speech(raw: str) -> bool:
+    """Whether a file as loaded is speech written down without punctuation: its runs, with the lines of each
+    paragraph joined as cleaning joins them (an ASR export has a line every few words), hold RUN_SHARE of its words."""
+    return _mostly_runs(re.sub(r"(?<=\S)[ \t]*\n(?=[ \t]*\S)", " ", raw))
+
+
 def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
     """The edits that cut every run of the text into units: a full stop after each unit's last word (replacing a
     trailing comma, semicolon or dash), a capital letter on each unit's first, and "I" for ASR's lower-case "i".
     In a document that is such speech, every stretch of SPOKEN_WORDS or more is a unit or cut into units, not only the
     RUN_WORDS ones."""
-    if sum(map(len, runs(text))) < RUN_SHARE * len(_WORD.findall(text)):
+    if not _mostly_runs(text):
         return []  # written text with a few long run-on passages (flattened lists): cutting would put words in its mouth
     found = list(runs(text, SPOKEN_WORDS))
     model = model or shipped_model()

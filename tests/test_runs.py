@@ -101,6 +101,17 @@ def test_in_a_transcript_every_stretch_longer_than_a_unit_is_cut_and_a_closing_s
     assert clean(second.lower()).text == second.lower()  # alone (no speech around it), a 43-word stretch is a sentence
 
 
+def test_a_file_of_unpunctuated_speech_is_loaded_as_a_transcript_and_a_report_is_not(tmp_path):
+    from ingest.load import load
+
+    spoken = tmp_path / "board.txt"  # an ASR export: a line every few words, as cleaning will join them
+    spoken.write_text("\n".join(" ".join(SPOKEN.split()[i : i + 7]) for i in range(0, len(SPOKEN.split()), 7)) + "\n")
+    assert load(spoken, max_bytes=10**6).meta.get("kind") == "transcript"
+    report = tmp_path / "report.txt"
+    report.write_text("Annual report\n\nThe board met in March. It agreed the plan for the year ahead.\n")
+    assert "transcript" not in load(report, max_bytes=10**6).meta
+
+
 def test_written_text_with_a_long_run_on_list_is_left_alone():
     listed = " ".join(f"ensure that item {i} is reviewed by the committee and reported to the board" for i in range(12))
     prose = " ".join(f"The board met on {d} March and agreed the plan for the year ahead." for d in range(1, 30))
@@ -138,6 +149,7 @@ def test_asking_an_unpunctuated_transcript_quotes_a_sentence_not_the_whole_turn(
     answer = json.loads(answers.read_text().splitlines()[0])
     assert not answer["abstained"], answer["answer"]
     docs = DocStore(settings.sqlite_path, create=False)
+    assert [d.kind for d in docs.documents()] == ["transcript"]
     beds = [c for c in answer["citations"] if "virtual ward" in c["quote"] or "beds across" in c["quote"]]
     assert beds, answer["citations"]
     for c in answer["citations"]:
