@@ -107,13 +107,13 @@ def build(folder: Path, data: Path, cut_runs: bool = True) -> None:
     from ingest import cli, runs
 
     os.environ["ASSISTANT_DATA_DIR"] = str(data)
-    saved = runs.RUN_SHARE
-    runs.RUN_SHARE = saved if cut_runs else float("inf")
+    saved = runs.WORDS_PER_END
+    runs.WORDS_PER_END = saved if cut_runs else float("inf")
     try:
         if cli.main([str(folder)]) != 0:
             raise SystemExit(f"ingest of {folder} failed")
     finally:
-        runs.RUN_SHARE = saved
+        runs.WORDS_PER_END = saved
 
 
 def measure(data: Path, questions) -> dict[str, float]:

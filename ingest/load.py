@@ -69,7 +69,7 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     meta = {key: value for key, value in meta.items() if value}
     if kind := recognise_transcript(text):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
         meta.update(kind=TRANSCRIPT, transcript=kind)
-    elif is_speech(text):  # written down without punctuation or times: clean() cuts it into units (ingest/runs.py)
+    elif is_speech(text):  # written down without punctuation or times: clean() makes it units (ingest/runs.py)
         meta.update(kind=TRANSCRIPT, transcript=SPEECH)
     meta.setdefault("title", _first_heading(text) or path.stem)
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)

@@ -1,24 +1,26 @@
-"""Long runs of words with no sentence end, cut into sentence-sized units where a learned model puts sentence ends.
+"""Speech written down without punctuation, cut into sentence-sized units where a learned model puts sentence ends.
 
 Speech written down without punctuation (a meeting transcript pasted without its caption times, an automatic
 transcript with its timings removed) reaches the index as paragraphs of hundreds of words with no full stop. As
 one "sentence" it cannot be quoted: the answer would cite a page of text. Caption files with times are cut at
 their pauses (ingest/transcript.py); here there is nothing but the words.
 
-Where a sentence ends is learned, not listed: a logistic regression over the words either side of each gap
-between two words (assistant/data/boundaries.json, fitted by eval/train_boundaries.py on the punctuated
-sentences of both corpora, lower-cased and with the punctuation removed, so it reads speech as ASR writes it).
-A run is cut where the cuts together are most likely (the sum of their log-odds is largest) with every unit
-MIN_WORDS to MAX_WORDS words long: a confident sentence end is taken; with none, the least unlikely place.
+Such a document is told by how rarely its sentences end: WORDS_PER_END words or more per sentence end over its
+lines of text (headings and table rows aside). The 23 written documents of both corpora have 20 to 47; a transcript
+without punctuation has hundreds, or none at all. Written documents are never touched: their long run-on passages
+(flattened lists, mostly) stay as they are, since a full stop in the middle of a list item would make a quote say
+what the document does not.
+
+In speech, every stretch of SPOKEN_WORDS words or more with no sentence end is made units. Where a sentence ends is
+learned, not listed: a logistic regression over the words either side of each gap between two words
+(assistant/data/boundaries.json, fitted by eval/train_boundaries.py on the punctuated sentences of both corpora,
+lower-cased and with the punctuation removed, so it reads speech as ASR writes it). A stretch is cut where the cuts
+together are most likely (the sum of their log-odds is largest) with every unit MIN_WORDS to MAX_WORDS words long: a
+confident sentence end is taken; with none, the least unlikely place.
 
 A unit ends with a full stop after its last word (a trailing comma or semicolon becomes it) and starts with a
-capital ("i" becomes "I" too), as edits (ingest.repair.Edit) of the cleaned text, so the page map stays exact and every unit is stored text. Text
-that already has its sentence ends is never touched: only a stretch of RUN_WORDS words or more without one is a
-run (the longest real sentence in the 23 documents of both corpora is 98 words), and only a document whose runs
-hold RUN_SHARE of its words is cut at all; in such a document every stretch of SPOKEN_WORDS or more is made units
-(a short turn of speech is unpunctuated too). Written documents have a few such stretches, flattened lists mostly
-(three of the 23 documents, under 1% of their words): a full stop put in the middle of a list item would make a
-quote say what the document does not.
+capital ("i" becomes "I" too), as edits (ingest.repair.Edit) of the cleaned text, so the page map stays exact and
+every unit is stored text.
 """
 
 from __future__ import annotations
@@ -32,13 +34,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.repair import Edit
-from ingest.transcript import TRAILING, ends_sentence
+from ingest.transcript import TRAILING, ends_sentence, label_end
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "data" / "boundaries.json"
-RUN_WORDS = 100  # a stretch this long without a sentence end is speech without punctuation, not a long sentence
+WORDS_PER_END = 100  # a document with this many words or more per sentence end is speech without punctuation
 MIN_WORDS, MAX_WORDS = 5, 40  # a unit's length in words (transcript.py's caption units are at most 40 too)
-SPOKEN_WORDS = 14  # in such speech, a stretch this long is a unit too (a shorter unended line may be a title: left as is)
-RUN_SHARE = 0.3  # ... and a document is such speech when its runs hold this share of its words at least
+SPOKEN_WORDS = 14  # in such speech, a stretch this long is made units (a shorter unended line may be a title: left as is)
 PROSE_SHARE = 0.7  # a run is words: at least this share of its tokens alphabetic (not a flattened table of figures)
 EDGE = "<s>"  # the token before the first word and after the last
 SPEECH = "speech"  # the loader's mark (metadata "transcript") on such a document: its kind is "transcript"
@@ -120,7 +121,7 @@ def segment(log_odds: Sequence[float], n: int, min_words: int = MIN_WORDS, max_w
     return sorted(cuts)
 
 
-def runs(text: str, at_least: int = RUN_WORDS) -> Iterator[list[tuple[int, int]]]:
+def runs(text: str, at_least: int) -> Iterator[list[tuple[int, int]]]:
     """The runs of the text: the (start, end) of each word of a stretch of `at_least` words or more within a line,
     with no sentence end, mostly alphabetic (a table's row of figures is not speech)."""
     for line in re.finditer(r"[^\n]+", text):
@@ -140,23 +141,25 @@ def _if_run(text: str, words: list[tuple[int, int]], at_least: int) -> Iterator[
         yield words
 
 
-def _mostly_runs(text: str) -> bool:
-    return sum(map(len, runs(text))) >= RUN_SHARE * len(_WORD.findall(text))
-
-
-def is_speech(raw: str) -> bool:
-    """Whether a file as loaded is speech written down without punctuation: its runs, with the lines of each
-    paragraph joined as cleaning joins them (an ASR export has a line every few words), hold RUN_SHARE of its words."""
-    return _mostly_runs(re.sub(r"(?<=\S)[ \t]*\n(?=[ \t]*\S)", " ", raw))
+def is_speech(text: str) -> bool:
+    """Whether a document is speech written down without punctuation: WORDS_PER_END words or more (and at least
+    that many words) per sentence end, over its lines of text (not headings or table rows)."""
+    words = ends = 0
+    for line in re.finditer(r"[^\n]+", text):
+        if line.group(0).lstrip().startswith(("#", "|")):
+            continue
+        for m in _WORD.finditer(line.group(0)):
+            words += 1
+            ends += ends_sentence(text, line.start() + m.start(), line.start() + m.end())
+    return words >= WORDS_PER_END and words >= WORDS_PER_END * ends
 
 
 def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
-    """The edits that cut every run of the text into units: a full stop after each unit's last word (replacing a
-    trailing comma, semicolon or dash), a capital letter on each unit's first, and "I" for ASR's lower-case "i".
-    In a document that is such speech, every stretch of SPOKEN_WORDS or more is a unit or cut into units, not only the
-    RUN_WORDS ones."""
-    if not _mostly_runs(text):
-        return []  # written text with a few long run-on passages (flattened lists): cutting would put words in its mouth
+    """In speech written down without punctuation (is_speech), the edits that make every stretch of SPOKEN_WORDS or
+    more with no sentence end units: a full stop after each unit's last word (replacing a trailing comma, semicolon or
+    dash), a capital letter on each unit's first, and "I" for ASR's lower-case "i". None in a written document."""
+    if not is_speech(text):
+        return []
     found = list(runs(text, SPOKEN_WORDS))
     model = model or shipped_model()
     edits: list[Edit] = []
@@ -168,7 +171,9 @@ def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
             start, end = words[i]
             trailing = TRAILING.search(text, start, end)
             edits.append(Edit(trailing.start() if trailing and trailing.start() > start else end, end, "."))
-        for i in [0, *(c + 1 for c in cuts)]:  # a unit starts with a capital
+        said = label_end(text, words[0][0])  # after a speaker's label ("Sarah Jones:"), if one opens the stretch
+        first = next((k for k, (a, _) in enumerate(words) if a >= said), 0) if said is not None else 0
+        for i in [first, *(c + 1 for c in cuts)]:  # a unit starts with a capital
             start = words[i][0]
             if text[start].islower():
                 edits.append(Edit(start, start + 1, text[start].upper()))

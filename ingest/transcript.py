@@ -157,6 +157,13 @@ def _speakers(labels: list[str], known: set[str]) -> set[str]:
     return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
 
 
+def label_end(text: str, at: int) -> int | None:
+    """Where the words start after a speaker's label opening the text at `at` ("Sarah Jones: ...", "Q12 Chair: ..."),
+    or None when no label opens it there."""
+    label = _QUESTION_TURN.match(text, at) or _SPEAKER_TURN.match(text, at)
+    return label.end() if label else None
+
+
 def _looks_like_speaker(label: str) -> bool:
     """ "Amanda Pritchard", "Dr Smith", "Chair"; not a label such as "Note", "Key Points" or "Next Steps"."""
     words = label.lower().split()

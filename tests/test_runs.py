@@ -112,11 +112,19 @@ def test_a_file_of_unpunctuated_speech_is_loaded_as_a_transcript_and_a_report_is
     assert "transcript" not in load(report, max_bytes=10**6).meta
 
 
+def test_speaker_turns_without_punctuation_open_with_a_capital_after_the_speaker():
+    said = SPOKEN.split()
+    turns = "\n".join(f"{who}: " + " ".join(said[i : i + 35]) for who, i in zip(["Chair", "Sarah Jones"] * 4, range(0, len(said), 35), strict=False))
+    cleaned = clean("Health scrutiny board\n\n" + turns + "\n").text
+    assert "## Chair\nGood morning everyone" in cleaned and "## Sarah Jones\nOn the agenda" in cleaned  # oral evidence turns
+    assert all(s.text[0].isupper() and s.text.endswith(".") for s in split_sentences("t", cleaned) if not s.heading)
+
+
 def test_written_text_with_a_long_run_on_list_is_left_alone():
     listed = " ".join(f"ensure that item {i} is reviewed by the committee and reported to the board" for i in range(12))
     prose = " ".join(f"The board met on {d} March and agreed the plan for the year ahead." for d in range(1, 30))
     text = f"{prose}\n\n{listed}\n\n{prose}\n"
-    assert len(next(runs.runs(text))) >= runs.RUN_WORDS  # the list is a run ...
+    assert len(next(runs.runs(text, 100))) >= 100  # the list is a long run of words with no sentence end ...
     assert clean(text).text == clean_with_counts(text)[0].text and "reviewed by the committee." not in clean(text).text  # ... but not cut
 
 
