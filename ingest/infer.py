@@ -18,6 +18,8 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
+from ingest.runs import SPEECH
+
 VERSION = "2"  # part of the content hash of documents that use inference: bump when the rules change
 FIELDS = ("title", "publisher", "date", "kind")
 FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
@@ -193,7 +195,8 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
     meta = dict(file_meta or {})
     doc = _read(text)
     notes: dict[str, str] = {}
-    spoken = _is_transcript(doc.lines) or meta.get("transcript") == "caption"  # the loader's mark (ingest/transcript.py)
+    # the loader's mark: a caption file (ingest/transcript.py) or speech without punctuation (ingest/runs.py)
+    spoken = _is_transcript(doc.lines) or meta.get("transcript") in ("caption", SPEECH)
     title, org_lines = _title(doc, spoken, notes)
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"
