@@ -164,3 +164,27 @@ def test_asking_an_unpunctuated_transcript_quotes_a_sentence_not_the_whole_turn(
     for c in answer["citations"]:
         assert len(c["quote"].split()) <= runs.MAX_WORDS and c["quote"].endswith(".")
         assert docs.text(c["source"])[c["start"] : c["end"]] == c["quote"]
+
+
+# --- fitting ---------------------------------------------------------------------------------------------------
+
+
+def test_the_fit_learns_sentence_ends_and_beats_the_length_cut():
+    from eval import train_boundaries as tb
+
+    def stream(sentences: list[str]) -> tb.Stream:
+        tokens, ends = [], []
+        for s in sentences:
+            words = [runs.token(w) for w in s.split()]
+            tokens += words
+            ends += [0] * (len(words) - 1) + [1]
+        return tokens, ends
+
+    subjects = ["the board", "the trust", "our committee", "the council", "the system"]
+    verbs = ["agreed the plan for the year", "reviewed the risks in detail", "noted the report on waiting times"]
+    train = stream([f"{s} {v} and thanked the staff" for s in subjects for v in verbs] * 20)
+    model = tb.fit(train, c=1.0)
+    unseen = stream([f"{s} {v} and thanked the staff" for s in reversed(subjects) for v in reversed(verbs)] * 4)  # in another order
+    got, length_cut = tb.score(unseen, tb.model_cutter(model)), tb.score(unseen, tb.caption_cutter)
+    assert got["f1"] > 0.9 and got["f1"] > length_cut["f1"]
+    assert set(got) == {"precision", "recall", "f1", "exact units"}
