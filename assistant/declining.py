@@ -28,6 +28,7 @@ from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, wo
 from assistant.scoring import YEAR, Evidence, answers_numeric
 from assistant.sentences import SentenceBank
 from assistant.types import DocumentInfo, Passage
+from ingest.transcript import KIND as TRANSCRIPT
 
 ELSEWHERE_DEPTH = 10  # passages searched (BM25) for a term the retrieved ones lack: found there, it is no reason to decline
 MIN_BEST_SEMANTIC = 0.3  # best sentence this far from the question: the documents don't address it
@@ -123,9 +124,9 @@ def _publication_year(doc: DocumentInfo) -> frozenset[str]:
 
 def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: Glossary) -> list[str]:
     """Specific terms of the question that none of the retrieved passages (text or document details) mentions."""
-    texts = [p.chunk.text for p in passages]
+    owned = as_written([(p.chunk.text, p.doc) for p in passages], question.text)
+    texts = [text for text, _ in owned]
     meta = [_details(p.doc) for p in passages]
-    owned = [(p.chunk.text, p.doc) for p in passages]
     years = {p.doc.date[:4] for p in passages if p.doc.date}
     available_figures = {figure_core(f) for t in texts for f in figures(t)} | years
     missing = []
@@ -142,6 +143,17 @@ def uncovered_terms(question: Question, passages: Sequence[Passage], glossary: G
             continue
         missing.append(term)
     return missing
+
+
+def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> list[tuple[str, DocumentInfo]]:
+    """The passages' texts, a transcript's with the question's initials in capitals where it has them in lower case:
+    speech recognition writes "the cqc" and "lch", and an acronym is otherwise matched in capitals only ("NICE" is not
+    "nice"). Written documents are as they are."""
+    initials = sorted(set(INITIALS.findall(question)), key=len, reverse=True)
+    if not initials:
+        return list(passages)
+    rx = re.compile(rf"\b({'|'.join(map(re.escape, initials))})(?=s?\b)", re.IGNORECASE)
+    return [(rx.sub(lambda m: m.group(1).upper(), text) if doc.kind == TRANSCRIPT else text, doc) for text, doc in passages]
 
 
 _JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")
@@ -375,7 +387,7 @@ def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> boo
 def _one_found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:
     docs = retriever.documents()
     found = retriever.index.lexical(lexical_terms([term, *content_terms(term)]), ELSEWHERE_DEPTH, None)
-    hits = [(c.text, docs[c.doc_id]) for c, _ in found if c.doc_id in docs]
+    hits = as_written([(c.text, docs[c.doc_id]) for c, _ in found if c.doc_id in docs], term)
     return bool(found_in([term], [t for t, _ in hits], glossary)) or owned_term_covered(term, hits, glossary)
 
 

@@ -637,6 +637,20 @@ def test_names_joined_by_and_are_each_looked_for_and_file_names_count() -> None:
     assert declining.uncovered_terms(_question(question), pool, g) == ["LTHT and Mid Yorkshire"]
 
 
+def test_a_transcript_covers_the_initials_it_writes_in_lower_case_and_a_report_does_not() -> None:
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    g = get_glossary()
+
+    def passage(text: str, kind: str) -> Passage:
+        return Passage(1, Chunk(id=kind, doc_id=kind, index=0, start=0, end=len(text), text=text), DocumentInfo(kind, kind, "Board", kind=kind), 1.0)
+
+    said = "The chair said the cqc had rated the lch community services good at its last inspection."
+    question = _question("What did the chair say about the CQC rating of LCH services?")
+    assert declining.uncovered_terms(question, [passage(said, "transcript")], g) == []
+    assert declining.uncovered_terms(question, [passage(said, "report")], g) == ["LCH"]  # "NICE" is not "nice"
+
+
 def test_an_owned_name_is_covered_by_its_owners_document_which_need_not_repeat_the_owner() -> None:
     from assistant.types import Chunk, DocumentInfo, Passage
 
