@@ -97,9 +97,9 @@ fit-scorer: setup
 	$(BIN)/python -m eval.train_scorer --write --write-each $(FIT_DATA) --index seed=$(FIT_DATA)/index-devcorpus-model --index devcorpus=$(FIT_DATA)/index-seed-model
 
 # Refit the sentence-boundary model that cuts transcripts written without punctuation (assistant/data/boundaries.json,
-# ingest/runs.py): fitted on each corpus's sentences, measured on the other's, then on both. ~3 min.
+# ingest/runs.py): fitted on each corpus's sentences, measured on the other's, then on both. ~1 min.
 fit-boundaries: setup
-	@echo "fit-boundaries: logistic regressions on each corpus's sentences, measured on the other's, then on both (~3 min)"
+	@echo "fit-boundaries: logistic regressions on each corpus's sentences, measured on the other's, then on both (~1 min)"
 	$(BIN)/python -m eval.train_boundaries --write
 
 # Cross-corpus figures (eval/README.md's tables "tuned on versus not"): each corpus's dev set asked of the index whose

@@ -21,7 +21,7 @@ MIN_SENTENCE_WORDS = 5  # shorter lines are headings or fragments, not evidence
 # "e.g." or "Rt Hon." must not end a sentence.
 _ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£])")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s+)+")
+LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s+)+")
 _MARKER = re.compile(r"\[([^\[\]]{1,20})\]")
 _FIGURE = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:\s*[/–-]\s*\d+)?(?:\s?(?:bn|billion|m|million|k|%|per\s?cent))?", re.IGNORECASE
@@ -58,7 +58,7 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     for block, line in enumerate(re.finditer(r"[^\n]+", text)):
         line_start = line.start()
         body = line.group(0)
-        marker = _LIST_MARKER.match(body)
+        marker = LIST_MARKER.match(body)
         offset = marker.end() if marker else 0
         for start, end in _sentence_bounds(body, offset):
             piece = body[start:end]

@@ -243,7 +243,8 @@ def repair_lost_ligatures(doc: _Tracked) -> None:
 
 def rejoin_broken_sentences(doc: _Tracked) -> None:
     """A line ending without terminal punctuation whose next non-blank line starts in lower case is one
-    sentence cut by a page break (or PDF line wrap): join the two with a single space.
+    sentence cut by a page break (or PDF line wrap): join the two with a single space. In speech without
+    punctuation only the next line is joined, never across a blank line.
 
     Not inside two columns merged line by line (ingest/columns.py): there the next line belongs to the
     other column, and joining would make one sentence of two; left apart, the fragments read as fragments.
@@ -259,7 +260,10 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
         return repl
 
     _sub(doc, _rx(r"(?<=[A-Za-z]-)\n(?=[a-z])"), join(""))  # "short-\nterm": keep the hyphen, no space
-    _sub(doc, _rx(r"(?<=[\w,’”)–])\n(?:[ ]*\n)*(?=[a-z])(?!www\.)"), join(" "))
+    # Speech written down without punctuation (ingest/runs.py) starts every paragraph in lower case: there a blank line
+    # is a new turn or a title's end, not a page break, and only the lines of a paragraph are joined.
+    blank_lines = "" if runs.is_speech(doc.text) else r"(?:[ ]*\n)*"
+    _sub(doc, _rx(rf"(?<=[\w,’”)–])\n{blank_lines}(?=[a-z])(?!www\.)"), join(" "))
 
 
 def append_footnotes(doc: _Tracked) -> None:

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ingest.runs import SPEECH
+from ingest.transcript import CAPTION, SPEECH
 
-VERSION = "2"  # part of the content hash of documents that use inference: bump when the rules change
+VERSION = "3"  # part of the content hash of documents that use inference: bump when the rules change
 FIELDS = ("title", "publisher", "date", "kind")
 FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
@@ -196,7 +196,7 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
     doc = _read(text)
     notes: dict[str, str] = {}
     # the loader's mark: a caption file (ingest/transcript.py) or speech without punctuation (ingest/runs.py)
-    spoken = _is_transcript(doc.lines) or meta.get("transcript") in ("caption", SPEECH)
+    spoken = _is_transcript(doc.lines) or meta.get("transcript") in (CAPTION, SPEECH)
     title, org_lines = _title(doc, spoken, notes)
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"

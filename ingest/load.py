@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
-from ingest.runs import SPEECH, is_speech
+from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
+from ingest.transcript import SPEECH
 from ingest.transcript import recognise as recognise_transcript
 
 if TYPE_CHECKING:

@@ -34,7 +34,9 @@ def skeleton(text: str, spoken: bool = False) -> tuple[str, list[int]]:
     escapes removed, lost "ll"/"ff" ligatures repaired: "wil" -> "will"). Both reduce to the same
     skeleton, so a quote still finds its span in the stored text. Caption timestamps ("00:04:46.800") are
     left out too: a transcript's stored text keeps them as locators, not as text. With `spoken`, so are the
-    words a caption transcript's shaping drops ("um", "uh"; "so", "you know" opening a unit)."""
+    words a caption transcript's shaping drops: its fillers ("um", "uh") and the words it drops opening a unit ("so",
+    "you know", "well", "right" ...), wherever they stand, on both sides alike (a fallback: "the right care" may then
+    match "the care")."""
     chars: list[str] = []
     offsets: list[int] = []
     skip = {i for rx in (_TIMESTAMP, _SPOKEN_FILLER)[: 1 + spoken] for m in rx.finditer(text) for i in range(m.start(), m.end())}

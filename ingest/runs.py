@@ -33,16 +33,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.cite import LIST_MARKER
 from ingest.repair import Edit
-from ingest.transcript import TRAILING, ends_sentence, label_end
+from ingest.transcript import MAX_UNIT_WORDS, TRAILING, UNENDING, UNSTARTING, ends_sentence, label_end
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "data" / "boundaries.json"
 WORDS_PER_END = 100  # a document with this many words or more per sentence end is speech without punctuation
-MIN_WORDS, MAX_WORDS = 5, 40  # a unit's length in words (transcript.py's caption units are at most 40 too)
+MIN_WORDS, MAX_WORDS = 5, MAX_UNIT_WORDS  # a unit's length in words (at most as long as a caption file's units)
 SPOKEN_WORDS = 14  # in such speech, a stretch this long is made units (a shorter unended line may be a title: left as is)
 PROSE_SHARE = 0.7  # a run is words: at least this share of its tokens alphabetic (not a flattened table of figures)
 EDGE = "<s>"  # the token before the first word and after the last
-SPEECH = "speech"  # the loader's mark (metadata "transcript") on such a document: its kind is "transcript"
+HANGING = 10.0  # log-odds taken off a gap that leaves the sense hanging ("more than | four", "four | hundred")
 
 _WORD = re.compile(r"\S+")
 _PRONOUN_I = re.compile(r"i(?:['’](?:m|ve|d|ll))?")  # "i", "i'm" ...: ASR's lower-case pronoun
@@ -121,16 +122,23 @@ def segment(log_odds: Sequence[float], n: int, min_words: int = MIN_WORDS, max_w
     return sorted(cuts)
 
 
-def runs(text: str, at_least: int) -> Iterator[list[tuple[int, int]]]:
-    """The runs of the text: the (start, end) of each word of a stretch of `at_least` words or more within a line,
-    with no sentence end, mostly alphabetic (a table's row of figures is not speech)."""
+def _prose_lines(text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
+    """(start, words) of each line of running text: not a heading, a table row or a list item."""
     for line in re.finditer(r"[^\n]+", text):
-        if line.group(0).lstrip().startswith(("#", "|")):
+        body = line.group(0)
+        if body.lstrip().startswith(("#", "|")) or LIST_MARKER.match(body):
             continue
+        yield line.start(), list(_WORD.finditer(body))
+
+
+def runs(text: str, at_least: int) -> Iterator[list[tuple[int, int]]]:
+    """The runs of the text: the (start, end) of each word of a stretch of `at_least` words or more within a line of
+    running text, with no sentence end, mostly alphabetic (a table's row of figures is not speech)."""
+    for at, found in _prose_lines(text):
         stretch: list[tuple[int, int]] = []
-        for m in _WORD.finditer(line.group(0)):
-            stretch.append((line.start() + m.start(), line.start() + m.end()))
-            if ends_sentence(text, line.start() + m.start(), line.start() + m.end()):
+        for m in found:
+            stretch.append((at + m.start(), at + m.end()))
+            if ends_sentence(text, *stretch[-1]):
                 yield from _if_run(text, stretch, at_least)
                 stretch = []
         yield from _if_run(text, stretch, at_least)
@@ -143,15 +151,20 @@ def _if_run(text: str, words: list[tuple[int, int]], at_least: int) -> Iterator[
 
 def is_speech(text: str) -> bool:
     """Whether a document is speech written down without punctuation: WORDS_PER_END words or more (and at least
-    that many words) per sentence end, over its lines of text (not headings or table rows)."""
+    that many words) per sentence end, over its lines of running text (not headings, table rows or list items)."""
     words = ends = 0
-    for line in re.finditer(r"[^\n]+", text):
-        if line.group(0).lstrip().startswith(("#", "|")):
-            continue
-        for m in _WORD.finditer(line.group(0)):
-            words += 1
-            ends += ends_sentence(text, line.start() + m.start(), line.start() + m.end())
+    for at, found in _prose_lines(text):
+        words += len(found)
+        ends += sum(ends_sentence(text, at + m.start(), at + m.end()) for m in found)
     return words >= WORDS_PER_END and words >= WORDS_PER_END * ends
+
+
+def gap_scores(model: BoundaryModel, tokens: Sequence[str]) -> list[float]:
+    """The model's log-odds of a sentence end in each gap, less HANGING where a cut would leave the sense hanging:
+    after a word such as "the", "of" or "than", or before "hundred", "million", "per cent" (transcript.py's lists,
+    which caption files' length cuts respect too)."""
+    odds = model.log_odds(tokens)
+    return [o - HANGING if tokens[i] in UNENDING or tokens[i + 1] in UNSTARTING else o for i, o in enumerate(odds)]
 
 
 def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
@@ -165,10 +178,11 @@ def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
     edits: list[Edit] = []
     for words in found:
         tokens = [token(text[a:b]) for a, b in words]
-        cuts = segment(model.log_odds(tokens), len(words))
-        closed = ends_sentence(text, *words[-1])
-        for i in [*cuts] if closed else [*cuts, len(words) - 1]:  # the run's last word ends a unit too
+        cuts = segment(gap_scores(model, tokens), len(words))
+        for i in [*cuts, len(words) - 1]:  # the run's last word ends a unit too
             start, end = words[i]
+            if text[end - 1] in ".!?…":  # a sentence end already, or "etc.", "Dr.": no second full stop
+                continue
             trailing = TRAILING.search(text, start, end)
             edits.append(Edit(trailing.start() if trailing and trailing.start() > start else end, end, "."))
         said = label_end(text, words[0][0])  # after a speaker's label ("Sarah Jones:"), if one opens the stretch
@@ -177,5 +191,5 @@ def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
             start = words[i][0]
             if text[start].islower():
                 edits.append(Edit(start, start + 1, text[start].upper()))
-        edits += [Edit(a, a + 1, "I") for a, b in words if _PRONOUN_I.fullmatch(text, a, b)]
+        edits += [Edit(a, a + 1, "I") for a, b in words if _PRONOUN_I.fullmatch(text[a:b].rstrip(",;:.!?…"))]
     return sorted(set(edits), key=lambda e: (e.start, e.end))

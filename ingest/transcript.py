@@ -32,6 +32,7 @@ from assistant.types import Locator
 from ingest.repair import Edit
 
 CAPTION, ORAL_EVIDENCE = "caption", "oral evidence"
+SPEECH = "speech"  # the third kind: speech written down without punctuation or times (ingest/runs.py)
 KIND = "transcript"  # the document kind a recognised transcript is given
 
 CAPTION_MIN_LINES = 5  # fewer timestamped lines are times in a document ("10:30 Coffee"), not captions
