@@ -122,18 +122,19 @@ def segment(log_odds: Sequence[float], n: int, min_words: int = MIN_WORDS, max_w
     return sorted(cuts)
 
 
-def _prose_lines(text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
-    """(start, words) of each line of running text: not a heading, a table row or a list item."""
+def _prose_lines(text: str, items: bool = True) -> Iterator[tuple[int, list[re.Match[str]]]]:
+    """(start, words) of each line of running text: not a heading or a table row, nor a list item unless `items`."""
     for line in re.finditer(r"[^\n]+", text):
         body = line.group(0)
-        if body.lstrip().startswith(("#", "|")) or LIST_MARKER.match(body):
+        if body.lstrip().startswith(("#", "|")) or (not items and LIST_MARKER.match(body)):
             continue
         yield line.start(), list(_WORD.finditer(body))
 
 
 def runs(text: str, at_least: int) -> Iterator[list[tuple[int, int]]]:
     """The runs of the text: the (start, end) of each word of a stretch of `at_least` words or more within a line of
-    running text, with no sentence end, mostly alphabetic (a table's row of figures is not speech)."""
+    running text (in speech, a line opening "- " is said too), with no sentence end, mostly alphabetic (a table's row
+    of figures is not speech)."""
     for at, found in _prose_lines(text):
         stretch: list[tuple[int, int]] = []
         for m in found:
@@ -153,7 +154,7 @@ def is_speech(text: str) -> bool:
     """Whether a document is speech written down without punctuation: WORDS_PER_END words or more (and at least
     that many words) per sentence end, over its lines of running text (not headings, table rows or list items)."""
     words = ends = 0
-    for at, found in _prose_lines(text):
+    for at, found in _prose_lines(text, items=False):  # a list of unended items is no speech
         words += len(found)
         ends += sum(ends_sentence(text, at + m.start(), at + m.end()) for m in found)
     return words >= WORDS_PER_END and words >= WORDS_PER_END * ends
