@@ -188,6 +188,8 @@ def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
             edits.append(Edit(trailing.start() if trailing and trailing.start() > start else end, end, "."))
         said = label_end(text, words[0][0])  # after a speaker's label ("Sarah Jones:"), if one opens the stretch
         first = next((k for k, (a, _) in enumerate(words) if a >= said), 0) if said is not None else 0
+        while first < len(words) - 1 and not text[words[first][0]].isalnum():  # past a list marker ("- ")
+            first += 1
         for i in [first, *(c + 1 for c in cuts)]:  # a unit starts with a capital
             start = words[i][0]
             if text[start].islower():

@@ -141,6 +141,12 @@ def test_a_cut_never_leaves_a_figure_or_the_sense_hanging_nor_doubles_a_stop():
     assert "I, for one, agree" in clean(SPOKEN.replace("thank you chair", "thank you chair i, for one, agree")).text
 
 
+def test_in_speech_a_line_opening_with_a_dash_is_cut_too():
+    cleaned = clean(SPOKEN + "\n\n- " + SPOKEN.replace("good morning", "good afternoon") + "\n").text
+    dashed = cleaned.split("\n\n")[1]
+    assert dashed.startswith("- Good afternoon") and dashed.count(".") >= 4  # cut into units like the first turn
+
+
 def test_turns_and_the_title_stay_apart_in_speech_without_punctuation():
     cleaned = clean("Scrutiny board, 14 March\n\n" + SPOKEN + "\n\n" + SPOKEN.replace("good morning", "good afternoon") + "\n").text
     title, first, second = cleaned.split("\n\n")
