@@ -6,7 +6,7 @@ one "sentence" it cannot be quoted: the answer would cite a page of text. Captio
 their pauses (ingest/transcript.py); here there is nothing but the words.
 
 Such a document is told by how rarely its sentences end: WORDS_PER_END words or more per sentence end over its
-lines of text (headings and table rows aside). The 23 written documents of both corpora have 20 to 47; a transcript
+lines of running text (headings, table rows and list items aside). The 23 written documents of both corpora have 20 to 47; a transcript
 without punctuation has hundreds, or none at all. Written documents are never touched: their long run-on passages
 (flattened lists, mostly) stay as they are, since a full stop in the middle of a list item would make a quote say
 what the document does not.
@@ -16,7 +16,8 @@ learned, not listed: a logistic regression over the words either side of each ga
 (assistant/data/boundaries.json, fitted by eval/train_boundaries.py on the punctuated sentences of both corpora,
 lower-cased and with the punctuation removed, so it reads speech as ASR writes it). A stretch is cut where the cuts
 together are most likely (the sum of their log-odds is largest) with every unit MIN_WORDS to MAX_WORDS words long: a
-confident sentence end is taken; with none, the least unlikely place.
+confident sentence end is taken; with none, the least unlikely place, never one that leaves the sense hanging
+(HANGING: "more than four. Hundred beds" would misquote).
 
 A unit ends with a full stop after its last word (a trailing comma or semicolon becomes it) and starts with a
 capital ("i" becomes "I" too), as edits (ingest.repair.Edit) of the cleaned text, so the page map stays exact and
