@@ -170,11 +170,10 @@ def gap_scores(model: BoundaryModel, tokens: Sequence[str]) -> list[float]:
 
 
 def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
-    """In speech written down without punctuation (is_speech), the edits that make every stretch of SPOKEN_WORDS or
-    more with no sentence end units: a full stop after each unit's last word (replacing a trailing comma, semicolon or
-    dash), a capital letter on each unit's first, and "I" for ASR's lower-case "i". None in a written document."""
-    if not is_speech(text):
-        return []
+    """The edits that make every stretch of SPOKEN_WORDS or more with no sentence end units, in a document that is
+    speech written down without punctuation (the caller asks is_speech first: a written document is never cut): a full
+    stop after each unit's last word (replacing a trailing comma, semicolon or dash), a capital letter on each unit's
+    first, and "I" for ASR's lower-case "i"."""
     found = list(runs(text, SPOKEN_WORDS))
     model = model or shipped_model()
     edits: list[Edit] = []
