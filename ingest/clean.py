@@ -58,13 +58,7 @@ class _Tracked:
     origin: list[int]
     footnotes: list[tuple[str, list[int]]]
     counts: Counter[str] = field(default_factory=Counter)  # what the rules changed, for eval/readability.py
-    _speech: bool | None = None
-
-    def is_speech(self) -> bool:
-        """Speech written down without punctuation (ingest/runs.py), told once, when a rule first asks."""
-        if self._speech is None:
-            self._speech = runs.is_speech(self.text)
-        return self._speech
+    speech: bool = False  # speech written down without punctuation (ingest/runs.py), told from the raw text as load() tells it
 
 
 Replacement = str | Callable[[re.Match[str]], str]
@@ -269,7 +263,7 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
     _sub(doc, _rx(r"(?<=[A-Za-z]-)\n(?=[a-z])"), join(""))  # "short-\nterm": keep the hyphen, no space
     # Speech written down without punctuation (ingest/runs.py) starts every paragraph in lower case: there a blank line
     # is a new turn or a title's end, not a page break, and only the lines of a paragraph are joined.
-    blank_lines = "" if doc.is_speech() else r"(?:[ ]*\n)*"
+    blank_lines = "" if doc.speech else r"(?:[ ]*\n)*"
     _sub(doc, _rx(rf"(?<=[\w,’”)–])\n{blank_lines}(?=[a-z])(?!www\.)"), join(" "))
 
 
@@ -290,7 +284,7 @@ def append_footnotes(doc: _Tracked) -> None:
 def cut_unpunctuated_runs(doc: _Tracked) -> None:
     """Speech written down without punctuation: a run of words with no sentence end is cut into sentence-sized units
     where a learned model puts sentence ends (ingest/runs.py). Text with its sentence ends is left as it is."""
-    edits = runs.cut_edits(doc.text) if doc.is_speech() else []
+    edits = runs.cut_edits(doc.text) if doc.speech else []
     _apply(doc, edits)
     doc.counts["run cuts"] += sum(e.new == "." for e in edits)
 
@@ -351,8 +345,9 @@ def clean_with_counts(raw: str) -> tuple[CleanText, Counter[str]]:
         origin.append(page)
         if char == "\f":
             page += 1
-    doc = _Tracked(raw, origin, [])
     kind = transcript.recognise(raw)
+    # the test load() gives kind "transcript" by; oral evidence may be unpunctuated speech too (captions are cut by time)
+    doc = _Tracked(raw, origin, [], speech=kind != transcript.CAPTION and runs.is_speech(raw))
     for rule in _CAPTION_RULES if kind == transcript.CAPTION else _RULES:
         rule(doc)
     locators = shape_transcript(doc, kind) if kind else ()
