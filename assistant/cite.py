@@ -72,8 +72,9 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             heading = n_words < MIN_SENTENCE_WORDS or (marker is None and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14)
             heading = heading or sentence_text.endswith("?")  # questions in a document are headings, never answers
             at = bisect.bisect_right(merged_starts, e) - 1  # the last merged span starting before the sentence ends
-            heading = heading or (at >= 0 and merged[at][1] > s)
-            out.append(Sentence(doc_id, s, e, sentence_text, block, heading, sentence_text.endswith(":"), marker is not None))
+            in_merged = at >= 0 and merged[at][1] > s  # nor does it introduce a list: its ":" may be the other column's
+            lead_in = sentence_text.endswith(":") and not in_merged
+            out.append(Sentence(doc_id, s, e, sentence_text, block, heading or in_merged, lead_in, marker is not None))
     return out
 
 

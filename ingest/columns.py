@@ -9,9 +9,14 @@ gutters is a table, and a page whose two sides are not prose (short cells) is le
 `merged_columns` and `merged_column_spans` find text that another extractor produced by reading
 across both columns, one line from each in turn ("Welcome to the Annual Report for Leeds" / "We have
 commissioned an independent" / "Teaching Hospitals NHS Trust, looking back at"). Such lines cannot be
-put back in order safely, but they can be recognised: in a run of short lines, a sentence that ends
-is followed by a line starting in lower case, or a line ending mid-sentence in a lower-case word is
-followed by a line starting with a capitalised common word ("The", "We"): neither happens in one column.
+put back in order safely (a learned model of which line continues which was tried: eval/README round eleven), but
+they can be recognised, two ways:
+- in a run of short lines, a sentence that ends is followed by a line starting in lower case, or a line ending
+  mid-sentence in a lower-case word is followed by a line starting with a capitalised common word ("The", "We"):
+  neither happens in one column;
+- a word the PDF broke at a line's end ("com-") has its second half ("munity") words later, with the other column's
+  half-line between: in one column it follows at once. This finds columns merged into long lines too ("... gives
+  clarity in commis-INs, informing both future research and the develop-"), where the first test sees no short lines.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+
+from ingest.repair import KNOWN_WORD_ZIPF, zipf
 
 # --- PDF layout text ---------------------------------------------------------------------------------------
 
@@ -40,6 +47,10 @@ COMMON_WORDS = 100  # wordfreq's most frequent English words: capitalised, they 
 _TERMINAL = re.compile(r"[.!?][\"”’')\]]*$")
 _LAST_WORD = re.compile(r"(?:^|\s)([a-z]+)[,]?$")
 _FIRST_WORD = re.compile(r"^[\"“‘(]*([A-Za-z]+)")
+BROKEN_GAP = (3, 30)  # words between a broken word's halves: from the fewest another column's half-line puts there ...
+PIECE_ZIPF = 2.5  # ... the second half no word on its own (rarer than this), the two together a known word
+_BROKEN_HEAD = re.compile(r"^[\"“‘(]*([A-Za-z][a-z]+)-(?:$|[A-Za-z(])")  # "com-", or glued to the next word: "commis-INs"
+_BROKEN_TAIL = re.compile(r"^([a-z]{2,})")
 _NOT_FRAGMENT = re.compile(r"^(?:#|[-*•▪◦‣–][ ]|\d{1,3}[.)][ ])|[ ][|][ ]")  # headings, list items, table rows
 
 
@@ -168,11 +179,52 @@ def merged_columns(lines: Sequence[str]) -> bool:
     return breaks >= MIN_BREAKS and breaks >= MIN_BREAK_SHARE * (len(body) - 1)
 
 
+def broken_word_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans from the line holding the first half of a word broken at a line's end to the line holding
+    its second half, when BROKEN_GAP words come between: another column's half-line was read in between.
+    The halves: a lower-case piece that is no word on its own (zipf below PIECE_ZIPF) completing the first into a
+    known word (zipf at least KNOWN_WORD_ZIPF, and likelier than the piece)."""
+    tokens = list(re.finditer(r"\S+", text))
+    spans: list[tuple[int, int]] = []
+    for i, head in enumerate(tokens):
+        broken = _BROKEN_HEAD.match(head.group(0))
+        if broken is None:
+            continue
+        first = broken.group(1).lower()
+        for later in tokens[i + BROKEN_GAP[0] : i + BROKEN_GAP[1]]:
+            tail = _BROKEN_TAIL.match(later.group(0))
+            if tail is None or zipf(tail.group(1)) >= PIECE_ZIPF:
+                continue
+            whole = zipf(first + tail.group(1))
+            if whole >= KNOWN_WORD_ZIPF and whole > zipf(tail.group(1)):
+                start = text.rfind("\n", 0, head.start()) + 1
+                end = text.find("\n", later.end())
+                spans.append((start, len(text) if end < 0 else end))
+                break
+    return spans
+
+
 def merged_column_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) spans of `text` covering each run of fragment lines that `merged_columns` judges merged.
+    """[start, end) spans of `text` covering each run of fragment lines that `merged_columns` judges merged, and the
+    lines between the halves of each broken word that `broken_word_spans` finds; overlapping spans joined.
 
     For the answer layer: a sentence overlapping one of these spans mixes two columns and should not be quoted.
     """
+    return _union([*_merged_runs(text), *broken_word_spans(text)])
+
+
+def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _merged_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of fragment lines that `merged_columns` judges merged."""
     spans: list[tuple[int, int]] = []
     run: list[re.Match[str]] = []
     for line in [*re.finditer(r"[^\n]+", text), None]:
