@@ -22,6 +22,7 @@ they can be recognised, two ways:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -47,10 +48,11 @@ COMMON_WORDS = 100  # wordfreq's most frequent English words: capitalised, they 
 _TERMINAL = re.compile(r"[.!?][\"”’')\]]*$")
 _LAST_WORD = re.compile(r"(?:^|\s)([a-z]+)[,]?$")
 _FIRST_WORD = re.compile(r"^[\"“‘(]*([A-Za-z]+)")
-BROKEN_GAP = (3, 30)  # words between a broken word's halves: from the fewest another column's half-line puts there ...
+BROKEN_GAP = (3, 30)  # a broken word's second half this many words after its first: another column's half-line between ...
 PIECE_ZIPF = 2.5  # ... the second half no word on its own (rarer than this), the two together a known word
-_BROKEN_HEAD = re.compile(r"^[\"“‘(]*([A-Za-z][a-z]+)-(?:$|[A-Za-z(])")  # "com-", or glued to the next word: "commis-INs"
-_BROKEN_TAIL = re.compile(r"^([a-z]{2,})")
+_BROKEN_HEAD = re.compile(r"^[\"“‘(]*([A-Za-z][a-z]+)[-‐‑](?:$|[A-Za-z(])")  # "com-", or glued to the next word: "commis-INs"
+_BROKEN_TAIL = re.compile(r"^[\"“‘(]*([a-z]{2,})")
+_EDGE_MARKS = "\"'“”‘’()[]{},.;:!?"
 _NOT_FRAGMENT = re.compile(r"^(?:#|[-*•▪◦‣–][ ]|\d{1,3}[.)][ ])|[ ][|][ ]")  # headings, list items, table rows
 
 
@@ -181,24 +183,41 @@ def merged_columns(lines: Sequence[str]) -> bool:
 
 def broken_word_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) spans from the line holding the first half of a word broken at a line's end to the line holding
-    its second half, when BROKEN_GAP words come between: another column's half-line was read in between.
+    its second half, when that half is the BROKEN_GAP[0]th to BROKEN_GAP[1]th word after the first: another column's
+    half-line was read in between.
     The halves: a lower-case piece that is no word on its own (zipf below PIECE_ZIPF) completing the first into a
-    known word (zipf at least KNOWN_WORD_ZIPF, and likelier than the piece)."""
+    known word (zipf at least KNOWN_WORD_ZIPF, and likelier than the piece). Not a break that one column has: a first
+    half whose next word completes it ("com-" "munity", as raw text has it before lines are rejoined), nor such a
+    second half; nor a compound the text writes more than once ("long-term")."""
     tokens = list(re.finditer(r"\S+", text))
-    spans: list[tuple[int, int]] = []
-    for i, head in enumerate(tokens):
-        broken = _BROKEN_HEAD.match(head.group(0))
+    written = Counter(token.group(0).strip(_EDGE_MARKS).lower() for token in tokens if "-" in token.group(0))
+    heads: dict[int, str] = {}
+    for i, token in enumerate(tokens):
+        broken = _BROKEN_HEAD.match(token.group(0))
         if broken is None:
             continue
-        first = broken.group(1).lower()
-        for later in tokens[i + BROKEN_GAP[0] : i + BROKEN_GAP[1]]:
-            tail = _BROKEN_TAIL.match(later.group(0))
-            if tail is None or zipf(tail.group(1)) >= PIECE_ZIPF:
-                continue
-            whole = zipf(first + tail.group(1))
-            if whole >= KNOWN_WORD_ZIPF and whole > zipf(tail.group(1)):
-                start = text.rfind("\n", 0, head.start()) + 1
-                end = text.find("\n", later.end())
+        compound = token.group(0).strip(_EDGE_MARKS).lower()
+        if compound.endswith(("-", "‐", "‑")) or written[compound] < 2:  # a compound written twice is one ("long-term")
+            heads[i] = broken.group(1).lower()
+    pieces: dict[int, str] = {}  # rare lower-case pieces that may end a broken word
+    for i, token in enumerate(tokens):
+        tail = _BROKEN_TAIL.match(token.group(0))
+        if tail and zipf(tail.group(1)) < PIECE_ZIPF:
+            pieces[i] = tail.group(1)
+
+    def completes(first: str, piece: str) -> bool:
+        whole = zipf(first + piece)
+        return whole >= KNOWN_WORD_ZIPF and whole > zipf(piece)
+
+    local = {i for i, first in heads.items() if i + 1 in pieces and completes(first, pieces[i + 1])}
+    spans: list[tuple[int, int]] = []
+    for i, first in heads.items():
+        if i in local:
+            continue
+        for j in range(i + BROKEN_GAP[0], min(len(tokens), i + BROKEN_GAP[1] + 1)):
+            if j in pieces and j - 1 not in local and completes(first, pieces[j]):
+                start = text.rfind("\n", 0, tokens[i].start()) + 1
+                end = text.find("\n", tokens[j].end())
                 spans.append((start, len(text) if end < 0 else end))
                 break
     return spans

@@ -222,31 +222,52 @@ def test_merged_column_lines_are_never_quoted_as_evidence() -> None:
     ] * 2
 
 
-# Defining the integrated neighbourhood.md (BMC Public Health): two columns merged into long lines, words broken at
-# the columns' line ends ("commis-", "develop-") finished words later, after the other column's half-line
+# Defining the integrated neighbourhood.md (BMC Public Health): two columns merged into long lines; "commis-" is
+# finished eight words later ("sioning"), after the other column's half-line
 BMC_LONG_LINES = (
     "For Policymakers, Commissioners, and Integrated Care The framework may provide a benchmark for evaluating "
     "Boards (ICBs)—the framework gives clarity in commis-INs, informing both future research and the develop-\n\n"
     "sioning INs in a way that is understood by all providers ment of national and international healthcare strategies."
 )
-# the same words in one column, hyphens as a single column has them: a compound, a line-end break finished at once,
-# a suspended hyphen ("short- and long-term")
-ONE_COLUMN_HYPHENS = (
+# one column, hyphens as one column has them: compounds, a suspended hyphen ("short- and long-term"), breaks
+# finished at once, as raw text has them before lines are rejoined, two of them within a few words
+ONE_COLUMN_HYPHENS = [
     "The framework gives clarity in commissioning INs in a way that is understood by all providers. "
     "Its short- and long-term aims need well-being measures and the develop- ment of national strategies. "
-    "Person-centred care is com- munity care."
-)
+    "Person-centred care is com- munity care.",
+    "The com-\nmunity nurses and the com-\nmunity matrons work together.",
+    "The com-\nmunity team reported to the com-\nmittee in March.",
+    "The inter-\nvention reduced falls; the pre-\nvention work continues next year.",
+    "Our long-term plan is agreed by the board. The long-term board met on Tuesday and agreed the plan in full itude.",
+]
 
 
 def test_broken_words_mark_columns_merged_into_long_lines() -> None:
     from assistant.cite import split_sentences
     from ingest.columns import broken_word_spans
 
-    assert broken_word_spans(BMC_LONG_LINES) == [(0, len(BMC_LONG_LINES))]
+    assert broken_word_spans(BMC_LONG_LINES) == [(0, len(BMC_LONG_LINES))]  # from "commis-" to "sioning"'s line end
     assert merged_column_spans(BMC_LONG_LINES) == [(0, len(BMC_LONG_LINES))]
     assert all(s.heading for s in split_sentences("d", BMC_LONG_LINES))  # never quoted
-    assert broken_word_spans(ONE_COLUMN_HYPHENS) == []
-    assert [s.heading for s in split_sentences("d", ONE_COLUMN_HYPHENS)] == [False, False, False]
+    second = BMC_LONG_LINES.index("\n\nsioning")
+    assert broken_word_spans(BMC_LONG_LINES[:second]) == []  # its second half gone, nothing marks it
+    glued = "Across the models there was an emphasis on com-identifying the needs of the munity and its resources."
+    assert broken_word_spans(glued) == [(0, len(glued))]  # first half glued to the next word, second half 7 words on
+    unicode = "Work of the com\u2010\nteam and (munity groups."
+    assert broken_word_spans(unicode) == [(0, len(unicode))]  # a Unicode hyphen; "(munity"
+
+
+@pytest.mark.parametrize("text", ONE_COLUMN_HYPHENS, ids=["compounds", "two-breaks", "two-words", "two-prefixes", "compound-twice"])
+def test_one_columns_hyphens_mark_nothing(text: str) -> None:
+    from assistant.cite import split_sentences
+    from ingest.columns import broken_word_spans
+
+    assert broken_word_spans(text) == []
+    assert merged_column_spans(text) == []
+    if "\n" in text:
+        assert "com-\nmunity" not in clean(text).text  # cleaning rejoins the break
+    else:
+        assert not any(s.heading for s in split_sentences("d", text))
 
 
 def test_broken_words_mark_the_dev_corpus_papers_only() -> None:
