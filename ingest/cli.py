@@ -153,7 +153,7 @@ def _tune(argv: list[str], settings: Settings) -> int:
         parser.error("--epochs must be at least 1")
     report = tune.tune(
         args.questions, args.corpus, args.out, settings, base=args.base, epochs=args.epochs, seed=args.seed,
-        force=args.force, progress=not args.quiet and sys.stderr.isatty(),
+        force=args.force, progress=not args.quiet,
     )
     if report.skipped:
         print(f"warning: {report.skipped} gold quote(s) not found in the corpus documents were left out", file=sys.stderr)

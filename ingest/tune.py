@@ -135,9 +135,15 @@ def train(base: str, pairs: Sequence[tuple[str, str]], out: Path, epochs: int = 
     steps = epochs * ((len(order) + BATCH - 1) // BATCH)
     bar = None
     if progress:
+        import sys
+
         from tqdm import tqdm
 
-        bar = tqdm(total=steps, desc="tuning", unit="step")
+        from ingest.pipeline import PROGRESS_EVERY_S
+
+        # off a terminal (make, CI logs) an update every PROGRESS_EVERY_S instead of a redrawn bar
+        tty = sys.stderr.isatty()
+        bar = tqdm(total=steps, desc="tuning", unit="step", mininterval=0.1 if tty else PROGRESS_EVERY_S, ascii=not tty)
     for _ in range(epochs):
         rng.shuffle(order)
         for b in range(0, len(order), BATCH):
