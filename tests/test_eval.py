@@ -411,3 +411,23 @@ def test_batch_cli_system_reads_one_line_per_question(tmp_path: Path):
     qs = [Question("ok", "single", "?", "", (), (), True, history=("h",)), Question("bad", "single", "?", "", (), (), True)]
     out = BatchCliSystem(Settings(data_dir=tmp_path), executable=script).answer_all(qs)
     assert out == [{"id": "ok", "abstained": True, "history": ["h"]}, {"id": "bad", "error": "nope"}]
+
+
+def test_bench_columns_reports_where_merged_columns_are_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """eval.bench_columns on a real folder: a paper whose columns were merged into long lines is counted, a
+    one-column document is not, and the sweep of the rule's constants lists no other document."""
+    from eval import bench_columns
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "paper.md").write_text(
+        "For Policymakers, Commissioners, and Integrated Care The framework may provide a benchmark for evaluating "
+        "Boards (ICBs)—the framework gives clarity in commis-INs, informing both future research and the develop-\n\n"
+        "sioning INs in a way that is understood by all providers ment of national and international healthcare strategies.\n",
+        encoding="utf-8",
+    )
+    (folder / "plain.md").write_text("The com-\nmunity nurses and the com-\nmunity matrons work together every day.\n", encoding="utf-8")
+    assert bench_columns.main(["--corpus", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "| paper.md | 1 |" in out and "| plain.md | 0 | 0 |" in out
+    assert "| 2.5 | 1 | 1 | 1 | 1 | never |" in out
