@@ -22,23 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from eval.readability import from_files  # noqa: E402
 from ingest import columns  # noqa: E402
-from ingest.clean import clean  # noqa: E402
-from ingest.load import load  # noqa: E402
 
 CORPORA = (ROOT / "corpus", ROOT / "eval" / "dev-corpus")
-NOT_DOCUMENTS = {"README.md", "SOURCES.md", "catalog.yaml"}
 PIECE_ZIPFS = (2.0, 2.5, 3.0, 3.5)
 GAPS = ((3, 30), (2, 30), (5, 30), (3, 60))
-MAX_BYTES = 50_000_000
 
 
 def texts(folders: Sequence[Path]) -> dict[str, str]:
-    out = {}
-    for folder in folders:
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_DOCUMENTS):
-            out[path.name] = clean(load(path, max_bytes=MAX_BYTES).text).text
-    return out
+    """Each document's name and cleaned text, as eval/readability.py reads a folder (load + clean)."""
+    return {name: text for name, _, text, _ in from_files(folders)}
 
 
 def sweep(docs: dict[str, str]) -> list[str]:

@@ -50,7 +50,8 @@ _LAST_WORD = re.compile(r"(?:^|\s)([a-z]+)[,]?$")
 _FIRST_WORD = re.compile(r"^[\"“‘(]*([A-Za-z]+)")
 BROKEN_GAP = (3, 30)  # a broken word's second half this many words after its first: another column's half-line between ...
 PIECE_ZIPF = 2.5  # ... the second half no word on its own (rarer than this), the two together a known word
-_BROKEN_HEAD = re.compile(r"^[\"“‘(]*([A-Za-z][a-z]+)[-‐‑](?:$|[A-Za-z(])")  # "com-", or glued to the next word: "commis-INs"
+HYPHENS = "-‐‑"  # hyphen-minus, and Unicode's hyphen and non-breaking hyphen
+_BROKEN_HEAD = re.compile(rf"^[\"“‘(]*([A-Za-z][a-z]+)[{HYPHENS}](?:$|[A-Za-z(])")  # "com-", or glued to the next word: "commis-INs"
 _BROKEN_TAIL = re.compile(r"^[\"“‘(]*([a-z]{2,})")
 _EDGE_MARKS = "\"'“”‘’()[]{},.;:!?"
 _NOT_FRAGMENT = re.compile(r"^(?:#|[-*•▪◦‣–][ ]|\d{1,3}[.)][ ])|[ ][|][ ]")  # headings, list items, table rows
@@ -197,7 +198,7 @@ def broken_word_spans(text: str) -> list[tuple[int, int]]:
         if broken is None:
             continue
         compound = token.group(0).strip(_EDGE_MARKS).lower()
-        if compound.endswith(("-", "‐", "‑")) or written[compound] < 2:  # a compound written twice is one ("long-term")
+        if compound.endswith(tuple(HYPHENS)) or written[compound] < 2:  # a compound written twice is one ("long-term")
             heads[i] = broken.group(1).lower()
     pieces: dict[int, str] = {}  # rare lower-case pieces that may end a broken word
     for i, token in enumerate(tokens):
