@@ -27,10 +27,26 @@ _FIGURE = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:\s*[/–-]\s*\d+)?(?:\s?(?:bn|billion|m|million|k|%|per\s?cent))?", re.IGNORECASE
 )
 # A month named as a date: capitalised, and "May" only next to a day or year ("may" and "march" are verbs too).
+_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH = re.compile(
     r"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
     r"|\bMay(?=\s+\d)|(?<=\d\s)May\b"
 )
+
+# A bibliographic reference names where evidence is; it is no evidence itself, and is never quoted: a note numbered
+# and written "Source, Title, [day] Month Year" (a Commons Library briefing's footnotes, often glued to the text
+# after them by extraction), or a journal reference's volume and pages ("2017;27:477-89"), a DOI, "Accessed 12 Feb
+# 2024", "Available at: https://...".
+_REFERENCE = re.compile(
+    r"^\d{1,3}\s+[A-Z][^,.]{1,80}(?:,\s[^,]{2,160}){1,4},\s(?:\d{1,2}\s)?(?:(?:" + _MONTH_NAMES + r")\s)?(?:19|20)\d\d\b"
+    r"|\b(?:19|20)\d\d\s?;\s?\d+\s?(?:\(\d+\))?\s?:\s?[eE]?\d+"
+    r"|\bdoi\s?:|\bdoi\.org/|\bAccessed\s(?:on\s)?\d|\bAvailable (?:at|from)\s?:?\s?https?://"
+)
+
+
+def is_reference(text: str) -> bool:
+    """A sentence that is a bibliographic reference (see _REFERENCE), not evidence."""
+    return bool(_REFERENCE.search(text))
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,8 @@ class Sentence:
 
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     """Sentences of a document with exact offsets; list markers are left out of the spans. A sentence in text
-    merged line by line across two columns (ingest.columns) is never quoted: it reads as nonsense."""
+    merged line by line across two columns (ingest.columns) is never quoted: it reads as nonsense; nor is a
+    bibliographic reference (is_reference)."""
     from ingest.columns import merged_column_spans
 
     merged = merged_column_spans(text)
@@ -71,6 +88,7 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             n_words = len(sentence_text.split())
             heading = n_words < MIN_SENTENCE_WORDS or (marker is None and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14)
             heading = heading or sentence_text.endswith("?")  # questions in a document are headings, never answers
+            heading = heading or is_reference(sentence_text)  # a reference says where evidence is, not what it says
             at = bisect.bisect_right(merged_starts, e) - 1  # the last merged span starting before the sentence ends
             in_merged = at >= 0 and merged[at][1] > s  # nor does it introduce a list: its ":" may be the other column's
             lead_in = sentence_text.endswith(":") and not in_merged

@@ -7,6 +7,7 @@ import pytest
 from assistant.cite import (
     CitationList,
     figures,
+    is_reference,
     missing_figures,
     parse_markers,
     quote_matches,
@@ -43,6 +44,44 @@ def test_headings_questions_and_lead_ins_are_marked() -> None:
     assert by_text["6/ How can quality be ensured?"].heading  # emphasis marks stripped, a question is never evidence
     assert by_text["Our survey found:"].lead_in  # too short to be evidence itself, but introduces the list
     assert by_text["33% saw the framework as a support tool"].item
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # the dev corpus's Commons Library briefing: numbered footnotes, one glued to the text extraction put after it
+        "1 The Health Foundation, A recipe for reform: a commission to drive long-term NHS productivity growth, May 2025",
+        "26 Grice J, The “myth” of declining health-care productivity in England (correspondence), Lancet, 2012",
+        "88 Public Accounts Committee, NHS financial sustainability, January 2025 efficiency opportunities for 2025-26.",
+        "8 BBC News, NHS productivity must improve in return for more cash - Streeting, 31 October 2025",
+        # the journal papers' reference lists
+        "Campbell M, McKenzie JE, Sowden A, Katikireddi SV, Brennan SE, Ellis 2017;27:477–89.",
+        "Barr B, Taylor-Robinson D. Poor areas lose out most in new NHS budget n it y - s e r v ic e s - d a t a - s e t . Accessed 4 Aug 2022.",
+        "Smith A. Integrated care. BMJ. 2021;372(8):n123. doi:10.1136/bmj.n123",
+        "NHS England. Neighbourhood health guidelines. Available at: https://www.england.nhs.uk/long-read/x",
+    ],
+)
+def test_a_bibliographic_reference_is_never_evidence(line: str) -> None:
+    assert is_reference(line)
+    text = f"Boards met to agree the plan for the year.\n{line}\n"
+    by_text = {s.text: s for s in split_sentences("d", text)}
+    assert not by_text["Boards met to agree the plan for the year."].heading
+    assert all(s.heading for t, s in by_text.items() if t != "Boards met to agree the plan for the year.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "129 Findings from this review suggested lower productivity in NI, with costs up by 28% since 2016.",  # a note's number before text
+        "In May 2024, 3 trusts, 2 ICBs and 4 councils met, and agreed the plan on 12 May 2024.",
+        "The board met on 12 May 2024; 3 items were agreed, and 2 were deferred to June 2024.",
+        "42 ICBs, each with its own board, were set up in England, in July 2022.",
+        "Staff were accessed 3 times a year by the regional team in 2023.",
+    ],
+)
+def test_sentences_with_dates_and_numbers_are_not_references(line: str) -> None:
+    assert not is_reference(line)
+    assert not split_sentences("d", line + "\n")[0].heading
 
 
 def test_figures_are_normalised() -> None:
