@@ -1,9 +1,9 @@
 """Declining: each reason not to answer, checked on every question, and the message that says why.
 
 An answer is only given when the evidence can answer: the question's named things are in some document
-(uncovered), a how-many or when question's figure is about what is asked (no_figure), when the question names
-one publisher its figure (or, for any other question, what the answer would quote) comes from that publisher or
-from a passage naming it (other_source), and the best sentence is near the question at all (weak). decline_checks gives every check's finding, so eval can measure what
+(uncovered), a how-many or when question's figure is about what is asked (no_figure) and, when the question
+names one publisher, comes from it or from a passage naming it (other_source), and the best sentence is near the
+question at all (weak). decline_checks gives every check's finding, so eval can measure what
 each one earns; a check that does not pay on the corpus it was not written for is deleted (eval/README.md,
 "Declining"): "unattributed", "silent" and "unheard" (what a named publisher's passages say) and "no_name" went
 that way. A learned DeclineModel over DOUBT_FEATURES (the checks' findings among them) decides instead where
@@ -25,7 +25,7 @@ from assistant.fitted import Kind, named_fit, positive, read_fit
 from assistant.glossary import INITIALS, NAME_CONNECTORS, Glossary, abbreviates, normalise
 from assistant.question import Question, possessive_stripped, term_figures
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
-from assistant.scoring import YEAR, Evidence, answers_numeric, select
+from assistant.scoring import YEAR, Evidence, answers_numeric
 from assistant.sentences import SentenceBank
 from assistant.types import DocumentInfo, Passage
 from ingest.transcript import KIND as TRANSCRIPT
@@ -301,8 +301,7 @@ def decline_reasons(question: Question, found: dict[str, Any]) -> list[str]:
     reasons = abstention_reasons(found.get("uncovered") or [])
     if found.get("other_source"):
         named = question.query.publishers[0]
-        found_what = "figures" if question.numeric in ("count", "time") else "passages"
-        reasons.append(f"The {found_what} found are not {named}{'’' if named.endswith('s') else '’s'}: they come from other publishers' documents.")
+        reasons.append(f"The figures found are not {named}{'’' if named.endswith('s') else '’s'}: they come from other publishers' documents.")
     elif found.get("no_figure") and not reasons:
         wanted = "date" if question.numeric == "time" else "share" if question.proportion else "figure"
         reasons.append(f"No passage about it gives that {wanted}.")
@@ -356,8 +355,7 @@ def decline_checks(
         "uncovered": [t for t in uncovered if not _found_elsewhere(t, retriever, glossary)],
         "weak": weak_evidence(evidence),
         "no_figure": lacks_figure(question, evidence, figured),
-        # a figure question's figures, any other's quoted sentences, all from publishers other than the one asked
-        "other_source": _only_others(question, figured if question.numeric in ("count", "time") else select(evidence, question), glossary),
+        "other_source": _figures_of_others(question, figured, glossary),
     }  # fmt: skip
 
 
@@ -366,15 +364,14 @@ def _names_publisher(text: str, publisher: str, glossary: Glossary) -> bool:
     return _named_term_covered(publisher, [text], glossary) or any(abbreviates(a, publisher) for a in INITIALS.findall(text))
 
 
-def _only_others(question: Question, found: Sequence[Evidence], glossary: Glossary) -> bool:
-    """A question naming one publisher, and comparing nothing, whose evidence (`found`: a figure question's figures,
-    any other's sentences the answer would quote) all comes from other publishers' documents, none of whose passages
-    names it by name or by its initials: "What percentage of LTHT's pay bill went on agency staff?" is not answered
-    by LYPFT's 4%, nor "What does The King's Fund think of the Hewitt Review?" by NHS Providers' view of it."""
+def _figures_of_others(question: Question, figured: Sequence[Evidence], glossary: Glossary) -> bool:
+    """A figure question naming one publisher, and comparing nothing ("What percentage of LTHT's pay bill went on
+    agency staff?"), whose figures all come from other publishers' documents, none of whose passages names it by name
+    or by its initials (LYPFT's 4%)."""
     named = question.query.publishers
-    if not found or len(named) != 1 or question.comparison:
+    if not figured or len(named) != 1 or question.comparison:
         return False
-    return not any(e.passage.doc.publisher == named[0] or _names_publisher(e.passage.chunk.text, named[0], glossary) for e in found)
+    return not any(e.passage.doc.publisher == named[0] or _names_publisher(e.passage.chunk.text, named[0], glossary) for e in figured)
 
 
 def _found_elsewhere(term: str, retriever: Retriever, glossary: Glossary) -> bool:
