@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.retrieve import content_stems
+from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, content_stems
 from assistant.types import Citation, DocumentInfo, PageSpan
 
 LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited text to count as supported
@@ -42,6 +42,19 @@ _REFERENCE = re.compile(
     r"|\b(?:19|20)\d\d\s?;\s?\d+\s?(?:\(\d+\))?\s?:\s?[eE]?\d+"
     r"|\bdoi\s?:|\bdoi\.org/|\bAccessed\s(?:on\s)?\d|\bAvailable (?:at|from)\s?:?\s?https?://"
 )
+
+# A footnote's or paragraph's number before a sentence ("... poor productivity. 49 However, the IFS demonstrated ..."):
+# no part of what is said, and read as a figure if quoted. A function word after it says it is no count ("42 ICBs").
+_NOTE_NUMBER = re.compile(r"(\d{1,3})\s+([A-Z][a-z]*)(?=[\s,])")
+_NOT_COUNTED = STOPWORDS - SOURCE_NOUNS - frozenset("documents document sources source reports view views many most more".split())
+
+
+def _after_note_number(text: str, start: int, end: int) -> int:
+    """Where a sentence at text[start:end] begins once a footnote's or paragraph's number before it is left out."""
+    note = _NOTE_NUMBER.match(text, start, end)
+    if note and note.group(2).lower() in _NOT_COUNTED:
+        return note.start(2)
+    return start
 
 
 def is_reference(text: str) -> bool:
@@ -84,6 +97,7 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             s, e = line_start + start + lead, line_start + start + trail
             if e <= s:
                 continue
+            s = s if is_reference(text[s:e]) else _after_note_number(text, s, e)
             sentence_text = text[s:e]
             n_words = len(sentence_text.split())
             heading = n_words < MIN_SENTENCE_WORDS or (marker is None and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14)

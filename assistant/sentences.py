@@ -71,7 +71,7 @@ _PROBE = (
     "NHS England's regional teams (e.g. the North East) oversee ICBs; the CQC inspects 42 systems. Trusts spoke of it.\n"
     "- Leaders said: budgets were £1.2bn in 2023/24, i.e. 14 per cent more than planned.\n"
     "Our survey found:\n(a) boards are accountable to DHSC. What was agreed?\n"
-    "12 The King's Fund, Integrated care systems explained, 3 May 2022 and boards met.\n"
+    "12 The King's Fund, Integrated care systems explained, 3 May 2022 and boards met. 12 The boards met. 42 ICBs met.\n"
 )
 
 

@@ -84,6 +84,21 @@ def test_sentences_with_dates_and_numbers_are_not_references(line: str) -> None:
     assert not split_sentences("d", line + "\n")[0].heading
 
 
+def test_a_footnote_number_before_a_sentence_is_not_quoted_but_a_count_is() -> None:
+    text = (
+        "In 2024, NHSE blamed industrial action. 49 However, the IFS demonstrated rising productivity.\n"  # the briefing's notes
+        "64 In 2009, the NHS leaver rate was 9.5%.\n"
+        "42 ICBs were set up in July 2022. 12 A&E departments closed early. 15 Reports were published in 2023.\n"
+    )
+    texts = [s.text for s in split_sentences("d", text)]
+    assert "However, the IFS demonstrated rising productivity." in texts
+    assert "In 2009, the NHS leaver rate was 9.5%." in texts  # the 64 is no figure of it
+    # a number before a noun counts it: it stays in the quote
+    assert {"42 ICBs were set up in July 2022.", "12 A&E departments closed early.", "15 Reports were published in 2023."} <= set(texts)
+    for s in split_sentences("d", text):
+        assert text[s.start : s.end] == s.text
+
+
 def test_figures_are_normalised() -> None:
     assert figures("only 10-20 per cent, £0.9 to £6.9bn, 2023-24, 2,885 bed days") == {"10/20%", "£0.9", "£6.9bn", "2023/24", "2885"}
     assert missing_figures("It fell by 42% in 2021.", ["Death rates fell by 42% as a result"]) == ["2021"]
