@@ -11,12 +11,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.retrieve import SOURCE_NOUNS, STOPWORDS, content_stems
+from assistant.retrieve import content_stems
 from assistant.types import Citation, DocumentInfo, PageSpan
 
 LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited text to count as supported
 SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence to count as supported
 MIN_SENTENCE_WORDS = 5  # shorter lines are headings or fragments, not evidence
+# Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
+# (2: references and note numbers).
+SPLIT_VERSION = "2"
 
 # "e.g." or "Rt Hon." must not end a sentence.
 _ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())
@@ -28,31 +31,34 @@ _FIGURE = re.compile(
 )
 # A month named as a date: capitalised, and "May" only next to a day or year ("may" and "march" are verbs too).
 _MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH = re.compile(
-    r"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
-    r"|\bMay(?=\s+\d)|(?<=\d\s)May\b"
-)
+_MONTH = re.compile(r"\b(?:" + _MONTH_NAMES.replace("May|", "") + r")\b|\bMay(?=\s+\d)|(?<=\d\s)May\b")
 
 # A bibliographic reference names where evidence is; it is no evidence itself, and is never quoted: a note numbered
-# and written "Source, Title, [day] Month Year" (a Commons Library briefing's footnotes, often glued to the text
-# after them by extraction), or a journal reference's volume and pages ("2017;27:477-89"), a DOI, "Accessed 12 Feb
-# 2024", "Available at: https://...".
+# and written "Source, Title, [[day] Month] Year" (a Commons Library briefing's footnotes, often glued to the text
+# after them by extraction; a year followed by a comma or a dash is a date inside a sentence), or a journal
+# reference's volume and pages ("2017;27:477-89"), a DOI, "accessed 12 Feb 2024", "Available at: https://...".
 _REFERENCE = re.compile(
-    r"^\d{1,3}\s+[A-Z][^,.]{1,80}(?:,\s[^,]{2,160}){1,4},\s(?:\d{1,2}\s)?(?:(?:" + _MONTH_NAMES + r")\s)?(?:19|20)\d\d\b"
-    r"|\b(?:19|20)\d\d\s?;\s?\d+\s?(?:\(\d+\))?\s?:\s?[eE]?\d+"
-    r"|\bdoi\s?:|\bdoi\.org/|\bAccessed\s(?:on\s)?\d|\bAvailable (?:at|from)\s?:?\s?https?://"
+    r"^\d{1,3}\s+[A-Z][^,.]{1,80}(?:,\s[^,]{2,160}){1,4},\s(?:\d{1,2}\s)?(?:(?:" + _MONTH_NAMES + r")\s)?(?:19|20)\d\d\b(?![,/–-])"
+    r"|\b(?:19|20)\d\d;\d+(?:\(\d+\))?:[eE]?\d+"
+    r"|\bdoi\s?:|\bdoi\.org/|\b[Aa]ccessed\s(?:on\s)?\d{1,2}\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"|\bAvailable (?:at|from)\s?:?\s?https?://"
 )
 
 # A footnote's or paragraph's number before a sentence ("... poor productivity. 49 However, the IFS demonstrated ..."):
-# no part of what is said, and read as a figure if quoted. A function word after it says it is no count ("42 ICBs").
-_NOTE_NUMBER = re.compile(r"(\d{1,3})\s+([A-Z][a-z]*)(?=[\s,])")
-_NOT_COUNTED = STOPWORDS - SOURCE_NOUNS - frozenset("documents document sources source reports view views many most more".split())
+# no part of what is said, and read as a figure if quoted. One of these words after it says it counts nothing; any
+# other word may be what it counts ("42 ICBs", "12 May 2024", "3 A levels"), and "1 In 5" is a proportion.
+_NOTE_NUMBER = re.compile(r"(\d{1,3})\s+(?!In\s+\d{1,3}\b)([A-Z][a-z]*)(?=[\s,])")
+_NOTE_LEAD_WORDS = frozenset(
+    """the an this these those that it its there they their we our he she his her however in as at on for from by
+    with while whilst although though but and between following during after before since when where which who what
+    why how if despite further furthermore moreover overall also such other""".split()
+)
 
 
 def _after_note_number(text: str, start: int, end: int) -> int:
     """Where a sentence at text[start:end] begins once a footnote's or paragraph's number before it is left out."""
     note = _NOTE_NUMBER.match(text, start, end)
-    if note and note.group(2).lower() in _NOT_COUNTED:
+    if note and note.group(2).lower() in _NOTE_LEAD_WORDS:
         return note.start(2)
     return start
 
@@ -97,14 +103,14 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             s, e = line_start + start + lead, line_start + start + trail
             if e <= s:
                 continue
-            s = s if is_reference(text[s:e]) else _after_note_number(text, s, e)
+            at = bisect.bisect_right(merged_starts, e) - 1  # the last merged span starting before the sentence ends
+            in_merged = at >= 0 and merged[at][1] > s  # nor does it introduce a list: its ":" may be the other column's
+            reference = is_reference(text[s:e])  # a reference says where evidence is, not what it says
+            s = s if reference else _after_note_number(text, s, e)
             sentence_text = text[s:e]
             n_words = len(sentence_text.split())
             heading = n_words < MIN_SENTENCE_WORDS or (marker is None and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14)
-            heading = heading or sentence_text.endswith("?")  # questions in a document are headings, never answers
-            heading = heading or is_reference(sentence_text)  # a reference says where evidence is, not what it says
-            at = bisect.bisect_right(merged_starts, e) - 1  # the last merged span starting before the sentence ends
-            in_merged = at >= 0 and merged[at][1] > s  # nor does it introduce a list: its ":" may be the other column's
+            heading = heading or sentence_text.endswith("?") or reference  # questions in a document are headings, never answers
             lead_in = sentence_text.endswith(":") and not in_merged
             out.append(Sentence(doc_id, s, e, sentence_text, block, heading or in_merged, lead_in, marker is not None))
     return out

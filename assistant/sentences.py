@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.caches import SizedCache
-from assistant.cite import Sentence, split_sentences
+from assistant.cite import SPLIT_VERSION, Sentence, split_sentences
 from assistant.docstore import SentenceRecord
 from assistant.errors import IndexMissing
 from assistant.retrieve import content_stems
@@ -65,19 +65,22 @@ STALE_WRITE_S = 3600  # a half-written matrix folder this old was left by a proc
 
 log = logging.getLogger(__name__)
 
-# A change to the sentence splitter or the stemmer changes this, and stored sentences are made again.
+# A change to the sentence splitter or the stemmer changes this, and stored sentences are made again. The probe
+# catches a change nobody meant; cite.SPLIT_VERSION, part of the fingerprint too, is bumped for one that was meant
+# but that the probe happens not to show.
 _PROBE = (
     "# Oversight of integrated care systems\n"
     "NHS England's regional teams (e.g. the North East) oversee ICBs; the CQC inspects 42 systems. Trusts spoke of it.\n"
     "- Leaders said: budgets were £1.2bn in 2023/24, i.e. 14 per cent more than planned.\n"
     "Our survey found:\n(a) boards are accountable to DHSC. What was agreed?\n"
     "12 The King's Fund, Integrated care systems explained, 3 May 2022 and boards met. 12 The boards met. 42 ICBs met.\n"
+    "49 However, the minister said on 3 May 2022, that it rose. 12 May 2024 saw it. 1 In 5 waited. Accessed 4 times.\n"
 )
 
 
 def _fingerprint() -> str:
-    """A digest of what the splitter and the stemmer make of a probe text."""
-    parts = [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
+    """A digest of what the splitter and the stemmer make of a probe text, and of the splitter's version."""
+    parts = [SPLIT_VERSION] + [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

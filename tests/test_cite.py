@@ -58,6 +58,7 @@ def test_headings_questions_and_lead_ins_are_marked() -> None:
         "Campbell M, McKenzie JE, Sowden A, Katikireddi SV, Brennan SE, Ellis 2017;27:477–89.",
         "Barr B, Taylor-Robinson D. Poor areas lose out most in new NHS budget n it y - s e r v ic e s - d a t a - s e t . Accessed 4 Aug 2022.",
         "Smith A. Integrated care. BMJ. 2021;372(8):n123. doi:10.1136/bmj.n123",
+        "Jones B, Patel C. Place-based partnerships in England [accessed 3 Sep 2022]",
         "NHS England. Neighbourhood health guidelines. Available at: https://www.england.nhs.uk/long-read/x",
     ],
 )
@@ -77,6 +78,11 @@ def test_a_bibliographic_reference_is_never_evidence(line: str) -> None:
         "The board met on 12 May 2024; 3 items were agreed, and 2 were deferred to June 2024.",
         "42 ICBs, each with its own board, were set up in England, in July 2022.",
         "Staff were accessed 3 times a year by the regional team in 2023.",
+        "Patients Accessed 5 services in the year to March 2024.",
+        # a footnoted sentence with a date inside it, and a time after a date
+        "49 However, the minister announced on Tuesday, 3 May 2022, that funding would rise.",
+        "42 ICBs, the NHS said on Tuesday, 4 June 2024, had submitted plans.",
+        "The board met on 4 June 2024; 10:30 was the start of the meeting.",
     ],
 )
 def test_sentences_with_dates_and_numbers_are_not_references(line: str) -> None:
@@ -89,12 +95,15 @@ def test_a_footnote_number_before_a_sentence_is_not_quoted_but_a_count_is() -> N
         "In 2024, NHSE blamed industrial action. 49 However, the IFS demonstrated rising productivity.\n"  # the briefing's notes
         "64 In 2009, the NHS leaver rate was 9.5%.\n"
         "42 ICBs were set up in July 2022. 12 A&E departments closed early. 15 Reports were published in 2023.\n"
+        "12 May 2024 saw the plan launched. 1 In 5 people waited too long. 3 Per Cent of staff left early.\n"
     )
     texts = [s.text for s in split_sentences("d", text)]
     assert "However, the IFS demonstrated rising productivity." in texts
     assert "In 2009, the NHS leaver rate was 9.5%." in texts  # the 64 is no figure of it
     # a number before a noun counts it: it stays in the quote
     assert {"42 ICBs were set up in July 2022.", "12 A&E departments closed early.", "15 Reports were published in 2023."} <= set(texts)
+    # a day before its month, a proportion, a share: the number is what is said
+    assert {"12 May 2024 saw the plan launched.", "1 In 5 people waited too long.", "3 Per Cent of staff left early."} <= set(texts)
     for s in split_sentences("d", text):
         assert text[s.start : s.end] == s.text
 
