@@ -110,7 +110,7 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             sentence_text = text[s:e]
             n_words = len(sentence_text.split())
             heading = n_words < MIN_SENTENCE_WORDS or (marker is None and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14)
-            heading = heading or sentence_text.endswith("?") or reference  # questions in a document are headings, never answers
+            heading = heading or sentence_text.endswith("?") or reference  # a document's questions and references: never answers
             lead_in = sentence_text.endswith(":") and not in_merged
             out.append(Sentence(doc_id, s, e, sentence_text, block, heading or in_merged, lead_in, marker is not None))
     return out

@@ -90,6 +90,14 @@ def test_sentence_rows_go_in_and_out_with_their_document_and_keep_the_stem_count
     assert store.stem_counts() == ({"board": 1, "trust": 1}, 1) and store.sentence_rows("b") == []
 
 
+def test_the_fingerprint_changes_with_the_splitters_version_as_well_as_with_its_output(monkeypatch) -> None:
+    import assistant.sentences as sentences
+
+    assert sentences._fingerprint() == FINGERPRINT
+    monkeypatch.setattr(sentences, "SPLIT_VERSION", "a rule the probe does not show")
+    assert sentences._fingerprint() != FINGERPRINT  # stored sentence banks are split again
+
+
 def test_the_holding_chunk_is_the_one_with_most_of_the_sentence_earliest_on_ties() -> None:
     text = "".join(f"Sentence number {i} says something about boards. " for i in range(200))
     chunks = [Chunk(f"c{i}", "d", i, start, min(len(text), start + 700), "", "", None, None) for i, start in enumerate(range(0, len(text), 500))]
