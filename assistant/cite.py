@@ -18,8 +18,8 @@ LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited 
 SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence to count as supported
 MIN_SENTENCE_WORDS = 5  # shorter lines are headings or fragments, not evidence
 # Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
-# (2: references and note numbers).
-SPLIT_VERSION = "2"
+# (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns).
+SPLIT_VERSION = "3"
 
 # "e.g." or "Rt Hon." must not end a sentence.
 _ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())

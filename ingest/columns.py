@@ -191,7 +191,7 @@ def broken_word_spans(text: str) -> list[tuple[int, int]]:
     half whose next word completes it ("com-" "munity", as raw text has it before lines are rejoined), nor such a
     second half; nor a compound the text writes more than once ("long-term")."""
     tokens = list(re.finditer(r"\S+", text))
-    written = Counter(token.group(0).strip(_EDGE_MARKS).lower() for token in tokens if "-" in token.group(0))
+    written = Counter(token.group(0).strip(_EDGE_MARKS).lower() for token in tokens if any(h in token.group(0) for h in HYPHENS))
     heads: dict[int, str] = {}
     for i, token in enumerate(tokens):
         broken = _BROKEN_HEAD.match(token.group(0))

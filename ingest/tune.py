@@ -133,17 +133,9 @@ def train(base: str, pairs: Sequence[tuple[str, str]], out: Path, epochs: int = 
     optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
     order = list(pairs)
     steps = epochs * ((len(order) + BATCH - 1) // BATCH)
-    bar = None
-    if progress:
-        import sys
+    from ingest.pipeline import Progress  # a bar on a terminal, else a line every PROGRESS_EVERY_S (make, CI logs)
 
-        from tqdm import tqdm
-
-        from ingest.pipeline import PROGRESS_EVERY_S
-
-        # off a terminal (make, CI logs) an update every PROGRESS_EVERY_S instead of a redrawn bar
-        tty = sys.stderr.isatty()
-        bar = tqdm(total=steps, desc="tuning", unit="step", mininterval=0.1 if tty else PROGRESS_EVERY_S, ascii=not tty)
+    bar = Progress("tuning", {"steps": steps}, enabled=progress)
     for _ in range(epochs):
         rng.shuffle(order)
         for b in range(0, len(order), BATCH):
@@ -156,10 +148,8 @@ def train(base: str, pairs: Sequence[tuple[str, str]], out: Path, epochs: int = 
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.update(steps=1)
+    bar.close()
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))

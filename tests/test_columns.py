@@ -239,6 +239,7 @@ ONE_COLUMN_HYPHENS = [
     "The com-\nmunity team reported to the com-\nmittee in March.",
     "The inter-\nvention reduced falls; the pre-\nvention work continues next year.",
     "Our long-term plan is agreed by the board. The long-term board met on Tuesday and agreed the plan in full itude.",
+    "Our long\u2010term plan is agreed by the board. The long\u2010term board met on Tuesday and agreed the plan in full itude.",
 ]
 
 
@@ -257,7 +258,7 @@ def test_broken_words_mark_columns_merged_into_long_lines() -> None:
     assert broken_word_spans(unicode) == [(0, len(unicode))]  # a Unicode hyphen; "(munity"
 
 
-@pytest.mark.parametrize("text", ONE_COLUMN_HYPHENS, ids=["compounds", "two-breaks", "two-words", "two-prefixes", "compound-twice"])
+@pytest.mark.parametrize("text", ONE_COLUMN_HYPHENS, ids=["compounds", "two-breaks", "two-words", "two-prefixes", "compound-twice", "unicode-compound-twice"])
 def test_one_columns_hyphens_mark_nothing(text: str) -> None:
     from assistant.cite import split_sentences
     from ingest.columns import broken_word_spans
