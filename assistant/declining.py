@@ -360,8 +360,12 @@ def decline_checks(
 
 
 def _names_publisher(text: str, publisher: str, glossary: Glossary) -> bool:
-    """The text names the publisher, by name or by its initials."""
-    return _named_term_covered(publisher, [text], glossary) or any(abbreviates(a, publisher) for a in INITIALS.findall(text))
+    """The text names the publisher, by name, without its legal form (Glossary.short_name) or by its initials."""
+    return (
+        _named_term_covered(publisher, [text], glossary)
+        or bool(glossary.names_short(text, publisher))
+        or any(abbreviates(a, publisher) for a in INITIALS.findall(text))
+    )
 
 
 def _figures_of_others(question: Question, figured: Sequence[Evidence], glossary: Glossary) -> bool:

@@ -46,6 +46,7 @@ class Glossary:
         self._acronym_rx = {a: _phrase_pattern(a, case_sensitive=True) for a in self.acronyms}
         self._expansion_rx = {(a, e): _phrase_pattern(e, case_sensitive=False) for a, es in self.acronyms.items() for e in es}
         self._synonym_rx = [[(s, _phrase_pattern(s, case_sensitive=False)) for s in group] for group in self.synonyms]
+        self._short: dict[str, re.Pattern[str] | None] = {}  # short_name's patterns, made once per name
         self._org_rx = {
             name: [_phrase_pattern(n, case_sensitive=n.isupper()) for n in [name, *aliases]]
             for name, aliases in self.organisations.items()
@@ -89,6 +90,51 @@ class Glossary:
                 out = rx.sub(lambda m, e=expansions[0]: f"{m.group(0)} ({e})", out, count=1)
         return out
 
+    def short_name(self, name: str) -> re.Pattern[str] | None:
+        """How a question names an organisation without its legal form (LEGAL_FORM): "Leeds Teaching Hospitals" for
+        Leeds Teaching Hospitals NHS Trust, "Kent and Medway ICB" for NHS Kent and Medway Integrated Care Board (an
+        acronym the glossary defines may stand for its expansion). None when nothing is left out, or fewer than two
+        words that are not connectors are left: "England" does not name NHS England, nor "Providers" NHS Providers."""
+        if name not in self._short:
+            words = _NAME_WORD.findall(name)
+            core = [w for w in words if w.lower() not in LEGAL_FORM]
+            named = sum(w.lower() not in NAME_CONNECTORS for w in core)
+            self._short[name] = None if len(core) == len(words) or named < 2 else self._name_pattern(core)
+        return self._short[name]
+
+    def _name_pattern(self, words: list[str]) -> re.Pattern[str]:
+        """Whole-word, any-case pattern of a run of words, where a run spelling a glossary acronym's expansion may be
+        written as the acronym. Callers check capitals (names_short)."""
+        parts = [re.escape(w).replace("'", "['’]") for w in words]
+        lower = [w.lower() for w in words]
+        for acronym, expansions in self.acronyms.items():
+            for expansion in expansions:
+                run = normalise(expansion).split(" ")
+                for i in range(len(lower) - len(run) + 1):
+                    if lower[i : i + len(run)] == run and parts[i]:
+                        parts[i] = "(?:" + _SEP.join(parts[i : i + len(run)]) + "|" + re.escape(acronym) + ")"
+                        parts[i + 1 : i + len(run)] = [""] * (len(run) - 1)
+        body = _SEP.join(p for p in parts if p)
+        return re.compile(rf"(?<![\w&])(?:{body})(?:s|'s|’s)?(?![\w&])", re.IGNORECASE)
+
+    def names_short(self, text: str, name: str) -> list[tuple[int, int]]:
+        """Where the text names the organisation by its short name (short_name), as (start, end). In a text that uses
+        capitals the words must be written with them, as _org_matches asks ("the leeds teaching hospitals" in a
+        sentence is not a name), and a capitalised word after them other than a legal form's makes a longer name,
+        another body's ("Leeds Community Healthcare Partnership")."""
+        rx = self.short_name(name)
+        if rx is None:
+            return []
+        if text == text.lower():
+            return [(m.start(), m.end()) for m in rx.finditer(text)]
+        found = []
+        for m in rx.finditer(text):
+            after = _NEXT_WORD.match(text, m.end())
+            longer = after is not None and after.group(1)[:1].isupper() and after.group(1).lower() not in LEGAL_FORM
+            if not longer and all(w[:1].isupper() or w.lower() in NAME_CONNECTORS for w in _NAME_WORD.findall(m.group(0))):
+                found.append((m.start(), m.end()))
+        return found
+
     def organisations_in(self, text: str) -> list[str]:
         """Canonical names of the organisations the text mentions (by name or alias)."""
         return list(dict.fromkeys(name for name, _, _ in self._org_matches(text)))
@@ -119,6 +165,11 @@ class Glossary:
 
 # Lower-case words that may sit inside a name ("Department of Health and Social Care", "Public Accounts Committee of ...").
 NAME_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "upon", "in"})
+# The words of an organisation's legal form, which people leave out when they name it (Glossary.short_name).
+_NAME_WORD = re.compile(r"[^\W_][\w'’&-]*")
+_NEXT_WORD = re.compile(r"[ \t]+([^\W_][\w'’&-]*)")  # the word after a name, on its line
+_SEP = r"\W+"  # between the words of a name: spaces, a line break, punctuation
+LEGAL_FORM = frozenset({"nhs", "foundation", "trust", "the", "limited", "ltd", "plc"})
 
 
 @lru_cache(maxsize=1)

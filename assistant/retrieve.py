@@ -403,15 +403,18 @@ class Retriever:
         for name, start, end in reversed(self.glossary.organisation_spans(question)):
             if name in publishers:
                 topic = topic[:start] + topic[end:]
-        for publisher in publishers:  # publishers missing from the glossary: drop their name as written
+        for publisher in publishers:  # publishers missing from the glossary: drop their name as written, or short
             topic = re.sub(re.escape(publisher).replace("'", "['’]"), " ", topic, flags=re.IGNORECASE)
+            for start, end in reversed(self.glossary.names_short(topic, publisher)):
+                topic = topic[:start] + " " + topic[end:]
         topic = _SOURCE_DESCRIPTOR.sub(" ", topic)
         topic = re.sub(r"\s+", " ", topic).strip()
         return topic if content_terms(topic) else question
 
     def _publishers_named(self, question: str, organisations: Sequence[str]) -> list[str]:
-        """Publishers the question names: by name, as a glossary organisation, or by an acronym of their name that
-        the glossary does not define otherwise ("LTHT": Leeds Teaching Hospitals NHS Trust; see glossary.abbreviates)."""
+        """Publishers the question names: by name, as a glossary organisation, by their name without its legal form
+        ("Leeds Teaching Hospitals": Glossary.short_name), or by an acronym of their name that the glossary does not
+        define otherwise ("LTHT": Leeds Teaching Hospitals NHS Trust; see glossary.abbreviates)."""
         text = normalise(question)
         acronyms = [a for a in dict.fromkeys(INITIALS.findall(question)) if a not in self.glossary.acronyms]
         named = []
@@ -419,6 +422,8 @@ class Retriever:
             p = normalise(publisher)
             short = p[4:] if p.startswith("the ") else p
             if short in text or any(normalise(o) in (p, short, "the " + short) for o in organisations):
+                named.append(publisher)
+            elif self.glossary.names_short(question, publisher):  # "Leeds Teaching Hospitals", without "NHS Trust"
                 named.append(publisher)
             elif any(abbreviates(a, publisher) for a in acronyms):
                 named.append(publisher)

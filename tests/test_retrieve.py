@@ -167,6 +167,26 @@ def test_a_publisher_named_by_its_initials_is_a_named_publisher() -> None:
     assert retriever.analyse("What does the CQC rate Leeds trusts?").publishers == []
 
 
+def test_a_publisher_named_without_its_legal_form_is_a_named_publisher() -> None:
+    """People leave out "NHS Trust": "Leeds Teaching Hospitals' gender pay gap" names Leeds Teaching Hospitals NHS
+    Trust, and its name leaves the topic. Fewer than two words left name nothing ("England", "Providers"); a name
+    written in lower case inside a question with capitals is no name, nor is the start of a longer name; an ICB may
+    be named by the acronym."""
+    docs = [*TRUST_DOCS, DocumentInfo("i1", "i1", "Board papers", publisher="NHS West Yorkshire Integrated Care Board"), *NAMED_DOCS]
+    retriever = Retriever(FakeIndex([], [], docs), get_glossary())  # type: ignore[arg-type]
+    query = retriever.analyse("What was Leeds Teaching Hospitals' mean gender pay gap?")
+    assert query.publishers == ["Leeds Teaching Hospitals NHS Trust"]
+    assert "teaching" not in query.terms and "hospitals" not in query.terms and "gap" in query.terms
+    assert retriever.analyse("How large is Leeds and York Partnership's backlog?").publishers == [
+        "Leeds and York Partnership NHS Foundation Trust"
+    ]
+    assert retriever.analyse("Who chairs the West Yorkshire ICB?").publishers == ["NHS West Yorkshire Integrated Care Board"]
+    assert retriever.analyse("What did Providers in England say?").publishers == []  # one word left of each name
+    assert retriever.analyse("Did Leeds teams say what leeds community healthcare staff think?").publishers == []
+    assert retriever.analyse("what did leeds community healthcare say?").publishers == ["Leeds Community Healthcare NHS Trust"]
+    assert retriever.analyse("Is Leeds Community Healthcare Partnership a trust?").publishers == []  # a longer name
+
+
 NAMED_DOCS = [
     DocumentInfo("p1", "p1", "Written evidence submitted by NHS Providers (ICS0034)", "NHS Providers", "2022-09", "written evidence"),
     DocumentInfo("p2", "p2", "NHS Providers Hewitt Review – evidence submission", "NHS Providers", "2023-01-09", "written evidence"),
