@@ -158,6 +158,7 @@ def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> l
 
 _JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")
 _OWNED = re.compile(r"^(?P<owner>[^'’]+?)['’]s?\s+(?P<thing>\S.*)$")  # "LYPFT's Lead Governor", "the trusts' boards"
+_OWNED_AFTER = re.compile(r"^(?P<thing>\S.*?)\s+(?:for|of|at)\s+(?P<owner>[A-Z]{3,})$")  # "Head of Internal Audit Opinion for LCH"
 
 
 def _details(doc: DocumentInfo) -> str:
@@ -166,11 +167,11 @@ def _details(doc: DocumentInfo) -> str:
 
 
 def owned_term_covered(term: str, passages: Sequence[tuple[str, DocumentInfo]], glossary: Glossary) -> bool:
-    """An owned name, "X's Y", is covered by a passage that mentions Y in a document of X: X is in the passage or the
-    document's details, or X is an acronym of its publisher's or title's words ("LCH": Leeds Community Healthcare
-    NHS Trust). A trust's annual report calls the trust "the Trust": the passage on its Lead Governor need not say
+    """An owned name, "X's Y" (or "Y for X", X in initials), is covered by a passage that mentions Y in a document of
+    X: X is in the passage or the document's details, or X is an acronym of its publisher's or title's words ("LCH":
+    Leeds Community Healthcare NHS Trust). A trust's annual report calls the trust "the Trust": the passage on its Lead Governor need not say
     "LYPFT". Another body's Y does not count."""
-    owned = _OWNED.match(term)
+    owned = _OWNED.match(term) or _OWNED_AFTER.match(term)
     if not owned:
         return False
     owner, thing = owned["owner"].strip(), owned["thing"]

@@ -26,6 +26,16 @@ _TIME_Q = re.compile(r"^\s*when\s+(?:did|do|does|is|was|were|will|would|are|has|
 _COUNT_TARGET = re.compile(
     r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?P<of>\s+of)?\s+(?P<counted>.+)$", re.IGNORECASE
 )
+# "What infant mortality rate does ...?", "What capital allocation has ...?": a figure asked for by the noun naming it,
+# the last of at most seven words after "what"/"which"
+FIGURE_NOUNS = (
+    "rate budget allocation target growth gap score ratio spend spending cost deficit surplus income savings saving funding value turnover"
+).split()
+_NOT_IN_NAME = r"(?:of|for|from|on|in|to|with|by|about|as|has|have|had|do|does|did|is|are|was|were|will|would|can|could|should)\b"
+_FIGURE_NOUN_Q = re.compile(  # the words before the noun modify it: no preposition ("evidence of savings") or verb between
+    rf"^\s*(?:what|which)\s+(?:(?:was|is|were|are)\s+)?(?P<counted>(?:(?!{_NOT_IN_NAME})[\w'’/-]+\s+){{0,6}}(?:{'|'.join(FIGURE_NOUNS)}))\b",
+    re.IGNORECASE,
+)
 _COUNT_COPULA = re.compile(r"^(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
 _PART_OF = re.compile(r"^.*?\b(?:are|were|is|was)\s+(?!there\b)(.+)$", re.IGNORECASE)  # "of the 25 leaders were ICP chairs"
 _COUNT_STOP = frozenset("did do does go goes went work works have has had were was are is will would could can get got".split())
@@ -130,7 +140,7 @@ def numeric_kind(question: str) -> str:
         return "any" if _NUMERIC_Q.search(question) else ""
     if _DEGREE_Q.search(question):
         return ""
-    if _STRICT_NUMERIC_Q.search(question):
+    if _STRICT_NUMERIC_Q.search(question) or _FIGURE_NOUN_Q.search(question):
         return "count"
     if _TIME_Q.search(question):
         return "time"
@@ -221,7 +231,8 @@ def count_target(question: str) -> list[str]:
     "How many of the 25 leaders were ICP chairs?" -> ["icp", "chair"] (a part of a whole: what follows the copula)."""
     m = _COUNT_TARGET.search(question)
     if not m:
-        return []
+        named = None if _STRICT_NUMERIC_Q.search(question) else _FIGURE_NOUN_Q.search(question)
+        return _noun_words(named.group("counted")) if named else []  # "What infant mortality rate ...?" counts that rate
     if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
         return ["money"]
     counted = _COUNT_COPULA.sub("", m.group("counted"))  # "how many were ICP chairs" counts ICP chairs
@@ -240,6 +251,18 @@ def _target_words(text: str) -> list[str]:
             break
         out.append(stem(low))
     return out
+
+
+def _noun_words(phrase: str) -> list[str]:
+    """Stems of the last MAX_TARGET_WORDS words of a noun phrase ending in its head ("Surrey Heartlands ICB's total
+    budget" -> ["total", "budget"]), an owner, figures and articles left out."""
+    found = words(phrase)
+    owner = max((i for i, w in enumerate(found) if _OWNER.search(w)), default=-1)  # "Surrey Heartlands ICB's": whose
+    kept = [w.lower() for w in found[owner + 1 :] if not any(ch.isdigit() for ch in w)]
+    return [stem(w) for w in kept if w not in ("the", "a", "an", "their", "its", "nhs")][-MAX_TARGET_WORDS:]
+
+
+_OWNER = re.compile(r"['’]s?$")
 
 
 def figure_clause(question: str) -> str:

@@ -68,6 +68,20 @@ def test_count_target() -> None:
     assert asking.count_target("How many people are employed by trusts?") == ["people"]  # no part: the passive keeps its subject
 
 
+def test_a_question_naming_a_figure_by_its_noun_asks_for_a_figure() -> None:
+    """"What infant mortality rate ...?" asks for a figure as "how many" does, and counts what its noun phrase names
+    (an owner left out); a preposition or verb before the noun makes it no figure's name."""
+    rate = "What infant mortality rate does the strategy aim to reach by 2030?"
+    assert asking.numeric_kind(rate) == "count" and asking.count_target(rate) == ["infant", "mortality", "rate"]
+    budget = "What was Surrey Heartlands ICB's total budget for 2022/23?"
+    assert asking.numeric_kind(budget) == "count" and asking.count_target(budget) == ["total", "budget"]
+    assert asking.count_target("What waste reduction savings target has the trust set?") == ["reduction", "saving", "target"]
+    assert asking.numeric_kind("What hard evidence of savings do they cite?") == ""  # evidence of savings: no figure's name
+    assert asking.numeric_kind("Which ICB has the biggest budget?") == ""  # a verb between: an ICB is asked for
+    assert asking.numeric_kind("What is the role of the board?") == ""
+    assert asking.count_target("What percentage of trusts agreed?") == []  # "how many"'s own kind: the share is the answer
+
+
 def test_a_follow_up_wants_the_figure_it_asks_for_itself() -> None:
     asks_itself = "What did the regulator do about them (regarding: How many data breaches did LCH report in 2024/25)?"
     assert asking.numeric_kind(asking.figure_asked(asks_itself)) == ""
@@ -669,6 +683,9 @@ def test_an_owned_name_is_covered_by_its_owners_document_which_need_not_repeat_t
     assert declining.uncovered_terms(_question("What does LCH's Racial Equity in Care Group do?"), pool, g) == []
     # another body's Lead Governor, or a group the owner's documents never mention, is not covered
     assert declining.uncovered_terms(_question("Who is LTHT's Lead Governor now?"), pool, g) == ["LTHT's Lead Governor"]
+    # the owner after the name, in initials: "the Lead Governor for LYPFT"
+    assert declining.uncovered_terms(_question("Who is the Lead Governor for LYPFT now?"), pool, g) == []
+    assert declining.uncovered_terms(_question("Who is the Lead Governor for LTHT now?"), pool, g) == ["Lead Governor for LTHT"]
     assert declining.uncovered_terms(_question("What did LYPFT's Racial Equity in Care Group decide?"), pool, g) == [
         "LYPFT's Racial Equity in Care Group"
     ]
