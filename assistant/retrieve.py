@@ -42,7 +42,10 @@ FOOTNOTES_SECTION = "Footnotes"  # cleaning moves footnotes under this final hea
 FOOTNOTE_WEIGHT = 0.5  # fused score kept by a footnote chunk
 NAMING_WINDOW = 3  # content words before a source noun ("the 2020 member survey") that may name a document
 # Nouns that mark a reference to a document: "the Hewitt submission", "the first-days study".
-SOURCE_NOUNS = frozenset("evidence submission report study analysis paper review interviews interview survey response inquiry".split())
+SOURCE_NOUNS = frozenset(
+    "evidence submission report study analysis paper review interviews interview survey response inquiry "
+    "strategy plan guidance guidelines guide framework briefing papers minutes accounts".split()
+)
 
 STOPWORDS = frozenset(
     """a about above according across after again against all also am an and any are aren't as at be because been
@@ -159,7 +162,12 @@ def documents_named(
     A naming word is distinctive among all documents, or among the named publishers' documents; it counts when
     at most NAMING_WINDOW content words before a source noun, or when capitalised mid-question (a proper name)."""
     tokens = [(m.group(0), m.start()) for m in _NAME_TOKEN.finditer(question)]
-    content = [(w, at) for w, at in tokens if len(w) > 1 and (w.lower() not in STOPWORDS or w.lower() in SOURCE_NOUNS)]
+    owners = {d.publisher for d in docs if d.publisher}
+    content = [
+        (w, at) for w, at in tokens
+        if len(w) > 1 and (w.lower() not in STOPWORDS or w.lower() in SOURCE_NOUNS)
+        and not any(abbreviates(w, p) for p in owners)  # "LCH" names the trust, not its document titled "LCH Workforce Strategy"
+    ]  # fmt: skip
     pools = [tuple(docs)] + [tuple(d for d in docs if d.publisher == p) for p in publishers]
     named: dict[str, None] = {}
     naming: dict[str, None] = {}

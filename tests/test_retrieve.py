@@ -215,6 +215,18 @@ def test_words_shared_by_documents_or_far_from_a_source_noun_name_none() -> None
     assert _named("What did the NHS Confederation's written evidence say?", ["NHS Confederation"])[0] == ["c2"]
 
 
+def test_a_publishers_initials_name_the_publisher_not_the_document_whose_title_has_them() -> None:
+    """"LCH" is in one title ("LCH Workforce Strategy"), but it names the trust: "Who audits LCH's accounts?" must not
+    narrow the trust's documents to its workforce strategy. The strategy's own words still name it."""
+    docs = [
+        DocumentInfo("w", "w", "LCH Workforce Strategy 2021-25", "Leeds Community Healthcare NHS Trust", "2021-10", "strategy"),
+        DocumentInfo("a", "a", "Annual Report and Accounts 2024-2025", "Leeds Community Healthcare NHS Trust", "2025-06", "annual report"),
+    ]
+    publishers = ["Leeds Community Healthcare NHS Trust"]
+    assert documents_named("Who audits LCH's accounts?", docs, publishers)[0] == []
+    assert documents_named("What targets are in LCH's Workforce Strategy?", docs, publishers)[0] == ["w"]
+
+
 def test_a_named_document_narrows_its_publishers_scope_and_leaves_the_topic() -> None:
     retriever = Retriever(FakeIndex([], [], NAMED_DOCS), get_glossary())  # type: ignore[arg-type]
     query = retriever.analyse("What did NHS Providers' Hewitt submission say about national targets?")
