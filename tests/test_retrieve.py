@@ -225,6 +225,7 @@ def test_a_publishers_initials_name_the_publisher_not_the_document_whose_title_h
     publishers = ["Leeds Community Healthcare NHS Trust"]
     assert documents_named("Who audits LCH's accounts?", docs, publishers)[0] == []
     assert documents_named("What targets are in LCH's Workforce Strategy?", docs, publishers)[0] == ["w"]
+    assert documents_named("What targets are in the LCH workforce strategy?", docs, publishers)[0] == ["w"]  # a source noun
 
 
 def test_a_named_document_narrows_its_publishers_scope_and_leaves_the_topic() -> None:
