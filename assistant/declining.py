@@ -158,7 +158,7 @@ def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> l
 
 _JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")
 _OWNED = re.compile(r"^(?P<owner>[^'’]+?)['’]s?\s+(?P<thing>\S.*)$")  # "LYPFT's Lead Governor", "the trusts' boards"
-_OWNED_AFTER = re.compile(r"^(?P<thing>\S.*?)\s+(?:for|of|at)\s+(?P<owner>[A-Z]{3,})$")  # "Head of Internal Audit Opinion for LCH"
+_OWNED_AFTER = re.compile(r"^(?P<thing>\S.*?)\s+(?:for|of)\s+(?P<owner>[A-Z]{3,})$")  # "Head of Internal Audit Opinion for LCH"
 
 
 def _details(doc: DocumentInfo) -> str:

@@ -90,48 +90,67 @@ class Glossary:
                 out = rx.sub(lambda m, e=expansions[0]: f"{m.group(0)} ({e})", out, count=1)
         return out
 
-    def short_name(self, name: str) -> re.Pattern[str] | None:
-        """How a question names an organisation without its legal form (LEGAL_FORM): "Leeds Teaching Hospitals" for
-        Leeds Teaching Hospitals NHS Trust, "Kent and Medway ICB" for NHS Kent and Medway Integrated Care Board (an
-        acronym the glossary defines may stand for its expansion). None when nothing is left out, or fewer than two
-        words that are not connectors are left: "England" does not name NHS England, nor "Providers" NHS Providers."""
+    def short_name(self, name: str) -> tuple[re.Pattern[str], frozenset[str]] | None:
+        """How a question names an organisation without its legal form (LEGAL_FORM words before and after the rest):
+        "Leeds Teaching Hospitals" for Leeds Teaching Hospitals NHS Trust, "West Yorkshire ICB" for NHS West Yorkshire
+        Integrated Care Board (an acronym the glossary defines may stand for its expansion). The pattern, with the
+        words left out (lower case). None when nothing is left out, or fewer than two words that are not connectors
+        are left: "England" does not name NHS England, nor "Providers" NHS Providers."""
         if name not in self._short:
             words = _NAME_WORD.findall(name)
-            core = [w for w in words if w.lower() not in LEGAL_FORM]
+            first = next((i for i, w in enumerate(words) if w.lower() not in LEGAL_FORM), len(words))
+            last = max((i + 1 for i, w in enumerate(words) if w.lower() not in LEGAL_FORM), default=first)
+            core = words[first:last]
             named = sum(w.lower() not in NAME_CONNECTORS for w in core)
-            self._short[name] = None if len(core) == len(words) or named < 2 else self._name_pattern(core)
+            left_out = frozenset(w.lower() for w in words[:first] + words[last:])
+            self._short[name] = None if not left_out or named < 2 else (self._name_pattern(core), left_out)
         return self._short[name]
 
     def _name_pattern(self, words: list[str]) -> re.Pattern[str]:
         """Whole-word, any-case pattern of a run of words, where a run spelling a glossary acronym's expansion may be
         written as the acronym. Callers check capitals (names_short)."""
-        parts = [re.escape(w).replace("'", "['’]") for w in words]
+        parts = [re.sub(r"['’]", "['’]", re.escape(w)) for w in words]  # either apostrophe
         lower = [w.lower() for w in words]
+        done: set[int] = set()  # words already given an acronym: two expansions may overlap
         for acronym, expansions in self.acronyms.items():
             for expansion in expansions:
                 run = normalise(expansion).split(" ")
                 for i in range(len(lower) - len(run) + 1):
-                    if lower[i : i + len(run)] == run and parts[i]:
+                    span = range(i, i + len(run))
+                    if lower[i : i + len(run)] == run and not done.intersection(span):
                         parts[i] = "(?:" + _SEP.join(parts[i : i + len(run)]) + "|" + re.escape(acronym) + ")"
                         parts[i + 1 : i + len(run)] = [""] * (len(run) - 1)
+                        done.update(span)
         body = _SEP.join(p for p in parts if p)
         return re.compile(rf"(?<![\w&])(?:{body})(?:s|'s|’s)?(?![\w&])", re.IGNORECASE)
 
     def names_short(self, text: str, name: str) -> list[tuple[int, int]]:
         """Where the text names the organisation by its short name (short_name), as (start, end). In a text that uses
         capitals the words must be written with them, as _org_matches asks ("the leeds teaching hospitals" in a
-        sentence is not a name), and a capitalised word after them other than a legal form's makes a longer name,
-        another body's ("Leeds Community Healthcare Partnership")."""
-        rx = self.short_name(name)
-        if rx is None:
+        sentence is not a name); and a capitalised word next to them makes a longer name, another body's ("Leeds
+        Community Healthcare Partnership", "South West Yorkshire ICB"), unless it is one the name left out ("NHS"),
+        a glossary acronym ("Kent and Medway ICB") or the first word of a sentence."""
+        short = self.short_name(name)
+        if short is None:
             return []
+        rx, left_out = short
         if text == text.lower():
             return [(m.start(), m.end()) for m in rx.finditer(text)]
+
+        def longer(word: re.Match[str] | None, first_of_sentence: bool = False) -> bool:
+            w = word.group(1) if word else ""
+            acronym = w[:-1] if len(w) > 2 and w.endswith("s") and w[:-1].isupper() else w  # "ICBs"
+            return w[:1].isupper() and w.lower() not in left_out and acronym not in self.acronyms and not first_of_sentence
+
         found = []
         for m in rx.finditer(text):
-            after = _NEXT_WORD.match(text, m.end())
-            longer = after is not None and after.group(1)[:1].isupper() and after.group(1).lower() not in LEGAL_FORM
-            if not longer and all(w[:1].isupper() or w.lower() in NAME_CONNECTORS for w in _NAME_WORD.findall(m.group(0))):
+            before = _PREV_WORD.search(text, 0, m.start())
+            opens = before is not None and (
+                not text[: before.start()].strip(" \t\"'‘“(") or bool(_SENTENCE_END.search(text, 0, before.start()))
+            )
+            if longer(_NEXT_WORD.match(text, m.end())) or longer(before, opens):
+                continue
+            if _capitalised(m.group(0)):
                 found.append((m.start(), m.end()))
         return found
 
@@ -159,16 +178,25 @@ class Glossary:
             for name, rxs in self._org_rx.items()
             for rx in rxs
             for m in rx.finditer(text)
-            if not cased or all(w[:1].isupper() or w.lower() in NAME_CONNECTORS for w in m.group(0).split())
+            if not cased or _capitalised(m.group(0))
         ]
 
 
 # Lower-case words that may sit inside a name ("Department of Health and Social Care", "Public Accounts Committee of ...").
 NAME_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "upon", "in"})
-# The words of an organisation's legal form, which people leave out when they name it (Glossary.short_name).
+
+
+def _capitalised(name: str) -> bool:
+    """Every word of the name is written with a capital, connectors ("and", "of") apart."""
+    return all(w[:1].isupper() or w.lower() in NAME_CONNECTORS for w in _NAME_WORD.findall(name))
+
+
 _NAME_WORD = re.compile(r"[^\W_][\w'’&-]*")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W_][\w'’&-]*)")  # the word after a name, on its line
-_SEP = r"\W+"  # between the words of a name: spaces, a line break, punctuation
+_PREV_WORD = re.compile(r"([^\W_][\w'’&-]*)[ \t]+$")  # ... and the word before it
+_SENTENCE_END = re.compile(r"[.?!:]\s*$")
+_SEP = r"[^\w.?!;:]+"  # between the words of a name: spaces, a line break, a comma or hyphen; not a sentence's end
+# The words of an organisation's legal form, which people leave out when they name it (Glossary.short_name).
 LEGAL_FORM = frozenset({"nhs", "foundation", "trust", "the", "limited", "ltd", "plc"})
 
 

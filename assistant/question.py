@@ -27,19 +27,25 @@ _COUNT_TARGET = re.compile(
     r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?P<of>\s+of)?\s+(?P<counted>.+)$", re.IGNORECASE
 )
 # "What infant mortality rate does ...?", "What capital allocation has ...?": a figure asked for by the noun naming it,
-# the last of at most seven words after "what"/"which"
-FIGURE_NOUNS = (
-    "rate budget allocation target growth gap score ratio spend spending cost deficit surplus income savings saving funding value turnover"
-).split()
-_NOT_IN_NAME = r"(?:of|for|from|on|in|to|with|by|about|as|has|have|had|do|does|did|is|are|was|were|will|would|can|could|should)\b"
-_FIGURE_NOUN_Q = re.compile(  # the words before the noun modify it: no preposition ("evidence of savings") or verb between
-    rf"^\s*(?:what|which)\s+(?:(?:was|is|were|are)\s+)?(?P<counted>(?:(?!{_NOT_IN_NAME})[\w'’/-]+\s+){{0,6}}(?:{'|'.join(FIGURE_NOUNS)}))\b",
+# the head of a noun phrase of at most seven words after "what" (and a copula; "Which target ...?" asks which one). The words before it modify it:
+# no determiner ("What caused the deficit?"), preposition ("evidence of savings") or verb between; and the noun ends
+# the phrase ("What growth plans ...?", "What target year ...?" ask for no such figure).
+FIGURE_NOUNS = "rate budget allocation target growth gap ratio spend spending cost deficit surplus income saving funding turnover".split()
+_NOT_IN_NAME = (
+    r"(?:the|a|an|this|that|these|those|their|its|his|her|our|of|for|from|on|in|to|with|by|about|as|at|has|have|had|do|does|"
+    r"did|is|are|was|were|will|would|can|could|should|when|where|while|who|which|that|if|whether|because|or|but)\b"
+)
+_FIGURE_NOUN_Q = re.compile(
+    rf"^\s*what(?:['’]s\s+(?:the\s+)?|\s+(?:(?:was|is|were|are)\s+(?:the\s+)?)?)"
+    rf"(?P<counted>(?:(?!{_NOT_IN_NAME})[\w'’/-]+\s+){{0,6}}(?:{'|'.join(FIGURE_NOUNS)})s?)"
+    rf"(?=\s+(?:{_NOT_IN_NAME}|according\b|between\b|over\b|per\b)|\s*[?.,;:)]|\s*$)",
     re.IGNORECASE,
 )
 _COUNT_COPULA = re.compile(r"^(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
 _PART_OF = re.compile(r"^.*?\b(?:are|were|is|was)\s+(?!there\b)(.+)$", re.IGNORECASE)  # "of the 25 leaders were ICP chairs"
 _COUNT_STOP = frozenset("did do does go goes went work works have has had were was are is will would could can get got".split())
 MAX_TARGET_WORDS = 3
+_UNCOUNTED = frozenset(("the", "of", "and", "a", "an", "their", "its", "nhs"))  # words of a counted phrase that name nothing
 _MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|invest|invested)\b", re.IGNORECASE)
 # Words naming what kind of answer is wanted, not what it is about.
 ANSWER_TYPE_STEMS = frozenset(
@@ -245,7 +251,7 @@ def _target_words(text: str) -> list[str]:
     out: list[str] = []
     for word in words(text):
         low = word.lower()
-        if low in ("the", "of", "and", "a", "an", "their", "its", "nhs") or any(ch.isdigit() for ch in low):
+        if low in _UNCOUNTED or any(ch.isdigit() for ch in low):
             continue
         if low in STOPWORDS or low in _COUNT_STOP or len(out) == MAX_TARGET_WORDS:
             break
@@ -257,12 +263,10 @@ def _noun_words(phrase: str) -> list[str]:
     """Stems of the last MAX_TARGET_WORDS words of a noun phrase ending in its head ("Surrey Heartlands ICB's total
     budget" -> ["total", "budget"]), an owner, figures and articles left out."""
     found = words(phrase)
-    owner = max((i for i, w in enumerate(found) if _OWNER.search(w)), default=-1)  # "Surrey Heartlands ICB's": whose
+    owner = max((i for i, w in enumerate(found) if possessive_stripped(w) != w), default=-1)  # "Surrey Heartlands ICB's": whose
     kept = [w.lower() for w in found[owner + 1 :] if not any(ch.isdigit() for ch in w)]
-    return [stem(w) for w in kept if w not in ("the", "a", "an", "their", "its", "nhs")][-MAX_TARGET_WORDS:]
+    return [stem(w) for w in kept if w not in _UNCOUNTED][-MAX_TARGET_WORDS:]
 
-
-_OWNER = re.compile(r"['’]s?$")
 
 
 def figure_clause(question: str) -> str:

@@ -44,7 +44,7 @@ NAMING_WINDOW = 3  # content words before a source noun ("the 2020 member survey
 # Nouns that mark a reference to a document: "the Hewitt submission", "the first-days study".
 SOURCE_NOUNS = frozenset(
     "evidence submission report study analysis paper review interviews interview survey response inquiry "
-    "strategy plan guidance guidelines guide framework briefing papers minutes accounts".split()
+    "strategy plan guidance guideline guidelines framework briefing".split()
 )
 
 STOPWORDS = frozenset(
@@ -162,11 +162,10 @@ def documents_named(
     A naming word is distinctive among all documents, or among the named publishers' documents; it counts when
     at most NAMING_WINDOW content words before a source noun, or when capitalised mid-question (a proper name)."""
     tokens = [(m.group(0), m.start()) for m in _NAME_TOKEN.finditer(question)]
-    owners = {d.publisher for d in docs if d.publisher}
     content = [
         (w, at) for w, at in tokens
         if len(w) > 1 and (w.lower() not in STOPWORDS or w.lower() in SOURCE_NOUNS)
-        and not any(abbreviates(w, p) for p in owners)  # "LCH" names the trust, not its document titled "LCH Workforce Strategy"
+        and not any(abbreviates(w, p) for p in publishers)  # "LCH" names the trust, not its "LCH Workforce Strategy"
     ]  # fmt: skip
     pools = [tuple(docs)] + [tuple(d for d in docs if d.publisher == p) for p in publishers]
     named: dict[str, None] = {}

@@ -172,7 +172,12 @@ def test_a_publisher_named_without_its_legal_form_is_a_named_publisher() -> None
     Trust, and its name leaves the topic. Fewer than two words left name nothing ("England", "Providers"); a name
     written in lower case inside a question with capitals is no name, nor is the start of a longer name; an ICB may
     be named by the acronym."""
-    docs = [*TRUST_DOCS, DocumentInfo("i1", "i1", "Board papers", publisher="NHS West Yorkshire Integrated Care Board"), *NAMED_DOCS]
+    docs = [
+        *TRUST_DOCS,
+        DocumentInfo("i1", "i1", "Board papers", publisher="NHS West Yorkshire Integrated Care Board"),
+        DocumentInfo("i2", "i2", "Annual report", publisher="NHS Kent and Medway"),
+        *NAMED_DOCS,
+    ]
     retriever = Retriever(FakeIndex([], [], docs), get_glossary())  # type: ignore[arg-type]
     query = retriever.analyse("What was Leeds Teaching Hospitals' mean gender pay gap?")
     assert query.publishers == ["Leeds Teaching Hospitals NHS Trust"]
@@ -181,10 +186,14 @@ def test_a_publisher_named_without_its_legal_form_is_a_named_publisher() -> None
         "Leeds and York Partnership NHS Foundation Trust"
     ]
     assert retriever.analyse("Who chairs the West Yorkshire ICB?").publishers == ["NHS West Yorkshire Integrated Care Board"]
+    assert retriever.analyse("What did Kent and Medway ICB spend?").publishers == ["NHS Kent and Medway"]  # an ICB's own name
     assert retriever.analyse("What did Providers in England say?").publishers == []  # one word left of each name
     assert retriever.analyse("Did Leeds teams say what leeds community healthcare staff think?").publishers == []
     assert retriever.analyse("what did leeds community healthcare say?").publishers == ["Leeds Community Healthcare NHS Trust"]
     assert retriever.analyse("Is Leeds Community Healthcare Partnership a trust?").publishers == []  # a longer name
+    assert retriever.analyse("Did South West Yorkshire ICB exist?").publishers == []  # ... before it too
+    assert retriever.analyse("Leeds Teaching Hospitals said what?").publishers == ["Leeds Teaching Hospitals NHS Trust"]
+    assert retriever.analyse("Was it Leeds. Teaching Hospitals had none?").publishers == []  # a sentence's end between
 
 
 NAMED_DOCS = [
