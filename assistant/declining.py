@@ -169,8 +169,8 @@ def _details(doc: DocumentInfo) -> str:
 def owned_term_covered(term: str, passages: Sequence[tuple[str, DocumentInfo]], glossary: Glossary) -> bool:
     """An owned name, "X's Y" (or "Y for X", X in initials), is covered by a passage that mentions Y in a document of
     X: X is in the passage or the document's details, or X is an acronym of its publisher's or title's words ("LCH":
-    Leeds Community Healthcare NHS Trust). A trust's annual report calls the trust "the Trust": the passage on its Lead Governor need not say
-    "LYPFT". Another body's Y does not count."""
+    Leeds Community Healthcare NHS Trust). A trust's annual report calls the trust "the Trust": the passage on its
+    Lead Governor need not say "LYPFT". Another body's Y does not count."""
     owned = _OWNED.match(term) or _OWNED_AFTER.match(term)
     if not owned:
         return False

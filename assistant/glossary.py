@@ -46,7 +46,7 @@ class Glossary:
         self._acronym_rx = {a: _phrase_pattern(a, case_sensitive=True) for a in self.acronyms}
         self._expansion_rx = {(a, e): _phrase_pattern(e, case_sensitive=False) for a, es in self.acronyms.items() for e in es}
         self._synonym_rx = [[(s, _phrase_pattern(s, case_sensitive=False)) for s in group] for group in self.synonyms]
-        self._short: dict[str, re.Pattern[str] | None] = {}  # short_name's patterns, made once per name
+        self._short: dict[str, tuple[re.Pattern[str], frozenset[str]] | None] = {}  # short_name's, made once per name
         self._org_rx = {
             name: [_phrase_pattern(n, case_sensitive=n.isupper()) for n in [name, *aliases]]
             for name, aliases in self.organisations.items()

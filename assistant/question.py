@@ -27,13 +27,13 @@ _COUNT_TARGET = re.compile(
     r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?P<of>\s+of)?\s+(?P<counted>.+)$", re.IGNORECASE
 )
 # "What infant mortality rate does ...?", "What capital allocation has ...?": a figure asked for by the noun naming it,
-# the head of a noun phrase of at most seven words after "what" (and a copula; "Which target ...?" asks which one). The words before it modify it:
-# no determiner ("What caused the deficit?"), preposition ("evidence of savings") or verb between; and the noun ends
-# the phrase ("What growth plans ...?", "What target year ...?" ask for no such figure).
+# the head of a noun phrase of at most seven words after "what" and any copula ("Which target ...?" asks which one).
+# The words before it modify it: no determiner ("What caused the deficit?"), preposition ("evidence of savings"),
+# verb or wh-word between; and the noun ends the phrase ("What growth plans ...?", "What target year ...?").
 FIGURE_NOUNS = "rate budget allocation target growth gap ratio spend spending cost deficit surplus income saving funding turnover".split()
 _NOT_IN_NAME = (
     r"(?:the|a|an|this|that|these|those|their|its|his|her|our|of|for|from|on|in|to|with|by|about|as|at|has|have|had|do|does|"
-    r"did|is|are|was|were|will|would|can|could|should|when|where|while|who|which|that|if|whether|because|or|but)\b"
+    r"did|is|are|was|were|will|would|can|could|should|when|where|while|who|which|if|whether|because|or|but)\b"
 )
 _FIGURE_NOUN_Q = re.compile(
     rf"^\s*what(?:['’]s\s+(?:the\s+)?|\s+(?:(?:was|is|were|are)\s+(?:the\s+)?)?)"
@@ -266,7 +266,6 @@ def _noun_words(phrase: str) -> list[str]:
     owner = max((i for i, w in enumerate(found) if possessive_stripped(w) != w), default=-1)  # "Surrey Heartlands ICB's": whose
     kept = [w.lower() for w in found[owner + 1 :] if not any(ch.isdigit() for ch in w)]
     return [stem(w) for w in kept if w not in _UNCOUNTED][-MAX_TARGET_WORDS:]
-
 
 
 def figure_clause(question: str) -> str:
