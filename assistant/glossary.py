@@ -109,7 +109,7 @@ class Glossary:
     def _name_pattern(self, words: list[str]) -> re.Pattern[str]:
         """Whole-word, any-case pattern of a run of words, where a run spelling a glossary acronym's expansion may be
         written as the acronym. Callers check capitals (names_short)."""
-        parts = [re.sub(r"['’]", "['’]", re.escape(w)) for w in words]  # either apostrophe
+        parts = ["(?:and|&)" if w.lower() in ("and", "&") else re.sub(r"['’]", "['’]", re.escape(w)) for w in words]  # either
         lower = [w.lower() for w in words]
         done: set[int] = set()  # words already given an acronym: two expansions may overlap
         for acronym, expansions in self.acronyms.items():
@@ -128,8 +128,9 @@ class Glossary:
         """Where the text names the organisation by its short name (short_name), as (start, end). In a text that uses
         capitals the words must be written with them, as _org_matches asks ("the leeds teaching hospitals" in a
         sentence is not a name); and a capitalised word next to them makes a longer name, another body's ("Leeds
-        Community Healthcare Partnership", "South West Yorkshire ICB"), unless it is one the name left out ("NHS"),
-        a glossary acronym ("Kent and Medway ICB") or the first word of a sentence."""
+        Community Healthcare Partnership", "South West Yorkshire ICB"). Not so a word the name left out ("NHS"), a
+        glossary acronym ("Kent and Medway ICB"), a word after the name's possessive ("Leeds Community Healthcare's
+        Board"), or before it a word no name starts with ("Did", "The", "In", a month)."""
         short = self.short_name(name)
         if short is None:
             return []
@@ -137,18 +138,18 @@ class Glossary:
         if text == text.lower():
             return [(m.start(), m.end()) for m in rx.finditer(text)]
 
-        def longer(word: re.Match[str] | None, first_of_sentence: bool = False) -> bool:
-            w = word.group(1) if word else ""
+        def longer(word: re.Match[str] | None, before: bool) -> bool:
+            w = re.sub(r"['’]s?$", "", word.group(1)) if word else ""
             acronym = w[:-1] if len(w) > 2 and w.endswith("s") and w[:-1].isupper() else w  # "ICBs"
-            return w[:1].isupper() and w.lower() not in left_out and acronym not in self.acronyms and not first_of_sentence
+            return (
+                w[:1].isupper() and w.lower() not in left_out and acronym not in self.acronyms
+                and not (before and w.lower() in _NO_NAME_BEFORE)
+            )  # fmt: skip
 
         found = []
         for m in rx.finditer(text):
-            before = _PREV_WORD.search(text, 0, m.start())
-            opens = before is not None and (
-                not text[: before.start()].strip(" \t\"'‘“(") or bool(_SENTENCE_END.search(text, 0, before.start()))
-            )
-            if longer(_NEXT_WORD.match(text, m.end())) or longer(before, opens):
+            owned = m.group(0)[-2:] in ("'s", "’s") or text[m.end() : m.end() + 1] in ("'", "’")
+            if (not owned and longer(_NEXT_WORD.match(text, m.end()), False)) or longer(_PREV_WORD.search(text, 0, m.start()), True):
                 continue
             if _capitalised(m.group(0)):
                 found.append((m.start(), m.end()))
@@ -194,7 +195,13 @@ def _capitalised(name: str) -> bool:
 _NAME_WORD = re.compile(r"[^\W_][\w'’&-]*")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W_][\w'’&-]*)")  # the word after a name, on its line
 _PREV_WORD = re.compile(r"([^\W_][\w'’&-]*)[ \t]+$")  # ... and the word before it
-_SENTENCE_END = re.compile(r"[.?!:]\s*$")
+# Words that may stand capitalised before a name without being part of it: a question's or sentence's first word, a
+# preposition, an article, a month ("Did Leeds Teaching Hospitals ...", "In March Leeds Teaching Hospitals ...").
+_NO_NAME_BEFORE = frozenset(
+    """what which who whom whose when where why how did does do is are was were has have had will would can could should
+    may might must according in on at for from by with to of the a an and but so if as after before since under
+    january february march april may june july august september october november december""".split()
+)
 _SEP = r"[^\w.?!;:]+"  # between the words of a name: spaces, a line break, a comma or hyphen; not a sentence's end
 # The words of an organisation's legal form, which people leave out when they name it (Glossary.short_name).
 LEGAL_FORM = frozenset({"nhs", "foundation", "trust", "the", "limited", "ltd", "plc"})

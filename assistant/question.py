@@ -26,19 +26,27 @@ _TIME_Q = re.compile(r"^\s*when\s+(?:did|do|does|is|was|were|will|would|are|has|
 _COUNT_TARGET = re.compile(
     r"\b(?:how (?:many|much)|what (?:number|amount|sum))(?P<of>\s+of)?\s+(?P<counted>.+)$", re.IGNORECASE
 )
-# "What infant mortality rate does ...?", "What capital allocation has ...?": a figure asked for by the noun naming it,
-# the head of a noun phrase of at most seven words after "what" and any copula ("Which target ...?" asks which one).
-# The words before it modify it: no determiner ("What caused the deficit?"), preposition ("evidence of savings"),
-# verb or wh-word between; and the noun ends the phrase ("What growth plans ...?", "What target year ...?").
+# "What infant mortality rate does ...?", "What was LYPFT's capital allocation for ...?": a figure asked for by the noun
+# naming it, the head of a noun phrase of at most seven words after "what" ("Which target ...?" asks which one). The
+# words before it modify it: no determiner, preposition or auxiliary among them. Without a copula ("What X rate
+# does/has/did ...?") an auxiliary must follow the noun, so "What drove growth ...?" or "What services lost funding?"
+# (a verb before the noun) ask for no figure; after one ("What was the trust's deficit ...?") the phrase ends at a
+# preposition, an auxiliary, "and", a time, a figure or the question's end, but not at "for?" (what it was for).
+# "Gap" needs a word before it ("pay gap"): "What gap did the review find?" asks what.
 FIGURE_NOUNS = "rate budget allocation target growth gap ratio spend spending cost deficit surplus income saving funding turnover".split()
+_AUXILIARY = r"(?:has|have|had|do|does|did|is|are|was|were|will|would|can|could|should|might|must)\b"
 _NOT_IN_NAME = (
-    r"(?:the|a|an|this|that|these|those|their|its|his|her|our|of|for|from|on|in|to|with|by|about|as|at|has|have|had|do|does|"
-    r"did|is|are|was|were|will|would|can|could|should|when|where|while|who|which|if|whether|because|or|but)\b"
+    r"(?:the|a|an|this|that|these|those|their|its|his|her|our|of|for|from|on|in|to|with|by|about|as|at|when|where|while|who|"
+    rf"which|if|whether|because|or|but|{_AUXILIARY})\b"
+)
+_NOUN_PHRASE = (
+    rf"(?P<counted>(?:(?:(?!{_NOT_IN_NAME})[\w'’/-]+\s+){{0,6}}(?:{'|'.join(w for w in FIGURE_NOUNS if w != 'gap')})"
+    rf"|(?:(?!{_NOT_IN_NAME})[\w'’/-]+\s+){{1,6}}gap)s?)"
 )
 _FIGURE_NOUN_Q = re.compile(
-    rf"^\s*what(?:['’]s\s+(?:the\s+)?|\s+(?:(?:was|is|were|are)\s+(?:the\s+)?)?)"
-    rf"(?P<counted>(?:(?!{_NOT_IN_NAME})[\w'’/-]+\s+){{0,6}}(?:{'|'.join(FIGURE_NOUNS)})s?)"
-    rf"(?=\s+(?:{_NOT_IN_NAME}|according\b|between\b|over\b|per\b)|\s*[?.,;:)]|\s*$)",
+    rf"^\s*what\s+{_NOUN_PHRASE}(?=\s+{_AUXILIARY})"
+    rf"|^\s*what(?:['’]s|\s+(?:was|is|were|are))\s+(?:(?:the|its|their|this|our|a)\s+)?{_NOUN_PHRASE.replace('counted', 'after_copula')}"
+    rf"(?!\s+for\s*\?)(?=\s+(?:{_NOT_IN_NAME}|and\b|according\b|between\b|over\b|per\b|last\b|next\b|now\b|currently\b|\d)|\s*[?.,;:)]|\s*$)",
     re.IGNORECASE,
 )
 _COUNT_COPULA = re.compile(r"^(?:were|are|was|is) (?!there\b)", re.IGNORECASE)
@@ -238,7 +246,7 @@ def count_target(question: str) -> list[str]:
     m = _COUNT_TARGET.search(question)
     if not m:
         named = None if _STRICT_NUMERIC_Q.search(question) else _FIGURE_NOUN_Q.search(question)
-        return _noun_words(named.group("counted")) if named else []  # "What infant mortality rate ...?" counts that rate
+        return _noun_words(named.group("counted") or named.group("after_copula")) if named else []  # counts that rate
     if _MONEY_VERB.search(question):  # "how much did it cost/save": an amount of money
         return ["money"]
     counted = _COUNT_COPULA.sub("", m.group("counted"))  # "how many were ICP chairs" counts ICP chairs
@@ -261,11 +269,13 @@ def _target_words(text: str) -> list[str]:
 
 def _noun_words(phrase: str) -> list[str]:
     """Stems of the last MAX_TARGET_WORDS words of a noun phrase ending in its head ("Surrey Heartlands ICB's total
-    budget" -> ["total", "budget"]), an owner, figures and articles left out."""
-    found = words(phrase)
-    owner = max((i for i, w in enumerate(found) if possessive_stripped(w) != w), default=-1)  # "Surrey Heartlands ICB's": whose
-    kept = [w.lower() for w in found[owner + 1 :] if not any(ch.isdigit() for ch in w)]
+    budget" -> ["total", "budget"]), an owner ("... ICB's", "... Hospitals'"), figures and articles left out."""
+    owners = list(_POSSESSIVE.finditer(phrase))
+    kept = [w.lower() for w in words(phrase[owners[-1].end() :] if owners else phrase) if not any(ch.isdigit() for ch in w)]
     return [stem(w) for w in kept if w not in _UNCOUNTED][-MAX_TARGET_WORDS:]
+
+
+_POSSESSIVE = re.compile(r"\S+['’]s?(?=\s)")
 
 
 def figure_clause(question: str) -> str:

@@ -77,6 +77,9 @@ def test_a_question_naming_a_figure_by_its_noun_asks_for_a_figure() -> None:
     assert asking.numeric_kind(budget) == "count" and asking.count_target(budget) == ["total", "budget"]
     assert asking.count_target("What waste reduction savings target has the trust set?") == ["reduction", "saving", "target"]
     assert asking.count_target("What's the vacancy rate?") == asking.count_target("What are the vacancy rates?") == ["vacancy", "rate"]
+    assert asking.count_target("What was their deficit in 2023/24?") == ["deficit"]  # a possessive after the copula
+    assert asking.count_target("What was the vacancy rate last year?") == ["vacancy", "rate"]
+    assert asking.count_target("What was Leeds Teaching Hospitals' deficit and how was it met?") == ["deficit"]  # an owner in s'
     # not a figure's name: a preposition, determiner or verb before the noun, or a noun that is not the phrase's head
     for question in (
         "What hard evidence of savings do they cite?",
@@ -87,6 +90,12 @@ def test_a_question_naming_a_figure_by_its_noun_asks_for_a_figure() -> None:
         "What target year did the trust set for net zero?",
         "Which target did they miss?",
         "What is the role of the board?",
+        "What drove growth in agency spending?",  # a verb before the noun, and no auxiliary after it
+        "What services lost funding?",
+        "What trusts reported deficits?",
+        "What gap did the review identify?",  # a gap needs a word before it
+        "What is the gap between policy and practice?",
+        "What was the funding for?",  # what it was for
     ):
         assert asking.numeric_kind(question) == "", question
     # a share asked for is the answer's kind, not what is counted

@@ -194,6 +194,15 @@ def test_a_publisher_named_without_its_legal_form_is_a_named_publisher() -> None
     assert retriever.analyse("Did South West Yorkshire ICB exist?").publishers == []  # ... before it too
     assert retriever.analyse("Leeds Teaching Hospitals said what?").publishers == ["Leeds Teaching Hospitals NHS Trust"]
     assert retriever.analyse("Was it Leeds. Teaching Hospitals had none?").publishers == []  # a sentence's end between
+    assert retriever.analyse("North Leeds Teaching Hospitals said what?").publishers == []  # a name's first word before it
+    for named in (
+        "Did Leeds Teaching Hospitals report a deficit?",  # a word no name starts with, before it
+        "In March Leeds Teaching Hospitals reported what?",
+        "What did Leeds Teaching Hospitals' Board decide?",  # a capital after the name's possessive
+        "What did Leeds Teaching Hospitals Trust's board decide?",  # a word the name left out, possessive
+    ):
+        assert retriever.analyse(named).publishers == ["Leeds Teaching Hospitals NHS Trust"], named
+    assert retriever.analyse("What did Kent & Medway ICB spend?").publishers == ["NHS Kent and Medway"]  # "&" for "and"
 
 
 NAMED_DOCS = [
@@ -224,6 +233,19 @@ def test_words_shared_by_documents_or_far_from_a_source_noun_name_none() -> None
     assert _named("What did the NHS Confederation's written evidence say?", ["NHS Confederation"])[0] == ["c2"]
 
 
+def test_a_short_name_takes_overlapping_glossary_expansions_once() -> None:
+    from assistant.glossary import Glossary
+
+    glossary = Glossary(acronyms={"ICB": ["integrated care board"], "IC": ["integrated care"]})
+    assert glossary.names_short("Who chairs West Yorkshire ICB", "NHS West Yorkshire Integrated Care Board") == [(11, 29)]
+    assert glossary.names_short("Who chairs West Yorkshire IC", "NHS West Yorkshire Integrated Care Board") == []
+
+
+def test_document_kinds_are_source_nouns_but_not_their_verbs_or_units() -> None:
+    assert _named("What statutory duty accounts for most of their time?") == ([], [])
+    assert _named("How many minutes of the first days study were spent on ICBs?")[0] == ["k1"]  # "study" names it
+
+
 def test_a_publishers_initials_name_the_publisher_not_the_document_whose_title_has_them() -> None:
     """"LCH" is in one title ("LCH Workforce Strategy"), but it names the trust: "Who audits LCH's accounts?" must not
     narrow the trust's documents to its workforce strategy. The strategy's own words still name it."""
@@ -235,6 +257,9 @@ def test_a_publishers_initials_name_the_publisher_not_the_document_whose_title_h
     assert documents_named("Who audits LCH's accounts?", docs, publishers)[0] == []
     assert documents_named("What targets are in LCH's Workforce Strategy?", docs, publishers)[0] == ["w"]
     assert documents_named("What targets are in the LCH workforce strategy?", docs, publishers)[0] == ["w"]  # a source noun
+    # initials of a publisher the question does not name stay a title's word
+    council = DocumentInfo("c", "c", "Workforce Strategy 2024", "Leeds City Council", "2024", "strategy")
+    assert documents_named("What does the LCH strategy say?", [docs[0], council], [])[0] == ["w"]
 
 
 def test_a_named_document_narrows_its_publishers_scope_and_leaves_the_topic() -> None:
