@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from assistant.glossary import MONTH_NAMES
 from assistant.retrieve import content_stems
 from assistant.types import Citation, DocumentInfo, PageSpan
 
@@ -30,7 +31,7 @@ _FIGURE = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:\s*[/–-]\s*\d+)?(?:\s?(?:bn|billion|m|million|k|%|per\s?cent))?", re.IGNORECASE
 )
 # A month named as a date: capitalised, and "May" only next to a day or year ("may" and "march" are verbs too).
-_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_NAMES = "|".join(MONTH_NAMES)
 _MONTH = re.compile(r"\b(?:" + _MONTH_NAMES.replace("May|", "") + r")\b|\bMay(?=\s+\d)|(?<=\d\s)May\b")
 
 # A bibliographic reference names where evidence is; it is no evidence itself, and is never quoted: a note numbered

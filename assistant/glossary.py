@@ -149,7 +149,7 @@ class Glossary:
         found = []
         for m in rx.finditer(text):
             owned = m.group(0)[-2:] in ("'s", "’s") or text[m.end() : m.end() + 1] in ("'", "’")
-            if (not owned and longer(_NEXT_WORD.match(text, m.end()), False)) or longer(_PREV_WORD.search(text, 0, m.start()), True):
+            if (not owned and longer(_NEXT_WORD.match(text, m.end()), False)) or longer(_PREV_WORD.search(text, max(0, m.start() - PREV_WORD_REACH), m.start()), True):
                 continue
             if _capitalised(m.group(0)):
                 found.append((m.start(), m.end()))
@@ -183,6 +183,8 @@ class Glossary:
         ]
 
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
 # Lower-case words that may sit inside a name ("Department of Health and Social Care", "Public Accounts Committee of ...").
 NAME_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "upon", "in"})
 
@@ -195,13 +197,13 @@ def _capitalised(name: str) -> bool:
 _NAME_WORD = re.compile(r"[^\W_][\w'’&-]*")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W_][\w'’&-]*)")  # the word after a name, on its line
 _PREV_WORD = re.compile(r"([^\W_][\w'’&-]*)[ \t]+$")  # ... and the word before it
+PREV_WORD_REACH = 80  # characters before a name searched for that word (not the whole text, once per name found)
 # Words that may stand capitalised before a name without being part of it: a question's or sentence's first word, a
 # preposition, an article, a month ("Did Leeds Teaching Hospitals ...", "In March Leeds Teaching Hospitals ...").
 _NO_NAME_BEFORE = frozenset(
     """what which who whom whose when where why how did does do is are was were has have had will would can could should
-    may might must according in on at for from by with to of the a an and but so if as after before since under
-    january february march april may june july august september october november december""".split()
-)
+    may might must according in on at for from by with to of the a an and but so if as after before since under""".split()
+) | {m.lower() for m in MONTH_NAMES}
 _SEP = r"[^\w.?!;:]+"  # between the words of a name: spaces, a line break, a comma or hyphen; not a sentence's end
 # The words of an organisation's legal form, which people leave out when they name it (Glossary.short_name).
 LEGAL_FORM = frozenset({"nhs", "foundation", "trust", "the", "limited", "ltd", "plc"})

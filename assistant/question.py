@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.cite import figure_core, figures, quantities
-from assistant.glossary import NAME_CONNECTORS, Glossary, normalise
+from assistant.glossary import MONTH_NAMES, NAME_CONNECTORS, Glossary, normalise
 from assistant.retrieve import STOPWORDS, Query, content_terms, stem, words
 from assistant.rewrite import split_context
 
@@ -77,9 +77,8 @@ _COMPARISON_Q = re.compile(
 GENERIC_NAME_WORDS = frozenset(
     """nhs england english uk government parliament act trust trusts board boards system systems partnership partnerships
     integrated care health social the a an and of for in on to is are was were do does did what which who whom how why
-    when where according would could should can may will has have compare both their its i
-    january february march april june july august september october november december""".split()  # a month dates, the year names
-)
+    when where according would could should can may will has have compare both their its i""".split()
+) | {m.lower() for m in MONTH_NAMES}  # a month dates, the year names
 _CODED_NAME = re.compile(r"\b[A-Za-z]+[-–]?\d[\w-]*")  # "COVID-19", "Core20PLUS5", "ICS0034"
 EARLIER_TERM_WEIGHT = 0.5  # a resolved follow-up's words from the earlier question weigh this much (dev follow-ups: 0.3/0.5/0.7 -> evidence +1/+3/+2)
 # A question asking something itself: a question word or an auxiliary first ("What about ...?" asks nothing itself).
