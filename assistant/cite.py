@@ -19,8 +19,9 @@ LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited 
 SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence to count as supported
 MIN_SENTENCE_WORDS = 5  # shorter lines are headings or fragments, not evidence
 # Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
-# (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns).
-SPLIT_VERSION = "3"
+# (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns;
+# 4: a line of one column, where two were merged line by line, is a fragment and evidence).
+SPLIT_VERSION = "4"
 
 # "e.g." or "Rt Hon." must not end a sentence.
 _ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())
@@ -81,16 +82,19 @@ class Sentence:
     heading: bool = False  # not evidence: a title line, or text another extractor merged across two columns
     lead_in: bool = False  # ends with ":" (introduces the following lines)
     item: bool = False  # on a list-item line ("- ...", "a. ...")
+    fragment: bool = False  # part of one column's line where two columns were merged line by line: quoted as a fragment
 
 
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     """Sentences of a document with exact offsets; list markers are left out of the spans. A sentence in text
     merged line by line across two columns (ingest.columns) is never quoted: it reads as nonsense; nor is a
-    bibliographic reference (is_reference)."""
-    from ingest.columns import merged_column_spans
+    bibliographic reference (is_reference). Where one line holds one column's text (ingest.columns.column_lines),
+    what lies on that line is a fragment: evidence with MIN_SENTENCE_WORDS words, though it needs no full stop."""
+    from ingest.columns import column_lines, merged_column_spans
 
     merged = merged_column_spans(text)
     merged_starts = [a for a, _ in merged]
+    one_column = {start for start, _ in column_lines(text)}  # the starts of lines holding one column's text
     out: list[Sentence] = []
     for block, line in enumerate(re.finditer(r"[^\n]+", text)):
         line_start = line.start()
@@ -110,10 +114,13 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             s = s if reference else _after_note_number(text, s, e)
             sentence_text = text[s:e]
             n_words = len(sentence_text.split())
-            heading = n_words < MIN_SENTENCE_WORDS or (marker is None and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14)
+            fragment = in_merged and line_start in one_column
+            unfinished = marker is None and not fragment and not re.search(r"[.!?:;)”\"']$", sentence_text) and n_words < 14
+            heading = n_words < MIN_SENTENCE_WORDS or unfinished
             heading = heading or sentence_text.endswith("?") or reference  # a document's questions and references: never answers
             lead_in = sentence_text.endswith(":") and not in_merged
-            out.append(Sentence(doc_id, s, e, sentence_text, block, heading or in_merged, lead_in, marker is not None))
+            usable = not heading and (fragment or not in_merged)
+            out.append(Sentence(doc_id, s, e, sentence_text, block, not usable, lead_in, marker is not None, fragment and usable))
     return out
 
 

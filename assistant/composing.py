@@ -137,7 +137,7 @@ def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index)
             passage = passage_of[s]
             n = _cite(citations, index, s, passage)
             answer_sentences.append(AnswerSentence(s.text, [n], True))
-            parts.append(f"{_as_sentence(s.text)} [{n}]")
+            parts.append(f"{_as_fragment(s.text) if s.fragment else _as_sentence(s.text)} [{n}]")
         doc = passage_of[group[0]].doc
         lines.append((f"{source_label(doc)}: " if grouped else "") + " ".join(parts))
     return Draft("\n".join(lines), answer_sentences, citations.citations())
@@ -146,6 +146,13 @@ def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index)
 def _as_sentence(text: str) -> str:
     """A quoted line reads as a sentence in running text (bullets often lack the full stop)."""
     return text if re.search(r"[.!?:;]$", text) else text + "."
+
+
+def _as_fragment(text: str) -> str:
+    """A fragment of one column's line (cite.Sentence.fragment) reads as one: "…was placed in tier one escalation by
+    NHS…". It may begin mid-sentence even when capitalised ("England for ..."), so it always opens with an ellipsis,
+    and closes with one unless it ends a sentence."""
+    return "…" + text + ("" if re.search(r"[.!?][\"”’')\]]*$", text) else "…")
 
 
 def closest_citations(evidence: Sequence[Evidence], index: Index) -> list[Citation]:

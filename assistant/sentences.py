@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 SENTENCES_PER_CHUNK_HIT = 3  # sentences fetched per wanted chunk (several top sentences share a chunk)
 EMBED_CHUNK = 256  # sentences per embedding call when a document's sentences are made at question time
-HEADING, LEAD_IN, ITEM = 1, 2, 4  # flag bits of a stored sentence
+HEADING, LEAD_IN, ITEM, FRAGMENT = 1, 2, 4, 8  # flag bits of a stored sentence
 NO_CHUNK = -1  # a sentence no chunk holds (in the search matrix)
 # Least recently used go first past these. Spans of the documents the stored matrix holds are mapped, not kept; these
 # bytes are for a document changed since (read from SQLite, 25 bytes a sentence).
@@ -80,7 +80,7 @@ _PROBE = (
 
 def _fingerprint() -> str:
     """A digest of what the splitter and the stemmer make of a probe text, and of the splitter's version."""
-    parts = [SPLIT_VERSION] + [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
+    parts = [SPLIT_VERSION] + [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, s.fragment, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -105,7 +105,7 @@ def record(sentences: Sequence[Sentence], chunks: Sequence[Chunk], vectors: np.n
             row += 1
             for st in content_stems(s.text):
                 stems[st] = stems.get(st, 0) + 1
-        flags = HEADING * s.heading | LEAD_IN * s.lead_in | ITEM * s.item
+        flags = HEADING * s.heading | LEAD_IN * s.lead_in | ITEM * s.item | FRAGMENT * s.fragment
         rows.append((s.start, s.end, s.block, flags, _holding_chunk(s, chunks, starts), vector))
     return SentenceRecord(FINGERPRINT, model, rows, stems)
 
@@ -171,7 +171,7 @@ class _DocSentences(Sequence[Sentence]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         start, end, flags = int(self.starts[i]), int(self.ends[i]), int(self.flags[i])
-        return Sentence(self.doc_id, start, end, text[start:end], int(self.blocks[i]), bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM))
+        return Sentence(self.doc_id, start, end, text[start:end], int(self.blocks[i]), bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM), bool(flags & FRAGMENT))
 
     def at(self, sentence: Sentence) -> int | None:
         """The sentence's position (sentences do not overlap: its start finds it), None when it is not one of these."""

@@ -8,7 +8,8 @@ For every document of the corpora (cleaned as ingest cleans them): the places `c
 the characters `merged_column_spans` marks. Then the count of places at other values of PIECE_ZIPF and BROKEN_GAP,
 split into the documents where the shipped values fire and all others (a rule that fires where nobody has seen
 merged columns is suspect). With --report: the citations and closest passages of a per-question report whose spans
-overlap merged columns in the stored text of the index the report was run on.
+overlap merged columns in the stored text of the index the report was run on, apart from those that are fragments of
+one column's line (columns.column_lines; eval/README round fourteen), counted on their own.
 """
 
 from __future__ import annotations
@@ -55,25 +56,33 @@ def sweep(docs: dict[str, str]) -> list[str]:
     return rows
 
 
-def quoted(report: Path, data_dir: Path) -> tuple[int, int, set[str]]:
-    """(quotes, quotes in merged columns, their questions) over a report's citations and closest passages."""
+def quoted(report: Path, data_dir: Path) -> tuple[int, int, set[str], int]:
+    """(quotes, quotes mixing merged columns, their questions, quotes that are fragments of one column's line) over a
+    report's citations and closest passages. A quote within one line that columns.column_lines gives is a fragment of
+    one column (the answer marks it with ellipses), not a mix."""
     from assistant.docstore import DocStore
 
     store = DocStore(data_dir / "index.sqlite", create=False)
     try:
-        merged = {doc.source: columns.merged_column_spans(store.text(doc.doc_id)) for doc in store.documents()}
+        texts = {doc.source: store.text(doc.doc_id) for doc in store.documents()}
     finally:
         store.close()
+    merged = {source: columns.merged_column_spans(text) for source, text in texts.items()}
+    lines = {source: columns.column_lines(text) for source, text in texts.items()}
     data = json.loads(report.read_text(encoding="utf-8"))
-    total, inside, questions = 0, 0, set()
+    total, inside, questions, fragments = 0, 0, set(), 0
     for system in data["systems"].values():
         for q in system["questions"]:
             for c in [*q["answer"].get("citations", []), *q["answer"].get("closest", [])]:
                 total += 1
-                if any(a < c["end"] and c["start"] < b for a, b in merged.get(c["source"], [])):
+                if not any(a < c["end"] and c["start"] < b for a, b in merged.get(c["source"], [])):
+                    continue
+                if any(a <= c["start"] and c["end"] <= b for a, b in lines.get(c["source"], [])):
+                    fragments += 1
+                else:
                     inside += 1
                     questions.add(q["id"])
-    return total, inside, questions
+    return total, inside, questions, fragments
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,8 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("\n".join(sweep(docs)))
     if args.report:
-        total, inside, questions = quoted(args.report, args.data_dir)
-        print(f"\n{args.report.name}: {inside} of {total} quotes (citations and closest passages) in merged columns, {len(questions)} questions")
+        total, inside, questions, fragments = quoted(args.report, args.data_dir)
+        print(f"\n{args.report.name}: {inside} of {total} quotes (citations and closest passages) mix merged columns, {len(questions)} questions;")
+        print(f"{fragments} are fragments of one column's line")
     return 0
 
 

@@ -228,9 +228,25 @@ def merged_column_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) spans of `text` covering each run of fragment lines that `merged_columns` judges merged, and the
     lines between the halves of each broken word that `broken_word_spans` finds; overlapping spans joined.
 
-    For the answer layer: a sentence overlapping one of these spans mixes two columns and should not be quoted.
+    For the answer layer: a sentence overlapping one of these spans mixes two columns and should not be quoted as a
+    sentence (a line of one column may be quoted as a fragment: see column_lines).
     """
     return _union([*_merged_runs(text), *broken_word_spans(text)])
+
+
+def column_lines(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans of the lines of merged runs that hold one column's text: short enough to be half a page's
+    line (is_fragment), and apart from any line between a broken word's halves (broken_word_spans: a line there may
+    hold both columns' text). Each is a fragment of one column, readable on its own ("was placed in tier one
+    escalation by NHS"), though what comes before and after it is in the lines two away, not the ones next to it."""
+    broken = _union(broken_word_spans(text))
+    out: list[tuple[int, int]] = []
+    for start, end in _merged_runs(text):
+        for line in re.finditer(r"[^\n]+", text[start:end]):
+            a, b = start + line.start(), start + line.end()
+            if is_fragment(line.group(0)) and not any(x < b and a < y for x, y in broken):
+                out.append((a, b))
+    return out
 
 
 def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ import pytest
 from ingest.clean import clean
 from ingest.columns import merged_column_spans, merged_columns, reading_order
 from ingest.load import load
+from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000
@@ -202,24 +203,38 @@ def test_dev_corpus_annual_report_has_merged_spans_and_seeds_have_none() -> None
         assert merged_column_spans(seed.read_text(encoding="utf-8")) == [], seed.name
 
 
-def test_merged_column_lines_are_never_quoted_as_evidence() -> None:
-    """The answer layer's one segmenter marks every sentence inside a merged run as not evidence; prose stays evidence."""
-    from assistant.cite import split_sentences
+def test_merged_column_lines_are_quoted_only_as_fragments_of_one_column() -> None:
+    """The answer layer's one segmenter makes each line of a merged run that holds one column's text a fragment: it
+    is evidence if long enough, whether or not it ends a sentence. A sentence that crosses lines, or a line glued from
+    both columns (longer than half a page's line), is never evidence; prose is evidence as before."""
+    from assistant.cite import MIN_SENTENCE_WORDS, split_sentences
+    from ingest.columns import column_lines
 
     prose = (  # a full-width paragraph: longer than any column's line
         "The board approved the plan in March after a long discussion of the risks. "
         "It will report to the ICB every quarter on the progress made against each of the milestones."
     )
-    text = prose + "\n\n" + clean("\n\n".join(LTHT)).text + "\n\n" + prose
+    glued = "We have commissioned an independent Teaching Hospitals NHS Trust, looking back at"  # both columns on one line
+    lines = [*LTHT[:6], glued, *LTHT[6:]]
+    text = prose + "\n\n" + clean("\n\n".join(lines)).text + "\n\n" + prose
     sentences = split_sentences("d", text)
     merged = merged_column_spans(text)
     inside = [s for s in sentences if any(a < s.end and s.start < b for a, b in merged)]
-    assert inside and all(s.heading for s in inside)
-    evidence = [s.text for s in sentences if not s.heading]
+    one_column = column_lines(text)
+    assert len(one_column) == len(LTHT) and all(text[a:b] in LTHT for a, b in one_column)  # not the glued line
+    fragments = [s for s in inside if s.fragment]
+    assert all(s.heading != s.fragment for s in inside)
+    assert all(any(a <= s.start and s.end <= b for a, b in one_column) for s in fragments)
+    assert {s.text for s in fragments} >= {"Welcome to the Annual Report for Leeds", "Peer Quality Review of our neonatal services,"}
+    assert next(s for s in inside if s.text == glued).heading
+    assert next(s for s in inside if s.text == "our financial year 2024/25.").heading  # fewer than MIN_SENTENCE_WORDS
+    assert all(len(s.text.split()) >= MIN_SENTENCE_WORDS for s in fragments)
+    evidence = [s.text for s in sentences if not s.heading and not s.fragment]
     assert evidence == [
         "The board approved the plan in March after a long discussion of the risks.",
         "It will report to the ICB every quarter on the progress made against each of the milestones.",
     ] * 2
+    assert not any(s.fragment for s in split_sentences("d", prose + "\n\n" + "\n\n".join(ONE_COLUMN)))
 
 
 # Defining the integrated neighbourhood.md (BMC Public Health): two columns merged into long lines; "commis-" is
@@ -290,12 +305,72 @@ def test_broken_words_mark_the_dev_corpus_papers_only() -> None:
 
 def test_a_line_ending_in_a_colon_inside_merged_columns_introduces_no_list() -> None:
     """LTHT: "Last year we had too many visitors to" / "new Innovation Village in Leeds." / "mention individually, but
-    they included:" - the colon line is half of a merged run, so an answer quoting the list below must not quote it."""
+    they included:" - the colon line is half of a merged run, so an answer quoting the list below must not quote it
+    as the list's lead-in (it may be quoted as a fragment of its column)."""
     from assistant.cite import split_sentences
 
     text = "\n\n".join(LTHT) + "\n\nmention individually, but they included:\n\n- Wes Streeting MP, Secretary of State."
     sentences = split_sentences("d", text)
     colon = next(s for s in sentences if s.text.endswith("included:"))
-    assert merged_column_spans(text) and colon.heading and not colon.lead_in
+    assert merged_column_spans(text) and colon.fragment and not colon.lead_in  # a fragment of one column, no lead-in
     assert not split_sentences("d", "Our survey of the boards found three things:\n\n- boards are accountable.")[0].heading
     assert split_sentences("d", "Our survey of the boards found three things:\n\n- boards are accountable.")[0].lead_in
+
+
+# LTHT-Annual-Report-2024-25-FINAL.md, Operating and Financial Review, as found: two columns merged line by line (too
+# few lines to be judged merged alone: 2 of 14 junctions are impossible; after LTHT's lines, as one run, it is)
+LTHT_ECS = """The 2024/25 Priorities and Operational
+ranked 96th of 119 Trusts.
+Planning Guidance required ECS to be
+delivered at 78% by March 2025. ECS delivery
+Eliminating long waits is extremely challenging,
+for March 2025 was 79.3% at LTHT. For the
+particularly recognising the difficulties with
+same time last year ECS delivery was at 76.8%.
+dating all patients breaching each month
+The Trust was also able to demonstrate an
+in our most challenged specialties. This has
+improving position when compared to the
+been noted at LTHT prior to the pandemic
+England national average for March 2025
+in areas such as neurosciences when trying""".splitlines()
+
+
+def test_an_answer_quotes_one_columns_line_as_a_fragment(tmp_path: Path, embedder) -> None:
+    """A real index (the packaged model) of a report whose columns were merged line by line: the figure asked for is
+    on a line of one column, quoted as a fragment ("…" before it) whose span is the stored text, and nothing quoted
+    joins two lines. (Where a column goes on is not shown: the lines alternate between the columns only until one
+    column has a paragraph break, as in this very excerpt, where "to be" goes on at the next line, not two down.)"""
+    from assistant.engine import Assistant
+    from assistant.index import Index
+    from ingest.pipeline import Ingestor
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    prose = (
+        "The Trust serves the people of Leeds from seven hospitals on five sites. Our staff delivered more elective "
+        "operations this year than last, and waiting lists for planned care fell for the second year in a row."
+    )
+    (folder / "report.md").write_text(
+        "# Annual report\n\n" + prose + "\n\n## Statements\n\n" + "\n\n".join(LTHT + LTHT_ECS) + "\n", encoding="utf-8"
+    )
+    settings = make_settings(tmp_path / "data")
+    assert Ingestor(settings, embedder=embedder, progress=False).run([folder]).ok
+    assistant = Assistant(settings, index=Index(settings, embedder=embedder))
+    answer = assistant.ask("What was ECS delivery at LTHT for March 2025?")
+    assert not answer.abstained
+    stored = assistant.index.text(answer.citations[0].source)
+    assert all(stored[c.start : c.end] == c.quote for c in answer.citations)
+    assert "…for March 2025 was 79.3% at LTHT." in answer.answer
+    fragments = [c for c in answer.citations if c.quote in LTHT + LTHT_ECS or f"\n{c.quote}" in stored]
+    assert fragments and all("\n" not in c.quote for c in answer.citations)  # one line each: never two columns joined
+    for c in fragments:
+        assert f"…{c.quote}" in answer.answer  # marked as a fragment, as the text it is
+
+
+def test_a_fragment_reads_as_one() -> None:
+    from assistant.composing import _as_fragment
+
+    assert _as_fragment("was placed in tier one escalation by NHS") == "…was placed in tier one escalation by NHS…"
+    assert _as_fragment("England for elective activity in November") == "…England for elective activity in November…"
+    assert _as_fragment("for March 2025 was 79.3% at LTHT.") == "…for March 2025 was 79.3% at LTHT."
