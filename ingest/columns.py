@@ -17,6 +17,10 @@ they can be recognised, two ways:
 - a word the PDF broke at a line's end ("com-") has its second half ("munity") words later, with the other column's
   half-line between: in one column it follows at once. This finds columns merged into long lines too ("... gives
   clarity in commis-INs, informing both future research and the develop-"), where the first test sees no short lines.
+
+`column_lines` gives the lines of a merged run that hold one column's text (half a page's width, no broken word's
+halves around them): the answer layer quotes what lies on one of them as a fragment (cite.Sentence.fragment). Where
+the column goes on is not guessed: the lines alternate between the columns only until one has a paragraph break.
 """
 
 from __future__ import annotations
