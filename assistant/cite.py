@@ -17,7 +17,7 @@ from assistant.types import Citation, DocumentInfo, PageSpan
 
 LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited text to count as supported
 SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence to count as supported
-MIN_SENTENCE_WORDS = 5  # shorter lines are headings or fragments, not evidence
+MIN_SENTENCE_WORDS = 5  # shorter lines are headings or scraps, not evidence
 # Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
 # (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns;
 # 4: a line of one column, where two were merged line by line, is a fragment and evidence).
@@ -86,15 +86,16 @@ class Sentence:
 
 
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:
-    """Sentences of a document with exact offsets; list markers are left out of the spans. A sentence in text
-    merged line by line across two columns (ingest.columns) is never quoted: it reads as nonsense; nor is a
-    bibliographic reference (is_reference). Where one line holds one column's text (ingest.columns.column_lines),
-    what lies on that line is a fragment: evidence with MIN_SENTENCE_WORDS words, though it needs no full stop."""
-    from ingest.columns import column_lines, merged_column_spans
+    """Sentences of a document with exact offsets; list markers are left out of the spans. In text merged line by
+    line across two columns (ingest.columns) a sentence read across lines is never quoted: it reads as nonsense. What
+    lies on one line holding one column's text (ingest.columns.column_lines) is a fragment, evidence with
+    MIN_SENTENCE_WORDS words though it needs no full stop (the answer marks it as a fragment). A bibliographic
+    reference (is_reference) is never quoted."""
+    from ingest.columns import merged_and_column_lines
 
-    merged = merged_column_spans(text)
+    merged, lines = merged_and_column_lines(text)
     merged_starts = [a for a, _ in merged]
-    one_column = {start for start, _ in column_lines(text)}  # the starts of lines holding one column's text
+    one_column = {start for start, _ in lines}  # the starts of lines holding one column's text
     out: list[Sentence] = []
     for block, line in enumerate(re.finditer(r"[^\n]+", text)):
         line_start = line.start()
@@ -292,13 +293,15 @@ class CitationList:
         self._by_span: dict[tuple[str, int, int], Citation] = {}
 
     def add(
-        self, doc: DocumentInfo, start: int, end: int, quote: str, section: str = "", page: int | None = None, locator: str = ""
-    ) -> int:
+        self, doc: DocumentInfo, start: int, end: int, quote: str, section: str = "", page: int | None = None, locator: str = "",
+        fragment: bool = False,
+    ) -> int:  # fmt: skip
         key = (doc.doc_id, start, end)
         if key not in self._by_span:
             self._by_span[key] = Citation(
                 n=len(self._by_span) + 1, source=doc.source, title=doc.title, publisher=doc.publisher, date=doc.date,
                 page=page, section=section, start=start, end=end, quote=quote, doc_id=doc.doc_id, locator=locator,
+                fragment=fragment,
             )
         return self._by_span[key].n
 

@@ -113,7 +113,7 @@ def _sources(citations: list) -> list[str]:
         where = ", ".join(x for x in (c.section and f"section “{c.section}”", c.place) if x)
         out.append(f"[{c.n}] {c.publisher or c.title} ({c.date}) — {c.title}")
         out.append(f"    {c.source} chars {c.start}-{c.end}" + (f", {where}" if where else ""))
-        out.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", WRAP - 4), "    "))
+        out.append(textwrap.indent(textwrap.fill(f"“{c.shown}”", WRAP - 4), "    "))
         out.append(f"    check: assistant show {c.source} --start {c.start} --end {c.end}")
     return out
 

@@ -15,7 +15,7 @@ from assistant.index import Index
 from assistant.retrieve import content_stems
 from assistant.scoring import MAX_SENTENCES, Evidence
 from assistant.sentences import SentenceBank
-from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage
+from assistant.types import AnswerSentence, Citation, DocumentInfo, Passage, as_fragment
 
 CLOSEST_SHOWN = 3  # sentences offered as the closest evidence when declining
 MAX_RUN = 3  # sentences a run adds after its sentence (the items a lead-in announces)
@@ -65,6 +65,8 @@ def _run_after(doc_sentences: Sequence[Sentence], i: int) -> list[Sentence]:
     """What sentence i announces (the items after a lead-in) or the next sentence when it continues this one."""
     s = doc_sentences[i]
     run: list[Sentence] = []
+    if s.fragment:  # the next line is the other column's: where this one goes on is not known
+        return run
     j = i + 1
     announces = s.lead_in or bool(_ANNOUNCES.search(s.text))
     while j < len(doc_sentences) and len(run) < MAX_RUN:
@@ -116,8 +118,9 @@ def _cite(citations: CitationList, index: Index, sentence: Sentence, passage: Pa
     pages = index.docs.pages(sentence.doc_id) if passage.doc.has_pages else []
     locator = index.docs.locator_at(sentence.doc_id, sentence.start)  # a transcript's "at 00:41:07" or "Q112"
     return citations.add(
-        passage.doc, sentence.start, sentence.end, sentence.text, passage.chunk.section, page_of(pages, sentence.start), locator
-    )
+        passage.doc, sentence.start, sentence.end, sentence.text, passage.chunk.section, page_of(pages, sentence.start), locator,
+        sentence.fragment,
+    )  # fmt: skip
 
 
 def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index) -> Draft:
@@ -137,7 +140,7 @@ def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index)
             passage = passage_of[s]
             n = _cite(citations, index, s, passage)
             answer_sentences.append(AnswerSentence(s.text, [n], True))
-            parts.append(f"{_as_fragment(s.text) if s.fragment else _as_sentence(s.text)} [{n}]")
+            parts.append(f"{as_fragment(s.text) if s.fragment else _as_sentence(s.text)} [{n}]")
         doc = passage_of[group[0]].doc
         lines.append((f"{source_label(doc)}: " if grouped else "") + " ".join(parts))
     return Draft("\n".join(lines), answer_sentences, citations.citations())
@@ -146,13 +149,6 @@ def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index)
 def _as_sentence(text: str) -> str:
     """A quoted line reads as a sentence in running text (bullets often lack the full stop)."""
     return text if re.search(r"[.!?:;]$", text) else text + "."
-
-
-def _as_fragment(text: str) -> str:
-    """A fragment of one column's line (cite.Sentence.fragment) reads as one: "…was placed in tier one escalation by
-    NHS…". It may begin mid-sentence even when capitalised ("England for ..."), so it always opens with an ellipsis,
-    and closes with one unless it ends a sentence."""
-    return "…" + text + ("" if re.search(r"[.!?][\"”’')\]]*$", text) else "…")
 
 
 def closest_citations(evidence: Sequence[Evidence], index: Index) -> list[Citation]:

@@ -75,6 +75,17 @@ _PROBE = (
     "Our survey found:\n(a) boards are accountable to DHSC. What was agreed?\n"
     "12 The King's Fund, Integrated care systems explained, 3 May 2022 and boards met. 12 The boards met. 42 ICBs met.\n"
     "49 However, the minister said on 3 May 2022, that it rose. 12 May 2024 saw it. 1 In 5 waited. Accessed 4 times.\n"
+    # two columns merged line by line (LTHT's annual report): each line a fragment of one column, or a scrap
+    "# Statement\nWelcome to the Annual Report for Leeds\nWe have commissioned an independent\n"
+    "Teaching Hospitals NHS Trust, looking back at\nexternal review to complement NHS England’s\n"
+    "our financial year 2024/25.\nPeer Quality Review of our neonatal services,\n"
+    "so that we can better understand the data\nThis past year has been one of remarkable\n"
+    "on neonatal outcomes. The Maternity and\ninnovation and resilience for our teams as\n"
+    "Neonatal Improvement Programme Board, led\nwe have navigated financial and operational\n"
+    "by an independent chair, has been established\nchallenges while continuing to deliver\n"
+    "to bring together input from families and staff,\nexceptional care to our patients and the\n"
+    "and will build upon the CQC’s recommended\ncommunities we serve.\n"
+    "changes, with the aim that every patient\nWe are immensely proud of the hard work\n"
 )
 
 
@@ -420,12 +431,14 @@ class SentenceBank:
         return frozenset().union(*(self.stems(s, glossary) for s in self.neighbours(sentence, doc, reach)))
 
     def neighbours(self, sentence: Sentence, doc: DocumentInfo, reach: int = 1) -> list[Sentence]:
-        """The sentence with the `reach` sentences either side of it in its document."""
+        """The sentence with the `reach` sentences either side of it in its document; a fragment of one column's line
+        (Sentence.fragment) with the others on its line only: the lines either side are the other column's."""
         entry = self._entry(doc)
         at = entry.at(sentence)
         if at is None:
             return [sentence]
-        return entry[max(0, at - reach) : at + reach + 1]
+        near = entry[max(0, at - reach) : at + reach + 1]
+        return [s for s in near if s.block == sentence.block] if sentence.fragment else near
 
     def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
         """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""

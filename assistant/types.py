@@ -150,6 +150,12 @@ class Citation:
     quote: str
     doc_id: str = ""
     locator: str = ""  # where in a transcript: "at 00:41:07" or "Q112" (its page numbers)
+    fragment: bool = False  # a line of one column where two were merged line by line (cite.Sentence.fragment)
+
+    @property
+    def shown(self) -> str:
+        """The quote as a reader sees it: a fragment marked as one (as_fragment)."""
+        return as_fragment(self.quote) if self.fragment else self.quote
 
     @property
     def place(self) -> str:
@@ -169,7 +175,17 @@ class Citation:
             "start": self.start,
             "end": self.end,
             "quote": self.quote,
+            "fragment": self.fragment,
         }
+
+
+def as_fragment(text: str) -> str:
+    """A fragment of one column's line reads as one: "…was placed in tier one escalation by NHS…". It may begin
+    mid-sentence even when capitalised ("England for ..."), so it always opens with an ellipsis, and closes with one
+    unless it ends a sentence."""
+    from ingest.columns import ends_sentence
+
+    return "…" + text + ("" if ends_sentence(text) else "…")
 
 
 @dataclass

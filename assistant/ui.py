@@ -316,7 +316,7 @@ def conversation_markdown(
             if answer.closest:
                 out += ["Closest evidence (not an answer):", ""]
                 for c in answer.closest:
-                    out += [_source_line(c), "", _quote_block(c.quote), ""]
+                    out += [_source_line(c), "", _quote_block(c.shown), ""]
             continue
         out += [answer_plain(answer), ""]
         if any(not s.supported for s in answer.sentences):
@@ -324,5 +324,5 @@ def conversation_markdown(
         if answer.citations:
             out += ["Sources:", ""]
             for c in answer.citations:
-                out += [_source_line(c), "", _quote_block(c.quote), ""]
+                out += [_source_line(c), "", _quote_block(c.shown), ""]
     return "\n".join(out).rstrip() + "\n"

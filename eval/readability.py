@@ -14,7 +14,8 @@ It READS AS A SENTENCE when all hold:
     or an all-capitals abbreviation (NHS, ICB), or a token joined to digits ("2024/25");
   - no markup survives (**, __, backslash escapes, "](", HTML tags, " | " table cells, backticks);
   - it does not overlap two columns merged line by line (ingest.columns.merged_column_spans): those
-    sentences look grammatical at the edges but join halves of two different sentences.
+    sentences look grammatical at the edges but join halves of two different sentences (a line of one column
+    there is quoted only as a fragment, marked as one: no sentence either).
 These are the checks a reader makes before quoting a sentence: whole, well begun and ended, in words,
 without markup. The share of units passing is reported; repairs and furniture lines come from
 ingest.clean.clean_with_counts (files only: an index keeps no such counts).

@@ -55,7 +55,7 @@ def stream(folder: Path) -> Stream:
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_DOCUMENTS):
         text = clean(load(path, max_bytes=MAX_BYTES).text).text
         for s in split_sentences(path.name, text):
-            if s.heading or s.item:
+            if s.heading or s.item or s.fragment:  # a fragment of one column's line: its end is the line's, not a sentence's
                 continue
             words = [t for t in (runs.token(w) for w in s.text.split()) if t]
             if words:

@@ -25,6 +25,7 @@ the column goes on is not guessed: the lines alternate between the columns only 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -235,22 +236,35 @@ def merged_column_spans(text: str) -> list[tuple[int, int]]:
     For the answer layer: a sentence overlapping one of these spans mixes two columns and should not be quoted as a
     sentence (a line of one column may be quoted as a fragment: see column_lines).
     """
-    return _union([*_merged_runs(text), *broken_word_spans(text)])
+    return merged_and_column_lines(text)[0]
 
 
 def column_lines(text: str) -> list[tuple[int, int]]:
     """[start, end) spans of the lines of merged runs that hold one column's text: short enough to be half a page's
     line (is_fragment), and apart from any line between a broken word's halves (broken_word_spans: a line there may
     hold both columns' text). Each is a fragment of one column, readable on its own ("was placed in tier one
-    escalation by NHS"), though what comes before and after it is in the lines two away, not the ones next to it."""
-    broken = _union(broken_word_spans(text))
-    out: list[tuple[int, int]] = []
-    for start, end in _merged_runs(text):
+    escalation by NHS"). Where the column goes on is not known: the lines alternate between the columns only until
+    one column has a paragraph break."""
+    return merged_and_column_lines(text)[1]
+
+
+def merged_and_column_lines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(merged_column_spans(text), column_lines(text)), finding the runs and the broken words once."""
+    runs, broken = _merged_runs(text), _union(broken_word_spans(text))
+    broken_starts = [start for start, _ in broken]
+    lines: list[tuple[int, int]] = []
+    for start, end in runs:
         for line in re.finditer(r"[^\n]+", text[start:end]):
             a, b = start + line.start(), start + line.end()
-            if is_fragment(line.group(0)) and not any(x < b and a < y for x, y in broken):
-                out.append((a, b))
-    return out
+            k = bisect.bisect_left(broken_starts, b) - 1  # the last broken span starting before the line ends
+            if is_fragment(line.group(0)) and not (k >= 0 and broken[k][1] > a):
+                lines.append((a, b))
+    return _union([*runs, *broken]), lines
+
+
+def ends_sentence(line: str) -> bool:
+    """The line ends a sentence: a full stop, question or exclamation mark, closing quotes or brackets after it."""
+    return bool(_TERMINAL.search(line.rstrip()))
 
 
 def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

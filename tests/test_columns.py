@@ -223,7 +223,6 @@ def test_merged_column_lines_are_quoted_only_as_fragments_of_one_column() -> Non
     one_column = column_lines(text)
     assert len(one_column) == len(LTHT) and all(text[a:b] in LTHT for a, b in one_column)  # not the glued line
     fragments = [s for s in inside if s.fragment]
-    assert all(s.heading != s.fragment for s in inside)
     assert all(any(a <= s.start and s.end <= b for a, b in one_column) for s in fragments)
     assert {s.text for s in fragments} >= {"Welcome to the Annual Report for Leeds", "Peer Quality Review of our neonatal services,"}
     assert next(s for s in inside if s.text == glued).heading
@@ -341,6 +340,7 @@ def test_an_answer_quotes_one_columns_line_as_a_fragment(tmp_path: Path, embedde
     on a line of one column, quoted as a fragment ("…" before it) whose span is the stored text, and nothing quoted
     joins two lines. (Where a column goes on is not shown: the lines alternate between the columns only until one
     column has a paragraph break, as in this very excerpt, where "to be" goes on at the next line, not two down.)"""
+    from assistant.cite import split_sentences
     from assistant.engine import Assistant
     from assistant.index import Index
     from ingest.pipeline import Ingestor
@@ -362,15 +362,36 @@ def test_an_answer_quotes_one_columns_line_as_a_fragment(tmp_path: Path, embedde
     stored = assistant.index.text(answer.citations[0].source)
     assert all(stored[c.start : c.end] == c.quote for c in answer.citations)
     assert "…for March 2025 was 79.3% at LTHT." in answer.answer
-    fragments = [c for c in answer.citations if c.quote in LTHT + LTHT_ECS or f"\n{c.quote}" in stored]
-    assert fragments and all("\n" not in c.quote for c in answer.citations)  # one line each: never two columns joined
-    for c in fragments:
-        assert f"…{c.quote}" in answer.answer  # marked as a fragment, as the text it is
+    marked = {(s.start, s.end) for s in split_sentences(answer.citations[0].doc_id, stored) if s.fragment}
+    assert all(c.fragment == ((c.start, c.end) in marked) for c in answer.citations)
+    fragments = [c for c in answer.citations if c.fragment]
+    assert fragments and all(c.shown.startswith("…") and c.shown in answer.answer for c in fragments)
+    assert any(c.quote == "for March 2025 was 79.3% at LTHT." for c in fragments)
+    assert all(c.to_json()["fragment"] for c in fragments)
+    _, bank = assistant._ready()
+    doc = next(iter(assistant._ready()[0].documents().values()))
+    figure = next(s for s in bank.sentences(doc) if s.text == "for March 2025 was 79.3% at LTHT.")
+    assert {s.block for s in bank.neighbours(figure, doc)} == {figure.block}  # the lines beside it are the other column's
+
+
+def test_nothing_is_added_after_a_fragment_though_it_announces_a_list() -> None:
+    """What follows a fragment is the other column's line, or a list whose lead-in may be the other column's."""
+    from assistant.cite import split_sentences
+    from assistant.composing import _run_after
+
+    text = "\n\n".join(LTHT) + "\n\nmention individually, but they included:\n\n- Wes Streeting MP, Secretary of State.\n\n- Two more visitors came."
+    sentences = split_sentences("d", text)
+    colon = next(i for i, s in enumerate(sentences) if s.text.endswith("included:"))
+    assert sentences[colon].fragment and _run_after(sentences, colon) == []
+    items = ["boards are accountable to the regional team.", "trusts agree with the new approach to oversight."]
+    plain = split_sentences("d", "Our survey of the boards found two things:\n\n- " + "\n\n- ".join(items))
+    assert [s.text for s in _run_after(plain, 0)] == items  # a lead-in that is no fragment announces its list
 
 
 def test_a_fragment_reads_as_one() -> None:
-    from assistant.composing import _as_fragment
+    from assistant.types import as_fragment
 
-    assert _as_fragment("was placed in tier one escalation by NHS") == "…was placed in tier one escalation by NHS…"
-    assert _as_fragment("England for elective activity in November") == "…England for elective activity in November…"
-    assert _as_fragment("for March 2025 was 79.3% at LTHT.") == "…for March 2025 was 79.3% at LTHT."
+    assert as_fragment("was placed in tier one escalation by NHS") == "…was placed in tier one escalation by NHS…"
+    assert as_fragment("England for elective activity in November") == "…England for elective activity in November…"
+    assert as_fragment("for March 2025 was 79.3% at LTHT.") == "…for March 2025 was 79.3% at LTHT."
+    assert as_fragment("we said it was “done.”") == "…we said it was “done.”"

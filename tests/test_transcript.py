@@ -294,7 +294,7 @@ def test_citations_show_the_locator_or_the_page():
     assert ui.citation_heading(Citation(**base, page=12)) == "[1] t — p · p. 12"
     assert Citation(**base, page=12).to_json()["locator"] == "p. 12"
     assert Citation(**base, page=None, locator="at 00:41:07").to_json()["locator"] == "at 00:41:07"
-    assert Citation(**base, page=3, locator="Q112").to_json() == {**base, "page": 3, "locator": "Q112"}
+    assert Citation(**base, page=3, locator="Q112").to_json() == {**base, "page": 3, "locator": "Q112", "fragment": False}
     assert Citation(**base, page=None).to_json()["locator"] == ""
 
 
