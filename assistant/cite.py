@@ -20,8 +20,9 @@ SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence
 MIN_SENTENCE_WORDS = 5  # shorter lines are headings or scraps, not evidence
 # Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
 # (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns;
-# 4: a line of one column, where two were merged line by line, is a fragment and evidence).
-SPLIT_VERSION = "4"
+# 4: a line of one column, where two were merged line by line, is a fragment and evidence; 5: a run with one
+# impossible junction is merged where the document merges columns elsewhere).
+SPLIT_VERSION = "5"
 
 # "e.g." or "Rt Hon." must not end a sentence.
 _ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())

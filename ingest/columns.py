@@ -13,7 +13,8 @@ put back in order safely (a learned model of which line continues which was trie
 they can be recognised, two ways:
 - in a run of short lines, a sentence that ends is followed by a line starting in lower case, or a line ending
   mid-sentence in a lower-case word is followed by a line starting with a capitalised common word ("The", "We"):
-  neither happens in one column;
+  neither happens in one column. A run needs several such junctions on its own; in a document where one run has
+  them (its extractor merges columns), one is enough for any other run;
 - a word the PDF broke at a line's end ("com-") has its second half ("munity") words later, with the other column's
   half-line between: in one column it follows at once. This finds columns merged into long lines too ("... gives
   clarity in commis-INs, informing both future research and the develop-"), where the first test sees no short lines.
@@ -171,12 +172,13 @@ def is_fragment(line: str, max_chars: int = FRAGMENT_MAX_CHARS) -> bool:
     return 2 <= len(stripped.split()) and len(stripped) <= max_chars and not _NOT_FRAGMENT.search(stripped)
 
 
-def merged_columns(lines: Sequence[str]) -> bool:
+def merged_columns(lines: Sequence[str], *, merges_elsewhere: bool = False) -> bool:
     """True when consecutive lines (blank ones ignored) read as two columns merged line by line.
 
     The block must be at least MIN_RUN_LINES prose lines, mostly (MIN_FRAGMENT_SHARE) fragments and none
     longer than RUN_LINE_MAX_CHARS, with at least MIN_BREAKS impossible junctions making at least
-    MIN_BREAK_SHARE of its junctions.
+    MIN_BREAK_SHARE of its junctions. In a document whose other runs show that its extractor merges columns
+    (`merges_elsewhere`), one impossible junction is enough: one column never has one.
     """
     body = [line for line in lines if line.strip()]
     if len(body) < MIN_RUN_LINES or not all(is_fragment(line, RUN_LINE_MAX_CHARS) for line in body):
@@ -184,6 +186,8 @@ def merged_columns(lines: Sequence[str]) -> bool:
     if sum(is_fragment(line) for line in body) < MIN_FRAGMENT_SHARE * len(body):
         return False
     breaks = sum(impossible_junction(a, b) for a, b in zip(body, body[1:], strict=False))
+    if merges_elsewhere:
+        return breaks >= 1
     return breaks >= MIN_BREAKS and breaks >= MIN_BREAK_SHARE * (len(body) - 1)
 
 
@@ -278,8 +282,9 @@ def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _merged_runs(text: str) -> list[tuple[int, int]]:
-    """The runs of fragment lines that `merged_columns` judges merged."""
-    spans: list[tuple[int, int]] = []
+    """The runs of fragment lines that `merged_columns` judges merged: first on their own, then, in a document where
+    at least one run is (its extractor merges columns), each other run with `merges_elsewhere`."""
+    runs: list[list[re.Match[str]]] = []
     run: list[re.Match[str]] = []
     for line in [*re.finditer(r"[^\n]+", text), None]:
         if line is not None and not line.group(0).strip():
@@ -287,7 +292,10 @@ def _merged_runs(text: str) -> list[tuple[int, int]]:
         if line is not None and is_fragment(line.group(0), RUN_LINE_MAX_CHARS):
             run.append(line)
             continue
-        if run and merged_columns([m.group(0) for m in run]):
-            spans.append((run[0].start(), run[-1].end()))
+        if run:
+            runs.append(run)
         run = []
-    return spans
+    alone = [merged_columns([m.group(0) for m in r]) for r in runs]
+    if any(alone):
+        alone = [a or merged_columns([m.group(0) for m in r], merges_elsewhere=True) for a, r in zip(alone, runs, strict=True)]
+    return [(r[0].start(), r[-1].end()) for a, r in zip(alone, runs, strict=True) if a]

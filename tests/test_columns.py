@@ -395,3 +395,17 @@ def test_a_fragment_reads_as_one() -> None:
     assert as_fragment("England for elective activity in November") == "…England for elective activity in November…"
     assert as_fragment("for March 2025 was 79.3% at LTHT.") == "…for March 2025 was 79.3% at LTHT."
     assert as_fragment("we said it was “done.”") == "…we said it was “done.”"
+
+
+def test_a_run_with_one_impossible_junction_is_merged_where_the_document_merges_columns_elsewhere() -> None:
+    """LTHT's ECS lines show 2 impossible junctions in 14, too few to be judged merged on their own; in a document
+    where another run is judged merged (its extractor merges columns), one is enough. A run with none (one narrow
+    column, in order) stays unmarked there, and nothing changes in a document with no merged run."""
+    prose = "A long single-column paragraph follows here, and it is wider than any column of a two-column page. " * 2
+    alone = prose + "\n\n" + "\n\n".join(LTHT_ECS) + "\n\n" + prose
+    assert not merged_columns(LTHT_ECS) and merged_columns(LTHT_ECS, merges_elsewhere=True)
+    assert merged_column_spans(alone) == []
+    text = "\n\n".join(LTHT) + "\n\n" + alone + "\n\n" + "\n\n".join(ONE_COLUMN)
+    ecs = (text.index(LTHT_ECS[0]), text.index(LTHT_ECS[-1]) + len(LTHT_ECS[-1]))
+    assert merged_column_spans(text) == [(0, text.index(LTHT[-1]) + len(LTHT[-1])), ecs]  # not ONE_COLUMN
+    assert not merged_columns(ONE_COLUMN, merges_elsewhere=True)
