@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from assistant.glossary import MONTH_NAMES
 from assistant.retrieve import content_stems
 from assistant.types import Citation, DocumentInfo, PageSpan
+from ingest.columns import ABBREVIATIONS as _ABBREVIATIONS  # "e.g." or "Rt Hon." must not end a sentence
 
 LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited text to count as supported
 SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence to count as supported
@@ -21,11 +22,9 @@ MIN_SENTENCE_WORDS = 5  # shorter lines are headings or scraps, not evidence
 # Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
 # (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns;
 # 4: a line of one column, where two were merged line by line, is a fragment and evidence; 5: a run with one
-# impossible junction is merged where the document merges columns elsewhere).
-SPLIT_VERSION = "5"
+# impossible junction is merged where the document merges columns elsewhere; 6: not after an abbreviation or a heading).
+SPLIT_VERSION = "6"
 
-# "e.g." or "Rt Hon." must not end a sentence.
-_ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£])")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s+)+")
 _MARKER = re.compile(r"\[([^\[\]]{1,20})\]")

@@ -254,9 +254,9 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
     starts = [start for start, _ in merged]
 
     def join(replacement: str) -> Callable[[re.Match[str]], str]:
-        def repl(match: re.Match[str]) -> str:
-            i = bisect.bisect_right(starts, match.start()) - 1
-            return match.group(0) if i >= 0 and match.start() < merged[i][1] else replacement
+        def repl(match: re.Match[str]) -> str:  # nor at a run's edge: its first line to the one before, its last to the next
+            i = bisect.bisect_right(starts, match.end()) - 1  # the last run starting at or before the join's end
+            return match.group(0) if i >= 0 and match.start() <= merged[i][1] else replacement
 
         return repl
 

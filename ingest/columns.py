@@ -13,8 +13,9 @@ put back in order safely (a learned model of which line continues which was trie
 they can be recognised, two ways:
 - in a run of short lines, a sentence that ends is followed by a line starting in lower case, or a line ending
   mid-sentence in a lower-case word is followed by a line starting with a capitalised common word ("The", "We"):
-  neither happens in one column. A run needs several such junctions on its own; in a document where one run has
-  them (its extractor merges columns), one is enough for any other run;
+  neither happens in one column's prose (after a heading or an unmarked list item it can). A run needs several
+  such junctions on its own; in a document where one run has them (its extractor merges columns), one after a line
+  of the column's width is enough for any other run;
 - a word the PDF broke at a line's end ("com-") has its second half ("munity") words later, with the other column's
   half-line between: in one column it follows at once. This finds columns merged into long lines too ("... gives
   clarity in commis-INs, informing both future research and the develop-"), where the first test sees no short lines.
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -60,6 +62,11 @@ HYPHENS = "-‐‑"  # hyphen-minus, and Unicode's hyphen and non-breaking hyphe
 _BROKEN_HEAD = re.compile(rf"^[\"“‘(]*([A-Za-z][a-z]+)[{HYPHENS}](?:$|[A-Za-z(])")  # "com-", or glued to the next word: "commis-INs"
 _BROKEN_TAIL = re.compile(r"^[\"“‘(]*([a-z]{2,})")
 _EDGE_MARKS = "\"'“”‘’()[]{},.;:!?"
+# A full stop after these ends no sentence (read by assistant.cite's sentence splitter too).
+ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr mr mrs ms st no nos fig rt hon prof approx inc ltd co para paras".split())
+_ADDRESS = re.compile(r"(?:www\.|https?:|\S+@)", re.IGNORECASE)
+MIN_JUNCTION_LINE_SHARE = 0.7  # with merges_elsewhere, a junction counts after a line this share of the run's median
+#   length or longer: a heading or a list item ("Our mission:", "Be kind") is much shorter than a column's lines
 _NOT_FRAGMENT = re.compile(r"^(?:#|[-*•▪◦‣–][ ]|\d{1,3}[.)][ ])|[ ][|][ ]")  # headings, list items, table rows
 
 
@@ -155,14 +162,16 @@ def _common_words() -> frozenset[str]:
 
 def impossible_junction(line: str, following: str) -> bool:
     """True when `following` cannot continue `line` in a single column: a finished sentence then a lower-case
-    start, or a sentence cut after a lower-case word then a capitalised common word ("...of the" / "We")."""
+    start, or a sentence cut after a lower-case word then a capitalised common word ("...of the" / "We"). A full
+    stop after an abbreviation ("e.g.") finishes nothing, and a web or mail address may start in lower case."""
     line, following = line.rstrip(), following.lstrip()
     first = _FIRST_WORD.match(following)
     if not line or first is None:
         return False
     word = first.group(1)
     if _TERMINAL.search(line):
-        return word[0].islower()
+        last = line.split()[-1].rstrip(_EDGE_MARKS).lower()
+        return word[0].islower() and last not in ABBREVIATIONS and not _ADDRESS.match(following)
     return bool(_LAST_WORD.search(line)) and word[0].isupper() and word[1:].islower() and word.lower() in _common_words()
 
 
@@ -178,16 +187,19 @@ def merged_columns(lines: Sequence[str], *, merges_elsewhere: bool = False) -> b
     The block must be at least MIN_RUN_LINES prose lines, mostly (MIN_FRAGMENT_SHARE) fragments and none
     longer than RUN_LINE_MAX_CHARS, with at least MIN_BREAKS impossible junctions making at least
     MIN_BREAK_SHARE of its junctions. In a document whose other runs show that its extractor merges columns
-    (`merges_elsewhere`), one impossible junction is enough: one column never has one.
+    (`merges_elsewhere`), one impossible junction after a line of the column's width is enough (one column rarely
+    has one; where it does, mostly after a heading or a list item, a short line).
     """
     body = [line for line in lines if line.strip()]
     if len(body) < MIN_RUN_LINES or not all(is_fragment(line, RUN_LINE_MAX_CHARS) for line in body):
         return False
     if sum(is_fragment(line) for line in body) < MIN_FRAGMENT_SHARE * len(body):
         return False
-    breaks = sum(impossible_junction(a, b) for a, b in zip(body, body[1:], strict=False))
+    junctions = [impossible_junction(a, b) for a, b in zip(body, body[1:], strict=False)]
+    breaks = sum(junctions)
     if merges_elsewhere:
-        return breaks >= 1
+        median = statistics.median(len(line.strip()) for line in body)
+        return any(j and len(line.strip()) >= MIN_JUNCTION_LINE_SHARE * median for j, line in zip(junctions, body, strict=False))
     return breaks >= MIN_BREAKS and breaks >= MIN_BREAK_SHARE * (len(body) - 1)
 
 

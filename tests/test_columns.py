@@ -409,3 +409,58 @@ def test_a_run_with_one_impossible_junction_is_merged_where_the_document_merges_
     ecs = (text.index(LTHT_ECS[0]), text.index(LTHT_ECS[-1]) + len(LTHT_ECS[-1]))
     assert merged_column_spans(text) == [(0, text.index(LTHT[-1]) + len(LTHT[-1])), ecs]  # not ONE_COLUMN
     assert not merged_columns(ONE_COLUMN, merges_elsewhere=True)
+
+
+@pytest.mark.parametrize(
+    ("line", "following", "impossible"),
+    [
+        ("Waiting lists fell this year.", "the board noted the fall", True),
+        ("teams such as district nursing, e.g.", "community matrons and therapists", False),  # an abbreviation's stop
+        ("see the full report online at", "www.leedsth.nhs.uk/report", False),
+        ("The report is online.", "www.leedsth.nhs.uk/report", False),  # an address may start in lower case
+        ("and was reported to the", "We have commissioned an independent", True),
+    ],
+)
+def test_impossible_junctions(line: str, following: str, impossible: bool) -> None:
+    from ingest.columns import impossible_junction
+
+    assert impossible_junction(line, following) is impossible
+
+
+def test_a_heading_or_list_items_junction_marks_no_run_even_where_columns_merge() -> None:
+    """With merges_elsewhere, one junction counts only after a line of the column's width: "Our values:" and "Be kind"
+    are short lines of one column, and a lower-case or common-word start after them is no mark of merged columns.
+    The merged run may come last: what marks a document is any run of it."""
+    values = [
+        "Our values guide how we work with patients, carers and",
+        "each other across every one of our services in Leeds.",
+        "Be kind",
+        "We listen to the people who use our services and act on",
+        "what they tell us, working with partners across the city",
+        "to improve health and reduce inequalities for everyone.",
+    ]
+    assert [impossible_junction_at(values, i) for i in range(len(values) - 1)] == [False, False, True, False, False]
+    assert not merged_columns(values, merges_elsewhere=True)
+    prose = "A long single-column paragraph follows here, and it is wider than any column of a two-column page. " * 2
+    text = "\n\n".join(values) + "\n\n" + prose + "\n\n" + "\n\n".join(LTHT_ECS) + "\n\n" + prose + "\n\n" + "\n\n".join(LTHT)
+    ecs = (text.index(LTHT_ECS[0]), text.index(LTHT_ECS[-1]) + len(LTHT_ECS[-1]))
+    assert merged_column_spans(text) == [ecs, (text.index(LTHT[0]), len(text))]  # the merged run last; values unmarked
+
+
+def impossible_junction_at(lines: list[str], i: int) -> bool:
+    from ingest.columns import impossible_junction
+
+    return impossible_junction(lines[i], lines[i + 1])
+
+
+def test_clean_joins_no_line_to_a_merged_runs_last_line() -> None:
+    """A run's edge is protected too: the full-width line after its last line may start in lower case (a page's next
+    line, or the other column's) and would otherwise be glued to the run's last line ("... the hard work setting")."""
+    after = (
+        "setting out our plans for the coming year in full, with the priorities agreed by the board and the council "
+        "of governors after a long consultation."
+    )
+    raw = "\n\n".join(LTHT) + "\n\n" + after
+    assert merged_column_spans(raw) == [(0, len(raw) - len(after) - 2)]
+    assert LTHT[-1] + "\n\n" + after in clean(raw).text
+    assert "hard work\n\nsetting" not in clean("We thank staff for all their hard work\n\n" + after).text  # elsewhere lines join
