@@ -67,8 +67,9 @@ def quoted(report: Path, data_dir: Path) -> tuple[int, int, set[str], int]:
         texts = {doc.source: store.text(doc.doc_id) for doc in store.documents()}
     finally:
         store.close()
-    merged = {source: columns.merged_column_spans(text) for source, text in texts.items()}
-    lines = {source: columns.column_lines(text) for source, text in texts.items()}
+    found = {source: columns.merged_and_column_lines(text) for source, text in texts.items()}  # one pass each
+    merged = {source: spans for source, (spans, _) in found.items()}
+    lines = {source: one_column for source, (_, one_column) in found.items()}
     data = json.loads(report.read_text(encoding="utf-8"))
     total, inside, questions, fragments = 0, 0, set(), 0
     for system in data["systems"].values():
