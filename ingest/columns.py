@@ -196,10 +196,10 @@ def merged_columns(lines: Sequence[str], *, merges_elsewhere: bool = False) -> b
     if sum(is_fragment(line) for line in body) < MIN_FRAGMENT_SHARE * len(body):
         return False
     junctions = [impossible_junction(a, b) for a, b in zip(body, body[1:], strict=False)]
-    breaks = sum(junctions)
     if merges_elsewhere:
         median = statistics.median(len(line.strip()) for line in body)
         return any(j and len(line.strip()) >= MIN_JUNCTION_LINE_SHARE * median for j, line in zip(junctions, body, strict=False))
+    breaks = sum(junctions)
     return breaks >= MIN_BREAKS and breaks >= MIN_BREAK_SHARE * (len(body) - 1)
 
 
