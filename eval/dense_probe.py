@@ -1,0 +1,167 @@
+"""How well an embedding model alone finds each dev question's gold passage: the quick check of an embedder before a
+full `eval run` (minutes, not an hour).
+
+Every chunk of an index is embedded with each model given, every answerable dev question (a follow-up with its
+previous question, as `ingest tune` pairs it) is embedded the same way, and the rank of the first chunk that
+overlaps a gold quote is read. Printed per corpus: hit@5, hit@20 and MRR (first 100 ranks).
+
+    python -m eval.dense_probe --data-dir DIR MODEL [MODEL ...]
+    python -m eval.dense_probe --data-dir DIR --base MODEL --self-pairs ict --corpus devcorpus --pairs 2000 --out OUT
+
+The second form first tunes MODEL on pairs made from one corpus's documents alone, with no questions: a sentence
+and the rest of its chunk (`ict`, inverse cloze), or a section heading and its chunk (`heading`). That is what a
+model "tuned on whatever the user has ingested" would learn from. Measured in round fifteen (eval/README.md), both
+lowered the hit@5 of the questions about those documents, so nothing ships it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from eval.dataset import CORPORA, load_questions, locate_gold, set_path
+from eval.metrics import Span
+
+RANKS = 100  # ranks read per question
+SEED_CORPUS_DIR = "corpus"  # where a seed document's source lives; any other source is the dev corpus's
+
+
+def first_gold_rank(order: Sequence[Any], spans: Sequence[Span]) -> int | None:
+    """The 0-based rank of the first chunk (doc_id, start, end) overlapping a gold span, or None."""
+    for rank, (doc, start, end) in enumerate(order):
+        if any(s.source == doc and s.start < end and start < s.end for s in spans):
+            return rank
+    return None
+
+
+def summarise(ranks: Sequence[int | None]) -> tuple[float, float, float]:
+    """hit@5, hit@20 and MRR of first-gold ranks (None: not found)."""
+    n = len(ranks) or 1
+    found = [r for r in ranks if r is not None]
+    return (sum(r < 5 for r in found) / n, sum(r < 20 for r in found) / n, sum(1 / (r + 1) for r in found) / n)
+
+
+def questions(texts: dict[str, str]) -> dict[str, list[tuple[str, list[Span]]]]:
+    """corpus -> its answerable dev questions with gold located, each as the text `ingest tune` embeds."""
+    from ingest.tune import query_text
+
+    out = {}
+    for corpus in CORPORA:
+        qs = [q for q in load_questions([set_path(corpus, "dev")]) if q.answerable]
+        gold, _ = locate_gold(qs, texts)
+        out[corpus] = [
+            (query_text({"question": q.question, "history": list(q.history)}), gold[q.id]) for q in qs if gold.get(q.id)
+        ]
+    return out
+
+
+def probe(
+    model: Any, chunks: Sequence[Any], titles: dict[str, str], asked: dict[str, list[tuple[str, list[Span]]]]
+) -> dict[str, tuple[float, float, float]]:
+    """corpus -> (hit@5, hit@20, MRR) of dense search over all `chunks` with `model`, each embedded as ingest embeds it
+    (its document's title and its section first: ingest.split.embedding_text)."""
+    import numpy as np
+
+    from ingest.split import embedding_text
+
+    texts = [embedding_text(c.text, c.section, titles[c.doc_id]) for c in chunks]
+    vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    places = [(c.doc_id, c.start, c.end) for c in chunks]
+    out = {}
+    for corpus, items in asked.items():
+        q = model.encode([text for text, _ in items], batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        sims = q @ vectors.T
+        ranks = [
+            first_gold_rank([places[j] for j in np.argsort(-row)[:RANKS]], spans)
+            for row, (_, spans) in zip(sims, items, strict=True)
+        ]
+        out[corpus] = summarise(ranks)
+    return out
+
+
+def self_pairs(chunks: Sequence[Any], kind: str, n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """Up to n (query, passage) pairs from the chunks' own text: `ict`, a sentence of at least 8 words and its chunk
+    without it (kept in 1 of 10, as inverse-cloze training does); `heading`, the last part of a chunk's section path
+    (3 to 15 words, mostly letters, not the chunk's own first words) and the chunk."""
+    from assistant.cite import split_sentences
+
+    rng = random.Random(seed)
+    order = list(chunks)
+    rng.shuffle(order)
+    out: list[tuple[str, str]] = []
+    for c in order:
+        if kind == "ict":
+            sentences = [s.text for s in split_sentences(c.doc_id, c.text) if len(s.text.split()) >= 8]
+            if len(sentences) >= 3:
+                query = rng.choice(sentences)
+                out.append((query, c.text if rng.random() < 0.1 else c.text.replace(query, " ")))
+        else:
+            head = (c.section or "").split(">")[-1].strip()
+            letters = head.replace(" ", "")
+            if (
+                3 <= len(head.split()) <= 15
+                and sum(ch.isalpha() for ch in letters) > 0.8 * len(letters)
+                and not c.text.lstrip().startswith(head[:20])
+            ):
+                out.append((head, c.text))
+        if len(out) >= n:
+            break
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.dense_probe", description=__doc__.split("\n\n")[0])
+    parser.add_argument("models", nargs="*", help="packaged model names or model folders to probe")
+    parser.add_argument(
+        "--data-dir", required=True, type=Path, help="an index of both corpora (any model: only its chunks are read)"
+    )
+    parser.add_argument("--base", help="tune this model on pairs from documents alone, then probe the result")
+    parser.add_argument("--self-pairs", choices=("ict", "heading"), default="ict")
+    parser.add_argument("--corpus", choices=CORPORA, default="devcorpus", help="whose documents the pairs come from")
+    parser.add_argument("--pairs", type=int, default=2000)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="where the tuned model is written (with --base)")
+    args = parser.parse_args(argv)
+    if not args.models and not args.base:
+        parser.error("name a model to probe, or --base to tune one first")
+    if args.base and not args.out:
+        parser.error("--base needs --out, the folder the tuned model is written to")
+
+    from sentence_transformers import SentenceTransformer
+
+    from assistant.docstore import DocStore
+    from assistant.embed import model_path
+    from ingest.tune import train
+
+    if not (args.data_dir / "index.sqlite").is_file():
+        parser.error(
+            f"no index in {args.data_dir}; build one with `ASSISTANT_DATA_DIR={args.data_dir} ingest corpus/ eval/dev-corpus/`"
+        )
+    store = DocStore(args.data_dir / "index.sqlite", create=False)
+    chunks = list(store.chunks(sorted(store.chunk_ids())).values())
+    texts = {d.source: store.text(d.doc_id) for d in store.documents()}
+    titles = {d.doc_id: d.title for d in store.documents()}
+    chunks = [c for c in chunks if c.doc_id in titles]
+    asked = questions(texts)
+    print(f"{len(chunks)} chunks; " + ", ".join(f"{c}: {len(v)} questions" for c, v in asked.items()), file=sys.stderr)
+    models = [(name, SentenceTransformer(str(model_path(name)), device="cpu", local_files_only=True)) for name in args.models]
+    if args.base:
+        seeds = {d.doc_id for d in store.documents() if Path(d.path).parent.name == SEED_CORPUS_DIR}
+        own = [c for c in chunks if (c.doc_id in seeds) == (args.corpus == "seed")]
+        pairs = self_pairs(own, args.self_pairs, args.pairs)
+        print(f"tuning {args.base} on {len(pairs)} {args.self_pairs} pairs from the {args.corpus} documents", file=sys.stderr)
+        models.append((str(args.out), train(args.base, pairs, args.out, epochs=args.epochs, progress=True)))
+    print("| model | " + " | ".join(f"{c} hit@5 / hit@20 / MRR" for c in asked) + " |")
+    print("|---|" + "---|" * len(asked))
+    for name, model in models:
+        found = probe(model, chunks, titles, asked)
+        print(f"| {name} | " + " | ".join(" / ".join(f"{x:.3f}" for x in found[c]) for c in asked) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
