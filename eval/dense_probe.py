@@ -10,8 +10,9 @@ overlaps a gold quote is read. Printed per corpus: hit@5, hit@20 and MRR (first 
 
 The second form first tunes MODEL on pairs made from one corpus's documents alone, with no questions: a sentence
 and the rest of its chunk (`ict`, inverse cloze), or a section heading and its chunk (`heading`). That is what a
-model "tuned on whatever the user has ingested" would learn from. Measured in round fifteen (eval/README.md), both
-lowered the hit@5 of the questions about those documents, so nothing ships it.
+model "tuned on whatever the user has ingested" would learn from. Measured in round fifteen (eval/README.md): after
+question tuning, `ict` raised dense hit@5 on those documents' questions both ways, and headings did not; neither
+raised the answers' evidence end to end, so nothing ships it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from eval.dataset import CORPORA, load_questions, locate_gold, set_path
 from eval.metrics import Span
 
 RANKS = 100  # ranks read per question
-SEED_CORPUS_DIR = "corpus"  # where a seed document's source lives; any other source is the dev corpus's
+SEED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # a seed document's folder; any other is the dev corpus's
+KEEP_SENTENCE = 0.1  # share of inverse-cloze passages that keep their query sentence (as inverse-cloze training does)
 
 
 def first_gold_rank(order: Sequence[Any], spans: Sequence[Span]) -> int | None:
@@ -83,10 +85,14 @@ def probe(
     return out
 
 
-def self_pairs(chunks: Sequence[Any], kind: str, n: int, seed: int = 0) -> list[tuple[str, str]]:
-    """Up to n (query, passage) pairs from the chunks' own text: `ict`, a sentence of at least 8 words and its chunk
-    without it (kept in 1 of 10, as inverse-cloze training does); `heading`, the last part of a chunk's section path
-    (3 to 15 words, mostly letters, not the chunk's own first words) and the chunk."""
+def self_pairs(chunks: Sequence[Any], kind: str, n: int, seed: int = 0, keep: float = KEEP_SENTENCE) -> list[tuple[str, str]]:
+    """Up to n (query, passage) pairs from the chunks' own text, the chunks taken in a shuffled order:
+    - `ict`: in a chunk with at least 3 sentences of at least 8 words (as `split_sentences` splits the chunk alone,
+      headings and merged-column text included), one of them, and the chunk with that sentence cut out (kept in a
+      `keep` share of pairs);
+    - `heading`: the last part of a chunk's section path (3 to 15 words, mostly letters, not the chunk's own first
+      words), and the chunk.
+    The passage is the chunk's text alone, without the title and section the index embeds with it."""
     from assistant.cite import split_sentences
 
     rng = random.Random(seed)
@@ -94,11 +100,14 @@ def self_pairs(chunks: Sequence[Any], kind: str, n: int, seed: int = 0) -> list[
     rng.shuffle(order)
     out: list[tuple[str, str]] = []
     for c in order:
+        if len(out) >= n:
+            break
         if kind == "ict":
-            sentences = [s.text for s in split_sentences(c.doc_id, c.text) if len(s.text.split()) >= 8]
+            sentences = [s for s in split_sentences(c.doc_id, c.text) if len(s.text.split()) >= 8]
             if len(sentences) >= 3:
-                query = rng.choice(sentences)
-                out.append((query, c.text if rng.random() < 0.1 else c.text.replace(query, " ")))
+                chosen = rng.choice(sentences)
+                cut = c.text[: chosen.start] + " " + c.text[chosen.end :]
+                out.append((chosen.text, c.text if rng.random() < keep else cut))
         else:
             head = (c.section or "").split(">")[-1].strip()
             letters = head.replace(" ", "")
@@ -108,8 +117,6 @@ def self_pairs(chunks: Sequence[Any], kind: str, n: int, seed: int = 0) -> list[
                 and not c.text.lstrip().startswith(head[:20])
             ):
                 out.append((head, c.text))
-        if len(out) >= n:
-            break
     return out
 
 
@@ -122,37 +129,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base", help="tune this model on pairs from documents alone, then probe the result")
     parser.add_argument("--self-pairs", choices=("ict", "heading"), default="ict")
     parser.add_argument("--corpus", choices=CORPORA, default="devcorpus", help="whose documents the pairs come from")
-    parser.add_argument("--pairs", type=int, default=2000)
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--pairs", type=int, help="at most this many pairs (with --base; 2000 if not given)")
+    parser.add_argument("--epochs", type=int, help="passes over the pairs (with --base; 1 if not given)")
     parser.add_argument("--out", type=Path, help="where the tuned model is written (with --base)")
     args = parser.parse_args(argv)
     if not args.models and not args.base:
         parser.error("name a model to probe, or --base to tune one first")
     if args.base and not args.out:
         parser.error("--base needs --out, the folder the tuned model is written to")
-
-    from sentence_transformers import SentenceTransformer
+    if not args.base and (args.out or args.pairs is not None or args.epochs is not None):
+        parser.error("--out, --pairs and --epochs tune a model: give --base too")
+    args.pairs = 2000 if args.pairs is None else args.pairs
+    args.epochs = 1 if args.epochs is None else args.epochs
+    if args.pairs < 1 or args.epochs < 1:
+        parser.error("--pairs and --epochs must be at least 1")
+    if args.out and args.out.exists() and any(args.out.iterdir()):
+        parser.error(f"{args.out} exists and is not empty; choose a new --out (a model folder is never overwritten)")
 
     from assistant.docstore import DocStore
     from assistant.embed import model_path
-    from ingest.tune import train
+    from assistant.errors import AssistantError
 
+    try:
+        paths = {name: model_path(name) for name in [*args.models, *([args.base] if args.base else [])]}
+    except AssistantError as e:
+        parser.error(str(e))
     if not (args.data_dir / "index.sqlite").is_file():
         parser.error(
             f"no index in {args.data_dir}; build one with `ASSISTANT_DATA_DIR={args.data_dir} ingest corpus/ eval/dev-corpus/`"
         )
     store = DocStore(args.data_dir / "index.sqlite", create=False)
-    chunks = list(store.chunks(sorted(store.chunk_ids())).values())
-    texts = {d.source: store.text(d.doc_id) for d in store.documents()}
-    titles = {d.doc_id: d.title for d in store.documents()}
-    chunks = [c for c in chunks if c.doc_id in titles]
+    documents = store.documents()
+    chunks = list(store.chunks(sorted(store.chunk_ids())).values())  # this order, not all_chunks(): round fifteen's sample
+    texts = {d.source: store.text(d.doc_id) for d in documents}
+    titles = {d.doc_id: d.title for d in documents}
     asked = questions(texts)
-    print(f"{len(chunks)} chunks; " + ", ".join(f"{c}: {len(v)} questions" for c, v in asked.items()), file=sys.stderr)
-    models = [(name, SentenceTransformer(str(model_path(name)), device="cpu", local_files_only=True)) for name in args.models]
+    if missing := [c for c, items in asked.items() if not items]:
+        parser.error(
+            f"no {' or '.join(missing)} dev question has its gold in {args.data_dir}; ingest corpus/ and eval/dev-corpus/ there"
+        )
+    pairs: list[tuple[str, str]] = []
     if args.base:
-        seeds = {d.doc_id for d in store.documents() if Path(d.path).parent.name == SEED_CORPUS_DIR}
+        seeds = {d.doc_id for d in documents if d.path and SEED_CORPUS in Path(d.path).resolve().parents}
         own = [c for c in chunks if (c.doc_id in seeds) == (args.corpus == "seed")]
         pairs = self_pairs(own, args.self_pairs, args.pairs)
+        if not pairs:
+            parser.error(f"no {args.self_pairs} pair could be made from the {args.corpus} documents in {args.data_dir}")
+
+    from sentence_transformers import SentenceTransformer
+
+    from ingest.tune import train
+
+    print(f"{len(chunks)} chunks; " + ", ".join(f"{c}: {len(v)} questions" for c, v in asked.items()), file=sys.stderr)
+    models = [(name, SentenceTransformer(str(paths[name]), device="cpu", local_files_only=True)) for name in args.models]
+    if args.base:
         print(f"tuning {args.base} on {len(pairs)} {args.self_pairs} pairs from the {args.corpus} documents", file=sys.stderr)
         models.append((str(args.out), train(args.base, pairs, args.out, epochs=args.epochs, progress=True)))
     print("| model | " + " | ".join(f"{c} hit@5 / hit@20 / MRR" for c in asked) + " |")
