@@ -25,26 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from eval.dataset import CORPORA, load_questions, locate_gold, set_path
-from eval.metrics import Span
+from eval.metrics import Score, Span, covered, hit_at_k, mean, reciprocal_rank
 
 RANKS = 100  # ranks read per question
 SEED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # a seed document's folder; any other is the dev corpus's
 KEEP_SENTENCE = 0.1  # share of inverse-cloze passages that keep their query sentence (as inverse-cloze training does)
 
 
-def first_gold_rank(order: Sequence[Any], spans: Sequence[Span]) -> int | None:
-    """The 0-based rank of the first chunk (doc_id, start, end) overlapping a gold span, or None."""
-    for rank, (doc, start, end) in enumerate(order):
-        if any(s.source == doc and s.start < end and start < s.end for s in spans):
-            return rank
-    return None
-
-
-def summarise(ranks: Sequence[int | None]) -> tuple[float, float, float]:
-    """hit@5, hit@20 and MRR of first-gold ranks (None: not found)."""
-    n = len(ranks) or 1
-    found = [r for r in ranks if r is not None]
-    return (sum(r < 5 for r in found) / n, sum(r < 20 for r in found) / n, sum(1 / (r + 1) for r in found) / n)
+def rank_scores(order: Sequence[Span], gold: Sequence[Span]) -> tuple[Score, Score, Score]:
+    """hit@5, hit@20 and reciprocal rank of chunks in rank order against a question's gold, as eval scores passages."""
+    cover = covered(order, gold)
+    return hit_at_k(cover, len(gold), 5), hit_at_k(cover, len(gold), 20), reciprocal_rank(cover, len(gold))
 
 
 def questions(texts: dict[str, str]) -> dict[str, list[tuple[str, list[Span]]]]:
@@ -72,16 +63,15 @@ def probe(
 
     texts = [embedding_text(c.text, c.section, titles[c.doc_id]) for c in chunks]
     vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-    places = [(c.doc_id, c.start, c.end) for c in chunks]
+    places = [Span(c.doc_id, c.start, c.end) for c in chunks]  # a chunk's doc_id is its document's source
     out = {}
     for corpus, items in asked.items():
         q = model.encode([text for text, _ in items], batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         sims = q @ vectors.T
-        ranks = [
-            first_gold_rank([places[j] for j in np.argsort(-row)[:RANKS]], spans)
-            for row, (_, spans) in zip(sims, items, strict=True)
+        rows = [
+            rank_scores([places[j] for j in np.argsort(-row)[:RANKS]], gold) for row, (_, gold) in zip(sims, items, strict=True)
         ]
-        out[corpus] = summarise(ranks)
+        out[corpus] = tuple(mean(column) or 0.0 for column in zip(*rows, strict=True))
     return out
 
 

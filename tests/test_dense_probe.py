@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.types import Chunk
-from eval.dense_probe import first_gold_rank, main, self_pairs, summarise
+from eval.dense_probe import main, rank_scores, self_pairs
 from eval.metrics import Span
 
 TEXT = (
@@ -21,17 +21,13 @@ CHUNKS = [
 ]
 
 
-def test_first_gold_rank_needs_the_same_document_and_overlapping_characters() -> None:
+def test_rank_scores_need_the_same_document_and_overlapping_characters() -> None:
     gold = [Span("a.md", 100, 120)]
-    order = [("b.md", 100, 120), ("a.md", 0, 100), ("a.md", 110, 300)]
-    assert first_gold_rank(order, gold) == 2  # another document at the same offsets, and a chunk ending where gold starts, miss
-    assert first_gold_rank(order[:2], gold) is None
-
-
-def test_summarise_counts_a_miss_as_zero() -> None:
-    hit5, hit20, mrr = summarise([0, 4, 5, None])
-    assert (hit5, hit20) == (0.5, 0.75)
-    assert abs(mrr - (1 + 1 / 5 + 1 / 6) / 4) < 1e-9
+    order = [Span("b.md", 100, 120), Span("a.md", 0, 100), Span("a.md", 110, 300)]
+    assert rank_scores(order, gold) == (1.0, 1.0, 1 / 3)  # another document at the same offsets, and a chunk ending where gold starts, miss
+    assert rank_scores(order[:2], gold) == (0.0, 0.0, 0.0)
+    late = [Span("b.md", 0, 1)] * 5 + order[2:]
+    assert rank_scores(late, gold) == (0.0, 1.0, 1 / 6)
 
 
 def test_inverse_cloze_pairs_cut_the_sentence_out_of_its_chunk() -> None:
