@@ -23,10 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from eval.dataset import CORPUS_FOLDERS  # noqa: E402
 from eval.readability import from_files  # noqa: E402
 from ingest import columns  # noqa: E402
 
-CORPORA = (ROOT / "corpus", ROOT / "eval" / "dev-corpus")
+CORPORA = tuple(CORPUS_FOLDERS.values())
 PIECE_ZIPFS = (2.0, 2.5, 3.0, 3.5)
 GAPS = ((3, 30), (2, 30), (5, 30), (3, 60))
 

@@ -45,6 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from eval.dataset import CORPUS_FOLDERS  # noqa: E402
+
 DEFAULT_SIZES = "1000,10000"
 DEFAULT_WORK = Path("/tmp/bench-scale")
 STANDIN_FROM = 50_000  # sizes from here embed their filler with the stand-in embedder
@@ -53,7 +55,7 @@ CONCURRENT_ASKERS = 10
 COLD_RUNS = 3
 WARM_UP_ASKS = 3
 SIZE_SLACK = 0.05  # a size is "about" right within this share
-REAL_ROOTS = (ROOT / "corpus", ROOT / "eval" / "dev-corpus")
+REAL_ROOTS = tuple(CORPUS_FOLDERS.values())
 QUESTION_FILES = ("eval/sets/seed-heldout.jsonl", "eval/sets/seed-dev.jsonl", "eval/questions.jsonl", "eval/dev_questions.jsonl")
 NOT_DOCUMENTS = frozenset({"README.md", "SOURCES.md", "catalog.yaml"})
 # Place names swapped in each variant, so copies are not near-duplicates of each other.

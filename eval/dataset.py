@@ -17,6 +17,8 @@ from ingest.quotes import locate_quote
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
 CORPORA = ("seed", "devcorpus")  # corpus/ and eval/dev-corpus/
+_ROOT = SETS_DIR.parent.parent
+CORPUS_FOLDERS = {"seed": _ROOT / "corpus", "devcorpus": _ROOT / "eval" / "dev-corpus"}  # each corpus's documents
 SPLITS = ("dev", "heldout")
 KINDS = ("single", "comparison", "numeric", "unanswerable", "followup")
 CONTEXT_CHARS = 30  # characters shown either side of where a quote stops matching

@@ -24,11 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import CORPORA, load_questions, locate_gold, set_path
+from eval.dataset import CORPORA, CORPUS_FOLDERS, load_questions, locate_gold, set_path
 from eval.metrics import Score, Span, covered, hit_at_k, mean, reciprocal_rank
 
 RANKS = 100  # ranks read per question
-SEED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # a seed document's folder; any other is the dev corpus's
 KEEP_SENTENCE = 0.1  # share of inverse-cloze passages that keep their query sentence (as inverse-cloze training does)
 
 
@@ -160,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     pairs: list[tuple[str, str]] = []
     if args.base:
-        seeds = {d.doc_id for d in documents if d.path and SEED_CORPUS in Path(d.path).resolve().parents}
+        seeds = {d.doc_id for d in documents if d.path and CORPUS_FOLDERS["seed"] in Path(d.path).resolve().parents}
         own = [c for c in chunks if (c.doc_id in seeds) == (args.corpus == "seed")]
         pairs = self_pairs(own, args.self_pairs, args.pairs)
         if not pairs:

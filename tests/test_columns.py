@@ -368,8 +368,8 @@ def test_an_answer_quotes_one_columns_line_as_a_fragment(tmp_path: Path, embedde
     assert fragments and all(c.shown.startswith("…") and c.shown in answer.answer for c in fragments)
     assert any(c.quote == "for March 2025 was 79.3% at LTHT." for c in fragments)
     assert all(c.to_json()["fragment"] for c in fragments)
-    _, bank = assistant._ready()
-    doc = next(iter(assistant._ready()[0].documents().values()))
+    retriever, bank = assistant._ready()
+    doc = next(iter(retriever.documents().values()))
     figure = next(s for s in bank.sentences(doc) if s.text == "for March 2025 was 79.3% at LTHT.")
     assert {s.block for s in bank.neighbours(figure, doc)} == {figure.block}  # the lines beside it are the other column's
 
