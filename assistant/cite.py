@@ -15,6 +15,7 @@ from assistant.glossary import MONTH_NAMES
 from assistant.retrieve import content_stems
 from assistant.types import Citation, DocumentInfo, PageSpan
 from ingest.columns import ABBREVIATIONS as _ABBREVIATIONS  # "e.g." or "Rt Hon." must not end a sentence
+from ingest.markdown import CELL_SEPARATOR
 
 LEXICAL_SUPPORT = 0.6  # share of a sentence's content words found in its cited text to count as supported
 SEMANTIC_SUPPORT = 0.72  # cosine between a sentence and its best cited sentence to count as supported
@@ -22,8 +23,10 @@ MIN_SENTENCE_WORDS = 5  # shorter lines are headings or scraps, not evidence
 # Bump when split_sentences' rules change, so stored sentence banks are split again (sentences.FINGERPRINT)
 # (2: references and note numbers; 3: a compound written twice with a Unicode hyphen marks no merged columns;
 # 4: a line of one column, where two were merged line by line, is a fragment and evidence; 5: a run with one
-# impossible junction is merged where the document merges columns elsewhere; 6: not after an abbreviation or a heading).
-SPLIT_VERSION = "6"
+# impossible junction is merged where the document merges columns elsewhere; 6: not after an abbreviation or a heading;
+# 7: a table's row is one unit, evidence unless it is the table's first (header) row; 8: a row's vector and context
+# take in its header row).
+SPLIT_VERSION = "8"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£])")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s+)+")
@@ -83,6 +86,7 @@ class Sentence:
     lead_in: bool = False  # ends with ":" (introduces the following lines)
     item: bool = False  # on a list-item line ("- ...", "a. ...")
     fragment: bool = False  # part of one column's line where two columns were merged line by line: quoted as a fragment
+    row: bool = False  # a table's row, cells joined by " | " (its first, header row is no evidence: a lead-in naming the columns)
 
 
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:
@@ -97,9 +101,18 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     merged_starts = [a for a, _ in merged]
     one_column = {start for start, _ in lines}  # the starts of lines holding one column's text
     out: list[Sentence] = []
-    for block, line in enumerate(re.finditer(r"[^\n]+", text)):
+    all_lines = list(re.finditer(r"[^\n]+", text))
+    rows = _table_rows(text, all_lines)
+    for block, line in enumerate(all_lines):
         line_start = line.start()
         body = line.group(0)
+        if (cells := rows.get(block)) is not None:
+            first = block - 1 not in rows or "\n\n" in text[all_lines[block - 1].end() : line_start]
+            start, end = cells
+            if end > start:
+                unit = text[line_start + start : line_start + end]
+                out.append(Sentence(doc_id, line_start + start, line_start + end, unit, block, first or not _row_is_evidence(unit), first, row=True))
+            continue
         marker = LIST_MARKER.match(body)
         offset = marker.end() if marker else 0
         for start, end in _sentence_bounds(body, offset):
@@ -123,6 +136,60 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             usable = not heading and (fragment or not in_merged)
             out.append(Sentence(doc_id, s, e, sentence_text, block, not usable, lead_in, marker is not None, fragment and usable))
     return out
+
+
+_RULE_CELL = re.compile(r"^:?-{2,}:?$")  # a markdown table's |---|:--:| line
+
+
+def table_row(line: str) -> tuple[int, int] | None:
+    """[start, end) of a table row's cells within the line (outer pipes and spaces left out), None for any other
+    line; a markdown rule line (|---|---|) gives an empty span. Stored markdown writes a row as its cells joined by
+    " | " (ingest.markdown); a text file may keep the pipes."""
+    stripped = line.strip()
+    inner = stripped.strip("|").strip()
+    cells = [c.strip() for c in inner.split("|")]
+    if CELL_SEPARATOR not in line and not (stripped.startswith("|") and stripped.endswith("|") and len(cells) >= 2):
+        return None
+    if len(cells) < 2:
+        return None
+    start = line.index(inner) if inner else 0
+    if all(_RULE_CELL.match(c) or not c for c in cells):
+        return start, start
+    return start, start + len(inner)
+
+
+def _table_rows(text: str, lines: Sequence[re.Match[str]]) -> dict[int, tuple[int, int]]:
+    """Line number -> its cells' span, for lines that are a table's rows: row-shaped (table_row) with a row-shaped
+    line next to them, so a lone "Annual Report | 2024" footer or a pipe in prose is no table."""
+    shaped = {i: cells for i, line in enumerate(lines) if (cells := table_row(line.group(0))) is not None}
+
+    def joined(i: int, j: int) -> bool:  # lines i < j follow each other with no blank line between
+        return j - i == 1 and "\n\n" not in text[lines[i].end() : lines[j].start()]
+
+    return {i: c for i, c in shaped.items() if (i - 1 in shaped and joined(i - 1, i)) or (i + 1 in shaped and joined(i, i + 1))}
+
+
+MAX_TABLE_WALK = 200  # rows walked back from a row to find its table's header row
+
+
+def header_row(sentences: Sequence[Sentence], i: int) -> int | None:
+    """The position of the first (header) row of the table whose row sentence i is, None if it is not a body row:
+    the header names the columns the row's cells fill ("Compassionate culture | Compassionate leadership")."""
+    if not sentences[i].row or sentences[i].lead_in:
+        return None
+    j = i
+    while j > 0 and i - j < MAX_TABLE_WALK and sentences[j - 1].row and sentences[j].block - sentences[j - 1].block <= 2:
+        j -= 1  # over the rows above (a rule line between the header and the rows is no sentence)
+        if sentences[j].lead_in:
+            return j
+    return None
+
+
+def _row_is_evidence(unit: str) -> bool:
+    """A row says something when it has two cells or more, one of them a label (a word of 3 letters or more), and 3
+    words in all: "2024 Response Rate | 60%"."""
+    cells = [c for c in unit.split("|") if c.strip()]
+    return len(cells) >= 2 and bool(re.search(r"[A-Za-z]{3}", unit)) and len(unit.replace("|", " ").split()) >= 3
 
 
 def _sentence_bounds(line: str, offset: int) -> list[tuple[int, int]]:

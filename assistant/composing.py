@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.cite import CitationList, Sentence, page_of, split_marked_text, verify
+from assistant.cite import CitationList, Sentence, header_row, page_of, split_marked_text, verify
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.retrieve import content_stems
@@ -47,6 +47,8 @@ def with_context(chosen: Sequence[Evidence], bank: SentenceBank) -> list[tuple[S
         i = bank.position(e.sentence, e.passage.doc)
         if e.sentence.item and (lead := _lead_in_before(doc_sentences, i)) is not None:
             add(lead, e.passage)
+        if (header := header_row(doc_sentences, i)) is not None:
+            add(doc_sentences[header], e.passage)
         add(e.sentence, e.passage)
         for follower in _run_after(doc_sentences, i):
             add(follower, e.passage)
@@ -65,7 +67,7 @@ def _run_after(doc_sentences: Sequence[Sentence], i: int) -> list[Sentence]:
     """What sentence i announces (the items after a lead-in) or the next sentence when it continues this one."""
     s = doc_sentences[i]
     run: list[Sentence] = []
-    if s.fragment:  # the next line is the other column's: where this one goes on is not known
+    if s.fragment or s.row:  # the next line is the other column's, or the table's next row
         return run
     j = i + 1
     announces = s.lead_in or bool(_ANNOUNCES.search(s.text))
@@ -140,7 +142,7 @@ def compose_extractive(chosen: Sequence[tuple[Sentence, Passage]], index: Index)
             passage = passage_of[s]
             n = _cite(citations, index, s, passage)
             answer_sentences.append(AnswerSentence(s.text, [n], True))
-            parts.append(f"{as_fragment(s.text) if s.fragment else _as_sentence(s.text)} [{n}]")
+            parts.append(f"{as_fragment(s.text) if s.fragment else s.text if s.row else _as_sentence(s.text)} [{n}]")
         doc = passage_of[group[0]].doc
         lines.append((f"{source_label(doc)}: " if grouped else "") + " ".join(parts))
     return Draft("\n".join(lines), answer_sentences, citations.citations())

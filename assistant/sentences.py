@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.caches import SizedCache
-from assistant.cite import SPLIT_VERSION, Sentence, split_sentences
+from assistant.cite import SPLIT_VERSION, Sentence, header_row, split_sentences
 from assistant.docstore import SentenceRecord
 from assistant.errors import IndexMissing
 from assistant.retrieve import content_stems
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 SENTENCES_PER_CHUNK_HIT = 3  # sentences fetched per wanted chunk (several top sentences share a chunk)
 EMBED_CHUNK = 256  # sentences per embedding call when a document's sentences are made at question time
-HEADING, LEAD_IN, ITEM, FRAGMENT = 1, 2, 4, 8  # flag bits of a stored sentence
+HEADING, LEAD_IN, ITEM, FRAGMENT, ROW = 1, 2, 4, 8, 16  # flag bits of a stored sentence
 NO_CHUNK = -1  # a sentence no chunk holds (in the search matrix)
 # Least recently used go first past these. Spans of the documents the stored matrix holds are mapped, not kept; these
 # bytes are for a document changed since (read from SQLite, 25 bytes a sentence).
@@ -86,12 +86,14 @@ _PROBE = (
     "to bring together input from families and staff,\nexceptional care to our patients and the\n"
     "and will build upon the CQC’s recommended\ncommunities we serve.\n"
     "changes, with the aim that every patient\nWe are immensely proud of the hard work\n"
+    # a table as stored markdown writes it: the header row names the columns, the others are evidence
+    "\nDetail | Value\n2024 Response Rate | 60%\n"
 )
 
 
 def _fingerprint() -> str:
     """A digest of what the splitter and the stemmer make of a probe text, and of the splitter's version."""
-    parts = [SPLIT_VERSION] + [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, s.fragment, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
+    parts = [SPLIT_VERSION] + [repr((s.start, s.end, s.block, s.heading, s.lead_in, s.item, s.fragment, s.row, sorted(content_stems(s.text)))) for s in split_sentences("p", _PROBE)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -99,8 +101,14 @@ FINGERPRINT = _fingerprint()
 
 
 def evidence_texts(sentences: Sequence[Sentence]) -> list[str]:
-    """The texts that get a vector: every sentence that is not a heading, in order."""
-    return [s.text for s in sentences if not s.heading]
+    """The texts that get a vector: every sentence that is not a heading, in order; a table's row after its header
+    row, which names what its cells are ("Themes | Advocacy | Involvement" then "Your org | 7.00 | 6.87")."""
+    out = []
+    for i, s in enumerate(sentences):
+        if not s.heading:
+            header = header_row(sentences, i)
+            out.append(s.text if header is None else f"{sentences[header].text}\n{s.text}")
+    return out
 
 
 def record(sentences: Sequence[Sentence], chunks: Sequence[Chunk], vectors: np.ndarray, model: str) -> SentenceRecord:
@@ -116,7 +124,7 @@ def record(sentences: Sequence[Sentence], chunks: Sequence[Chunk], vectors: np.n
             row += 1
             for st in content_stems(s.text):
                 stems[st] = stems.get(st, 0) + 1
-        flags = HEADING * s.heading | LEAD_IN * s.lead_in | ITEM * s.item | FRAGMENT * s.fragment
+        flags = HEADING * s.heading | LEAD_IN * s.lead_in | ITEM * s.item | FRAGMENT * s.fragment | ROW * s.row
         rows.append((s.start, s.end, s.block, flags, _holding_chunk(s, chunks, starts), vector))
     return SentenceRecord(FINGERPRINT, model, rows, stems)
 
@@ -182,7 +190,7 @@ class _DocSentences(Sequence[Sentence]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         start, end, flags = int(self.starts[i]), int(self.ends[i]), int(self.flags[i])
-        return Sentence(self.doc_id, start, end, text[start:end], int(self.blocks[i]), bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM), bool(flags & FRAGMENT))
+        return Sentence(self.doc_id, start, end, text[start:end], int(self.blocks[i]), bool(flags & HEADING), bool(flags & LEAD_IN), bool(flags & ITEM), bool(flags & FRAGMENT), bool(flags & ROW))
 
     def at(self, sentence: Sentence) -> int | None:
         """The sentence's position (sentences do not overlap: its start finds it), None when it is not one of these."""
@@ -432,11 +440,15 @@ class SentenceBank:
 
     def neighbours(self, sentence: Sentence, doc: DocumentInfo, reach: int = 1) -> list[Sentence]:
         """The sentence with the `reach` sentences either side of it in its document; a fragment of one column's line
-        (Sentence.fragment) with the others on its line only: the lines either side are the other column's."""
+        (Sentence.fragment) with the others on its line only: the lines either side are the other column's; a table's
+        row with its table's header row."""
         entry = self._entry(doc)
         at = entry.at(sentence)
         if at is None:
             return [sentence]
+        if sentence.row:  # a table's row reads with its header row; the rows either side are other records
+            header = header_row(entry, at)
+            return [sentence] if header is None else [entry[header], sentence]
         near = entry[max(0, at - reach) : at + reach + 1]
         return [s for s in near if s.block == sentence.block] if sentence.fragment else near
 

@@ -2,7 +2,8 @@
 
 Question sets quote the files as found; ingest cleans the text it stores (markdown syntax and escapes
 removed, lost "ll"/"ff" ligatures repaired, caption timestamps kept only as locators). A quote is looked
-for exactly, then with any run of whitespace between its words, then on its letters and digits alone.
+for exactly, then with any run of whitespace between its words, then on its letters and digits alone, then (a
+markdown table's row) as the row ingest stores.
 Used by `ingest tune` (its training pairs) and by eval (gold spans)."""
 
 from __future__ import annotations
@@ -24,7 +25,23 @@ def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
     match = re.search(r"\s+".join(re.escape(w) for w in words), text)
     if match:
         return match.start(), match.end()
-    return locate_skeleton(text, quote)
+    found = locate_skeleton(text, quote)
+    if found is None and (row := as_stored_row(quote)) != quote:
+        return locate_quote(text, row)  # a table row too short for its letters alone to place it
+    return found
+
+
+_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
+
+
+def as_stored_row(quote: str) -> str:
+    """A markdown table row as ingest stores it (ingest.markdown): its cells, emphasis dropped, joined by " | ";
+    any other quote as it is. "| **Your org** | 7.27 | 7.47 |" -> "Your org | 7.27 | 7.47"."""
+    stripped = quote.strip()
+    if not (stripped.startswith("|") and stripped.count("|") >= 2):
+        return quote
+    cells = [_EMPHASIS.sub(r"\2", c.strip()) for c in stripped.strip("|").split("|")]
+    return " | ".join(c for c in cells if c)
 
 
 def skeleton(text: str, spoken: bool = False) -> tuple[str, list[int]]:

@@ -7,6 +7,7 @@ import pytest
 from assistant.cite import (
     CitationList,
     figures,
+    header_row,
     is_reference,
     missing_figures,
     parse_markers,
@@ -15,6 +16,7 @@ from assistant.cite import (
     split_sentences,
     verify,
 )
+from assistant.sentences import evidence_texts
 from assistant.types import DocumentInfo
 
 TEXT = (
@@ -44,6 +46,49 @@ def test_headings_questions_and_lead_ins_are_marked() -> None:
     assert by_text["6/ How can quality be ensured?"].heading  # emphasis marks stripped, a question is never evidence
     assert by_text["Our survey found:"].lead_in  # too short to be evidence itself, but introduces the list
     assert by_text["33% saw the framework as a support tool"].item
+
+
+# a table as stored markdown writes it (ingest.markdown: a row's cells joined by " | "), and as a text file may keep it
+TABLE = (
+    "The survey closed in November.\n\n"
+    "Detail | Value\n"
+    "2024 Response Rate | 60% [cite: 447]\n"
+    "2023 | 3,400\n"
+    "Benchmarked Against | Community Trusts. Group of 14\n\n"
+    "| Staff group | Headcount |\n"
+    "|---|:--:|\n"
+    "| Nursing and Midwifery | 620 |\n"
+)
+
+
+def test_a_table_row_is_one_unit_and_evidence_unless_it_names_the_columns() -> None:
+    sentences = split_sentences("d", TABLE)
+    rows = {s.text: s for s in sentences if s.row}
+    for s in sentences:
+        assert TABLE[s.start : s.end] == s.text
+    assert list(rows) == [
+        "Detail | Value",
+        "2024 Response Rate | 60% [cite: 447]",
+        "2023 | 3,400",
+        "Benchmarked Against | Community Trusts. Group of 14",  # not split at the full stop inside a cell
+        "Staff group | Headcount",  # the outer pipes are left out of the span
+        "Nursing and Midwifery | 620",  # the rule line between header and rows is no unit
+    ]
+    for header in ("Detail | Value", "Staff group | Headcount"):  # a header row names the columns: it leads in, it is no evidence
+        assert rows[header].heading and rows[header].lead_in
+    assert not rows["2024 Response Rate | 60% [cite: 447]"].heading
+    assert not rows["Nursing and Midwifery | 620"].heading
+    assert rows["2023 | 3,400"].heading and not rows["2023 | 3,400"].lead_in  # no label: its figures say nothing alone
+    at = {s.text: i for i, s in enumerate(sentences)}
+    assert header_row(sentences, at["Benchmarked Against | Community Trusts. Group of 14"]) == at["Detail | Value"]
+    assert header_row(sentences, at["Nursing and Midwifery | 620"]) == at["Staff group | Headcount"]  # over the rule line
+    assert header_row(sentences, at["Detail | Value"]) is None  # a header has none above it
+    assert header_row(sentences, at["The survey closed in November."]) is None
+    # a row's vector is made from its header and itself: the header names what its cells are
+    texts = evidence_texts(sentences)
+    assert "Detail | Value\n2024 Response Rate | 60% [cite: 447]" in texts and "The survey closed in November." in texts
+    lone = "Annual Report | 2024\nThe trust grew in the year.\nCosts rose | fell, as one reads it."  # a footer, a pipe in prose
+    assert not any(s.row for s in split_sentences("d", lone))
 
 
 @pytest.mark.parametrize(

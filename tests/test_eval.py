@@ -65,6 +65,14 @@ def test_locate_quote_finds_a_raw_quote_in_cleaned_text():
     assert locate_quote(stored, "al parts") is None  # too short to trust a skeleton match
 
 
+def test_locate_quote_finds_a_markdown_table_row_as_stored():
+    """A row copied with its pipes and emphasis, too short for its letters and digits alone to place it."""
+    stored = "Sub-score (0-10) | Compassionate culture | Inclusion\nYour org | 7.27 | 7.26\nBest result | 7.89 | 7.59"
+    start, end = locate_quote(stored, "| **Your org** | 7.27 | 7.26 |")
+    assert stored[start:end] == "Your org | 7.27 | 7.26"
+    assert locate_quote(stored, "| **Your org** | 7.28 | 7.26 |") is None
+
+
 def test_locate_quote_finds_a_quote_copied_from_a_caption_file_in_its_shaped_text():
     """A caption file's stored text has no timestamps, fillers or opening "so you know", and has full stops."""
     from ingest.clean import clean
