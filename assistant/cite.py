@@ -25,8 +25,8 @@ MIN_SENTENCE_WORDS = 5  # shorter lines are headings or scraps, not evidence
 # 4: a line of one column, where two were merged line by line, is a fragment and evidence; 5: a run with one
 # impossible junction is merged where the document merges columns elsewhere; 6: not after an abbreviation or a heading;
 # 7: a table's row is one unit, evidence unless it is the table's first (header) row; 8: a row's vector and context
-# take in its header row).
-SPLIT_VERSION = "8"
+# take in its header row; 9: no list item or heading is a row, a one-cell line inside a table is one).
+SPLIT_VERSION = "9"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£])")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s+)+")
@@ -106,12 +106,11 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     for block, line in enumerate(all_lines):
         line_start = line.start()
         body = line.group(0)
-        if (cells := rows.get(block)) is not None:
-            first = block - 1 not in rows or "\n\n" in text[all_lines[block - 1].end() : line_start]
-            start, end = cells
+        if (row := rows.get(block)) is not None:
+            (start, end), header = row
             if end > start:
                 unit = text[line_start + start : line_start + end]
-                out.append(Sentence(doc_id, line_start + start, line_start + end, unit, block, first or not _row_is_evidence(unit), first, row=True))
+                out.append(Sentence(doc_id, line_start + start, line_start + end, unit, block, header or not _row_is_evidence(unit), header, row=True))
             continue
         marker = LIST_MARKER.match(body)
         offset = marker.end() if marker else 0
@@ -139,57 +138,84 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
 
 
 _RULE_CELL = re.compile(r"^:?-{2,}:?$")  # a markdown table's |---|:--:| line
+_NOT_A_ROW = re.compile(r"^\s*#")  # a heading line, even one holding a pipe
+_BRACKETED = re.compile(r"\[[^\]]*\]")  # "[cite: 447]" and the like: an extractor's marks, no label
+MAX_LABEL_CELL_WORDS = 8  # a one-cell line inside a table ("Medical") is this short, with no sentence end
+
+
+def _cells(unit: str) -> list[str]:
+    """The non-empty cells of a row's text ("a | b |" or "| a | b |")."""
+    return [c.strip() for c in unit.strip().strip("|").split("|") if c.strip()]
 
 
 def table_row(line: str) -> tuple[int, int] | None:
     """[start, end) of a table row's cells within the line (outer pipes and spaces left out), None for any other
     line; a markdown rule line (|---|---|) gives an empty span. Stored markdown writes a row as its cells joined by
-    " | " (ingest.markdown); a text file may keep the pipes."""
+    " | " (ingest.markdown); a text file may keep the pipes. A list item or a heading holding a pipe is no row."""
     stripped = line.strip()
-    inner = stripped.strip("|").strip()
-    cells = [c.strip() for c in inner.split("|")]
-    if CELL_SEPARATOR not in line and not (stripped.startswith("|") and stripped.endswith("|") and len(cells) >= 2):
+    if LIST_MARKER.match(line) or _NOT_A_ROW.match(line):
         return None
-    if len(cells) < 2:
+    inner = stripped.strip("|").strip()
+    piped = stripped.startswith("|") and stripped.endswith("|") and inner.count("|") >= 1
+    if CELL_SEPARATOR not in line and not piped:
         return None
     start = line.index(inner) if inner else 0
-    if all(_RULE_CELL.match(c) or not c for c in cells):
+    if all(_RULE_CELL.match(c.strip()) or not c.strip() for c in inner.split("|")):
         return start, start
     return start, start + len(inner)
 
 
-def _table_rows(text: str, lines: Sequence[re.Match[str]]) -> dict[int, tuple[int, int]]:
-    """Line number -> its cells' span, for lines that are a table's rows: row-shaped (table_row) with a row-shaped
-    line next to them, so a lone "Annual Report | 2024" footer or a pipe in prose is no table."""
+def _table_rows(text: str, lines: Sequence[re.Match[str]]) -> dict[int, tuple[tuple[int, int], bool]]:
+    """Line number -> (its cells' span, whether it is its table's first row), for the lines of tables: row-shaped
+    lines (table_row) with a row-shaped line next to them, so a lone "Annual Report | 2024" footer or a pipe in prose
+    is no table; and a one-cell line between two rows of one table ("Medical", a row whose other cells were empty:
+    ingest.markdown drops empty cells), which is a row of no evidence. A table is lines with no blank line between;
+    its first row with cells is its header."""
     shaped = {i: cells for i, line in enumerate(lines) if (cells := table_row(line.group(0))) is not None}
 
-    def joined(i: int, j: int) -> bool:  # lines i < j follow each other with no blank line between
-        return j - i == 1 and "\n\n" not in text[lines[i].end() : lines[j].start()]
+    def joined(i: int) -> bool:  # line i follows line i - 1 with no blank line between
+        return i > 0 and "\n\n" not in text[lines[i - 1].end() : lines[i].start()]
 
-    return {i: c for i, c in shaped.items() if (i - 1 in shaped and joined(i - 1, i)) or (i + 1 in shaped and joined(i, i + 1))}
+    for i in range(1, len(lines) - 1):  # a one-cell line between two row-shaped ones: a label, not a sentence
+        line = lines[i].group(0)
+        label = len(line.split()) <= MAX_LABEL_CELL_WORDS and not re.search(r"[.!?:;]$", line.rstrip())
+        if label and i not in shaped and i - 1 in shaped and i + 1 in shaped and joined(i) and joined(i + 1):
+            shaped[i] = (len(line) - len(line.lstrip()), len(line.rstrip()))
+    rows = {i: c for i, c in shaped.items() if (i - 1 in shaped and joined(i)) or (i + 1 in shaped and joined(i + 1))}
+    out: dict[int, tuple[tuple[int, int], bool]] = {}
+    headed = False
+    for i in sorted(rows):
+        if i - 1 not in rows or not joined(i):
+            headed = False  # a new table
+        span = rows[i]
+        out[i] = (span, not headed and span[1] > span[0])
+        headed = headed or span[1] > span[0]
+    return out
 
 
-MAX_TABLE_WALK = 200  # rows walked back from a row to find its table's header row
+MAX_TABLE_WALK = 200  # rows walked back from a row to find its table's header row; a row further down has none
 
 
 def header_row(sentences: Sequence[Sentence], i: int) -> int | None:
-    """The position of the first (header) row of the table whose row sentence i is, None if it is not a body row:
-    the header names the columns the row's cells fill ("Compassionate culture | Compassionate leadership")."""
+    """The position of the first (header) row of the table whose body row is sentence i, None for any other
+    sentence: the header names the table's columns ("Sub-score (0-10) | Compassionate culture | ..."). Stored
+    markdown drops empty cells, so a row's cells may not line up with the header's."""
     if not sentences[i].row or sentences[i].lead_in:
         return None
     j = i
-    while j > 0 and i - j < MAX_TABLE_WALK and sentences[j - 1].row and sentences[j].block - sentences[j - 1].block <= 2:
-        j -= 1  # over the rows above (a rule line between the header and the rows is no sentence)
+    while j > 0 and i - j < MAX_TABLE_WALK and sentences[j - 1].row:
+        j -= 1  # over the rows above: each table's first row is its header, so the walk stops in its own table
         if sentences[j].lead_in:
             return j
     return None
 
 
 def _row_is_evidence(unit: str) -> bool:
-    """A row says something when it has two cells or more, one of them a label (a word of 3 letters or more), and 3
-    words in all: "2024 Response Rate | 60%"."""
-    cells = [c for c in unit.split("|") if c.strip()]
-    return len(cells) >= 2 and bool(re.search(r"[A-Za-z]{3}", unit)) and len(unit.replace("|", " ").split()) >= 3
+    """A row says something when it has two cells or more, one of them a label (a word of 3 letters or more, an
+    extractor's bracketed marks aside), and 3 words in all: "2024 Response Rate | 60%"; not "2023 | 3,400"."""
+    cells = _cells(unit)
+    label = any(re.search(r"[A-Za-z]{3}", _BRACKETED.sub("", c)) for c in cells)
+    return len(cells) >= 2 and label and len(" ".join(cells).split()) >= 3
 
 
 def _sentence_bounds(line: str, offset: int) -> list[tuple[int, int]]:

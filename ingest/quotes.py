@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 
+from ingest.markdown import to_text
 from ingest.transcript import FILLERS, OPENING_FILLERS
 
 
 def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
     """Offsets of `quote` in `text`: exact first, else allowing any run of whitespace between words,
-    else on letters and digits alone (see `skeleton`)."""
+    else on letters and digits alone (see `skeleton`), else (a markdown table's row) as the one whole line that holds
+    the row as ingest stores it (`stored_row`)."""
     at = text.find(quote)
     if at >= 0:
         return at, at + len(quote)
@@ -26,22 +28,21 @@ def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
     if match:
         return match.start(), match.end()
     found = locate_skeleton(text, quote)
-    if found is None and (row := as_stored_row(quote)) != quote:
-        return locate_quote(text, row)  # a table row too short for its letters alone to place it
+    if found is None and (row := stored_row(quote)):  # a table row too short for its letters alone to place it
+        lines = [m.span() for m in re.finditer(rf"(?m)^{re.escape(row)}$", text)]
+        return lines[0] if len(lines) == 1 else None  # the whole of one line, or nothing
     return found
 
 
-_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
-
-
-def as_stored_row(quote: str) -> str:
-    """A markdown table row as ingest stores it (ingest.markdown): its cells, emphasis dropped, joined by " | ";
-    any other quote as it is. "| **Your org** | 7.27 | 7.47 |" -> "Your org | 7.27 | 7.47"."""
+def stored_row(quote: str) -> str | None:
+    """A markdown table's row as ingest stores it, rendered by the same parser ("| **Your org** | 7.27 | 7.47 |" ->
+    "Your org | 7.27 | 7.47"); None for a quote that is no such row."""
     stripped = quote.strip()
-    if not (stripped.startswith("|") and stripped.count("|") >= 2):
-        return quote
-    cells = [_EMPHASIS.sub(r"\2", c.strip()) for c in stripped.strip("|").split("|")]
-    return " | ".join(c for c in cells if c)
+    if "\n" in stripped or not (stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 2):
+        return None
+    columns = stripped.strip("|").count("|") + 1
+    rendered = to_text(stripped + "\n" + "|---" * columns + "|")  # a row alone is no table: give it a rule line
+    return rendered if rendered and "\n" not in rendered else None
 
 
 def skeleton(text: str, spoken: bool = False) -> tuple[str, list[int]]:

@@ -87,6 +87,19 @@ def test_a_table_row_is_one_unit_and_evidence_unless_it_names_the_columns() -> N
     # a row's vector is made from its header and itself: the header names what its cells are
     texts = evidence_texts(sentences)
     assert "Detail | Value\n2024 Response Rate | 60% [cite: 447]" in texts and "The survey closed in November." in texts
+    # a row whose other cells were empty is stored as one cell: it stays inside its table, no evidence and no header
+    grouped = split_sentences("d", "Group | Score\nNursing staff | 7.5\nMedical\nDoctors in training | 6.1")
+    assert [(s.text, s.row, s.lead_in, s.heading) for s in grouped] == [
+        ("Group | Score", True, True, True), ("Nursing staff | 7.5", True, False, False),
+        ("Medical", True, False, True), ("Doctors in training | 6.1", True, False, False),
+    ]
+    assert header_row(grouped, 3) == 0
+    # list items and headings holding a pipe are no rows; an extractor's bracketed marks are no label
+    items = split_sentences("d", "Options we considered:\n- Option A | keep the board as it is\n- Option B | move it to the ICB")
+    assert not any(s.row for s in items) and all(s.item for s in items[1:])
+    headed = split_sentences("d", "# Results | 2024\nName | Value\nResponse rate | 60%")
+    assert not headed[0].row and headed[1].lead_in
+    assert split_sentences("d", "Year | Value\n2023 | [cite_start]3,400 [cite: 12]\nTotal staff | 3,400")[1].heading
     lone = "Annual Report | 2024\nThe trust grew in the year.\nCosts rose | fell, as one reads it."  # a footer, a pipe in prose
     assert not any(s.row for s in split_sentences("d", lone))
 

@@ -71,6 +71,10 @@ def test_locate_quote_finds_a_markdown_table_row_as_stored():
     start, end = locate_quote(stored, "| **Your org** | 7.27 | 7.26 |")
     assert stored[start:end] == "Your org | 7.27 | 7.26"
     assert locate_quote(stored, "| **Your org** | 7.28 | 7.26 |") is None
+    assert locate_quote(stored, "| **Your org** | 7.27 |") is None  # only the whole of a line: not a row's first cells
+    assert locate_quote(stored, "| | |") is None
+    twice = stored + "\nYour org | 7.27 | 7.26"
+    assert locate_quote(twice, "| **Your org** | 7.27 | 7.26 |") is None  # two lines hold it: which one is not known
 
 
 def test_locate_quote_finds_a_quote_copied_from_a_caption_file_in_its_shaped_text():
