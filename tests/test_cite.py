@@ -240,3 +240,33 @@ def test_neighbours_and_paragraph_of_a_sentence(seed_assistant):
     paragraph = bank.paragraph(sentences[at], doc)
     assert paragraph.startswith("In Lincolnshire ICS") and sentences[at].text in paragraph  # the whole numbered paragraph
     assert "They plan to expand this model" in paragraph and "Police, social care" not in paragraph
+
+
+def test_a_docx_tables_row_is_quoted_after_its_header_end_to_end(tmp_path, embedder) -> None:
+    """A real DOCX with a table, ingested with the real model into a real index: the figure asked for is quoted from
+    its row, after the header row that names the columns, each at its exact offsets."""
+    import docx
+
+    from assistant.engine import Assistant
+    from ingest.pipeline import Ingestor
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document = docx.Document()
+    document.add_heading("Workforce report 2024", 1)
+    document.add_paragraph("The trust employs staff across community services in the city. Turnover fell in the year.")
+    table = document.add_table(rows=3, cols=3)
+    for r, cells in enumerate([("Measure", "2023", "2024"), ("Staff turnover rate", "12%", "9%"), ("Vacancy rate", "7%", "5%")]):
+        for c, value in enumerate(cells):
+            table.cell(r, c).text = value
+    document.save(folder / "workforce.docx")
+    settings = make_settings(tmp_path / "data")
+    assert Ingestor(settings, embedder=embedder, progress=False).run([folder]).ok
+    bot = Assistant(settings)
+    answer = bot.ask("What was the vacancy rate in 2024?")
+    quotes = [c.quote for c in answer.citations]
+    assert not answer.abstained and "Vacancy rate | 7% | 5%" in quotes
+    assert quotes.index("Measure | 2023 | 2024") < quotes.index("Vacancy rate | 7% | 5%")
+    for c in answer.citations:
+        assert bot.index.text(c.doc_id)[c.start : c.end] == c.quote
