@@ -160,7 +160,7 @@ def table_row(line: str) -> tuple[int, int] | None:
     if CELL_SEPARATOR not in line and not piped:
         return None
     start = line.index(inner) if inner else 0
-    if all(_RULE_CELL.match(c.strip()) or not c.strip() for c in inner.split("|")):
+    if all(_RULE_CELL.match(c) for c in _cells(inner)):  # no cell, or only rules
         return start, start
     return start, start + len(inner)
 

@@ -163,6 +163,13 @@ class _DocSentences(Sequence[Sentence]):
         self.doc_id, self.content_hash, self._texts = doc_id, content_hash, texts
         self.starts, self.ends, self.blocks, self.flags = starts, ends, blocks, flags
         self.vectors: dict[int, np.ndarray] = {}  # of sentences the search matrix does not hold yet (a changed document)
+        self._headers: dict[int, int | None] = {}  # a table row's position -> its header row's (cite.header_row), once
+
+    def header(self, i: int) -> int | None:
+        """cite.header_row of sentence i, worked out once per position: scoring asks it of every row it reads."""
+        if i not in self._headers:
+            self._headers[i] = header_row(self, i)
+        return self._headers[i]
 
     @classmethod
     def from_rows(
@@ -447,7 +454,7 @@ class SentenceBank:
         if at is None:
             return [sentence]
         if sentence.row:  # a table's row reads with its header row; the rows either side are other records
-            header = header_row(entry, at)
+            header = entry.header(at)
             return [sentence] if header is None else [entry[header], sentence]
         near = entry[max(0, at - reach) : at + reach + 1]
         return [s for s in near if s.block == sentence.block] if sentence.fragment else near
