@@ -25,8 +25,9 @@ MIN_SENTENCE_WORDS = 5  # shorter lines are headings or scraps, not evidence
 # 4: a line of one column, where two were merged line by line, is a fragment and evidence; 5: a run with one
 # impossible junction is merged where the document merges columns elsewhere; 6: not after an abbreviation or a heading;
 # 7: a table's row is one unit, evidence unless it is the table's first (header) row; 8: a row's vector and context
-# take in its header row; 9: no list item or heading is a row, a one-cell line inside a table is one).
-SPLIT_VERSION = "9"
+# take in its header row; 9: no list item or heading is a row, a one-cell line inside a table is one; 10: a row
+# stored with an empty first cell keeps its leading "| ").
+SPLIT_VERSION = "10"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£])")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s+)+")
@@ -149,9 +150,10 @@ def _cells(unit: str) -> list[str]:
 
 
 def table_row(line: str) -> tuple[int, int] | None:
-    """[start, end) of a table row's cells within the line (outer pipes and spaces left out), None for any other
-    line; a markdown rule line (|---|---|) gives an empty span. Stored markdown writes a row as its cells joined by
-    " | " (ingest.markdown); a text file may keep the pipes. A list item or a heading holding a pipe is no row."""
+    """[start, end) of a table row's cells within the line (a text file's outer pipes and spaces left out), None for
+    any other line; a markdown rule line (|---|---|) gives an empty span. Stored markdown writes a row as its cells joined by
+    " | ", an empty cell keeping its place (ingest.markdown.row_text: "| Burnout | Q12a" has an empty first cell); a
+    text file may keep the outer pipes ("| a | b |"). A list item or a heading holding a pipe is no row."""
     stripped = line.strip()
     if LIST_MARKER.match(line) or _NOT_A_ROW.match(line):
         return None
@@ -159,6 +161,8 @@ def table_row(line: str) -> tuple[int, int] | None:
     piped = stripped.startswith("|") and stripped.endswith("|") and inner.count("|") >= 1
     if CELL_SEPARATOR not in line and not piped:
         return None
+    if not piped:  # stored as ingest writes it: a leading "| " is an empty first cell, kept so the cells line up
+        inner = stripped
     start = line.index(inner) if inner else 0
     if all(_RULE_CELL.match(c) for c in _cells(inner)):  # no cell, or only rules
         return start, start
@@ -169,8 +173,8 @@ def _table_rows(text: str, lines: Sequence[re.Match[str]]) -> dict[int, tuple[tu
     """Line number -> (its cells' span, whether it is its table's first row), for the lines of tables: row-shaped
     lines (table_row) with a row-shaped line next to them, so a lone "Annual Report | 2024" footer or a pipe in prose
     is no table; and a one-cell line between two rows of one table ("Medical", a row whose other cells were empty:
-    ingest.markdown drops empty cells), which is a row of no evidence. A table is lines with no blank line between;
-    its first row with cells is its header."""
+    ingest.markdown.row_text drops empty cells after the last filled one), which is a row of no evidence. A table is
+    lines with no blank line between; its first row with cells is its header."""
     shaped = {i: cells for i, line in enumerate(lines) if (cells := table_row(line.group(0))) is not None}
 
     def joined(i: int) -> bool:  # line i follows line i - 1 with no blank line between
@@ -198,8 +202,9 @@ MAX_TABLE_WALK = 200  # rows walked back from a row to find its table's header r
 
 def header_row(sentences: Sequence[Sentence], i: int) -> int | None:
     """The position of the first (header) row of the table whose body row is sentence i, None for any other
-    sentence: the header names the table's columns ("Sub-score (0-10) | Compassionate culture | ..."). Stored
-    markdown drops empty cells, so a row's cells may not line up with the header's."""
+    sentence: the header names the table's columns ("Sub-score (0-10) | Compassionate culture | ..."). An empty cell
+    keeps its place in a stored row, so a row's cells line up with the header's (documents stored before
+    ingest.pipeline.PIPELINE_VERSION 8 dropped empty cells)."""
     if not sentences[i].row or sentences[i].lead_in:
         return None
     j = i

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
+from ingest.markdown import row_text
 from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import SPEECH
@@ -46,6 +47,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+MAX_COLSPAN = 50  # a cell's colspan beyond this is taken as this: a malformed page must not make a row of a million cells
 _BLOCK = "\u2029"  # marks HTML block boundaries while whitespace inside blocks is collapsed
 _BREAK = "\u2028"  # marks <br>
 
@@ -252,8 +254,14 @@ def _docx_block(item: object) -> str:
     if isinstance(item, Table):
         rows = []
         for row in item.rows:
-            cells = [" ".join(cell.text.split()) for cell in row.cells]
-            rows.append(" | ".join(dict.fromkeys(c for c in cells if c)))  # merged cells repeat their text
+            # a cell merged across columns is returned once per column: its text once, then empty cells in its columns
+            # (told apart by identity: two cells may hold the same text, "5% | 5%")
+            seen: list[object] = []  # the cells' XML elements, held so that `is` tells them apart
+            cells = [""] * (getattr(row, "grid_cols_before", 0) or 0)  # a row may start after the first column
+            for cell in row.cells:
+                cells.append("" if any(cell._tc is tc for tc in seen) else cell.text)
+                seen.append(cell._tc)
+            rows.append(row_text(cells))
         return "\n".join(r for r in rows if r)
     text = " ".join(item.text.split())  # type: ignore[attr-defined]
     if not text:
@@ -280,6 +288,8 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with(_BREAK)
+    for table in reversed(soup.find_all("table")):  # an inner table first: its rows become text of the outer one's cell
+        table.replace_with(_BLOCK + _BREAK.join(_html_rows(table)) + _BLOCK)
     for tag in soup.find_all(HTML_BLOCK_TAGS):
         if tag.name and re.fullmatch(r"h[1-6]", tag.name):
             tag.insert(0, "#" * int(tag.name[1]) + " ")
@@ -287,15 +297,30 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
             tag.insert(0, "- ")
         tag.insert_before(_BLOCK)
         tag.insert_after(_BLOCK)
-    for cell in soup.find_all(["td", "th"]):
-        cell.insert_after(" | ")
     blocks = []
     for block in soup.get_text().split(_BLOCK):
         lines = (" ".join(part.split()) for part in block.split(_BREAK))
-        text = "\n".join(line for line in lines if line).strip(" |")
+        text = "\n".join(line for line in lines if line).strip()
         if text:
             blocks.append(text)
     return "\n\n".join(blocks), {"title": title}, soup.original_encoding
+
+
+def _html_rows(table: object) -> list[str]:
+    """A table's rows as stored (ingest.markdown.row_text), one line each, with no blank line between them so that
+    they read as one table: a cell spanning columns (colspan) is followed by an empty cell for each column more."""
+    rows = []
+    for tr in table.find_all("tr"):  # type: ignore[attr-defined]
+        if tr.find_parent("table") is not table:
+            continue  # a row of a table nested in a cell
+        cells = []
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            cells.append(re.sub(f"[{_BLOCK}{_BREAK}]", " ", cell.get_text(" ")))
+            span = cell.get("colspan") or "1"
+            cells += [""] * (min(int(span), MAX_COLSPAN) - 1 if span.isdigit() and int(span) > 1 else 0)
+        if text := row_text(cells):
+            rows.append(text)
+    return rows
 
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {

@@ -2,10 +2,11 @@
 
 What a reader sees stays; the markup goes. Headings stay "#" lines (split.py reads them as the
 heading path), list items stay "- item" lines (nested ones indented two spaces per level), table
-rows become one line of cells joined by " | ", and emphasis markers, backslash escapes, link syntax
-(the link text is kept), images and HTML tags disappear. A paragraph that is nothing but bold or
-italic text and reads like a title (short, not ending a sentence) is a heading, one level below the
-last real heading: PDF-to-Markdown converters mark section titles that way.
+rows become one line of cells joined by " | " (`row_text`: an empty cell keeps its column), and
+emphasis markers, backslash escapes, link syntax (the link text is kept), images and HTML tags
+disappear. A paragraph that is nothing but bold or italic text and reads like a title (short, not
+ending a sentence) is a heading, one level below the last real heading: PDF-to-Markdown converters
+mark section titles that way.
 
 Soft line breaks are kept as line breaks: clean.py decides which broken lines belong together, and
 text extracted from PDFs (two columns merged line by line) must not be glued into one paragraph here.
@@ -23,6 +24,19 @@ BOLD_HEADING_MAX_WORDS = 12  # a longer bold paragraph is emphasis, not a title 
 DEFAULT_BOLD_HEADING_LEVEL = 2  # before any real heading, a bold title sits just below the document title
 CELL_SEPARATOR = " | "
 LIST_INDENT = "  "
+
+_EMPTY_CELL = re.compile(r"\|[ ]{2,}(?=\|)")  # "a |  | b": an empty cell between two others
+
+
+def row_text(cells: Sequence[str]) -> str:
+    """One table row as stored: its cells joined by " | " in their columns. An empty cell keeps its place ("Turnover |
+    | 9%" under "Measure | 2023 | 2024": 9% is 2024's), so a leading one leaves the row starting "| "; empty cells
+    after the last filled one are dropped, and a row with no text at all is "" (no row)."""
+    cells = [" ".join(c.split()) for c in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return _EMPTY_CELL.sub("| ", CELL_SEPARATOR.join(cells)).strip(" ")
+
 
 _URL_IN_PARENS = re.compile(r"[ ]?\((?:https?://|www\.)[^\s()]*(?:\([^\s()]*\)[^\s()]*)*\)")  # "(https://...)", a link target
 _STRAY_EMPHASIS = re.compile(r"\*{2,}|_{2,}|(?<!\S)[*_](?!\S)|(?<!\S)[*_]+(?=\s*$)|^[*_]+(?!\S)", re.MULTILINE)
@@ -75,7 +89,7 @@ class _Renderer:
             elif kind == "tr_open":
                 self.row = []
             elif kind == "tr_close" and self.row is not None:
-                self._emit(CELL_SEPARATOR.join(cell for cell in self.row if cell), tight=True)
+                self._emit(row_text(self.row), tight=True)
                 self.row = None
             elif kind in ("code_block", "fence", "html_block"):
                 self._emit(_strip_html(token.content) if kind == "html_block" else token.content.rstrip("\n"))

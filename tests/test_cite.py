@@ -94,6 +94,10 @@ def test_a_table_row_is_one_unit_and_evidence_unless_it_names_the_columns() -> N
         ("Medical", True, False, True), ("Doctors in training | 6.1", True, False, False),
     ]
     assert header_row(grouped, 3) == 0
+    # an empty first cell keeps its place: the row's span starts at its "| ", so its cells line up with the header's
+    merged = split_sentences("d", "Theme | Sub-score | Questions\nWellbeing | Burnout | Q12a, Q12b\n| Negative experiences | Q11b")
+    assert [s.text for s in merged] == ["Theme | Sub-score | Questions", "Wellbeing | Burnout | Q12a, Q12b", "| Negative experiences | Q11b"]
+    assert not merged[2].heading and header_row(merged, 2) == 0
     # list items and headings holding a pipe are no rows; an extractor's bracketed marks are no label
     items = split_sentences("d", "Options we considered:\n- Option A | keep the board as it is\n- Option B | move it to the ICB")
     assert not any(s.row for s in items) and all(s.item for s in items[1:])
@@ -242,28 +246,48 @@ def test_neighbours_and_paragraph_of_a_sentence(seed_assistant):
     assert "They plan to expand this model" in paragraph and "Police, social care" not in paragraph
 
 
-def test_a_docx_tables_row_is_quoted_after_its_header_end_to_end(tmp_path, embedder) -> None:
-    """A real DOCX with a table, ingested with the real model into a real index: the figure asked for is quoted from
-    its row, after the header row that names the columns, each at its exact offsets."""
-    import docx
+TABLE_ROWS = [("Measure", "2023", "2024"), ("Staff turnover rate", "12%", "9%"), ("Sickness absence rate", "5%", "5%"),
+              ("Agency spend", "", "£2.1m"), ("Vacancy rate", "7%", "5%")]
 
+
+def _workforce_file(folder, suffix: str) -> None:
+    """The same short report, with a table, as a real DOCX or HTML file."""
+    heading, prose = "Workforce report 2024", "The trust employs staff across community services in the city. Turnover fell in the year."
+    if suffix == ".docx":
+        import docx
+
+        document = docx.Document()
+        document.add_heading(heading, 1)
+        document.add_paragraph(prose)
+        table = document.add_table(rows=len(TABLE_ROWS), cols=3)
+        for r, cells in enumerate(TABLE_ROWS):
+            for c, value in enumerate(cells):
+                table.cell(r, c).text = value
+        document.save(folder / "workforce.docx")
+    else:
+        rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>" for cells in TABLE_ROWS)
+        html = f"<html><head><title>{heading}</title></head><body><h1>{heading}</h1><p>{prose}</p><table>{rows}</table></body></html>"
+        (folder / "workforce.html").write_text(html, encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html"])
+def test_a_tables_row_is_quoted_after_its_header_end_to_end(tmp_path, embedder, suffix) -> None:
+    """A real DOCX or HTML file with a table, ingested with the real model into a real index: the figure asked for is
+    quoted from its row, after the header row that names the columns, each at its exact offsets. Every cell stays
+    in its column: an empty one keeps its place, and equal values are both kept (an HTML table's rows were once
+    stored a blank line apart, so never read as a table; a DOCX row's equal cells were once kept once)."""
     from assistant.engine import Assistant
     from ingest.pipeline import Ingestor
     from tests.conftest import make_settings
 
     folder = tmp_path / "docs"
     folder.mkdir()
-    document = docx.Document()
-    document.add_heading("Workforce report 2024", 1)
-    document.add_paragraph("The trust employs staff across community services in the city. Turnover fell in the year.")
-    table = document.add_table(rows=3, cols=3)
-    for r, cells in enumerate([("Measure", "2023", "2024"), ("Staff turnover rate", "12%", "9%"), ("Vacancy rate", "7%", "5%")]):
-        for c, value in enumerate(cells):
-            table.cell(r, c).text = value
-    document.save(folder / "workforce.docx")
+    _workforce_file(folder, suffix)
     settings = make_settings(tmp_path / "data")
     assert Ingestor(settings, embedder=embedder, progress=False).run([folder]).ok
     bot = Assistant(settings)
+    (doc,) = bot.index.documents()
+    assert "Measure | 2023 | 2024\nStaff turnover rate | 12% | 9%\nSickness absence rate | 5% | 5%\nAgency spend | | £2.1m\n" in bot.index.text(doc.doc_id)
     answer = bot.ask("What was the vacancy rate in 2024?")
     quotes = [c.quote for c in answer.citations]
     assert not answer.abstained and "Vacancy rate | 7% | 5%" in quotes

@@ -247,6 +247,22 @@ def test_docx_headings_paragraphs_table_and_properties(tmp_path: Path) -> None:
     assert doc.meta == {"title": "Board paper", "author": "ICB secretary", "date": "2023-01-09"}
 
 
+def test_docx_table_cells_keep_their_columns(tmp_path: Path) -> None:
+    """Two cells with the same text are both kept ("5% | 5%"), an empty cell keeps its place, and a cell merged across
+    two columns gives its text once, then an empty cell: each value stays under its column's header."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    for r, cells in enumerate([("Measure", "2023", "2024"), ("Vacancy rate", "5%", "5%"), ("Turnover", "", "9%"), ("All staff", "", "7%")]):
+        for c, value in enumerate(cells):
+            table.cell(r, c).text = value
+    table.cell(3, 0).merge(table.cell(3, 1))
+    path = tmp_path / "table.docx"
+    document.save(path)
+    assert load(path, max_bytes=MB).text == "Measure | 2023 | 2024\nVacancy rate | 5% | 5%\nTurnover | | 9%\nAll staff | | 7%"
+
+
 def test_corrupt_docx(tmp_path: Path) -> None:
     path = tmp_path / "mangled.docx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
@@ -275,6 +291,28 @@ def test_html_structure_and_dropped_chrome(tmp_path: Path) -> None:
         "- ICBs answer to NHS England.\n\n- ICPs set strategy.\n\nCosts rose by £3m.\nSee below."
     )
     assert doc.meta["title"] == "ICS news"
+
+
+def test_html_table_is_one_block_of_rows_with_cells_in_their_columns(tmp_path: Path) -> None:
+    """A table's rows follow each other with no blank line between (so they read as one table), an empty cell keeps
+    its place, a cell spanning two columns is followed by an empty one, and a table nested in a cell is that cell's
+    text. A colspan beyond MAX_COLSPAN counts as MAX_COLSPAN."""
+    from ingest.load import MAX_COLSPAN
+
+    html = """<html><body><p>Workforce figures.</p><table>
+    <tr><th>Measure</th><th>2023</th><th>2024</th></tr>
+    <tr><td>Vacancy rate</td><td>5%</td><td>5%</td></tr>
+    <tr><td>Turnover</td><td> </td><td>9%</td></tr>
+    <tr><td colspan="2">All staff<br>groups</td><td>7%</td></tr>
+    <tr><td>Nested</td><td><table><tr><td>a</td><td>b</td></tr></table></td></tr>
+    <tr><td colspan="999999">Wide</td><td>x</td></tr>
+    </table><p>After | the table.</p></body></html>"""
+    path = tmp_path / "table.html"
+    path.write_text(html, encoding="utf-8")
+    assert load(path, max_bytes=MB).text == (
+        "Workforce figures.\n\nMeasure | 2023 | 2024\nVacancy rate | 5% | 5%\nTurnover | | 9%\nAll staff groups | | 7%\n"
+        f"Nested | a | b\nWide{' |' * (MAX_COLSPAN - 1)} | x\n\nAfter | the table."
+    )
 
 
 def test_html_without_title_uses_first_heading(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.clean import clean
 from ingest.load import load
-from ingest.markdown import to_text
+from ingest.markdown import row_text, to_text
 
 MB = 10_000_000
 
@@ -19,6 +19,17 @@ def test_headings_lists_and_tables_keep_their_line_form() -> None:
         to_text(source)
         == "# Title\n\n## Section\n\n- one\n- two\n  - nested\n\n1. first\n2. second\n\nTrust | Beds\nLTHT | 2,000"
     )
+
+
+def test_an_empty_table_cell_keeps_its_column() -> None:
+    """"Turnover |  | 9%" under "Measure | 2023 | 2024" is 2024's 9%: dropping the empty cell made it 2023's."""
+    source = (
+        "| Measure | 2023 | 2024 |\n|---|---|---|\n| Turnover |  | 9% |\n| | Burnout | Q12a |\n"
+        "| Medical | | |\n| | | |\n| Vacancy rate | 5% | 5% |\n"
+    )
+    assert to_text(source) == "Measure | 2023 | 2024\nTurnover | | 9%\n| Burnout | Q12a\nMedical\nVacancy rate | 5% | 5%"
+    assert row_text(["", "a", "", "", " b  c ", "", ""]) == "| a | | | b c"  # empty cells after the last filled one go
+    assert row_text(["", " ", ""]) == ""  # no text: no row
 
 
 @pytest.mark.parametrize(
