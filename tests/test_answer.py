@@ -685,6 +685,28 @@ def test_a_transcript_covers_the_initials_it_writes_in_lower_case_and_a_report_d
     assert declining.uncovered_terms(question, [passage(said, "report")], g) == ["LCH"]  # "NICE" is not "nice"
 
 
+def test_a_transcript_covers_a_name_it_heard_as_a_word_that_sounds_alike_and_a_report_does_not() -> None:
+    """Speech recognition writes the city Leeds as "leads" and Harrogate as "harrow gate": in a transcript (only), a
+    lower-case word one letter from a name of the question with the same sound, or two words that make it, is it."""
+    from assistant.types import Chunk, DocumentInfo, Passage
+
+    g = get_glossary()
+
+    def passage(text: str, kind: str) -> Passage:
+        return Passage(1, Chunk(id=kind, doc_id=kind, index=0, start=0, end=len(text), text=text), DocumentInfo(kind, kind, "Board", kind=kind), 1.0)
+
+    said = "Community leads home share matches an older person with someone who can offer ten hours of help in harrow gate."
+    question = _question("How many hours of help does Leeds Home Share ask for in Harrogate?")
+    assert declining.uncovered_terms(question, [passage(said, "transcript")], g) == []
+    assert declining.uncovered_terms(question, [passage(said, "report")], g) == ["Leeds Home Share", "Harrogate"]
+    assert declining.sounds_like("leads", "Leeds") and declining.sounds_like("harrowgate", "Harrogate")
+    for heard in ("needs", "lead", "leeds", "leaves"):  # another sound, two letters off, or already the name
+        assert not declining.sounds_like(heard, "Leeds")
+    assert declining.spoken_names("What did Leeds City Council's board say?") == ["Leeds", "City", "Council"]
+    written = declining._names_as_asked("this leads to needs in leads and kirk lees", ["Leeds", "Kirklees"])
+    assert written == "this Leeds to needs in Leeds and Kirklees"  # only for checking coverage: never quoted
+
+
 def test_an_owned_name_is_covered_by_its_owners_document_which_need_not_repeat_the_owner() -> None:
     from assistant.types import Chunk, DocumentInfo, Passage
 
