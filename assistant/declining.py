@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jellyfish
-
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
 from assistant.fitted import Kind, named_fit, positive, read_fit
 from assistant.glossary import INITIALS, NAME_CONNECTORS, Glossary, abbreviates, normalise
@@ -29,6 +27,7 @@ from assistant.question import Question, possessive_stripped, term_figures
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
 from assistant.scoring import YEAR, Evidence, answers_numeric
 from assistant.sentences import SentenceBank
+from assistant.spoken import names_as_asked, spoken_names
 from assistant.types import DocumentInfo, Passage
 from ingest.transcript import KIND as TRANSCRIPT
 
@@ -151,7 +150,7 @@ def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> l
     """The passages' texts, a transcript's with the question's names written as the question writes them. Speech
     recognition writes initials in lower case ("the cqc", "lch"), and an acronym is otherwise matched in capitals only
     ("NICE" is not "nice"); it hears a place or a person's name as a word that sounds alike ("leads home share" for
-    Leeds Home Share; sounds_like) or as two ("harrow gate"). Written documents are as they are."""
+    Leeds Home Share; spoken.sounds_like) or as two ("harrow gate"). Written documents are as they are."""
     initials = sorted(set(INITIALS.findall(question)), key=len, reverse=True)
     names = spoken_names(question)
     if not initials and not names or not any(doc.kind == TRANSCRIPT for _, doc in passages):
@@ -160,48 +159,9 @@ def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> l
 
     def written(text: str) -> str:
         text = rx.sub(lambda m: m.group(1).upper(), text) if rx else text
-        return _names_as_asked(text, names) if names else text
+        return names_as_asked(text, names) if names else text
 
     return [(written(text) if doc.kind == TRANSCRIPT else text, doc) for text, doc in passages]
-
-
-MIN_SPOKEN_NAME = 4  # letters of a name heard as another word: shorter names sound like too many words
-_CAPITALISED = re.compile(r"(?<=\s)(?<![.?!]\s)[A-Z](?=[A-Za-z]*[a-z])[A-Za-z]+(?:['’][a-z]+)?\b")  # "Leeds", "SkILs"; not "NHS" (INITIALS)
-_HEARD = re.compile(r"\b[a-z][a-z']*\b")  # a lower-case word, as speech recognition writes words
-
-
-def spoken_names(question: str) -> list[str]:
-    """The question's capitalised words of MIN_SPOKEN_NAME letters or more, after its first word (names: "Leeds",
-    "Kirklees"), without a possessive."""
-    return list(dict.fromkeys(possessive_stripped(w) for w in _CAPITALISED.findall(question) if len(w) >= MIN_SPOKEN_NAME))
-
-
-def sounds_like(heard: str, name: str) -> bool:
-    """A word as speech recognition wrote it is the name: a different spelling one letter from it that sounds the same
-    (the same Metaphone code): "leads" is Leeds, "harrowgate" Harrogate; "needs" and "lead" are not Leeds."""
-    heard, lower = heard.lower(), name.lower()
-    return heard != lower and jellyfish.levenshtein_distance(heard, lower) <= 1 and jellyfish.metaphone(heard) == jellyfish.metaphone(lower)
-
-
-def _names_as_asked(text: str, names: Sequence[str]) -> str:
-    """The text with each lower-case word, or two written together, that sounds like one of the names written as the
-    name ("leads home share" -> "Leeds home share", "harrow gate" -> "Harrogate")."""
-    heard = list(_HEARD.finditer(text))
-    out, at, i = [], 0, 0
-    while i < len(heard):
-        word, span = heard[i].group(0), 1
-        after = heard[i + 1] if i + 1 < len(heard) and not text[heard[i].end() : heard[i + 1].start()].strip() else None
-        joined = word + after.group(0) if after else ""
-        name = next((n for n in names if joined and (joined == n.lower() or sounds_like(joined, n))), None)
-        if name is not None:
-            span = 2
-        else:
-            name = next((n for n in names if sounds_like(word, n)), None)
-        if name is not None:
-            out.append(text[at : heard[i].start()] + name)
-            at = heard[i + span - 1].end()
-        i += span
-    return "".join(out) + text[at:] if out else text
 
 
 _JOINED_NAMES = re.compile(r"\s+(?:and|&)\s+")

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 import assistant
-from assistant import composing, declining, scoring
+from assistant import composing, declining, scoring, spoken
 from assistant import question as asking
 from assistant.cite import quote_matches, verify
 from assistant.errors import ConfigError
@@ -699,11 +699,11 @@ def test_a_transcript_covers_a_name_it_heard_as_a_word_that_sounds_alike_and_a_r
     question = _question("How many hours of help does Leeds Home Share ask for in Harrogate?")
     assert declining.uncovered_terms(question, [passage(said, "transcript")], g) == []
     assert declining.uncovered_terms(question, [passage(said, "report")], g) == ["Leeds Home Share", "Harrogate"]
-    assert declining.sounds_like("leads", "Leeds") and declining.sounds_like("harrowgate", "Harrogate")
+    assert spoken.sounds_like("leads", "Leeds") and spoken.sounds_like("harrowgate", "Harrogate")
     for heard in ("needs", "lead", "leeds", "leaves"):  # another sound, two letters off, or already the name
-        assert not declining.sounds_like(heard, "Leeds")
-    assert declining.spoken_names("What did Leeds City Council's board say?") == ["Leeds", "City", "Council"]
-    written = declining._names_as_asked("this leads to needs in leads and kirk lees", ["Leeds", "Kirklees"])
+        assert not spoken.sounds_like(heard, "Leeds")
+    assert spoken.spoken_names("What did Leeds City Council's board say?") == ["Leeds", "City", "Council"]
+    written = spoken.names_as_asked("this leads to needs in leads and kirk lees", ["Leeds", "Kirklees"])
     assert written == "this Leeds to needs in Leeds and Kirklees"  # only for checking coverage: never quoted
 
 
