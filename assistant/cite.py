@@ -162,7 +162,7 @@ def table_row(line: str) -> tuple[int, int] | None:
     if CELL_SEPARATOR not in line and not piped:
         return None
     if not piped:  # stored as ingest writes it: a leading "| " is an empty first cell, kept so the cells line up
-        inner = stripped
+        inner = stripped.rstrip("|").rstrip()  # a text file's trailing pipe is no cell
     start = line.index(inner) if inner else 0
     if all(_RULE_CELL.match(c) for c in _cells(inner)):  # no cell, or only rules
         return start, start

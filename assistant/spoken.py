@@ -13,46 +13,95 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
+from wordfreq import zipf_frequency
 
-MIN_SPOKEN_NAME = 4  # letters of a name heard as another word: shorter names sound like too many words
-_CAPITALISED = re.compile(r"(?<=\s)(?<![.?!]\s)[A-Z](?=[A-Za-z]*[a-z])[A-Za-z]+(?:['’][a-z]+)?\b")  # "Leeds", "SkILs"; not "NHS" (INITIALS)
+MIN_SPOKEN_NAME = 5  # letters of a name heard as another word: shorter ones sound like too many ("Hull": hall, hill)
+COMMON_WORD_ZIPF = 4.5  # a capitalised word this common in English ("Care", "Home", "Council") is no name to hear
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word of letters, any alphabet ("Zoë", "O'Neill")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_HEARD = re.compile(r"\b[a-z][a-z']*\b")  # a lower-case word, as speech recognition writes words
 
 
-def spoken_names(question: str) -> list[str]:
-    """The question's capitalised words of MIN_SPOKEN_NAME letters or more, after its first word (names: "Leeds",
-    "Kirklees"), without a possessive."""
-    names = (_POSSESSIVE.sub("", w) for w in _CAPITALISED.findall(question))
-    return list(dict.fromkeys(n for n in names if len(n) >= MIN_SPOKEN_NAME))
+@dataclass(frozen=True)
+class _Name:
+    written: str
+    lower: str
+    code: str  # Metaphone
+
+
+def spoken_names(text: str) -> list[str]:
+    """The names of a question (or of a term) that a transcript may have heard as other words: its capitalised words
+    of MIN_SPOKEN_NAME letters or more that are no common English word ("Leeds", "Kirklees", "SkILs"; not "Care", nor
+    a question's opening "Which"), without a possessive."""
+    out = []
+    for m in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", m.group(0))
+        if word[0].isupper() and not word.isupper() and len(word) >= MIN_SPOKEN_NAME and not _common(word.lower()):
+            out.append(word)
+    return list(dict.fromkeys(out))
 
 
 def sounds_like(heard: str, name: str) -> bool:
     """A word as speech recognition wrote it is the name: a different spelling one letter from it that sounds the same
     (the same Metaphone code): "leads" is Leeds, "harrowgate" Harrogate; "needs" and "lead" are not Leeds."""
-    heard, lower = heard.lower(), name.lower()
-    return heard != lower and jellyfish.levenshtein_distance(heard, lower) <= 1 and jellyfish.metaphone(heard) == jellyfish.metaphone(lower)
+    return _sounds_like(heard.lower(), _name(name))
+
+
+def _sounds_like(heard: str, name: _Name) -> bool:
+    return (
+        heard != name.lower and abs(len(heard) - len(name.lower)) <= 1
+        and jellyfish.levenshtein_distance(heard, name.lower) <= 1 and jellyfish.metaphone(heard) == name.code
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _name(written: str) -> _Name:
+    return _Name(written, written.lower(), jellyfish.metaphone(written.lower()))
+
+
+@lru_cache(maxsize=65536)
+def _common(word: str) -> bool:
+    return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
 
 
 def names_as_asked(text: str, names: Sequence[str]) -> str:
-    """The text with each lower-case word, or two written together, that sounds like one of the names written as the
-    name ("leads home share" -> "Leeds home share", "harrow gate" -> "Harrogate")."""
-    heard = list(_HEARD.finditer(text))
-    out, at, i = [], 0, 0
-    while i < len(heard):
-        word, span = heard[i].group(0), 1
-        after = heard[i + 1] if i + 1 < len(heard) and not text[heard[i].end() : heard[i + 1].start()].strip() else None
-        joined = word + after.group(0) if after else ""
-        name = next((n for n in names if joined and (joined == n.lower() or sounds_like(joined, n))), None)
+    """The text with each word in lower case (or opening a unit with a capital), or two written together, that sounds like one of the names written as the
+    name ("leads home share" -> "Leeds home share", "harrow gate" -> "Harrogate"). Two common words are not one name
+    ("the south end" is not Southend, "the new port" not Newport). Only words opening with a letter that may sound like
+    a name's first (`_SOUND_CLASSES`) are read one by one: a long transcript is scanned by the regex engine."""
+    wanted = [_name(n) for n in names]
+    if not wanted:
+        return text
+    spans: list[tuple[int, int, str]] = []
+    for m in _candidates("".join(sorted({_SOUND_CLASS.get(n.lower[0], n.lower[0]) for n in wanted}))).finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue  # the second word of a pair already taken
+        word = m.group(0).lower()  # a caption unit opens with a capital: "Leads home share matches ..."
+        after = _NEXT_WORD.match(text, m.end())
+        joined = word + after.group(1) if after else ""
+        near = [n for n in wanted if joined and abs(len(joined) - len(n.lower)) <= 1]
+        if near and _common(word) and _common(after.group(1)):  # type: ignore[union-attr]
+            near = []
+        name = next((n for n in near if joined == n.lower or _sounds_like(joined, n)), None)
         if name is not None:
-            span = 2
-        else:
-            name = next((n for n in names if sounds_like(word, n)), None)
-        if name is not None:
-            out.append(text[at : heard[i].start()] + name)
-            at = heard[i + span - 1].end()
-        i += span
-    return "".join(out) + text[at:] if out else text
+            spans.append((m.start(), after.end(), name.written))  # type: ignore[union-attr]
+        elif name := next((n for n in wanted if _sounds_like(word, n)), None):
+            spans.append((m.start(), m.end(), name.written))
+    out, at = [], 0
+    for start, end, written in spans:
+        out.append(text[at:start] + written)
+        at = end
+    return "".join(out) + text[at:]
 
+
+_SOUND_CLASS = {c: cls for cls in ("ckq", "sz", "fp", "gj", "aeiouy") for c in cls}  # first letters that may sound alike
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_A-Z]+)\b")  # the lower-case word after a word, on its line
+
+
+@lru_cache(maxsize=256)
+def _candidates(initials: str) -> re.Pattern[str]:
+    """Words in lower case (the first letter may be a capital) opening with one of `initials`."""
+    return re.compile(rf"(?<![^\W\d_])[{re.escape(initials + initials.upper())}][^\W\d_A-Z]*(?:'[^\W\d_A-Z]+)?(?![^\W\d_])")

@@ -47,6 +47,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# a table whose cells hold these is a page's layout, read as its blocks; a data table's cells hold text
+_LAYOUT_TAGS = [t for t in HTML_BLOCK_TAGS if t != "tr"]
 MAX_COLSPAN = 50  # a cell's colspan beyond this is taken as this: a malformed page must not make a row of a million cells
 _BLOCK = "\u2029"  # marks HTML block boundaries while whitespace inside blocks is collapsed
 _BREAK = "\u2028"  # marks <br>
@@ -282,14 +284,22 @@ def _docx_block(item: object) -> str:
 def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(data, "html.parser")  # detects <meta charset> / BOM itself
+    # lxml closes the cells and rows a page leaves open ("<tr><td>a<td>b"), as browsers do; html.parser nests them
+    soup = BeautifulSoup(data, "lxml")  # detects <meta charset> / BOM itself
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
         tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with(_BREAK)
-    for table in reversed(soup.find_all("table")):  # an inner table first: its rows become text of the outer one's cell
-        table.replace_with(_BLOCK + _BREAK.join(_html_rows(table)) + _BLOCK)
+    tables = soup.find_all("table")
+    data_tables = [t for t in tables if not t.find(_LAYOUT_TAGS)]
+    for table in data_tables:  # a data table: its rows one block; a layout table (cells holding paragraphs) is read as blocks
+        caption = table.find("caption")
+        lead = _BLOCK + " ".join(caption.get_text().split()) + _BLOCK if caption else ""
+        rows = _html_rows(table)
+        table.replace_with(lead + _BLOCK + _BREAK.join(rows) + _BLOCK if rows else lead)
+    for cell in soup.find_all(["td", "th"]):  # a layout table's cells, or cells outside any table
+        cell.insert_after(" | ")
     for tag in soup.find_all(HTML_BLOCK_TAGS):
         if tag.name and re.fullmatch(r"h[1-6]", tag.name):
             tag.insert(0, "#" * int(tag.name[1]) + " ")
@@ -300,24 +310,51 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     blocks = []
     for block in soup.get_text().split(_BLOCK):
         lines = (" ".join(part.split()) for part in block.split(_BREAK))
-        text = "\n".join(line for line in lines if line).strip()
+        # a cell's separator ends a layout table's line; a list item holding only a table leaves its marker alone
+        text = "\n".join(line.rstrip(" |") if line.endswith("|") else line for line in lines if line.strip(" |-")).strip()
         if text:
             blocks.append(text)
     return "\n\n".join(blocks), {"title": title}, soup.original_encoding
 
 
+def _span(cell: object, attribute: str) -> int:
+    """A cell's colspan or rowspan as a browser reads it ("3", " 3", "2.0"), 1 when absent or unreadable, at most
+    MAX_COLSPAN."""
+    m = re.match(r"\s*(\d{1,6})", str(cell.get(attribute) or ""), re.ASCII)  # type: ignore[attr-defined]
+    return max(1, min(int(m[1]), MAX_COLSPAN)) if m else 1
+
+
 def _html_rows(table: object) -> list[str]:
-    """A table's rows as stored (ingest.markdown.row_text), one line each, with no blank line between them so that
-    they read as one table: a cell spanning columns (colspan) is followed by an empty cell for each column more."""
-    rows = []
-    for tr in table.find_all("tr"):  # type: ignore[attr-defined]
-        if tr.find_parent("table") is not table:
-            continue  # a row of a table nested in a cell
-        cells = []
-        for cell in tr.find_all(["td", "th"], recursive=False):
-            cells.append(re.sub(f"[{_BLOCK}{_BREAK}]", " ", cell.get_text(" ")))
-            span = cell.get("colspan") or "1"
-            cells += [""] * (min(int(span), MAX_COLSPAN) - 1 if span.isdigit() and int(span) > 1 else 0)
+    """A data table's rows as stored (ingest.markdown.row_text), one line each, with no blank line between them so
+    that they read as one table, every cell in its column: a cell spanning columns (colspan) is followed by an empty
+    cell for each column more, and one spanning rows (rowspan) is repeated in the rows below, as a DOCX table's
+    vertically merged cell is."""
+    rows: list[str] = []
+    below: dict[int, list] = {}  # column -> [rows left, text] of a cell spanning rows
+    for tr in table.find_all("tr") or [table]:  # type: ignore[attr-defined]  # cells with no row: one row
+        own = iter(tr.find_all(["td", "th"], recursive=False))
+        cells: list[str] = []
+        while True:
+            col = len(cells)
+            if col in below:
+                left, text = below[col]
+                cells.append(text)
+                if left <= 1:
+                    del below[col]
+                else:
+                    below[col][0] = left - 1
+                continue
+            cell = next(own, None)
+            if cell is None:
+                if any(c > col for c in below):  # a spanning cell further right: its column still comes
+                    cells.append("")
+                    continue
+                break
+            text = re.sub(f"[{_BLOCK}{_BREAK}]", " ", cell.get_text())
+            for k in range(_span(cell, "colspan")):
+                if (down := _span(cell, "rowspan")) > 1:
+                    below[col + k] = [down - 1, text if k == 0 else ""]
+                cells.append(text if k == 0 else "")
         if text := row_text(cells):
             rows.append(text)
     return rows

@@ -14,6 +14,7 @@ from assistant.cite import (
     quote_matches,
     split_marked_text,
     split_sentences,
+    table_row,
     verify,
 )
 from assistant.sentences import evidence_texts
@@ -98,6 +99,7 @@ def test_a_table_row_is_one_unit_and_evidence_unless_it_names_the_columns() -> N
     merged = split_sentences("d", "Theme | Sub-score | Questions\nWellbeing | Burnout | Q12a, Q12b\n| Negative experiences | Q11b")
     assert [s.text for s in merged] == ["Theme | Sub-score | Questions", "Wellbeing | Burnout | Q12a, Q12b", "| Negative experiences | Q11b"]
     assert not merged[2].heading and header_row(merged, 2) == 0
+    assert table_row("a | b |") == (0, 5) and table_row("| a | b |") == (2, 7)  # a text file's outer pipes are no cells
     # list items and headings holding a pipe are no rows; an extractor's bracketed marks are no label
     items = split_sentences("d", "Options we considered:\n- Option A | keep the board as it is\n- Option B | move it to the ICB")
     assert not any(s.row for s in items) and all(s.item for s in items[1:])

@@ -261,6 +261,17 @@ def test_docx_table_cells_keep_their_columns(tmp_path: Path) -> None:
     path = tmp_path / "table.docx"
     document.save(path)
     assert load(path, max_bytes=MB).text == "Measure | 2023 | 2024\nVacancy rate | 5% | 5%\nTurnover | | 9%\nAll staff | | 7%"
+    # a row that starts after the first column (w:gridBefore) keeps its cells under their headers
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr = table.rows[1]._tr
+    tr.remove(tr.tc_lst[0])
+    before = OxmlElement("w:gridBefore")
+    before.set(qn("w:val"), "1")
+    tr.get_or_add_trPr().insert(0, before)
+    document.save(path)
+    assert load(path, max_bytes=MB).text.splitlines()[1] == "| 5% | 5%"
 
 
 def test_corrupt_docx(tmp_path: Path) -> None:
@@ -294,24 +305,48 @@ def test_html_structure_and_dropped_chrome(tmp_path: Path) -> None:
 
 
 def test_html_table_is_one_block_of_rows_with_cells_in_their_columns(tmp_path: Path) -> None:
-    """A table's rows follow each other with no blank line between (so they read as one table), an empty cell keeps
-    its place, a cell spanning two columns is followed by an empty one, and a table nested in a cell is that cell's
-    text. A colspan beyond MAX_COLSPAN counts as MAX_COLSPAN."""
+    """A data table's rows follow each other with no blank line between (so they read as one table), after its
+    caption, every cell in its column: an empty cell keeps its place, a cell spanning two columns is followed by an
+    empty one and a cell spanning two rows is repeated below, as a DOCX table's is. A colspan beyond MAX_COLSPAN counts
+    as MAX_COLSPAN, one a browser cannot read as 1. Inline tags do not split a cell's words."""
     from ingest.load import MAX_COLSPAN
 
-    html = """<html><body><p>Workforce figures.</p><table>
+    html = f"""<html><body><p>Workforce figures.</p><table><caption>Table 3: Workforce</caption>
     <tr><th>Measure</th><th>2023</th><th>2024</th></tr>
     <tr><td>Vacancy rate</td><td>5%</td><td>5%</td></tr>
     <tr><td>Turnover</td><td> </td><td>9%</td></tr>
     <tr><td colspan="2">All staff<br>groups</td><td>7%</td></tr>
-    <tr><td>Nested</td><td><table><tr><td>a</td><td>b</td></tr></table></td></tr>
-    <tr><td colspan="999999">Wide</td><td>x</td></tr>
+    <tr><td rowspan="2">Medical</td><td>£<span>2.1</span>m</td><td>Sick<i>ness</i></td></tr>
+    <tr><td colspan="²">x</td><td>y</td></tr>
+    <tr><td colspan="{'9' * 5000}">Wide</td><td>z</td></tr>
     </table><p>After | the table.</p></body></html>"""
     path = tmp_path / "table.html"
     path.write_text(html, encoding="utf-8")
     assert load(path, max_bytes=MB).text == (
-        "Workforce figures.\n\nMeasure | 2023 | 2024\nVacancy rate | 5% | 5%\nTurnover | | 9%\nAll staff groups | | 7%\n"
-        f"Nested | a | b\nWide{' |' * (MAX_COLSPAN - 1)} | x\n\nAfter | the table."
+        "Workforce figures.\n\nTable 3: Workforce\n\nMeasure | 2023 | 2024\nVacancy rate | 5% | 5%\nTurnover | | 9%\n"
+        "All staff groups | | 7%\nMedical | £2.1m | Sickness\nMedical | x | y\n"
+        f"Wide{' |' * (MAX_COLSPAN - 1)} | z\n\nAfter | the table."
+    )
+
+
+def test_html_rows_a_page_leaves_open_and_layout_tables(tmp_path: Path) -> None:
+    """Cells and rows left open ("<tr><td>a<td>b", valid HTML) are closed as a browser closes them: each row once,
+    in time linear in the page (html.parser nested every row in the cell before it, a 35 KB page grew to 16 MB). A
+    table whose cells hold paragraphs, headings or lists, or another table, lays out a page: it is read as its
+    blocks, not as rows. Cells with no row are one row."""
+    rows = "".join(f"<tr><td>Ward {i}<td>{i}%<td>9%" for i in range(1500))
+    path = tmp_path / "open.html"
+    path.write_text(f"<table><tr><th>Ward<th>2023<th>2024{rows}</table>", encoding="utf-8")
+    text = load(path, max_bytes=MB).text
+    assert text.startswith("Ward | 2023 | 2024\nWard 0 | 0% | 9%\nWard 1 | 1% | 9%\n") and len(text.splitlines()) == 1501
+    layout = """<table><tr><td>Menu</td><td><h1>Leeds Home Share</h1><p>It matches an older person with a lodger.</p>
+    <ul><li>Ten hours of help a week.</li></ul><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>
+    </td></tr></table><table><td>e</td><td>f</td></table><ul><li><table><tr><td>p</td><td>q</td></tr></table></li></ul>"""
+    path = tmp_path / "layout.html"
+    path.write_text(layout, encoding="utf-8")
+    assert load(path, max_bytes=MB).text == (
+        "Menu\n\n# Leeds Home Share\n\nIt matches an older person with a lodger.\n\n- Ten hours of help a week.\n\n"
+        "a | b\nc | d\n\ne | f\n\np | q"
     )
 
 
