@@ -153,7 +153,7 @@ def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> l
     Leeds Home Share; spoken.sounds_like) or as two ("harrow gate"). Written documents are as they are."""
     initials = sorted(set(INITIALS.findall(question)), key=len, reverse=True)
     names = spoken_names(question)
-    if not initials and not names or not any(doc.kind == TRANSCRIPT for _, doc in passages):
+    if (not initials and not names) or not any(doc.kind == TRANSCRIPT for _, doc in passages):
         return list(passages)
     rx = re.compile(rf"\b({'|'.join(map(re.escape, initials))})(?=s?\b)", re.IGNORECASE) if initials else None
 

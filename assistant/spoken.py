@@ -1,9 +1,9 @@
 """What speech recognition does to names, and how a question's names are found in a transcript all the same.
 
 An automatic transcript hears a place or a person's name as a common word that sounds alike ("leads" for Leeds) or
-as two words ("harrow gate" for Harrogate), always in lower case. A question writes names as people write them. In a
-transcript's text (only), a lower-case word one letter from a question's name with the same Metaphone code, or two
-words that make it, counts as the name, for the decline checks (declining.as_written). The text quoted is never
+as two words ("harrow gate" for Harrogate), in lower case. A question writes names as people write them. In a
+transcript's text (only), a word one letter from a question's name with the same Metaphone code, or two words that
+make it, counts as the name, for the decline checks (declining.as_written). The text quoted is never
 changed. (Counting such names among the words a sentence shares with the question, in scoring and in no_figure's
 coverage, changed no measured answer of eval/sets/devcorpus-transcript.jsonl and was left out: eval/README.md, round
 seventeen.)
@@ -68,10 +68,11 @@ def _common(word: str) -> bool:
 
 
 def names_as_asked(text: str, names: Sequence[str]) -> str:
-    """The text with each word in lower case (or opening a unit with a capital), or two written together, that sounds like one of the names written as the
-    name ("leads home share" -> "Leeds home share", "harrow gate" -> "Harrogate"). Two common words are not one name
-    ("the south end" is not Southend, "the new port" not Newport). Only words opening with a letter that may sound like
-    a name's first (`_SOUND_CLASSES`) are read one by one: a long transcript is scanned by the regex engine."""
+    """The text with each word in lower case (or opening a unit with a capital), or two written together, that
+    sounds like one of the names written as the name ("leads home share" -> "Leeds home share", "harrow gate" ->
+    "Harrogate"). Two common words are not one name ("the south end" is not Southend, "the new port" not Newport).
+    Only words opening with a letter that may sound like a name's first (`_SOUND_CLASS`) are read one by one: a long
+    transcript is scanned by the regex engine."""
     wanted = [_name(n) for n in names]
     if not wanted:
         return text

@@ -291,8 +291,7 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with(_BREAK)
-    tables = soup.find_all("table")
-    data_tables = [t for t in tables if not t.find(_LAYOUT_TAGS)]
+    data_tables = [t for t in soup.find_all("table") if not t.find(_LAYOUT_TAGS)]
     for table in data_tables:  # a data table: its rows one block; a layout table (cells holding paragraphs) is read as blocks
         caption = table.find("caption")
         lead = _BLOCK + " ".join(caption.get_text().split()) + _BLOCK if caption else ""
@@ -337,8 +336,8 @@ def _html_rows(table: object) -> list[str]:
         while True:
             col = len(cells)
             if col in below:
-                left, text = below[col]
-                cells.append(text)
+                left, value = below[col]
+                cells.append(value)
                 if left <= 1:
                     del below[col]
                 else:
@@ -350,11 +349,12 @@ def _html_rows(table: object) -> list[str]:
                     cells.append("")
                     continue
                 break
-            text = re.sub(f"[{_BLOCK}{_BREAK}]", " ", cell.get_text())
+            value = re.sub(f"[{_BLOCK}{_BREAK}]", " ", cell.get_text())
+            down = _span(cell, "rowspan")
             for k in range(_span(cell, "colspan")):
-                if (down := _span(cell, "rowspan")) > 1:
-                    below[col + k] = [down - 1, text if k == 0 else ""]
-                cells.append(text if k == 0 else "")
+                if down > 1:
+                    below[col + k] = [down - 1, value if k == 0 else ""]
+                cells.append(value if k == 0 else "")
         if text := row_text(cells):
             rows.append(text)
     return rows

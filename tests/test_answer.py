@@ -671,14 +671,14 @@ def test_names_joined_by_and_are_each_looked_for_and_file_names_count() -> None:
     assert declining.uncovered_terms(_question(question), pool, g) == ["LTHT and Mid Yorkshire"]
 
 
+def _of_kind(text: str, kind: str) -> Passage:
+    """One passage of a document of this kind ("transcript", "report") whose id is its kind."""
+    return Passage(1, Chunk(id=kind, doc_id=kind, index=0, start=0, end=len(text), text=text), DocumentInfo(kind, kind, "Board", kind=kind), 1.0)
+
+
 def test_a_transcript_covers_the_initials_it_writes_in_lower_case_and_a_report_does_not() -> None:
-    from assistant.types import Chunk, DocumentInfo, Passage
-
     g = get_glossary()
-
-    def passage(text: str, kind: str) -> Passage:
-        return Passage(1, Chunk(id=kind, doc_id=kind, index=0, start=0, end=len(text), text=text), DocumentInfo(kind, kind, "Board", kind=kind), 1.0)
-
+    passage = _of_kind
     said = "The chair said the cqc had rated the lch community services good at its last inspection."
     question = _question("What did the chair say about the CQC rating of LCH services?")
     assert declining.uncovered_terms(question, [passage(said, "transcript")], g) == []
@@ -688,13 +688,8 @@ def test_a_transcript_covers_the_initials_it_writes_in_lower_case_and_a_report_d
 def test_a_transcript_covers_a_name_it_heard_as_a_word_that_sounds_alike_and_a_report_does_not() -> None:
     """Speech recognition writes the city Leeds as "leads" and Harrogate as "harrow gate": in a transcript (only), a
     lower-case word one letter from a name of the question with the same sound, or two words that make it, is it."""
-    from assistant.types import Chunk, DocumentInfo, Passage
-
     g = get_glossary()
-
-    def passage(text: str, kind: str) -> Passage:
-        return Passage(1, Chunk(id=kind, doc_id=kind, index=0, start=0, end=len(text), text=text), DocumentInfo(kind, kind, "Board", kind=kind), 1.0)
-
+    passage = _of_kind
     said = "Community leads home share matches an older person with someone who can offer ten hours of help in harrow gate."
     question = _question("How many hours of help does Leeds Home Share ask for in Harrogate?")
     assert declining.uncovered_terms(question, [passage(said, "transcript")], g) == []
