@@ -63,30 +63,30 @@ def _name(written: str) -> _Name:
 
 
 @lru_cache(maxsize=65536)
-def _common(word: str) -> bool:
+def _common(word: str) -> bool:  # spoken_names: a capitalised word this common names nothing to hear
     return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
 
 
 def names_as_asked(text: str, names: Sequence[str]) -> str:
-    """The text with each word in lower case (or opening a unit with a capital), or two written together, that
-    sounds like one of the names written as the name ("leads home share" -> "Leeds home share", "harrow gate" ->
-    "Harrogate"). Two common words are not one name ("the south end" is not Southend, "the new port" not Newport).
-    Only words opening with a letter that may sound like a name's first (`_SOUND_CLASS`) are read one by one: a long
-    transcript is scanned by the regex engine."""
+    """The text with each word in lower case (or opening the text, a line or a sentence with a capital: a caption unit
+    opens "Leads home share ..."), or two written together, that sounds like one of the names, written as the name
+    ("leads home share" -> "Leeds home share", "harrow gate" -> "Harrogate"). A capitalised word elsewhere is written
+    as a name already ("Welton" is not Walton). Only words opening with a letter that may sound like a name's first
+    or second (`_SOUND_CLASSES`: "rexham" for Wrexham) are read one by one: a long transcript is scanned by the regex
+    engine."""
     wanted = [_name(n) for n in names]
     if not wanted:
         return text
     spans: list[tuple[int, int, str]] = []
-    for m in _candidates("".join(sorted({_SOUND_CLASS.get(n.lower[0], n.lower[0]) for n in wanted}))).finditer(text):
+    for m in _candidates("".join(sorted({c for n in wanted for c in _initials(n.lower)}))).finditer(text):
         if spans and m.start() < spans[-1][1]:
             continue  # the second word of a pair already taken
-        word = m.group(0).lower()  # a caption unit opens with a capital: "Leads home share matches ..."
+        if m.group(0)[0].isupper() and not _OPENING.search(text, max(0, m.start() - OPENING_REACH), m.start()):
+            continue
+        word = m.group(0).lower()
         after = _NEXT_WORD.match(text, m.end())
         joined = word + after.group(1) if after else ""
-        near = [n for n in wanted if joined and abs(len(joined) - len(n.lower)) <= 1]
-        if near and _common(word) and _common(after.group(1)):  # type: ignore[union-attr]
-            near = []
-        name = next((n for n in near if joined == n.lower or _sounds_like(joined, n)), None)
+        name = next((n for n in wanted if joined and (joined == n.lower or _sounds_like(joined, n))), None)
         if name is not None:
             spans.append((m.start(), after.end(), name.written))  # type: ignore[union-attr]
         elif name := next((n for n in wanted if _sounds_like(word, n)), None):
@@ -98,8 +98,16 @@ def names_as_asked(text: str, names: Sequence[str]) -> str:
     return "".join(out) + text[at:]
 
 
-_SOUND_CLASS = {c: cls for cls in ("ckq", "sz", "fp", "gj", "aeiouy") for c in cls}  # first letters that may sound alike
-_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_A-Z]+)\b")  # the lower-case word after a word, on its line
+_SOUND_CLASSES = ("ckqsxz", "fpv", "gj", "aeiouyhw")  # first letters that may sound alike ("cirencester": s)
+_NEXT_WORD = re.compile(r"[^\S\n]+([^\W\d_A-Z]+)\b")  # the lower-case word after a word, on its line
+_OPENING = re.compile(r"(?:^|\n|[.?!:]\s+)\s*$")  # what comes before a word opening the text, a line or a sentence
+OPENING_REACH = 8  # characters looked back for it
+
+
+def _initials(name: str) -> set[str]:
+    """The first letters a word heard for the name may open with: those that sound like its first, or its second
+    (a silent first letter: "nowsley" for Knowsley)."""
+    return {c for letter in name[:2] for cls in _SOUND_CLASSES if letter in cls for c in cls} | set(name[:2])
 
 
 @lru_cache(maxsize=256)

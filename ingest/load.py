@@ -47,8 +47,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# a table whose cells hold these is a page's layout, read as its blocks; a data table's cells hold text
-_LAYOUT_TAGS = [t for t in HTML_BLOCK_TAGS if t != "tr"]
+_PARAGRAPH_TAGS = ("p", "div", "section", "article", "blockquote", "pre")  # two in one cell: the table lays out a page
+_CELL = "\u2063"  # marks where a layout table's cell ends, apart from any "|" the page writes
 MAX_COLSPAN = 50  # a cell's colspan beyond this is taken as this: a malformed page must not make a row of a million cells
 _BLOCK = "\u2029"  # marks HTML block boundaries while whitespace inside blocks is collapsed
 _BREAK = "\u2028"  # marks <br>
@@ -282,23 +282,23 @@ def _docx_block(item: object) -> str:
 
 
 def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, UnicodeDammit
 
+    decoded = UnicodeDammit(data, is_html=True)  # <meta charset>, a BOM, or a guess: libxml2 knows fewer encoding names
     # lxml closes the cells and rows a page leaves open ("<tr><td>a<td>b"), as browsers do; html.parser nests them
-    soup = BeautifulSoup(data, "lxml")  # detects <meta charset> / BOM itself
+    soup = BeautifulSoup(decoded.unicode_markup or "", "lxml")
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
         tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with(_BREAK)
-    data_tables = [t for t in soup.find_all("table") if not t.find(_LAYOUT_TAGS)]
-    for table in data_tables:  # a data table: its rows one block; a layout table (cells holding paragraphs) is read as blocks
+    for table in [t for t in soup.find_all("table") if not _lays_out(t)]:  # a data table: its rows one block
         caption = table.find("caption")
         lead = _BLOCK + " ".join(caption.get_text().split()) + _BLOCK if caption else ""
         rows = _html_rows(table)
         table.replace_with(lead + _BLOCK + _BREAK.join(rows) + _BLOCK if rows else lead)
     for cell in soup.find_all(["td", "th"]):  # a layout table's cells, or cells outside any table
-        cell.insert_after(" | ")
+        cell.insert_after(_CELL)
     for tag in soup.find_all(HTML_BLOCK_TAGS):
         if tag.name and re.fullmatch(r"h[1-6]", tag.name):
             tag.insert(0, "#" * int(tag.name[1]) + " ")
@@ -308,19 +308,28 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         tag.insert_after(_BLOCK)
     blocks = []
     for block in soup.get_text().split(_BLOCK):
-        lines = (" ".join(part.split()) for part in block.split(_BREAK))
-        # a cell's separator ends a layout table's line; a list item holding only a table leaves its marker alone
-        text = "\n".join(line.rstrip(" |") if line.endswith("|") else line for line in lines if line.strip(" |-")).strip()
+        # a layout cell's mark: " | " between two cells on a line, nothing at a line's ends
+        lines = (" ".join(part.strip(_CELL + " ").replace(_CELL, " | ").split()) for part in block.split(_BREAK))
+        text = "\n".join(line for line in lines if line and line != "-").strip()  # "-": a list item holding only a table
         if text:
             blocks.append(text)
-    return "\n\n".join(blocks), {"title": title}, soup.original_encoding
+    return "\n\n".join(blocks), {"title": title}, decoded.original_encoding
+
+
+def _lays_out(table: object) -> bool:
+    """A table that lays out a page, read as its blocks, not as rows: it holds another table or a heading, or a cell
+    holds two paragraphs or more. A cell whose text a CMS wraps in one <p> or <div>, or a list, is a data cell."""
+    if table.find(["table", "h1", "h2", "h3", "h4", "h5", "h6"]):  # type: ignore[attr-defined]
+        return True
+    return any(len(cell.find_all(_PARAGRAPH_TAGS)) >= 2 for cell in table.find_all(["td", "th"]))  # type: ignore[attr-defined]
 
 
 def _span(cell: object, attribute: str) -> int:
     """A cell's colspan or rowspan as a browser reads it ("3", " 3", "2.0"), 1 when absent or unreadable, at most
-    MAX_COLSPAN."""
+    MAX_COLSPAN; a rowspan of 0 is 0 (to the end of its row group)."""
     m = re.match(r"\s*(\d{1,6})", str(cell.get(attribute) or ""), re.ASCII)  # type: ignore[attr-defined]
-    return max(1, min(int(m[1]), MAX_COLSPAN)) if m else 1
+    n = min(int(m[1]), MAX_COLSPAN) if m else 1
+    return n if attribute == "rowspan" else max(n, 1)
 
 
 def _html_rows(table: object) -> list[str]:
@@ -330,7 +339,10 @@ def _html_rows(table: object) -> list[str]:
     vertically merged cell is."""
     rows: list[str] = []
     below: dict[int, list] = {}  # column -> [rows left, text] of a cell spanning rows
-    for tr in table.find_all("tr") or [table]:  # type: ignore[attr-defined]  # cells with no row: one row
+    trs = table.find_all("tr") or [table]  # type: ignore[attr-defined]  # cells with no row: one row
+    for i, tr in enumerate(trs):
+        if i and tr.parent is not trs[i - 1].parent:
+            below = {}  # a cell spans rows of its own group (thead, tbody) only
         own = iter(tr.find_all(["td", "th"], recursive=False))
         cells: list[str] = []
         while True:
@@ -349,8 +361,10 @@ def _html_rows(table: object) -> list[str]:
                     cells.append("")
                     continue
                 break
+            for inner in cell.find_all(HTML_BLOCK_TAGS):  # a list's items, a CMS's <p>: words apart, not glued
+                inner.insert_after(" ")
             value = re.sub(f"[{_BLOCK}{_BREAK}]", " ", cell.get_text())
-            down = _span(cell, "rowspan")
+            down = _span(cell, "rowspan") or sum(1 for later in trs[i:] if later.parent is tr.parent)  # 0: to its group's end
             for k in range(_span(cell, "colspan")):
                 if down > 1:
                     below[col + k] = [down - 1, value if k == 0 else ""]

@@ -348,6 +348,30 @@ def test_html_rows_a_page_leaves_open_and_layout_tables(tmp_path: Path) -> None:
         "Menu\n\n# Leeds Home Share\n\nIt matches an older person with a lodger.\n\n- Ten hours of help a week.\n\n"
         "a | b\nc | d\n\ne | f\n\np | q"
     )
+    # a CMS wraps a data cell's text in one <p> or <div>, or lists in it: still a data table; a rowspan of 0 runs to
+    # the end of its row group; a page's own "|" is kept where a layout cell's end is not
+    cms = """<table><tr><th><div class="sort">Ward</div></th><th>Cases</th><th>Libraries</th></tr>
+    <tr><td rowspan="0">Headingley</td><td><p>12</p></td><td><ul><li>Central<li>North</ul></td></tr><tr><td>8</td></tr>
+    </table><p>Choose A |</p><table><tr><td><p>One</p><p>more</p><td>Two</table>"""
+    path.write_text(cms, encoding="utf-8")
+    assert load(path, max_bytes=MB).text == (
+        "Ward | Cases | Libraries\nHeadingley | 12 | Central North\nHeadingley | 8\n\nChoose A |\n\nOne\n\nmore\n\nTwo"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("<p>Café budget of £5m for the year.</p>".encode("utf-16-le"), "Café budget of £5m for the year."),  # no BOM
+        (b'<meta charset="windows-1252"><p>Caf\xe9 \x80 5</p>', "Café € 5"),
+    ],
+)
+def test_html_encoding_is_detected_without_a_label_too(tmp_path: Path, raw: bytes, text: str) -> None:
+    """bs4 decodes (UnicodeDammit) before lxml parses: handed the bytes, lxml fell back to UTF-8 for an encoding name
+    libxml2 does not know ("utf_16_le"), and a page in UTF-16 without a BOM came out as noise."""
+    path = tmp_path / "page.html"
+    path.write_bytes(raw)
+    assert load(path, max_bytes=MB).text == text
 
 
 def test_html_without_title_uses_first_heading(tmp_path: Path) -> None:
