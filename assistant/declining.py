@@ -151,15 +151,16 @@ def as_written(passages: Sequence[tuple[str, DocumentInfo]], question: str) -> l
     recognition writes initials in lower case ("the cqc", "lch"), and an acronym is otherwise matched in capitals only
     ("NICE" is not "nice"); it hears a place or a person's name as a word that sounds alike ("leads home share" for
     Leeds Home Share; spoken.sounds_like) or as two ("harrow gate"). Written documents are as they are."""
+    if not any(doc.kind == TRANSCRIPT for _, doc in passages):  # most pools: nothing to read, nothing worked out
+        return list(passages)
     initials = sorted(set(INITIALS.findall(question)), key=len, reverse=True)
     names = spoken_names(question)
-    if (not initials and not names) or not any(doc.kind == TRANSCRIPT for _, doc in passages):
+    if not initials and not names:
         return list(passages)
     rx = re.compile(rf"\b({'|'.join(map(re.escape, initials))})(?=s?\b)", re.IGNORECASE) if initials else None
 
     def written(text: str) -> str:
-        text = rx.sub(lambda m: m.group(1).upper(), text) if rx else text
-        return names_as_asked(text, names) if names else text
+        return names_as_asked(rx.sub(lambda m: m.group(1).upper(), text) if rx else text, names)
 
     return [(written(text) if doc.kind == TRANSCRIPT else text, doc) for text, doc in passages]
 
