@@ -275,9 +275,10 @@ _HYPHENATED = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 _LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
-def _name_stems(text: str) -> set[str]:
-    """Stems of a text's words (connectors included)."""
-    return {stem(w) for w in _name_words(text)}
+@functools.lru_cache(maxsize=4096)
+def _name_stems(text: str) -> frozenset[str]:
+    """Stems of a text's words (connectors included); a passage's are worked out once for every term looked for in it."""
+    return frozenset(stem(w) for w in _name_words(text))
 
 
 def _describes_source(question: str, term: str, passages: Sequence[Passage]) -> bool:

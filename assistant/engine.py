@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +29,8 @@ from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
 from assistant.types import Answer, AnswerSentence, Filters, Passage
+
+CITED_KEPT = 64  # answers whose cited spans are kept, so a follow-up does not draft the answer it follows again
 
 
 class Assistant:
@@ -50,6 +52,9 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._bank: SentenceBank | None = None
         self._init_lock = threading.Lock()
+        # (questions up to this one, filters, k, the documents) -> the spans its extractive answer cited (_anchors)
+        self._cited: OrderedDict[tuple[Any, ...], list[tuple[str, int, int]]] = OrderedDict()
+        self._cited_lock = threading.Lock()
 
     # lazily built, shared parts -------------------------------------------------
     def _ready(self) -> tuple[Retriever, SentenceBank]:
@@ -109,6 +114,8 @@ class Assistant:
             draft = Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
         else:
             passages, draft, retrieved = self._draft(analysed, filters, k, anchors, on_token, self.settings.llm != "none")
+            if not anchors and self.settings.llm == "none":  # the draft _anchors makes when a follow-up comes next
+                self._remember(self._cited_key([*history_questions(history), question], filters, k), draft)
         done = time.perf_counter()
         return Answer(
             question=question,
@@ -191,9 +198,30 @@ class Assistant:
         if own.publishers:
             return []
         # the previous answer's extractive citations (what the user just read, in extractive mode), without its own anchors
-        previous = self._question(earlier[-1], resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers()))
-        _, draft, _ = self._draft(previous, filters, k, [], None, use_llm=False)
-        return [(c.doc_id, c.start, c.end) for c in draft.citations]
+        key = self._cited_key(earlier, filters, k)
+        with self._cited_lock:
+            cited = self._cited.get(key)
+        if cited is None:
+            previous = self._question(earlier[-1], resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers()))
+            _, draft, _ = self._draft(previous, filters, k, [], None, use_llm=False)
+            cited = self._remember(key, draft)
+        return list(cited)
+
+    def _cited_key(self, questions: Sequence[str], filters: Filters | None, k: int) -> tuple[Any, ...]:
+        """What a question's answer without anchors depends on: it and the questions before it, the filters, k and
+        the documents indexed (an ingest makes every answer new)."""
+        documents = frozenset((d.doc_id, d.content_hash) for d in self._ready()[0].documents().values())
+        return (tuple(questions), filters or None, k, documents)
+
+    def _remember(self, key: tuple[Any, ...], draft: Draft) -> list[tuple[str, int, int]]:
+        """Keep the spans a draft cited (the CITED_KEPT latest answers) and return them."""
+        cited = [(c.doc_id, c.start, c.end) for c in draft.citations]
+        with self._cited_lock:
+            self._cited[key] = cited
+            self._cited.move_to_end(key)
+            while len(self._cited) > CITED_KEPT:
+                self._cited.popitem(last=False)
+        return cited
 
     def _retrieve(
         self, question: Question, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()

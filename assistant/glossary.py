@@ -24,6 +24,15 @@ def _bare(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", normalise(text)).split())
 
 
+@lru_cache(maxsize=4096)
+def _key(phrase: str, case_sensitive: bool = False) -> str:
+    """What a text must hold for _phrase_pattern(phrase) to match it: the phrase's first run of letters and digits,
+    case-folded unless the match is case-sensitive (then look in the text's casefold()). A substring test, it spares
+    most regex searches and, for the glossary's ASCII phrases, never one that could match."""
+    run = re.search(r"[^\W_]+", phrase)
+    return "" if run is None else run.group(0) if case_sensitive else run.group(0).casefold()
+
+
 def _phrase_pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:
     """Whole-word match of a phrase, allowing a plural 's' (ICBs, integrated care boards) and any spacing."""
     words = phrase.split() if case_sensitive else normalise(phrase).split(" ")
@@ -66,8 +75,9 @@ class Glossary:
 
     def acronyms_in(self, text: str) -> list[str]:
         """Acronyms named in the text, either directly or through one of their expansions."""
-        found = [a for a, rx in self._acronym_rx.items() if rx.search(text)]
-        found += [a for (a, _), rx in self._expansion_rx.items() if rx.search(text) and a not in found]
+        folded = text.casefold()
+        found = [a for a, rx in self._acronym_rx.items() if _key(a, True) in text and rx.search(text)]
+        found += [a for (a, e), rx in self._expansion_rx.items() if _key(e) in folded and rx.search(text) and a not in found]
         return found
 
     def expansions(self, text: str) -> list[str]:
@@ -75,8 +85,9 @@ class Glossary:
         extra: list[str] = []
         for acronym in self.acronyms_in(text):
             extra += [acronym, *self.acronyms[acronym]]
+        folded = text.casefold()
         for group in self._synonym_rx:
-            if any(rx.search(text) for _, rx in group):
+            if any(_key(s) in folded and rx.search(text) for s, rx in group):
                 extra += [s for s, _ in group]
         mentioned = _bare(text)
         return [t for t in dict.fromkeys(extra) if _bare(t) not in mentioned]

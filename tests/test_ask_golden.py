@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from assistant.cite import quote_matches
 from assistant.types import Answer, Filters
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -225,3 +228,34 @@ def test_concurrent_asks_are_safe(seed_assistant) -> None:
     for question, answer in zip(questions, answers, strict=True):
         _check_citations(answer, seed_assistant.index)
         assert answer.answer == seed_assistant.ask(question).answer  # same answer whichever thread asked
+
+
+def test_a_follow_up_in_a_conversation_reuses_what_the_previous_answer_cited(seed_index, embedder, tmp_path, monkeypatch) -> None:
+    """A follow-up leans on the spans the previous answer cited (_anchors). Asked right after that answer, it takes
+    them as kept, and answers as it does when they are worked out again; after an ingest they are worked out again."""
+    from assistant.engine import Assistant
+    from assistant.index import Index
+    from ingest.pipeline import Ingestor
+
+    data = tmp_path / "data"
+    shutil.copytree(seed_index.data_dir, data)
+    settings = make_settings(data)
+    bot = Assistant(settings, index=Index(settings, embedder=embedder))
+    first = "How will ICBs be held to account for their performance?"
+    follow = "Why does that matter?"
+    drafts: list[str] = []
+    real_draft = bot._draft
+    monkeypatch.setattr(bot, "_draft", lambda *a, **kw: drafts.append(a[0].text) or real_draft(*a, **kw))
+    assert bot.ask(first).citations and drafts == [first]
+    kept = bot.ask(follow, history=[first])
+    assert drafts.count(first) == 1  # the follow-up's own draft only: the answer it follows was not drafted again
+    fresh = Assistant(settings, index=Index(settings, embedder=embedder)).ask(follow, history=[first])
+    assert kept.answer == fresh.answer
+    assert [(c.source, c.start, c.end) for c in kept.citations] == [(c.source, c.start, c.end) for c in fresh.citations]
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "note.md").write_text("# Oversight\n\nICBs are held to account by NHS England through the oversight framework.\n", encoding="utf-8")
+    assert Ingestor(settings, embedder=embedder, progress=False).run([more]).ok
+    bot.refresh()
+    bot.ask(follow, history=[first])
+    assert drafts.count(first) == 2  # another set of documents: the previous answer is drafted again

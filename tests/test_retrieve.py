@@ -93,6 +93,31 @@ def test_a_long_document_may_fill_the_passages_shown() -> None:
 
 
 # glossary ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The King’s Fund and the Kings Fund said ICBs, ICSs and an Integrated\nCare Board answer to NHSE.",
+        "INTEGRATED CARE BOARDS and integrated care partnerships' duties; A&E; the SoS; voluntary, community and social enterprise",
+        "the voluntary community and social enterprise sector (VCSE) and the Department for Levelling Up Housing and Communities",
+        "a council, local government, the Act, held to account, third sector and charities; GP practices; LA budgets",
+        "nothing of the glossary here at all",
+        "",
+    ],
+)
+def test_glossary_finds_what_every_pattern_finds(text: str) -> None:
+    """acronyms_in and expansions test a phrase's first word before its pattern: they find what searching with
+    every pattern finds."""
+    from assistant.glossary import _bare
+
+    g = get_glossary()
+    acronyms = [a for a, rx in g._acronym_rx.items() if rx.search(text)]
+    acronyms += [a for (a, _), rx in g._expansion_rx.items() if rx.search(text) and a not in acronyms]
+    assert g.acronyms_in(text) == acronyms
+    synonyms = [s for group in g._synonym_rx if any(rx.search(text) for _, rx in group) for s, _ in group]
+    extra = dict.fromkeys([x for a in acronyms for x in (a, *g.acronyms[a])] + synonyms)
+    assert g.expansions(text) == [t for t in extra if _bare(t) not in _bare(text)]
+
+
 def test_glossary_expands_acronym_to_phrase_and_back() -> None:
     g = get_glossary()
     assert "integrated care board" in g.expansions("Who holds ICBs to account?")
