@@ -304,6 +304,28 @@ def test_html_structure_and_dropped_chrome(tmp_path: Path) -> None:
     assert doc.meta["title"] == "ICS news"
 
 
+def test_html_form_holding_the_page_is_kept_and_search_boxes_go(tmp_path: Path) -> None:
+    """ASP.NET pages wrap their whole body in one <form>: its text is the page's, its controls are not. A search box or
+    a sign-up form is no content."""
+    html = """<html><head><title>Board papers</title></head><body>
+    <form method="post" action="./papers.aspx" id="aspnetForm">
+    <input type="hidden" name="__VIEWSTATE" value="dDwtMTA4">
+    <div><form role="search"><label for="q">Search this site</label><input id="q"><button>Go</button></form></div>
+    <h1>Quality Committee report</h1>
+    <p>The committee noted 12 serious incidents.</p>
+    <p>Waiting times improved in <b>community</b> services.</p>
+    <select name="year"><option>2024</option><option>2025</option></select>
+    </form>
+    <form><p>Sign up to our newsletter</p><input type="email"><button>Subscribe</button></form>
+    </body></html>"""
+    path = tmp_path / "papers.html"
+    path.write_text(html, encoding="utf-8")
+    doc = load(path, max_bytes=MB)
+    assert doc.text == (
+        "# Quality Committee report\n\nThe committee noted 12 serious incidents.\n\nWaiting times improved in community services."
+    )
+
+
 def test_html_table_is_one_block_of_rows_with_cells_in_their_columns(tmp_path: Path) -> None:
     """A data table's rows follow each other with no blank line between (so they read as one table), after its
     caption, every cell in its column: an empty cell keeps its place, a cell spanning two columns is followed by an
