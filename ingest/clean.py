@@ -249,6 +249,7 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
 
     Not inside two columns merged line by line (ingest/columns.py): there the next line belongs to the
     other column, and joining would make one sentence of two; left apart, the fragments read as fragments.
+    Nor between two rows of a table: "Agency spend | 2.1m" and "staff turnover | 9%" are two records.
     """
     merged = merged_column_spans(doc.text)
     starts = [start for start, _ in merged]
@@ -256,7 +257,13 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
     def join(replacement: str) -> Callable[[re.Match[str]], str]:
         def repl(match: re.Match[str]) -> str:  # nor at a run's edge: its first line to the one before, its last to the next
             i = bisect.bisect_right(starts, match.end()) - 1  # the last run starting at or before the join's end
-            return match.group(0) if i >= 0 and match.start() <= merged[i][1] else replacement
+            if i >= 0 and match.start() <= merged[i][1]:
+                return match.group(0)
+            text = match.string
+            before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+            after_end = text.find("\n", match.end())
+            after = text[match.end() : after_end if after_end >= 0 else len(text)]
+            return match.group(0) if _is_row(before) and _is_row(after) else replacement
 
         return repl
 
@@ -265,6 +272,11 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
     # is a new turn or a title's end, not a page break, and only the lines of a paragraph are joined.
     blank_lines = "" if doc.speech else r"(?:[ ]*\n)*"
     _sub(doc, _rx(rf"(?<=[\w,’”)–])\n{blank_lines}(?=[a-z])(?!www\.)"), join(" "))
+
+
+def _is_row(line: str) -> bool:
+    """A table's row as stored ("Agency spend | 2.1m") or as a text file writes it ("| Agency spend | 2.1m |")."""
+    return " | " in line or line.lstrip().startswith("|")
 
 
 def append_footnotes(doc: _Tracked) -> None:

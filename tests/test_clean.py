@@ -77,6 +77,18 @@ def test_sentence_split_by_page_break_is_rejoined() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Measure | 2024\nAgency spend | 2.1m\nstaff turnover | 9%\nsickness absence | 5%",
+        "| Measure | 2024 |\n| Agency spend | 2.1m |\n| staff turnover | 9% |",
+    ],
+)
+def test_two_rows_of_a_table_are_never_joined(raw: str) -> None:
+    """A row ending in a word and a row starting in lower case are two records, not a sentence cut in two."""
+    assert clean(raw).text == raw
+
+
 def test_lines_ending_in_punctuation_or_followed_by_capitals_stay_apart() -> None:
     raw = (
         "Context\nIt is only fair to open here.\nOne ICB chair says:\nQuite simply, we are accountable.\n"
