@@ -211,7 +211,7 @@ class Assistant:
         """What a question's answer without anchors depends on: it and the questions before it, the filters, k and
         the documents indexed (an ingest makes every answer new)."""
         documents = frozenset((d.doc_id, d.content_hash) for d in self._ready()[0].documents().values())
-        return (tuple(questions), filters or None, k, documents)
+        return (tuple(questions), filters or None, k, len(documents), hash(documents))  # not the set: 64 keys of 5,000 documents
 
     def _remember(self, key: tuple[Any, ...], draft: Draft) -> list[tuple[str, int, int]]:
         """Keep the spans a draft cited (the CITED_KEPT latest answers) and return them."""
