@@ -116,6 +116,15 @@ class Draft:
     doubt: tuple[float, ...] = ()  # declining.DOUBT_FEATURES of the question and its evidence
 
 
+def with_caveat(draft: Draft, caveat: str) -> Draft:
+    """The draft with `caveat` (declining.caveat) as its first sentence, citing nothing; the draft itself when empty."""
+    if not caveat or not draft.citations:
+        return draft
+    draft.answer = f"{caveat}\n{draft.answer}"
+    draft.sentences = [AnswerSentence(caveat, [], True), *draft.sentences]
+    return draft
+
+
 def _cite(citations: CitationList, index: Index, sentence: Sentence, passage: Passage) -> int:
     pages = index.docs.pages(sentence.doc_id) if passage.doc.has_pages else []
     locator = index.docs.locator_at(sentence.doc_id, sentence.start)  # a transcript's "at 00:41:07" or "Q112"

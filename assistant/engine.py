@@ -16,9 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_context
+from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_caveat, with_context
 from assistant.config import Settings
-from assistant.declining import abstention_message, decline_checks, decline_model_for, decline_reasons, doubt_features
+from assistant.declining import (
+    abstention_message,
+    caveat,
+    decline_checks,
+    decline_model_for,
+    decline_reasons,
+    declines,
+    doubt_features,
+)
 from assistant.errors import AssistantError
 from assistant.glossary import Glossary, get_glossary
 from assistant.index import Index
@@ -284,7 +292,7 @@ class Assistant:
         # with a decline model the checks' findings are among what it reads, and its finding alone decides
         checks = found if model is None else {"doubt": model.doubt(doubt) >= model.threshold}
         reasons = decline_reasons(question, found)
-        if any(checks.values()):
+        if declines(checks):
             message = abstention_message(question.text, reasons=reasons)
             closest = closest_citations(evidence or all_evidence, index)
             if closest:
@@ -298,11 +306,11 @@ class Assistant:
                 doubt=doubt,
             )
         if use_llm:
-            return compose_llm(question.text, top, self.settings, index, bank, self._similarity, on_token)
-        chosen = select(evidence, question)
-        draft = compose_extractive(with_context(chosen, bank), index)
+            draft = compose_llm(question.text, top, self.settings, index, bank, self._similarity, on_token)
+        else:
+            draft = compose_extractive(with_context(select(evidence, question), bank), index)
         draft.checks, draft.doubt = checks, doubt
-        return draft
+        return with_caveat(draft, caveat(question, checks))
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:
         """Best cosine between a generated sentence and the cited texts (verification of LLM output)."""

@@ -213,7 +213,7 @@ class Answer:
     resolved_question: str | None = None  # the standalone question used for retrieval (follow-ups)
     mode: str = "extractive"
     closest: list[Citation] = field(default_factory=list)  # closest evidence offered when abstaining
-    checks: dict[str, Any] = field(default_factory=dict)  # each decline check's finding; any set = declined
+    checks: dict[str, Any] = field(default_factory=dict)  # each decline check's finding; any set declines, but a caveat (declining.CAVEATS) qualifies the answer
     withheld: Any = None  # a declined answer's would-be Draft (Assistant(explain=True) only)
     doubt: tuple[float, ...] = ()  # what the decline model read (declining.DOUBT_FEATURES); not in to_json
 

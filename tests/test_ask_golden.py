@@ -65,13 +65,7 @@ def test_numeric_percentage(seed_assistant) -> None:
     assert any("60 per cent" in c.quote for c in answer.citations)
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What was Cheshire and Merseyside ICB's 2023/24 allocation?",
-        "How many ICBs has the CQC rated outstanding?",
-    ],
-)
+@pytest.mark.parametrize("question", ["What was Cheshire and Merseyside ICB's 2023/24 allocation?"])
 def test_unanswerable_abstains_and_offers_closest_evidence(seed_assistant, question) -> None:
     answer = seed_assistant.ask(question)
     _check_citations(answer, seed_assistant.index)
@@ -90,17 +84,23 @@ def test_an_off_topic_question_is_declined(seed_assistant) -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "wanted"),
     [
-        "How many trusts responded to NHS Providers' annual regulation survey?",  # figures from the survey, but no count of replies
-        "How many ICSs have the same person chairing both the ICB and the ICP?",  # joint chairs discussed, never counted
-        "In what year did Monitor bring in its oversight model for foundation trusts?",  # "may be proposed" is no date
+        ("How many ICBs has the CQC rated outstanding?", "figure"),
+        ("How many trusts responded to NHS Providers' annual regulation survey?", "figure"),  # figures from the survey, but no count of replies
+        ("How many ICSs have the same person chairing both the ICB and the ICP?", "figure"),  # joint chairs discussed, never counted
+        ("In what year did Monitor bring in its oversight model for foundation trusts?", "date"),  # "may be proposed" is no date
     ],
 )
-def test_close_decoys_abstain(seed_assistant, question) -> None:
+def test_a_figure_no_passage_clearly_gives_is_said_so_before_the_closest_passages(seed_assistant, question, wanted) -> None:
+    """no_figure qualifies the answer instead of declining it (declining.CAVEATS): on a fresh held-out set it
+    declined 23 answerable questions to catch 4 decoys (eval/README.md, round eighteen). The answer says first, citing
+    nothing, that no passage clearly gives the figure; then it quotes the closest passages, each cited exactly."""
     answer = seed_assistant.ask(question)
-    assert answer.abstained, answer.answer
-    assert answer.citations == [] and answer.closest
+    _check_citations(answer, seed_assistant.index)
+    assert not answer.abstained and answer.checks["no_figure"]
+    assert answer.answer.startswith(f"No passage was found that clearly gives that {wanted}; the closest passages say:\n")
+    assert answer.sentences[0].citations == [] and answer.citations
 
 
 @pytest.mark.parametrize(
