@@ -1,9 +1,11 @@
 """Declining: each reason not to answer, checked on every question, and the message that says why.
 
 An answer is only given when the evidence can answer: the question's named things are in some document
-(uncovered), a how-many or when question's figure is about what is asked (no_figure) and, when the question
-names one publisher, comes from it or from a passage naming it (other_source), and the best sentence is near the
-question at all (weak). decline_checks gives every check's finding, so eval can measure what
+(uncovered), a figure question naming one publisher has a figure from it or from a passage naming it
+(other_source), and the best sentence is near the question at all (weak). A how-many or when question whose
+figures are about something else (no_figure) is answered, after a sentence saying so (CAVEATS, caveat): as a
+decline it lost more answerable questions than it caught decoys on a fresh held-out set. decline_checks gives
+every check's finding, so eval can measure what
 each one earns; a check that does not pay on the corpus it was not written for is deleted (eval/README.md,
 "Declining"): "unattributed", "silent" and "unheard" (what a named publisher's passages say) and "no_name" went
 that way. A learned DeclineModel over DOUBT_FEATURES (the checks' findings among them) decides instead where
