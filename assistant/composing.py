@@ -117,8 +117,9 @@ class Draft:
 
 
 def with_caveat(draft: Draft, caveat: str) -> Draft:
-    """The draft with `caveat` (declining.caveat) as its first sentence, citing nothing; the draft itself when empty."""
-    if not caveat or not draft.citations:
+    """The draft with `caveat` (declining.caveat) as its first sentence, citing nothing (an LLM's answer citing
+    nothing too); the draft itself when there is no caveat or it declined."""
+    if not caveat or draft.abstained:
         return draft
     draft.answer = f"{caveat}\n{draft.answer}"
     draft.sentences = [AnswerSentence(caveat, [], True), *draft.sentences]

@@ -336,11 +336,11 @@ def decline_reasons(question: Question, found: dict[str, Any]) -> list[str]:
     if found.get("other_source"):
         named = question.query.publishers[0]
         reasons.append(f"The figures found are not {named}{'’' if named.endswith('s') else '’s'}: they come from other publishers' documents.")
-    elif found.get("no_figure") and not reasons:
-        wanted = "date" if question.numeric == "time" else "share" if question.proportion else "figure"
-        reasons.append(f"No passage about it gives that {wanted}.")
     if found.get("weak") and not reasons:
         reasons.append("Nothing in them comes close to the question.")
+    if found.get("no_figure") and not reasons:  # said only when a decline model declined: no_figure itself does not
+        wanted = "date" if question.numeric == "time" else "share" if question.proportion else "figure"
+        reasons.append(f"No passage about it gives that {wanted}.")
     return reasons
 
 
@@ -376,7 +376,8 @@ def decline_checks(
 ) -> dict[str, Any]:
     """Every reason to decline, by name: the terms each check found wanting (or True); empty/False = no reason.
 
-    The answer declines when any is set. All are computed, so eval can measure what each one earns."""
+    The answer declines when any is set but a CAVEATS one, which qualifies it instead. All are computed, so eval can
+    measure what each one earns."""
     uncovered = uncovered_terms(question, pool, glossary)
     uncovered += unmentioned_bodies(question.text, retriever.publishers(), pool, glossary)
     # a term the retrieved passages lack may still be elsewhere in the documents: retrieval missed it, which is

@@ -121,9 +121,11 @@ class Assistant:
             message = f"There is no earlier question for “{question}” to point back to; ask it in full, naming what it is about."
             draft = Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
         else:
+            # the key first: an ingest while drafting must not file this answer under the new documents
+            key = self._cited_key([*history_questions(history), question], filters, k)
             passages, draft, retrieved = self._draft(analysed, filters, k, anchors, on_token, self.settings.llm != "none")
             if not anchors and self.settings.llm == "none":  # the draft _anchors makes when a follow-up comes next
-                self._remember(self._cited_key([*history_questions(history), question], filters, k), draft)
+                self._remember(key, draft)
         done = time.perf_counter()
         return Answer(
             question=question,
@@ -219,7 +221,8 @@ class Assistant:
         """What a question's answer without anchors depends on: it and the questions before it, the filters, k and
         the documents indexed (an ingest makes every answer new)."""
         documents = frozenset((d.doc_id, d.content_hash) for d in self._ready()[0].documents().values())
-        return (tuple(questions), filters or None, k, len(documents), hash(documents))  # not the set: 64 keys of 5,000 documents
+        scope = (tuple(filters.documents), tuple(filters.publishers), tuple(filters.kinds), filters.since, filters.until) if filters else None
+        return (tuple(questions), scope, k, len(documents), hash(documents))  # not the set: 64 keys of 5,000 documents
 
     def _remember(self, key: tuple[Any, ...], draft: Draft) -> list[tuple[str, int, int]]:
         """Keep the spans a draft cited (the CITED_KEPT latest answers) and return them."""
@@ -310,7 +313,7 @@ class Assistant:
         else:
             draft = compose_extractive(with_context(select(evidence, question), bank), index)
         draft.checks, draft.doubt = checks, doubt
-        return with_caveat(draft, caveat(question, checks))
+        return with_caveat(draft, caveat(question, found))
 
     def _similarity(self, sentence: str, evidence: Sequence[str]) -> float:
         """Best cosine between a generated sentence and the cited texts (verification of LLM output)."""

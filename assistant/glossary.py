@@ -27,10 +27,15 @@ def _bare(text: str) -> str:
 @lru_cache(maxsize=4096)
 def _key(phrase: str, case_sensitive: bool = False) -> str:
     """What a text must hold for _phrase_pattern(phrase) to match it: the phrase's first run of letters and digits,
-    case-folded unless the match is case-sensitive (then look in the text's casefold()). A substring test, it spares
-    most regex searches and, for the glossary's ASCII phrases, never one that could match."""
+    as written for a case-sensitive pattern (look in the text), else case-folded (look in _folded(text)). A
+    substring test, it spares most regex searches and never one that could match."""
     run = re.search(r"[^\W_]+", phrase)
     return "" if run is None else run.group(0) if case_sensitive else run.group(0).casefold()
+
+
+def _folded(text: str) -> str:
+    """The text as _key's case-folded keys are looked for in it: what re.IGNORECASE matches to "i" ("İ", "ı") is "i"."""
+    return text.casefold().replace("\u0307", "").replace("ı", "i")
 
 
 def _phrase_pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:
@@ -75,7 +80,7 @@ class Glossary:
 
     def acronyms_in(self, text: str) -> list[str]:
         """Acronyms named in the text, either directly or through one of their expansions."""
-        folded = text.casefold()
+        folded = _folded(text)
         found = [a for a, rx in self._acronym_rx.items() if _key(a, True) in text and rx.search(text)]
         found += [a for (a, e), rx in self._expansion_rx.items() if _key(e) in folded and rx.search(text) and a not in found]
         return found
@@ -85,7 +90,7 @@ class Glossary:
         extra: list[str] = []
         for acronym in self.acronyms_in(text):
             extra += [acronym, *self.acronyms[acronym]]
-        folded = text.casefold()
+        folded = _folded(text)
         for group in self._synonym_rx:
             if any(_key(s) in folded and rx.search(text) for s, rx in group):
                 extra += [s for s, _ in group]

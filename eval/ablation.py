@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from assistant.declining import CAVEATS
 from eval.dataset import Question
 from eval.metrics import Span, evidence_hit
 
@@ -58,8 +59,9 @@ def ablate(
 
 
 def _declined(answer: Mapping[str, Any], off: set[str]) -> bool:
-    """Still declined with the checks in `off` switched off (some other check, or an unnamed reason, remains)."""
-    reasons = fired(answer)
+    """Still declined with the checks in `off` switched off (some other check, or an unnamed reason, remains); a
+    caveat (declining.CAVEATS) declines nothing."""
+    reasons = fired(answer) - CAVEATS
     return bool(answer.get("abstained")) and (not reasons or bool(reasons - off))
 
 

@@ -249,7 +249,8 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
 
     Not inside two columns merged line by line (ingest/columns.py): there the next line belongs to the
     other column, and joining would make one sentence of two; left apart, the fragments read as fragments.
-    Nor between two rows of a table: "Agency spend | 2.1m" and "staff turnover | 9%" are two records.
+    Nor next to a table's row: "Agency spend | 2.1m" and "staff turnover | 9%" are two records, and so is a row whose
+    other cells were empty ("staff turnover" alone: empty cells after the last filled one are not stored).
     """
     merged = merged_column_spans(doc.text)
     starts = [start for start, _ in merged]
@@ -263,7 +264,7 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
             before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
             after_end = text.find("\n", match.end())
             after = text[match.end() : after_end if after_end >= 0 else len(text)]
-            return match.group(0) if _is_row(before) and _is_row(after) else replacement
+            return match.group(0) if _is_row(before) or _is_row(after) else replacement
 
         return repl
 

@@ -37,6 +37,7 @@ SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, ".pdf", ".docx", *HTML_EXTENSIONS)
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
 DROPPED_HTML_TAGS = ("script", "style", "nav", "footer", "header", "noscript", "template", "svg")
 FORM_CONTROLS = ("input", "select", "textarea", "button", "option", "label", "datalist", "output")  # a form's, never its text
+FORM_PAGE_SHARE = 0.5  # a form holding this share of a page's words is the page (ASP.NET), not a box on it
 HTML_BLOCK_TAGS = (
     "p", "div", "section", "article", "main", "aside", "blockquote", "pre", "ul", "ol", "li", "table", "tr",
     "dl", "dt", "dd", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -291,9 +292,14 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
         tag.decompose()
-    for form in soup.find_all("form"):
+    forms = soup.find_all("form")
+    for form in forms:
+        for control in form.find_all(FORM_CONTROLS):
+            control.decompose()
+    page_words = len(soup.get_text(" ").split())
+    for form in forms:
         if not form.decomposed:  # not inside a form already dropped
-            _drop_form(form)
+            _drop_form(form, page_words)
     for br in soup.find_all("br"):
         br.append(_BREAK)  # inside, as the marks below: a mark put beside a tag finds its place among all its siblings
     for table in [t for t in soup.find_all("table") if not _lays_out(t)]:  # a data table: its rows one block
@@ -320,17 +326,15 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return "\n\n".join(blocks), {"title": title}, decoded.original_encoding
 
 
-def _drop_form(form: object) -> None:
-    """A search box, a sign-up or a cookie form goes. A form that holds the page's text stays, its controls gone:
-    ASP.NET pages wrap their whole body in one <form>. It holds text when it holds a heading, a table, a main or
-    article part, or two paragraphs or more."""
-    holds_text = form.find(["h1", "h2", "h3", "h4", "h5", "h6", "table", "main", "article"]) or len(form.find_all("p")) >= 2  # type: ignore[attr-defined]
-    if not holds_text:
+def _drop_form(form: object, page_words: int) -> None:
+    """A search box, a sign-up or a cookie form goes (its controls are gone already). A form that holds most of the
+    page's words stays, as its text: ASP.NET pages wrap their whole body in one <form> (with a __VIEWSTATE field,
+    gone with the controls). So does a form inside a table, where lxml puts a form that wraps rows."""
+    in_table = form.find_parent(["table", "thead", "tbody", "tfoot", "tr"]) is not None  # type: ignore[attr-defined]
+    if in_table or len(form.get_text(" ").split()) >= FORM_PAGE_SHARE * page_words:  # type: ignore[attr-defined]
+        form.unwrap()  # type: ignore[attr-defined]
+    else:
         form.decompose()  # type: ignore[attr-defined]
-        return
-    for control in form.find_all(FORM_CONTROLS):  # type: ignore[attr-defined]
-        control.decompose()
-    form.unwrap()  # type: ignore[attr-defined]
 
 
 def _lays_out(table: object) -> bool:

@@ -803,6 +803,26 @@ def test_two_names_joined_by_and_are_each_looked_for_elsewhere_but_a_place_pair_
     assert not declining._found_elsewhere("Kent and Medway", Retriever(), g)  # one place, named nowhere as such
 
 
+def test_a_caveat_opens_an_answer_extractive_or_not_but_never_a_decline() -> None:
+    """declining.caveat says, for no_figure's finding, that no passage clearly gives what is asked; with_caveat puts it
+    first, citing nothing, on any answer given (an LLM's that cites nothing too), never on a decline."""
+    from assistant.types import AnswerSentence
+
+    none = {"uncovered": [], "weak": False, "no_figure": False, "other_source": False}
+    count, when = _question("How many trusts did The King's Fund survey?"), _question("When will the review report?")
+    assert declining.caveat(count, none) == ""
+    assert declining.caveat(count, {**none, "no_figure": True}).startswith("No passage was found that clearly gives that figure;")
+    assert declining.caveat(when, {**none, "no_figure": True}).startswith("No passage was found that clearly gives that date;")
+    assert not declining.declines({**none, "no_figure": True}) and declining.declines({**none, "weak": True})
+    said = "About 40 trusts were surveyed."
+    draft = composing.Draft(said, [AnswerSentence(said, [], False)], [])
+    caveat = declining.caveat(count, {**none, "no_figure": True})
+    qualified = composing.with_caveat(draft, caveat)
+    assert qualified.answer == f"{caveat}\n{said}" and qualified.sentences[0] == AnswerSentence(caveat, [], True)
+    declined = composing.Draft("The documents don't say.", [], [], abstained=True)
+    assert composing.with_caveat(declined, caveat).answer == "The documents don't say."
+
+
 def test_each_reason_to_decline_is_said_in_plain_words() -> None:
     count = _question("How many trusts did The King's Fund survey?", ["The King's Fund"])
     share = _question("What percentage of interviewees were ICP chairs?")

@@ -279,6 +279,19 @@ def test_ablation_switches_a_check_off_exactly():
     assert out["other"] == {**out["none"], "fires": 1}
 
 
+def test_ablation_counts_a_caveat_as_no_decline():
+    """no_figure qualifies an answer (declining.CAVEATS): with the check that declined switched off, a question that
+    no_figure also flagged is answered, and no_figure switched off changes nothing."""
+    from eval.ablation import ablate
+
+    qa = Question("a-1", "single", "?", "", (), (), False, corpus="x")
+    good = {"citations": [citation(1, "a.txt", "The ICB will be accountable to DHSC via NHSE.")]}
+    answers = [{"abstained": True, "checks": {"weak": True, "no_figure": True}, "withheld": good, "citations": []}]
+    out = ablate([qa], answers, {"a-1": [GOLD_ICB]})["x"]
+    assert out["weak"]["correct"] == 1.0 and out["weak"]["answerable_declined"] == 0
+    assert out["no_figure"] == {**out["none"], "fires": 1}
+
+
 def test_quick_set_is_the_ci_subset():
     quick = load_questions(quick=True)
     assert 30 <= len(quick) <= 40 and {q.kind for q in quick} == {"single", "comparison", "numeric", "unanswerable", "followup"}

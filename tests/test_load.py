@@ -326,6 +326,23 @@ def test_html_form_holding_the_page_is_kept_and_search_boxes_go(tmp_path: Path) 
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("<form><h2>Sign up to our newsletter</h2><input type='email'><button>Subscribe</button></form>", ""),  # a box, heading and all
+        ("<form><table><tr><td><label>Username</label></td><td><input></td></tr><tr><td><label>Password</label></td>"
+         "<td><input type='password'></td></tr></table></form>", ""),  # a login form laid out in a table
+        ("<table><tr><th>Measure</th><th>2024</th></tr><form><tr><td>Turnover</td><td>9%</td></tr></form></table>",
+         "\n\nMeasure | 2024\nTurnover | 9%"),  # lxml puts a form that wraps a table's rows around them: the rows stay
+    ],
+)
+def test_html_forms_that_are_boxes_on_a_page_go(tmp_path: Path, body: str, text: str) -> None:
+    page = "<h1>Board papers</h1><p>The committee noted 12 serious incidents and agreed the winter plan in full.</p>"
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><body>{page}{body}</body></html>", encoding="utf-8")
+    assert load(path, max_bytes=MB).text == "# Board papers\n\nThe committee noted 12 serious incidents and agreed the winter plan in full." + text
+
+
 def test_html_table_is_one_block_of_rows_with_cells_in_their_columns(tmp_path: Path) -> None:
     """A data table's rows follow each other with no blank line between (so they read as one table), after its
     caption, every cell in its column: an empty cell keeps its place, a cell spanning two columns is followed by an

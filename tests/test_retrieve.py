@@ -100,6 +100,7 @@ def test_a_long_document_may_fill_the_passages_shown() -> None:
         "INTEGRATED CARE BOARDS and integrated care partnerships' duties; A&E; the SoS; voluntary, community and social enterprise",
         "the voluntary community and social enterprise sector (VCSE) and the Department for Levelling Up Housing and Communities",
         "a council, local government, the Act, held to account, third sector and charities; GP practices; LA budgets",
+        "The İNTEGRATED CARE BOARD and the ıntegrated care partnership",  # what IGNORECASE matches to "i"
         "nothing of the glossary here at all",
         "",
     ],
