@@ -322,10 +322,12 @@ def declines(checks: dict[str, Any]) -> bool:
 
 def caveat(question: Question, found: dict[str, Any]) -> str:
     """The sentence put before an answer that a CAVEATS check qualifies ("" when none found a reason)."""
-    if not found.get("no_figure"):
-        return ""
-    wanted = "date" if question.numeric == "time" else "share" if question.proportion else "figure"
-    return f"No passage was found that clearly gives that {wanted}; the closest passages say:"
+    return f"No passage was found that clearly gives that {_wanted(question)}; the closest passages say:" if found.get("no_figure") else ""
+
+
+def _wanted(question: Question) -> str:
+    """What a how-many or when question asks for, in a word: a date, a share or a figure."""
+    return "date" if question.numeric == "time" else "share" if question.proportion else "figure"
 
 
 def decline_reasons(question: Question, found: dict[str, Any]) -> list[str]:
@@ -339,8 +341,7 @@ def decline_reasons(question: Question, found: dict[str, Any]) -> list[str]:
     if found.get("weak") and not reasons:
         reasons.append("Nothing in them comes close to the question.")
     if found.get("no_figure") and not reasons:  # said only when a decline model declined: no_figure itself does not
-        wanted = "date" if question.numeric == "time" else "share" if question.proportion else "figure"
-        reasons.append(f"No passage about it gives that {wanted}.")
+        reasons.append(f"No passage about it gives that {_wanted(question)}.")
     return reasons
 
 

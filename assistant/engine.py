@@ -121,10 +121,12 @@ class Assistant:
             message = f"There is no earlier question for “{question}” to point back to; ask it in full, naming what it is about."
             draft = Draft(message, [AnswerSentence(message, [], True)], [], abstained=True)
         else:
-            # the key first: an ingest while drafting must not file this answer under the new documents
-            key = self._cited_key([*history_questions(history), question], filters, k)
+            # the draft _anchors makes when a follow-up comes next, kept; its key first: an ingest while drafting must
+            # not file it under the new documents
+            kept = not anchors and self.settings.llm == "none"
+            key = self._cited_key([*history_questions(history), question], filters, k) if kept else ()
             passages, draft, retrieved = self._draft(analysed, filters, k, anchors, on_token, self.settings.llm != "none")
-            if not anchors and self.settings.llm == "none":  # the draft _anchors makes when a follow-up comes next
+            if kept:
                 self._remember(key, draft)
         done = time.perf_counter()
         return Answer(
