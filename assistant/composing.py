@@ -118,8 +118,13 @@ class Draft:
 
 def with_caveat(draft: Draft, caveat: str) -> Draft:
     """The draft with `caveat` (declining.caveat) as its first sentence, citing nothing (an LLM's answer citing
-    nothing too); the draft itself when there is no caveat or it declined."""
+    nothing too); the draft itself when there is no caveat, it declined, or it says nothing (an LLM's empty reply or
+    its "The documents don't say.")."""
     if not caveat or draft.abstained:
+        return draft
+    from assistant.llm import NO_ANSWER  # light; imported only when there is a caveat
+
+    if draft.answer.strip() in ("", NO_ANSWER):
         return draft
     draft.answer = f"{caveat}\n{draft.answer}"
     draft.sentences = [AnswerSentence(caveat, [], True), *draft.sentences]

@@ -30,7 +30,7 @@ def _key(phrase: str, case_sensitive: bool = False) -> str:
     as written for a case-sensitive pattern (look in the text), else case-folded (look in _folded(text)). A
     substring test, it spares most regex searches and never one that could match."""
     run = re.search(r"[^\W_]+", phrase)
-    return "" if run is None else run.group(0) if case_sensitive else run.group(0).casefold()
+    return "" if run is None else run.group(0) if case_sensitive else _folded(run.group(0))
 
 
 def _folded(text: str) -> str:

@@ -260,11 +260,7 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
             i = bisect.bisect_right(starts, match.end()) - 1  # the last run starting at or before the join's end
             if i >= 0 and match.start() <= merged[i][1]:
                 return match.group(0)
-            text = match.string
-            before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
-            after_end = text.find("\n", match.end())
-            after = text[match.end() : after_end if after_end >= 0 else len(text)]
-            return match.group(0) if _is_row(before) or _is_row(after) else replacement
+            return match.group(0) if _beside_row(match.string, match.start(), match.end()) else replacement
 
         return repl
 
@@ -273,6 +269,34 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
     # is a new turn or a title's end, not a page break, and only the lines of a paragraph are joined.
     blank_lines = "" if doc.speech else r"(?:[ ]*\n)*"
     _sub(doc, _rx(rf"(?<=[\w,’”)–])\n{blank_lines}(?=[a-z])(?!www\.)"), join(" "))
+
+
+ROW_REACH = 20  # lines walked each way, within a block, for a table's row: label-only rows may stand together
+
+
+def _beside_row(text: str, start: int, end: int) -> bool:
+    """The line ending at `start` or the one starting at `end` is in a block (lines with no blank line between) that
+    holds a table's row within ROW_REACH lines: "staff turnover" and "sickness absence", two rows whose other cells
+    were empty, between "Agency spend | 2.1m" and "Bed days | 5%"."""
+    for step in (-1, 1):
+        at = start if step < 0 else end  # the end of the line before, the start of the line after
+        for _ in range(ROW_REACH):
+            if step < 0:
+                if at <= 0:
+                    break
+                line_start = text.rfind("\n", 0, at) + 1
+                line, at = text[line_start:at], line_start - 1
+            else:
+                if at >= len(text):
+                    break
+                line_end = text.find("\n", at)
+                line_end = len(text) if line_end < 0 else line_end
+                line, at = text[at:line_end], line_end + 1
+            if not line.strip():
+                break  # the block ends
+            if _is_row(line):
+                return True
+    return False
 
 
 def _is_row(line: str) -> bool:

@@ -293,13 +293,14 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
         tag.decompose()
     forms = soup.find_all("form")
+    pages = {id(f) for f in forms if f.find("input", attrs={"name": "__VIEWSTATE"}) or f.find(["h1", "main", "article"])}
     for form in forms:
         for control in form.find_all(FORM_CONTROLS):
             control.decompose()
     page_words = len(soup.get_text(" ").split())
     for form in forms:
         if not form.decomposed:  # not inside a form already dropped
-            _drop_form(form, page_words)
+            _drop_form(form, id(form) in pages, page_words)
     for br in soup.find_all("br"):
         br.append(_BREAK)  # inside, as the marks below: a mark put beside a tag finds its place among all its siblings
     for table in [t for t in soup.find_all("table") if not _lays_out(t)]:  # a data table: its rows one block
@@ -326,12 +327,13 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return "\n\n".join(blocks), {"title": title}, decoded.original_encoding
 
 
-def _drop_form(form: object, page_words: int) -> None:
-    """A search box, a sign-up or a cookie form goes (its controls are gone already). A form that holds most of the
-    page's words stays, as its text: ASP.NET pages wrap their whole body in one <form> (with a __VIEWSTATE field,
-    gone with the controls). So does a form inside a table, where lxml puts a form that wraps rows."""
-    in_table = form.find_parent(["table", "thead", "tbody", "tfoot", "tr"]) is not None  # type: ignore[attr-defined]
-    if in_table or len(form.get_text(" ").split()) >= FORM_PAGE_SHARE * page_words:  # type: ignore[attr-defined]
+def _drop_form(form: object, is_page: bool, page_words: int) -> None:
+    """A search box, a sign-up or a cookie form goes (its controls are gone already). A form that is the page stays,
+    as its text: ASP.NET pages wrap their whole body in one <form>, with a __VIEWSTATE field (`is_page`: that, or an
+    h1, main or article inside), or it holds most of the page's words. So does a form directly in a table, where lxml
+    puts a form that wraps rows."""
+    in_table = getattr(form.parent, "name", None) in ("table", "thead", "tbody", "tfoot", "tr")  # type: ignore[attr-defined]
+    if is_page or in_table or len(form.get_text(" ").split()) >= FORM_PAGE_SHARE * page_words:  # type: ignore[attr-defined]
         form.unwrap()  # type: ignore[attr-defined]
     else:
         form.decompose()  # type: ignore[attr-defined]

@@ -821,6 +821,10 @@ def test_a_caveat_opens_an_answer_extractive_or_not_but_never_a_decline() -> Non
     assert qualified.answer == f"{caveat}\n{said}" and qualified.sentences[0] == AnswerSentence(caveat, [], True)
     declined = composing.Draft("The documents don't say.", [], [], abstained=True)
     assert composing.with_caveat(declined, caveat).answer == "The documents don't say."
+    from assistant.llm import NO_ANSWER
+
+    for says_nothing in ("", NO_ANSWER):  # an LLM's empty reply, or its reply that the passages do not answer
+        assert composing.with_caveat(composing.Draft(says_nothing, [], []), caveat).answer == says_nothing
 
 
 def test_each_reason_to_decline_is_said_in_plain_words() -> None:

@@ -83,6 +83,7 @@ def test_sentence_split_by_page_break_is_rejoined() -> None:
         "Measure | 2024\nAgency spend | 2.1m\nstaff turnover | 9%\nsickness absence | 5%",
         "| Measure | 2024 |\n| Agency spend | 2.1m |\n| staff turnover | 9% |",
         "Measure | 2024\nAgency spend | 2.1m\nstaff turnover\nsickness absence | 5%",  # a row whose value is empty: a label alone
+        "Measure | 2024\nAgency spend | 2.1m\nstaff turnover\nsickness absence\nbed days | 5%",  # two such rows together
     ],
 )
 def test_two_rows_of_a_table_are_never_joined(raw: str) -> None:

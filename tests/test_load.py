@@ -334,6 +334,11 @@ def test_html_form_holding_the_page_is_kept_and_search_boxes_go(tmp_path: Path) 
          "<td><input type='password'></td></tr></table></form>", ""),  # a login form laid out in a table
         ("<table><tr><th>Measure</th><th>2024</th></tr><form><tr><td>Turnover</td><td>9%</td></tr></form></table>",
          "\n\nMeasure | 2024\nTurnover | 9%"),  # lxml puts a form that wraps a table's rows around them: the rows stay
+        ("<table><tr><td><form><h2>Sign up to our newsletter</h2><p>Monthly news by email.</p><input></form></td>"
+         "<td>Side</td></tr></table>", "\n\n| Side"),  # in a cell: gone, its empty cell kept in its column
+        ("<form><input type='hidden' name='__VIEWSTATE' value='x'><p>Turnover fell to 9% in 2024.</p></form>"
+         "<aside><p>" + "Other news from around the trust this month. " * 4 + "</p></aside>",
+         "\n\nTurnover fell to 9% in 2024.\n\n" + ("Other news from around the trust this month. " * 4).strip()),  # ASP.NET, fewer words
     ],
 )
 def test_html_forms_that_are_boxes_on_a_page_go(tmp_path: Path, body: str, text: str) -> None:
