@@ -12,6 +12,7 @@ from typing import Any
 from assistant.cite import CitationList, Sentence, header_row, page_of, split_marked_text, verify
 from assistant.config import Settings
 from assistant.index import Index
+from assistant.llm import NO_ANSWER  # the module's top is light: its optional dependencies load when it generates
 from assistant.retrieve import content_stems
 from assistant.scoring import MAX_SENTENCES, Evidence
 from assistant.sentences import SentenceBank
@@ -120,11 +121,7 @@ def with_caveat(draft: Draft, caveat: str) -> Draft:
     """The draft with `caveat` (declining.caveat) as its first sentence, citing nothing (an LLM's answer citing
     nothing too); the draft itself when there is no caveat, it declined, or it says nothing (an LLM's empty reply or
     its "The documents don't say.")."""
-    if not caveat or draft.abstained:
-        return draft
-    from assistant.llm import NO_ANSWER  # light; imported only when there is a caveat
-
-    if draft.answer.strip() in ("", NO_ANSWER):
+    if not caveat or draft.abstained or draft.answer.strip() in ("", NO_ANSWER):
         return draft
     draft.answer = f"{caveat}\n{draft.answer}"
     draft.sentences = [AnswerSentence(caveat, [], True), *draft.sentences]

@@ -17,8 +17,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from assistant.types import CleanText, Locator, PageSpan
 from ingest import runs, transcript
@@ -278,25 +279,27 @@ def _beside_row(text: str, start: int, end: int) -> bool:
     """The line ending at `start` or the one starting at `end` is in a block (lines with no blank line between) that
     holds a table's row within ROW_REACH lines: "staff turnover" and "sickness absence", two rows whose other cells
     were empty, between "Agency spend | 2.1m" and "Bed days | 5%"."""
-    for step in (-1, 1):
-        at = start if step < 0 else end  # the end of the line before, the start of the line after
-        for _ in range(ROW_REACH):
-            if step < 0:
-                if at <= 0:
-                    break
-                line_start = text.rfind("\n", 0, at) + 1
-                line, at = text[line_start:at], line_start - 1
-            else:
-                if at >= len(text):
-                    break
-                line_end = text.find("\n", at)
-                line_end = len(text) if line_end < 0 else line_end
-                line, at = text[at:line_end], line_end + 1
-            if not line.strip():
-                break  # the block ends
-            if _is_row(line):
-                return True
-    return False
+    return any(_is_row(line) for line in chain(_block_lines(text, start, backwards=True), _block_lines(text, end)))
+
+
+def _block_lines(text: str, at: int, backwards: bool = False) -> Iterator[str]:
+    """Up to ROW_REACH lines of a block, from the line ending at `at` backwards or the one starting there onwards,
+    each found with find/rfind (no copy of the text: this runs at every join)."""
+    for _ in range(ROW_REACH):
+        if backwards:
+            if at <= 0:
+                return
+            first = text.rfind("\n", 0, at) + 1
+            line, at = text[first:at], first - 1
+        else:
+            if at >= len(text):
+                return
+            last = text.find("\n", at)
+            last = len(text) if last < 0 else last
+            line, at = text[at:last], last + 1
+        if not line.strip():
+            return  # the block ends
+        yield line
 
 
 def _is_row(line: str) -> bool:

@@ -292,15 +292,7 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
         tag.decompose()
-    forms = soup.find_all("form")
-    pages = {id(f) for f in forms if f.find("input", attrs={"name": "__VIEWSTATE"}) or f.find(["h1", "main", "article"])}
-    for form in forms:
-        for control in form.find_all(FORM_CONTROLS):
-            control.decompose()
-    page_words = len(soup.get_text(" ").split())
-    for form in forms:
-        if not form.decomposed:  # not inside a form already dropped
-            _drop_form(form, id(form) in pages, page_words)
+    _forms_as_text(soup)
     for br in soup.find_all("br"):
         br.append(_BREAK)  # inside, as the marks below: a mark put beside a tag finds its place among all its siblings
     for table in [t for t in soup.find_all("table") if not _lays_out(t)]:  # a data table: its rows one block
@@ -327,16 +319,25 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return "\n\n".join(blocks), {"title": title}, decoded.original_encoding
 
 
-def _drop_form(form: object, is_page: bool, page_words: int) -> None:
-    """A search box, a sign-up or a cookie form goes (its controls are gone already). A form that is the page stays,
-    as its text: ASP.NET pages wrap their whole body in one <form>, with a __VIEWSTATE field (`is_page`: that, or an
-    h1, main or article inside), or it holds most of the page's words. So does a form directly in a table, where lxml
-    puts a form that wraps rows."""
-    in_table = getattr(form.parent, "name", None) in ("table", "thead", "tbody", "tfoot", "tr")  # type: ignore[attr-defined]
-    if is_page or in_table or len(form.get_text(" ").split()) >= FORM_PAGE_SHARE * page_words:  # type: ignore[attr-defined]
-        form.unwrap()  # type: ignore[attr-defined]
-    else:
-        form.decompose()  # type: ignore[attr-defined]
+def _forms_as_text(soup: object) -> None:
+    """Every form's controls go. A search box, a sign-up or a cookie form goes with them; a form that is the page stays,
+    as its text: ASP.NET pages wrap their whole body in one <form>, with a __VIEWSTATE field, or it holds an h1, main
+    or article, or most of the page's words. So does a form directly in a table, where lxml puts a form that wraps
+    rows."""
+    forms = soup.find_all("form")  # type: ignore[attr-defined]
+    pages = [bool(f.find("input", attrs={"name": "__VIEWSTATE"}) or f.find(["h1", "main", "article"])) for f in forms]
+    for form in forms:
+        for control in form.find_all(FORM_CONTROLS):
+            control.decompose()
+    page_words = len(soup.get_text(" ").split())  # type: ignore[attr-defined]
+    for form, is_page in zip(forms, pages, strict=True):
+        if form.decomposed:  # inside a form already dropped
+            continue
+        in_table = getattr(form.parent, "name", None) in ("table", "thead", "tbody", "tfoot", "tr")
+        if is_page or in_table or len(form.get_text(" ").split()) >= FORM_PAGE_SHARE * page_words:
+            form.unwrap()
+        else:
+            form.decompose()
 
 
 def _lays_out(table: object) -> bool:
