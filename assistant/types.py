@@ -34,6 +34,11 @@ class LoadedDocument:
     meta: dict[str, str] = field(default_factory=dict)  # title, author, date... as found in the file
     encoding: str | None = None  # detected encoding, for text files
 
+    @property
+    def caption(self) -> bool:
+        """A caption transcript (ingest/transcript.py): clean() shapes it as one, however short a .vtt or .srt is."""
+        return self.meta.get("transcript") == "caption"
+
 
 @dataclass(frozen=True)
 class CleanText:

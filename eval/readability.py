@@ -151,7 +151,7 @@ def from_files(paths: Sequence[Path]) -> Iterable[tuple[str, str, str, dict[str,
         except LoadError as exc:
             print(f"skipped: {exc}", file=sys.stderr)
             continue
-        cleaned, counts = clean_with_counts(loaded.text)
+        cleaned, counts = clean_with_counts(loaded.text, loaded.caption)
         yield path.name, kind_of(str(path.resolve())), cleaned.text, dict(counts)
 
 

@@ -114,7 +114,7 @@ def draft_catalog(folder: Path, settings: Settings) -> tuple[dict[str, Inferred]
         except LoadError as exc:
             problems.append(str(exc))
             continue
-        found[src.rel] = infer_file(src.path, loaded.meta, clean(loaded.text).text)
+        found[src.rel] = infer_file(src.path, loaded.meta, clean(loaded.text, loaded.caption).text)
     return resolve_publishers(found, known), problems
 
 

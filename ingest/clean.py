@@ -372,12 +372,13 @@ _CAPTION_RULES: tuple[Callable[[_Tracked], None], ...] = (
 )
 
 
-def clean(raw: str) -> CleanText:
-    """Clean extracted text; with form-feed page separators also return where each page's text lies."""
-    return clean_with_counts(raw)[0]
+def clean(raw: str, caption: bool = False) -> CleanText:
+    """Clean extracted text; with form-feed page separators also return where each page's text lies. `caption`: the
+    loader found a caption file (load() says so in meta["transcript"]), shaped as one however short."""
+    return clean_with_counts(raw, caption)[0]
 
 
-def clean_with_counts(raw: str) -> tuple[CleanText, Counter[str]]:
+def clean_with_counts(raw: str, caption: bool = False) -> tuple[CleanText, Counter[str]]:
     """clean(), plus how many furniture lines were dropped and ligature splits repaired (for measurement)."""
     origin: list[int] = []
     page = 1
@@ -385,7 +386,7 @@ def clean_with_counts(raw: str) -> tuple[CleanText, Counter[str]]:
         origin.append(page)
         if char == "\f":
             page += 1
-    kind = transcript.recognise(raw)
+    kind = transcript.recognise(raw, caption_file=caption)
     # the test load() gives kind "transcript" by; oral evidence may be unpunctuated speech too (captions are cut by time)
     doc = _Tracked(raw, origin, [], speech=kind != transcript.CAPTION and runs.is_speech(raw))
     for rule in _CAPTION_RULES if kind == transcript.CAPTION else _RULES:

@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from pypdf import PageObject, PdfReader
 
 TEXT_EXTENSIONS = (".txt", ".md")
+CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, ".pdf", ".docx", *HTML_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", *HTML_EXTENSIONS)
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
 DROPPED_HTML_TAGS = ("script", "style", "nav", "footer", "header", "noscript", "template", "svg")
 FORM_CONTROLS = ("input", "select", "textarea", "button", "option", "label", "datalist", "output")  # a form's, never its text
@@ -74,7 +75,7 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     if not text.strip():
         raise LoadError(_message(path, "no text found (empty or only whitespace)", "check the file has content"))
     meta = {key: value for key, value in meta.items() if value}
-    if kind := recognise_transcript(text):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
+    if kind := recognise_transcript(text, caption_file=path.suffix.lower() in CAPTION_EXTENSIONS):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
         meta.update(kind=TRANSCRIPT, transcript=kind)
     elif is_speech(text):  # written down without punctuation or times: clean() makes it units (ingest/runs.py)
         meta.update(kind=TRANSCRIPT, transcript=SPEECH)
@@ -400,6 +401,8 @@ def _html_rows(table: object) -> list[str]:
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {
     ".txt": _read_text,
+    ".vtt": _read_text,
+    ".srt": _read_text,
     ".md": _read_markdown,
     ".pdf": _read_pdf,
     ".docx": _read_docx,

@@ -1,7 +1,7 @@
 """Meeting transcripts: recognised from the text, shaped into readable, attributable text with locators.
 
 Two kinds:
-- CAPTION files (tactiq.io / YouTube exports, SRT or WebVTT pasted into text): most lines start with a timestamp
+- CAPTION files (tactiq.io / YouTube exports; .vtt and .srt files, or SRT or WebVTT pasted into text): most lines start with a timestamp
   ("00:04:46.800 will be leaving at 3", "[0:04:46] ...", "0:04" on a line of its own, "00:00:01,000 --> ...").
   The lines are joined into running text, fillers ("um", "uh"; "you know", "so" opening a unit) and sound notes
   ("[Music]") dropped, and the run cut into units of about MIN_UNIT_WORDS-MAX_UNIT_WORDS words: at a pause (the
@@ -51,6 +51,7 @@ PAUSE_S = 1.5  # a silence this long between caption lines is a pause
 LONG_PAUSE_S = 3.0  # ... and this long, a new paragraph
 SPEAKING_RATE_QUANTILE = 0.75  # a line without an end time takes its words at the pace of the transcript's brisk lines
 WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 2.5)
+SHOWN_UNTIL_NEXT_S = 0.05  # a cue ending this near the next one's start was shown until then (see _word_stream)
 COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
 
 # A unit cut by length does not end on these ("... gives details of."): the words after them belong to them.
@@ -104,10 +105,11 @@ class Shaped:
 # --- recognising ---------------------------------------------------------------------------------------------
 
 
-def recognise(text: str) -> str:
-    """CAPTION, ORAL_EVIDENCE or "" (not a transcript), from the text alone."""
+def recognise(text: str, caption_file: bool = False) -> str:
+    """CAPTION, ORAL_EVIDENCE or "" (not a transcript), from the text alone; a caption file (.vtt, .srt) with a
+    single "-->" cue is a caption, however short."""
     nonblank = sum(1 for line in text.splitlines() if line.strip())
-    if _is_caption(text, nonblank):
+    if (caption_file and any("-->" in m.group(0) for m in _CUE.finditer(text))) or _is_caption(text, nonblank):
         return CAPTION
     if _is_oral_evidence(text, nonblank):
         return ORAL_EVIDENCE
@@ -413,12 +415,13 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     named = _speakers([label for label, _, tagged in labels if label and not tagged], set()) | voiced
     cues: list[_Cue] = []
     speaker = ""
+    shown: list[tuple[str, ...]] = []  # the last line of words taken: a rolling caption shows it again
     for i, (m, (start, end), (label, said_end, _)) in enumerate(zip(stamps, bodies, labels, strict=True)):
         if label in named:
             speaker, start = label, said_end
         cue = _Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker)
         srt_index_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
-        _take_words(text, start, end, cue, srt_index_follows)
+        _take_words(text, start, end, cue, srt_index_follows, shown)
         cues.append(cue)
     header_end = stamps[0].start() if stamps else len(text)
     while header_end and text[header_end - 1] in "\n ":
@@ -436,21 +439,42 @@ def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
     return "", start, False
 
 
-def _take_words(text: str, start: int, end: int, cue: _Cue, srt_index_follows: bool) -> None:
-    """The cue's spoken words in [start, end): sound notes, tags, fillers and the next SRT cue's number left out."""
+def _take_words(text: str, start: int, end: int, cue: _Cue, srt_index_follows: bool, shown: list[tuple[str, ...]]) -> None:
+    """The cue's spoken words in [start, end): sound notes, tags, fillers and the next SRT cue's number left out.
+
+    YouTube's own WebVTT captions roll: each cue shows the line before it again above its new words, and a cue of a
+    few milliseconds shows the finished line once more. In a cue with an end time ("-->", as WebVTT and SRT have), a
+    line whose words are those of the last line taken (`shown`, updated here) is that line shown again, not said
+    again, and is left out. A timestamped line of a transcript export is a line said, however often."""
     cut = [(m.start(), m.end()) for m in _NOT_SPOKEN.finditer(text, start, end)]
     if srt_index_follows and (index := re.search(r"(?m)^[ ]*\d{1,6}\s*\Z", text[start:end])):
         cut.append((start + index.start(), end))
-    at = start
+    spans, at = [], start  # the spoken stretches between the cut ones
     for a, b in [*sorted(cut), (end, end)]:
-        for m in re.finditer(r"\S+", text[at:a] if a > at else ""):
-            word = m.group(0)
-            if not any(c.isalnum() for c in word):
-                continue
-            cue.spoken += 1
-            if word.lower().strip(",.;:!?") not in FILLERS:
-                cue.words.append((at + m.start(), at + m.end()))
+        if a > at:
+            spans.append((at, a))
         at = max(at, b)
+    line: list[tuple[int, int, str]] = []  # (start, end, word) of the line being read
+    for a, b in spans:
+        for m in re.finditer(r"\S+|\n", text[a:b]):
+            if m.group(0) == "\n":
+                _take_line(line, cue, shown)
+                line = []
+            elif any(c.isalnum() for c in m.group(0)):
+                line.append((a + m.start(), a + m.end(), m.group(0)))
+    _take_line(line, cue, shown)
+
+
+def _take_line(line: list[tuple[int, int, str]], cue: _Cue, shown: list[tuple[str, ...]]) -> None:
+    """A caption line's words into the cue, fillers left out, unless it is the last line taken shown again."""
+    if not line:
+        return
+    said = tuple(word.lower().strip(",.;:!?") for _, _, word in line)
+    if shown and said == shown[0] and cue.until is not None:
+        return
+    shown[:] = [said]
+    cue.spoken += len(line)
+    cue.words.extend((start, end) for start, end, word in line if word.lower().strip(",.;:!?") not in FILLERS)
 
 
 def _units(text: str, cues: list[_Cue]) -> list[_Unit]:
@@ -474,6 +498,7 @@ def _word_stream(cues: list[_Cue]) -> tuple[list[_Word], list[float], list[bool]
     forced: list[bool] = []
     said = [i for i, cue in enumerate(cues) if cue.words]
     rate = _speaking_rate([cues[i] for i in said])
+    shown_until_next = _end_times_shown_until_next(cues)
     for k, i in enumerate(said):
         cue = cues[i]
         words += [_Word(start, end, i) for start, end in cue.words]
@@ -481,10 +506,18 @@ def _word_stream(cues: list[_Cue]) -> tuple[list[_Word], list[float], list[bool]
         forced += [False] * len(cue.words)
         if k + 1 < len(said):
             following = cues[said[k + 1]]
-            said_until = cue.until if cue.until is not None else cue.at + cue.spoken / rate
+            known = cue.until is not None and not shown_until_next
+            said_until = cue.until if known else cue.at + cue.spoken / rate
             pauses[-1] = max(0.0, following.at - said_until)
             forced[-1] = following.speaker != cue.speaker
     return words, pauses, forced
+
+
+def _end_times_shown_until_next(cues: list[_Cue]) -> bool:
+    """Each cue's end time is the next one's start (YouTube's rolling captions): it says how long the line was shown,
+    not when its words were said, so it hides every pause and the speaking rate stands in for it."""
+    pairs = [(a.until, b.at) for a, b in zip(cues, cues[1:], strict=False) if a.until is not None]
+    return len(pairs) >= 2 and sum(abs(until - at) <= SHOWN_UNTIL_NEXT_S for until, at in pairs) >= IN_ORDER_SHARE * len(pairs)
 
 
 def _speaking_rate(cues: list[_Cue]) -> float:

@@ -175,6 +175,44 @@ def test_each_stored_offset_maps_back_to_its_timestamp():
         assert cleaned.text[loc.start :].lower().startswith(said[0].lower())
 
 
+def _rolling_webvtt(captions: str) -> str:
+    """CAPTIONS as YouTube's own WebVTT download gives them: each cue shows the line before again above its new
+    words (timed word by word), and a cue of 10 ms shows the finished line once more."""
+    lines = [line.split(" ", 1) for line in captions.splitlines() if re.match(r"\d\d:", line)]
+    out, before = ["WEBVTT", "Kind: captions", "Language: en", ""], ""
+    for (stamp, words), (following, _) in zip(lines, [*lines[1:], ("00:00:59.000", "")], strict=True):
+        first, *rest = words.split()
+        timed = first + "".join(f"<{stamp}><c> {w}</c>" for w in rest)
+        out += [f"{stamp} --> {following} align:start position:0%", before or " ", timed, ""]
+        out += [f"{following} --> {following[:-1]}9 align:start position:0%", words, " ", ""]
+        before = words
+    return "\n".join(out) + "\n"
+
+
+def test_youtube_rolling_webvtt_gives_each_line_once_at_its_own_time(tmp_path):
+    rolling = _write(tmp_path, "board.vtt", _rolling_webvtt(CAPTIONS))
+    as_tactiq = clean(CAPTIONS.split("\n\n", 1)[1])  # the same captions, one line each
+    loaded = load(rolling, max_bytes=MB)
+    assert loaded.meta["kind"] == "transcript" and loaded.caption
+    cleaned = clean(loaded.text, loaded.caption)
+    assert cleaned.text == as_tactiq.text  # no line twice or three times
+    assert cleaned.text.count("we are forecasting a deficit") == 1
+    assert _located(cleaned, "The first item") == "at 00:00:19" and _located(cleaned, "million pounds") == "at 00:00:27"
+    assert "WEBVTT" not in cleaned.text and "<c>" not in cleaned.text and "align:" not in cleaned.text
+
+
+def test_a_short_srt_or_vtt_file_is_a_caption_transcript_and_a_txt_needs_more_lines(tmp_path):
+    srt = "1\n00:00:01,000 --> 00:00:04,000\nThe board approved the winter plan.\n\n2\n00:00:04,500 --> 00:00:08,000\nThe chief nurse presented the quality report.\n"
+    for name in ("minutes.srt", "minutes.SRT", "minutes.vtt"):
+        body = srt if "srt" in name.lower() else "WEBVTT\n\n" + srt.replace(",", ".")
+        loaded = load(_write(tmp_path, name, body), max_bytes=MB)
+        assert loaded.caption, name
+        cleaned = clean(loaded.text, loaded.caption)
+        assert "-->" not in cleaned.text and "The board approved the winter plan" in cleaned.text, cleaned.text
+        assert _located(cleaned, "The chief nurse") == "at 00:00:04"
+    assert not load(_write(tmp_path, "minutes.txt", srt), max_bytes=MB).caption  # two timed lines in a text file: not enough
+
+
 def test_a_long_run_without_pauses_is_cut_within_the_word_limit():
     lines = "".join(f"00:{i // 60:02d}:{i % 60:02d}.000 the integrated care board will publish its joint forward plan\n" for i in range(0, 120, 3))
     cleaned = clean(lines)
@@ -306,15 +344,17 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
     folder.mkdir()
     _write(folder, "icb-board.txt", CAPTIONS)
     _write(folder, "oral-evidence.txt", HANSARD)
+    _write(folder, "scrutiny.vtt", _rolling_webvtt(CAPTIONS.replace("5.000 yorkshire integrated care board", "5.000 leeds scrutiny board").replace("4.2", "1.7")))
     settings = make_settings(tmp_path / "data")
     report = Ingestor(settings, embedder=embedder, progress=False).run([folder])
-    assert report.ok and report.count("added") == 2, report.results
+    assert report.ok and report.count("added") == 3, report.results
     docs = DocStore(settings.sqlite_path, create=False)
     assert {d.kind for d in docs.documents()} == {"transcript"}
     questions = tmp_path / "questions.jsonl"
     questions.write_text(
         json.dumps({"id": "caption", "question": "What deficit is the ICB forecasting at month 11?"}) + "\n"
         + json.dumps({"id": "hansard", "question": "Can integrated care boards move money between budgets?"}) + "\n"
+        + json.dumps({"id": "vtt", "question": "What deficit did the Leeds scrutiny board hear about?"}) + "\n"
     )
     answers = tmp_path / "answers.jsonl"
     proc = run_cli("assistant", "ask", "--batch", str(questions), "--out", str(answers), data_dir=settings.data_dir)
@@ -330,6 +370,13 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
     for c in caption["citations"]:
         assert docs.text(c["source"])[c["start"] : c["end"]] == c["quote"]
         assert not TIMESTAMP.search(c["quote"]) and c["page"] is None
+
+    vtt = got["vtt"]  # a YouTube WebVTT file: each caption line once, cited at its time
+    assert not vtt["abstained"], vtt["answer"]
+    deficit = next(c for c in vtt["citations"] if "1.7 million pounds" in c["quote"])
+    assert deficit["source"] == "scrutiny.vtt" and deficit["locator"] == "at 00:00:19"
+    assert docs.text("scrutiny.vtt").count("we are forecasting a deficit") == 1
+    assert docs.text(deficit["source"])[deficit["start"] : deficit["end"]] == deficit["quote"]
 
     hansard = got["hansard"]
     assert not hansard["abstained"], hansard["answer"]
