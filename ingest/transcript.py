@@ -6,7 +6,8 @@ Two kinds:
   The lines are joined into running text, fillers ("um", "uh"; "you know", "so" opening a unit) and sound notes
   ("[Music]") dropped, and the run cut into units of about MIN_UNIT_WORDS-MAX_UNIT_WORDS words: at a pause (the
   gap to the next timestamp beyond the time the words take to say), at a sentence end the captions already have,
-  at a speaker change. Each unit is a line of its own, capitalised, ending with a full stop.
+  at a speaker change. Each unit is a line of its own, capitalised, ending with a full stop. Meeting software's
+  documents (Microsoft Teams, Otter.ai, Zoom) are captions too: a line "Jane Smith   0:03" over each turn's words.
 - ORAL_EVIDENCE (Hansard style): turns opening "Q103 Chair:" or "Amanda Pritchard:"; the question number leaves
   the text.
 
@@ -89,6 +90,9 @@ _SAYS = rf"(?:\*\*)?(?P<speaker>{_NAME})(?:[ ]*\([^()\n]{{1,60}}\))?(?:\*\*)?:(?
 _QUESTION_TURN = re.compile(rf"^[ ]*(?:\*\*)?Q[ ]?(?P<q>\d{{1,4}})(?:[-–]\d{{1,4}})?\.?(?:\*\*)?[ ]+{_SAYS}", re.MULTILINE)
 _SPEAKER_TURN = re.compile(rf"^[ ]*{_SAYS}", re.MULTILINE)
 _SAYS_RX = re.compile(_SAYS, re.MULTILINE)
+# A turn of a meeting-software export (Microsoft Teams, Otter.ai, Zoom documents): the speaker and the time on a line
+# of their own, the words below ("Jane Smith   0:03", "Speaker 2  1:04:15").
+_SPEAKER_STAMP = re.compile(rf"^[ ]*(?P<who>{_NAME}|Speaker[ ]\d{{1,3}})[ \t]+{_STAMP}[ ]*$", re.MULTILINE)
 _WITNESSES = re.compile(r"^[ ]*(?:\*\*)?Witness(?:es)?:?(?:\*\*)?:?[ ]+(.+)$", re.MULTILINE)
 
 
@@ -117,7 +121,10 @@ def recognise(text: str, caption_file: bool = False) -> str:
 
 
 def _is_caption(text: str, nonblank: int) -> bool:
-    """Most lines timed, forwards in time; bare "10:30" stamps (clock times?) only in numbers no agenda has."""
+    """Most lines timed, forwards in time; bare "10:30" stamps (clock times?) only in numbers no agenda has. Or
+    a meeting software's turns: a speaker and a time over each turn's words (_speaker_stamped)."""
+    if _speaker_stamped(text, nonblank):
+        return True
     cues = [m for m in _CUE.finditer(text) if not _agenda_item(text, m)]
     if len(cues) < CAPTION_MIN_LINES or len(cues) < CAPTION_LINE_SHARE * nonblank:
         return False
@@ -127,6 +134,20 @@ def _is_caption(text: str, nonblank: int) -> bool:
         return False
     clock_like = all(m.group(1) is None and m.group(4) is None and "[" not in m.group(0) and "-->" not in m.group(0) for m in cues)
     return not clock_like or len(cues) >= CLOCK_ONLY_MIN_LINES
+
+
+def _speaker_stamped(text: str, nonblank: int) -> list[re.Match[str]]:
+    """The turns' lines ("Jane Smith   0:03") when the text is made of them, else []: CAPTION_MIN_LINES of them or
+    more, SPEAKER_TURN_SHARE of the lines, forwards in time, naming at least two people who look like speakers."""
+    turns = list(_SPEAKER_STAMP.finditer(text))
+    if len(turns) < CAPTION_MIN_LINES or len(turns) < SPEAKER_TURN_SHARE * nonblank:
+        return []
+    times = [_seconds(m, 2) for m in turns]
+    if sum(b >= a for a, b in zip(times, times[1:], strict=False)) < IN_ORDER_SHARE * (len(times) - 1):
+        return []
+    names = {m.group("who") for m in turns}
+    speakers = {n for n in names if n.startswith("Speaker ") or _looks_like_speaker(n)}
+    return turns if len(speakers) >= 2 and len(speakers) >= IN_ORDER_SHARE * len(names) else []
 
 
 def _agenda_item(text: str, cue: re.Match[str]) -> bool:
@@ -405,6 +426,8 @@ def _clock(seconds: float) -> str:
 
 def _cues(text: str) -> tuple[list[_Cue], int]:
     """The cues in order, each with its speaker and words, and where the header (the lines before the first cue) ends."""
+    if turns := _speaker_stamped(text, sum(1 for line in text.splitlines() if line.strip())):
+        return _turn_cues(text, turns)
     stamps = [m for m in _CUE.finditer(text) if not _agenda_item(text, m)]
     bodies = []
     for i, m in enumerate(stamps):
@@ -424,6 +447,20 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
         _take_words(text, start, end, cue, srt_index_follows, shown)
         cues.append(cue)
     header_end = stamps[0].start() if stamps else len(text)
+    while header_end and text[header_end - 1] in "\n ":
+        header_end -= 1
+    return cues, header_end
+
+
+def _turn_cues(text: str, turns: list[re.Match[str]]) -> tuple[list[_Cue], int]:
+    """_cues for a meeting software's turns: each turn a cue of its speaker, timed by its line, its words below it."""
+    cues: list[_Cue] = []
+    shown: list[tuple[str, ...]] = []
+    for i, m in enumerate(turns):
+        cue = _Cue(_seconds(m, 2), None, m.group("who"))
+        _take_words(text, m.end(), turns[i + 1].start() if i + 1 < len(turns) else len(text), cue, False, shown)
+        cues.append(cue)
+    header_end = turns[0].start()
     while header_end and text[header_end - 1] in "\n ":
         header_end -= 1
     return cues, header_end

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import docx
 import pytest
 
 from assistant.docstore import DocStore
@@ -128,6 +129,9 @@ def test_oral_evidence_is_recognised_with_or_without_question_numbers():
         "".join(f"Note: item {i} was discussed.\nAction: the chair to follow up.\nKey Points: agreed.\n" for i in range(5)),
         # a report quoting a question number once
         "The chief executive told the committee (Q103) that the framework is proportionate.\n",
+        # an agenda of items, each with its time on its line: not a speaker among them
+        "".join(f"{item} {9 + i}:{15 * (i % 4):02d}\nPapers attached.\n" for i, item in enumerate(
+            ["Apologies", "Finance Report", "Quality Update", "Risk Register", "Chief Executive Update", "Any Other Business"])),
     ],
 )
 def test_documents_with_times_or_labels_are_not_transcripts(text):
@@ -211,6 +215,44 @@ def test_a_short_srt_or_vtt_file_is_a_caption_transcript_and_a_txt_needs_more_li
         assert "-->" not in cleaned.text and "The board approved the winter plan" in cleaned.text, cleaned.text
         assert _located(cleaned, "The chief nurse") == "at 00:00:04"
     assert not load(_write(tmp_path, "minutes.txt", srt), max_bytes=MB).caption  # two timed lines in a text file: not enough
+
+
+# A meeting as Microsoft Teams, Otter.ai or Zoom export it as a document: each turn's speaker and time over its words.
+TEAMS = """ICB Board meeting in public, 12 March 2026
+
+Jane Smith   0:03
+Good afternoon everyone and welcome to the meeting of the integrated care board held in public.
+
+John Doe   0:48
+Thank you chair. The finance report shows a deficit of 4.2 million pounds at month eleven. The recovery plan was agreed with NHS England last week.
+
+Jane Smith   1:33
+Thank you John. Are there questions from members on the finance report?
+
+Speaker 3   2:18
+Yes. The board would like to see the recovery plan at its next meeting.
+
+John Doe   3:03
+At the April meeting, with the risks set out in the board assurance framework.
+
+Jane Smith   1:04:15
+Thank you. The board notes the finance report.
+"""
+
+
+def test_meeting_software_turns_become_speaker_headings_with_times(tmp_path):
+    loaded = load(_write(tmp_path, "board.txt", TEAMS), max_bytes=MB)
+    assert loaded.caption
+    cleaned = clean(loaded.text, loaded.caption)
+    text = cleaned.text
+    assert text.startswith("ICB Board meeting in public, 12 March 2026\n\n## Jane Smith\nGood afternoon everyone")
+    assert "\n## John Doe\nThank you chair. The finance report shows a deficit of 4.2 million pounds at month eleven.\n" in text
+    assert "\n## Speaker 3\nYes. The board would like to see the recovery plan at its next meeting." in text
+    assert not TIMESTAMP.search(text) and "Jane Smith   0:03" not in text
+    assert _located(cleaned, "The recovery plan was agreed") == "at 00:00:48"
+    assert _located(cleaned, "The board notes") == "at 01:04:15"
+    sections = {s.section for s in split(text, max_tokens=60, overlap_tokens=0, count_tokens=lambda t: len(t.split()))}
+    assert {section.rsplit(" > ", 1)[-1] for section in sections} == {"Jane Smith", "John Doe", "Speaker 3"}  # under the title
 
 
 def test_a_long_run_without_pauses_is_cut_within_the_word_limit():
@@ -344,10 +386,14 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
     folder.mkdir()
     _write(folder, "icb-board.txt", CAPTIONS)
     _write(folder, "oral-evidence.txt", HANSARD)
+    teams = docx.Document()  # a Teams transcript downloaded as a Word document
+    for paragraph in filter(str.strip, TEAMS.splitlines()):
+        teams.add_paragraph(paragraph)
+    teams.save(folder / "icb-march.docx")
     _write(folder, "scrutiny.vtt", _rolling_webvtt(CAPTIONS.replace("5.000 yorkshire integrated care board", "5.000 leeds scrutiny board").replace("4.2", "1.7")))
     settings = make_settings(tmp_path / "data")
     report = Ingestor(settings, embedder=embedder, progress=False).run([folder])
-    assert report.ok and report.count("added") == 3, report.results
+    assert report.ok and report.count("added") == 4, report.results
     docs = DocStore(settings.sqlite_path, create=False)
     assert {d.kind for d in docs.documents()} == {"transcript"}
     questions = tmp_path / "questions.jsonl"
@@ -355,6 +401,7 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
         json.dumps({"id": "caption", "question": "What deficit is the ICB forecasting at month 11?"}) + "\n"
         + json.dumps({"id": "hansard", "question": "Can integrated care boards move money between budgets?"}) + "\n"
         + json.dumps({"id": "vtt", "question": "What deficit did the Leeds scrutiny board hear about?"}) + "\n"
+        + json.dumps({"id": "teams", "question": "When will the board see John Doe's recovery plan?"}) + "\n"
     )
     answers = tmp_path / "answers.jsonl"
     proc = run_cli("assistant", "ask", "--batch", str(questions), "--out", str(answers), data_dir=settings.data_dir)
@@ -377,6 +424,12 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
     assert deficit["source"] == "scrutiny.vtt" and deficit["locator"] == "at 00:00:19"
     assert docs.text("scrutiny.vtt").count("we are forecasting a deficit") == 1
     assert docs.text(deficit["source"])[deficit["start"] : deficit["end"]] == deficit["quote"]
+
+    teams = got["teams"]  # a turn of a Word transcript: cited with its speaker and its time
+    assert not teams["abstained"], teams["answer"]
+    april = next(c for c in teams["citations"] if "At the April meeting" in c["quote"])
+    assert april["source"] == "icb-march.docx" and april["locator"] == "at 00:03:03" and april["section"].endswith("John Doe")
+    assert docs.text(april["source"])[april["start"] : april["end"]] == april["quote"]
 
     hansard = got["hansard"]
     assert not hansard["abstained"], hansard["answer"]
