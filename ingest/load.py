@@ -285,11 +285,20 @@ def _docx_block(item: object) -> str:
 
 
 def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
-    from bs4 import BeautifulSoup, UnicodeDammit
+    from bs4 import UnicodeDammit
 
     decoded = UnicodeDammit(data, is_html=True)  # <meta charset>, a BOM, or a guess: libxml2 knows fewer encoding names
+    text, title = html_text(decoded.unicode_markup or "")
+    return text, {"title": title}, decoded.original_encoding
+
+
+def html_text(markup: str) -> tuple[str, str]:
+    """The text of an HTML page or fragment (blocks a blank line apart, a data table's rows one block, its cells
+    " | " apart) and its <title>. Markdown's raw HTML blocks are read with it too (ingest/markdown.py)."""
+    from bs4 import BeautifulSoup
+
     # lxml closes the cells and rows a page leaves open ("<tr><td>a<td>b"), as browsers do; html.parser nests them
-    soup = BeautifulSoup(decoded.unicode_markup or "", "lxml")
+    soup = BeautifulSoup(markup, "lxml")
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
         tag.decompose()
@@ -317,7 +326,7 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         text = "\n".join(line for line in lines if line and line != "-").strip()  # "-": a list item holding only a table
         if text:
             blocks.append(text)
-    return "\n\n".join(blocks), {"title": title}, decoded.original_encoding
+    return "\n\n".join(blocks), title
 
 
 def _forms_as_text(soup: object) -> None:

@@ -177,11 +177,8 @@ def _one_line(text: str) -> str:
 
 
 def _strip_html(html: str) -> str:
-    """The text of a raw HTML block, tags removed (BeautifulSoup, as for .html files)."""
-    from bs4 import BeautifulSoup
+    """The text of a raw HTML block, read as an .html file is (a table's cells " | " apart, its rows one block):
+    converters write a table Markdown cannot hold (merged cells, lists in cells) as HTML."""
+    from ingest.load import html_text
 
-    soup = BeautifulSoup(_BREAK_TAG.sub("\n", html), "html.parser")
-    for tag in soup.find_all(["script", "style"]):
-        tag.decompose()
-    lines = (" ".join(line.split()) for line in soup.get_text().split("\n"))
-    return "\n".join(line for line in lines if line)
+    return html_text(html)[0]
