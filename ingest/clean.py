@@ -109,9 +109,18 @@ def normalise_line_breaks(doc: _Tracked) -> None:
     _sub(doc, _rx(r"\f"), "\n\n")
 
 
+_EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite(?::[ ]*\d+(?:[ ]*[,–-][ ]*\d+)*)?\]")
+
+
 def drop_invisible_characters(doc: _Tracked) -> None:
     """BOMs, zero-width characters and soft hyphens carry nothing a reader sees."""
     _sub(doc, _rx(f"[{_INVISIBLE}]"), "")
+
+
+def drop_extractor_marks(doc: _Tracked) -> None:
+    """Marks a language model's extraction leaves in the text ("[cite_start]60% [cite: 447]"): they point into its
+    own input, not to anything a reader has, and break a figure off its words."""
+    _sub(doc, _EXTRACTOR_MARK, "")
 
 
 def normalise_spaces(doc: _Tracked) -> None:
@@ -338,6 +347,7 @@ def collapse_blank_lines(doc: _Tracked) -> None:
 _RULES: tuple[Callable[[_Tracked], None], ...] = (
     normalise_line_breaks,
     drop_invisible_characters,
+    drop_extractor_marks,
     normalise_spaces,
     strip_line_ends,
     drop_icon_glyphs,

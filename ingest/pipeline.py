@@ -36,7 +36,7 @@ from ingest.load import read_bytes
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "10"  # bump when load/clean/split change their output, so documents re-ingest (4: speech cut into units; 5: broken words mark merged columns; 6: one impossible junction marks a run where the document merges columns elsewhere; 7: no line joined to a run's first or last line; 8: a table's empty cells keep their place, DOCX cells with equal text both kept, an HTML table's rows one block; 9: an HTML form holding the page's text kept, two rows of a table never joined; 10: a rolling caption's lines shown again left out, .vtt and .srt files read, meeting software's turns shaped as captions, an HTML table in Markdown read as an .html file's)
+PIPELINE_VERSION = "10"  # bump when load/clean/split change their output, so documents re-ingest (4: speech cut into units; 5: broken words mark merged columns; 6: one impossible junction marks a run where the document merges columns elsewhere; 7: no line joined to a run's first or last line; 8: a table's empty cells keep their place, DOCX cells with equal text both kept, an HTML table's rows one block; 9: an HTML form holding the page's text kept, two rows of a table never joined; 10: a rolling caption's lines shown again left out, .vtt and .srt files read, meeting software's turns shaped as captions, an HTML table in Markdown read as an .html file's, an extractor's [cite: N] marks dropped)
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 EMBED_WAVE = 1024  # texts (chunks and sentences) sorted by length together: batches of like lengths, little padding
 PROGRESS_EVERY_S = 10.0  # off a terminal, a progress line at least this often

@@ -260,3 +260,16 @@ def test_seed_004_lines_are_not_glued() -> None:
     assert len(text.splitlines()) == len([line for line in raw.splitlines() if line.strip()])
     assert "\nAccountability with local government\nICBs, are of course accountable" in text
     assert "\nOne ICB chair says:\nIn the old system" in text
+
+
+def test_a_language_models_extraction_marks_leave_the_text() -> None:
+    """ "[cite_start]60% [cite: 447]": marks pointing into an extractor's own input, which a reader never has."""
+    raw = (
+        "| **2024 Response Rate** | [cite_start]60% [cite: 447] |\n"
+        "[cite_start]All elements are scored on a 0-10 scale[cite: 300]. Rows [cite: 12, 13] and [cite: 4-6] follow.\n"
+        "A real bracket [citation needed] and [Table 3] stay.\n"
+    )
+    assert clean(raw).text == (
+        "| **2024 Response Rate** | 60% |\nAll elements are scored on a 0-10 scale. Rows and follow.\n"
+        "A real bracket [citation needed] and [Table 3] stay."
+    )
