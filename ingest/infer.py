@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ingest.transcript import CAPTION, SPEECH
 
-VERSION = "3"  # part of the content hash of documents that use inference: bump when the rules change
+VERSION = "4"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's speaker headings are never its subtitle)
 FIELDS = ("title", "publisher", "date", "kind")
 FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
@@ -197,7 +197,9 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
     notes: dict[str, str] = {}
     # the loader's mark: a caption file (ingest/transcript.py) or speech without punctuation (ingest/runs.py)
     spoken = _is_transcript(doc.lines) or meta.get("transcript") in (CAPTION, SPEECH)
-    title, org_lines = _title(doc, spoken, notes)
+    turns = re.search(r"(?m)^## ", text) if meta.get("transcript") == CAPTION else None
+    # shaped captions name each turn's speaker in a heading ("## Jane Smith"): a name, never the title's subtitle
+    title, org_lines = _title(_read(text[: turns.start()]) if turns else doc, spoken, notes)
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"
     if not title and filename:

@@ -253,6 +253,8 @@ def test_meeting_software_turns_become_speaker_headings_with_times(tmp_path):
     assert _located(cleaned, "The board notes") == "at 01:04:15"
     sections = {s.section for s in split(text, max_tokens=60, overlap_tokens=0, count_tokens=lambda t: len(t.split()))}
     assert {section.rsplit(" > ", 1)[-1] for section in sections} == {"Jane Smith", "John Doe", "Speaker 3"}  # under the title
+    found = infer_file(tmp_path / "board.txt", loaded.meta, text)
+    assert found.kind == "transcript" and found.title == "ICB Board meeting in public, 12 March 2026"  # no speaker in it
 
 
 def test_a_long_run_without_pauses_is_cut_within_the_word_limit():
