@@ -140,7 +140,7 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
 
 _RULE_CELL = re.compile(r"^:?-{2,}:?$")  # a markdown table's |---|:--:| line
 _NOT_A_ROW = re.compile(r"^\s*#")  # a heading line, even one holding a pipe
-_BRACKETED = re.compile(r"\[[^\]]*\]")  # "[cite: 447]" and the like: an extractor's marks, no label
+_BRACKETED = re.compile(r"\[[^\]]*\]")  # "[Note 3]" and the like: marks, no label (cleaning drops "[cite: 447]")
 MAX_LABEL_CELL_WORDS = 8  # a one-cell line inside a table ("Medical") is this short, with no sentence end
 
 

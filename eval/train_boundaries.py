@@ -53,7 +53,8 @@ def stream(folder: Path) -> Stream:
     tokens: list[str] = []
     ends: list[int] = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_DOCUMENTS):
-        text = clean(load(path, max_bytes=MAX_BYTES).text).text
+        loaded = load(path, max_bytes=MAX_BYTES)
+        text = clean(loaded.text, loaded.caption).text
         for s in split_sentences(path.name, text):
             if s.heading or s.item or s.fragment:  # a fragment of one column's line: its end is the line's, not a sentence's
                 continue

@@ -15,6 +15,7 @@ beside the page map; caption files skip the rules meant for printed pages (_CAPT
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -109,12 +110,18 @@ def normalise_line_breaks(doc: _Tracked) -> None:
     _sub(doc, _rx(r"\f"), "\n\n")
 
 
-_EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite(?::[ ]*\d+(?:[ ]*[,–-][ ]*\d+)*)?\]")
+_EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite:[ ]*\d+(?:[ ]*[,–-][ ]*\d+)*\]")
+_CAPTION_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|lrm|rlm|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
 
 
 def drop_invisible_characters(doc: _Tracked) -> None:
     """BOMs, zero-width characters and soft hyphens carry nothing a reader sees."""
     _sub(doc, _rx(f"[{_INVISIBLE}]"), "")
+
+
+def decode_caption_entities(doc: _Tracked) -> None:
+    """WebVTT writes "&", "<" and ">" as entities ("A&amp;E"); the direction marks (&lrm;) are invisible."""
+    _sub(doc, _CAPTION_ENTITY, lambda m: {"\u200e": "", "\u200f": "", "\xa0": " "}.get(c := html.unescape(m.group(0)), c))
 
 
 def drop_extractor_marks(doc: _Tracked) -> None:
@@ -374,6 +381,7 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
 # repeated caption line ("thank you") is speech, not a running header.
 _CAPTION_RULES: tuple[Callable[[_Tracked], None], ...] = (
     normalise_line_breaks,
+    decode_caption_entities,
     drop_invisible_characters,
     normalise_spaces,
     strip_line_ends,

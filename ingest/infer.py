@@ -198,8 +198,9 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
     # the loader's mark: a caption file (ingest/transcript.py) or speech without punctuation (ingest/runs.py)
     spoken = _is_transcript(doc.lines) or meta.get("transcript") in (CAPTION, SPEECH)
     turns = re.search(r"(?m)^## ", text) if meta.get("transcript") == CAPTION else None
-    # shaped captions name each turn's speaker in a heading ("## Jane Smith"): a name, never the title's subtitle
-    title, org_lines = _title(_read(text[: turns.start()]) if turns else doc, spoken, notes)
+    # shaped captions name each turn's speaker in a heading ("## Jane Smith"): the title's lines are above the first
+    # turn (a speaker is never its subtitle); its opening words may be in the turn
+    title, org_lines = _title(_read(text[: turns.start()]) if turns else doc, spoken, notes, doc)
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"
     if not title and filename:
@@ -312,11 +313,13 @@ def _stem(filename: str) -> str:
 
 
 # title -----------------------------------------------------------------------------------------
-def _title(doc: _Opening, transcript: bool, notes: dict[str, str]) -> tuple[str, list[str]]:
-    """The cover title (heading lines joined) and any organisation named on its own lines above it (a letterhead)."""
+def _title(doc: _Opening, transcript: bool, notes: dict[str, str], whole: _Opening | None = None) -> tuple[str, list[str]]:
+    """The cover title (heading lines joined) and any organisation named on its own lines above it (a letterhead).
+    A transcript's opening words ("welcome to ...") are looked for in `whole` (default: `doc`)."""
     if transcript:
-        captions = [line.split(" ", 1)[-1] for line in doc.lines if _CAPTION_RX.match(line)]
-        match = _TRANSCRIPT_WELCOME.search(" ".join(captions or doc.lines)[:1000])
+        spoken = (whole or doc).lines
+        captions = [line.split(" ", 1)[-1] for line in spoken if _CAPTION_RX.match(line)]
+        match = _TRANSCRIPT_WELCOME.search(" ".join(captions or spoken)[:1000])
         if match:
             notes["title"] = f"the recording's opening words ({match.group(0)[:60]!r})"
             return _title_case(match.group(1)), []

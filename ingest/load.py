@@ -36,7 +36,8 @@ CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read a
 HTML_EXTENSIONS = (".html", ".htm")
 SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", *HTML_EXTENSIONS)
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
-DROPPED_HTML_TAGS = ("script", "style", "nav", "footer", "header", "noscript", "template", "svg")
+NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg")
+DROPPED_HTML_TAGS = (*NEVER_TEXT_TAGS, "nav", "footer", "header")  # a web page's furniture
 FORM_CONTROLS = ("input", "select", "textarea", "button", "option", "label", "datalist", "output")  # a form's, never its text
 FORM_PAGE_SHARE = 0.5  # a form holding this share of a page's words is the page (ASP.NET), not a box on it
 HTML_BLOCK_TAGS = (
@@ -292,15 +293,16 @@ def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return text, {"title": title}, decoded.original_encoding
 
 
-def html_text(markup: str) -> tuple[str, str]:
-    """The text of an HTML page or fragment (blocks a blank line apart, a data table's rows one block, its cells
-    " | " apart) and its <title>. Markdown's raw HTML blocks are read with it too (ingest/markdown.py)."""
+def html_text(markup: str, page: bool = True) -> tuple[str, str]:
+    """The text of an HTML page (blocks a blank line apart, a data table's rows one block, its cells " | " apart) and
+    its <title>. With page=False, a fragment of a document (Markdown's raw HTML blocks, ingest/markdown.py): its
+    <header>, <footer> and <nav> are the document's text, not a site's furniture, and are kept."""
     from bs4 import BeautifulSoup
 
     # lxml closes the cells and rows a page leaves open ("<tr><td>a<td>b"), as browsers do; html.parser nests them
     soup = BeautifulSoup(markup, "lxml")
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
-    for tag in soup.find_all([*DROPPED_HTML_TAGS, "title", "head"]):
+    for tag in soup.find_all([*(DROPPED_HTML_TAGS if page else NEVER_TEXT_TAGS), "title", "head"]):
         tag.decompose()
     _forms_as_text(soup)
     for br in soup.find_all("br"):

@@ -181,4 +181,4 @@ def _strip_html(html: str) -> str:
     converters write a table Markdown cannot hold (merged cells, lists in cells) as HTML."""
     from ingest.load import html_text
 
-    return html_text(html)[0]
+    return html_text(html, page=False)[0]

@@ -52,7 +52,7 @@ PAUSE_S = 1.5  # a silence this long between caption lines is a pause
 LONG_PAUSE_S = 3.0  # ... and this long, a new paragraph
 SPEAKING_RATE_QUANTILE = 0.75  # a line without an end time takes its words at the pace of the transcript's brisk lines
 WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 2.5)
-SHOWN_UNTIL_NEXT_S = 0.05  # a cue ending this near the next one's start was shown until then (see _word_stream)
+SHOWN_UNTIL_NEXT_S = 0.05  # a cue ending this near the next one's start was shown until then; a cue this brief only shows a line again
 COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
 
 # A unit cut by length does not end on these ("... gives details of."): the words after them belong to them.
@@ -73,11 +73,18 @@ NOT_SPEAKERS = frozenset(
 )
 _TACTIQ_BANNER = re.compile(r"^#[ ]*tactiq\.io\b.*$|^#[ ]*No title found[ ]*$", re.IGNORECASE | re.MULTILINE)
 _HEADER_URL = re.compile(r"^#[ ]+(?=https?://\S+[ ]*$)", re.MULTILINE)
-_VTT_HEADER = re.compile(r"^(?:WEBVTT\b.*|Kind:[ ]*captions|Language:[ ]*[\w-]+|NOTE\b.*|[ ]*\d{1,6}[ ]*)$", re.MULTILINE)  # and SRT's first index
+_VTT_HEADER = re.compile(  # and SRT's first index
+    r"^(?:WEBVTT\b.*|Kind:[ ]*captions|Language:[ ]*[\w-]+|X-TIMESTAMP-MAP=.*|[ ]*\d{1,6}[ ]*)$", re.MULTILINE
+)
+# A WebVTT comment, style sheet or region: a block of lines up to the next blank line, never spoken
+_VTT_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)\b.*(?:\n.*\S.*)*", re.MULTILINE)
 
 _STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d)(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
-_NOT_SPOKEN = re.compile(r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<[^>\n]*>", re.IGNORECASE)
+_NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks ("{\\an8}")
+    r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<(?:/?[a-z]|\d\d?:)[^<>\n]*>|\{\\[^}\n]*\}",
+    re.IGNORECASE,  # a tag opens with a letter, "/" or a time: "<2% of turnover" is words
+)
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ ]+([^>\n]{1,60})>")  # WebVTT "<v Amanda Pritchard>"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _NOT_A_SENTENCE_END = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e)\.$", re.IGNORECASE)
@@ -92,7 +99,14 @@ _SPEAKER_TURN = re.compile(rf"^[ ]*{_SAYS}", re.MULTILINE)
 _SAYS_RX = re.compile(_SAYS, re.MULTILINE)
 # A turn of a meeting-software export (Microsoft Teams, Otter.ai, Zoom documents): the speaker and the time on a line
 # of their own, the words below ("Jane Smith   0:03", "Speaker 2  1:04:15").
-_SPEAKER_STAMP = re.compile(rf"^[ ]*(?P<who>{_NAME}|Speaker[ ]\d{{1,3}})[ \t]+{_STAMP}[ ]*$", re.MULTILINE)
+# The name as the software shows it: any letters ("Siobhán O'Neill"), "Surname, First", a "(Guest)" or an organisation
+# in brackets ("DOE, John (NHS WEST YORKSHIRE ICB - X24)"). Ordinary lines of that shape are told apart by
+# _speaker_stamped, not here.
+_SPEAKER_STAMP = re.compile(
+    rf"^[ ]*(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,-]+){{0,{MAX_SPEAKER_WORDS - 1}}}(?:[ ]*\([^()\n]{{1,60}}\))?)"
+    rf"[ \t]+{_STAMP}[ \t]*\r?$",
+    re.MULTILINE,
+)
 _WITNESSES = re.compile(r"^[ ]*(?:\*\*)?Witness(?:es)?:?(?:\*\*)?:?[ ]+(.+)$", re.MULTILINE)
 
 
@@ -112,12 +126,16 @@ class Shaped:
 def recognise(text: str, caption_file: bool = False) -> str:
     """CAPTION, ORAL_EVIDENCE or "" (not a transcript), from the text alone; a caption file (.vtt, .srt) with a
     single "-->" cue is a caption, however short."""
-    nonblank = sum(1 for line in text.splitlines() if line.strip())
+    nonblank = _nonblank(text)
     if (caption_file and any("-->" in m.group(0) for m in _CUE.finditer(text))) or _is_caption(text, nonblank):
         return CAPTION
     if _is_oral_evidence(text, nonblank):
         return ORAL_EVIDENCE
     return ""
+
+
+def _nonblank(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.strip())
 
 
 def _is_caption(text: str, nonblank: int) -> bool:
@@ -128,9 +146,7 @@ def _is_caption(text: str, nonblank: int) -> bool:
     cues = [m for m in _CUE.finditer(text) if not _agenda_item(text, m)]
     if len(cues) < CAPTION_MIN_LINES or len(cues) < CAPTION_LINE_SHARE * nonblank:
         return False
-    times = [_seconds(m) for m in cues]
-    forwards = sum(b >= a for a, b in zip(times, times[1:], strict=False))
-    if forwards < IN_ORDER_SHARE * (len(times) - 1):
+    if not _forwards([_seconds(m) for m in cues]):
         return False
     clock_like = all(m.group(1) is None and m.group(4) is None and "[" not in m.group(0) and "-->" not in m.group(0) for m in cues)
     return not clock_like or len(cues) >= CLOCK_ONLY_MIN_LINES
@@ -138,16 +154,23 @@ def _is_caption(text: str, nonblank: int) -> bool:
 
 def _speaker_stamped(text: str, nonblank: int) -> list[re.Match[str]]:
     """The turns' lines ("Jane Smith   0:03") when the text is made of them, else []: CAPTION_MIN_LINES of them or
-    more, SPEAKER_TURN_SHARE of the lines, forwards in time, naming at least two people who look like speakers."""
+    more, SPEAKER_TURN_SHARE of the lines, forwards in time, words under nearly every one, and at least two speakers
+    who look like people and speak MIN_TURNS_EACH times or more. A programme ("Keynote Address 9:30", "Lunch 12:30")
+    or a list of times ("Yorkshire Ambulance Service 7:45") names each thing once, with nothing or a line under it."""
     turns = list(_SPEAKER_STAMP.finditer(text))
     if len(turns) < CAPTION_MIN_LINES or len(turns) < SPEAKER_TURN_SHARE * nonblank:
         return []
-    times = [_seconds(m, 2) for m in turns]
-    if sum(b >= a for a, b in zip(times, times[1:], strict=False)) < IN_ORDER_SHARE * (len(times) - 1):
+    if not _forwards([_seconds(m, 2) for m in turns]):
         return []
-    names = {m.group("who") for m in turns}
-    speakers = {n for n in names if n.startswith("Speaker ") or _looks_like_speaker(n)}
-    return turns if len(speakers) >= 2 and len(speakers) >= IN_ORDER_SHARE * len(names) else []
+    said = [bool(re.search(r"\w", text[m.end() : b.start() if b else len(text)])) for m, b in zip(turns, [*turns[1:], None], strict=True)]
+    counts = Counter(m.group("who") for m in turns)
+    regulars = [n for n, c in counts.items() if c >= MIN_TURNS_EACH and (n.startswith("Speaker ") or _looks_like_speaker(n))]
+    return turns if sum(said) >= IN_ORDER_SHARE * len(turns) and len(regulars) >= 2 else []
+
+
+def _forwards(times: list[float]) -> bool:
+    """Captions and turns run forwards in time (IN_ORDER_SHARE of the steps)."""
+    return sum(b >= a for a, b in zip(times, times[1:], strict=False)) >= IN_ORDER_SHARE * (len(times) - 1)
 
 
 def _agenda_item(text: str, cue: re.Match[str]) -> bool:
@@ -364,7 +387,7 @@ def _write_header(text: str, out: _Rewriter, header_end: int) -> int:
 
     Banners after the last kept line are left to the gap before the first unit, which is replaced as a whole."""
     header = text[:header_end]
-    banners = [(m.start(), m.end()) for rx in (_TACTIQ_BANNER, _VTT_HEADER) for m in rx.finditer(header)]
+    banners = [(m.start(), m.end()) for rx in (_TACTIQ_BANNER, _VTT_HEADER, _VTT_BLOCK) for m in rx.finditer(header)]
     kept = [m for m in re.finditer(r"[^\n]*\S[^\n]*", header) if not any(a <= m.start() < b for a, b in banners)]
     if not kept:
         return 0
@@ -426,7 +449,7 @@ def _clock(seconds: float) -> str:
 
 def _cues(text: str) -> tuple[list[_Cue], int]:
     """The cues in order, each with its speaker and words, and where the header (the lines before the first cue) ends."""
-    if turns := _speaker_stamped(text, sum(1 for line in text.splitlines() if line.strip())):
+    if turns := _speaker_stamped(text, _nonblank(text)):
         return _turn_cues(text, turns)
     stamps = [m for m in _CUE.finditer(text) if not _agenda_item(text, m)]
     bodies = []
@@ -438,32 +461,36 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     named = _speakers([label for label, _, tagged in labels if label and not tagged], set()) | voiced
     cues: list[_Cue] = []
     speaker = ""
-    shown: list[tuple[str, ...]] = []  # the last line of words taken: a rolling caption shows it again
+    shown: list[tuple[tuple[str, ...], str]] = []  # the last line taken and its speaker: a rolling caption shows it again
     for i, (m, (start, end), (label, said_end, _)) in enumerate(zip(stamps, bodies, labels, strict=True)):
         if label in named:
             speaker, start = label, said_end
         cue = _Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker)
-        srt_index_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
-        _take_words(text, start, end, cue, srt_index_follows, shown)
+        timed_cue_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
+        _take_words(text, start, end, cue, timed_cue_follows, shown)
         cues.append(cue)
-    header_end = stamps[0].start() if stamps else len(text)
-    while header_end and text[header_end - 1] in "\n ":
-        header_end -= 1
-    return cues, header_end
+    first = stamps[0].start() if stamps else len(text)
+    if stamps and "-->" in stamps[0].group(0) and (ident := re.search(r"(?:^|\n)([^\n]*\S[^\n]*)\n\Z", text[:first])):
+        first = ident.start(1)  # the first cue's identifier (WebVTT's line right above its time) is no header
+    return cues, _header_end(text, first)
+
+
+def _header_end(text: str, first_cue: int) -> int:
+    """Where the lines before the first cue end, without the blank lines after them."""
+    while first_cue and text[first_cue - 1] in "\n ":
+        first_cue -= 1
+    return first_cue
 
 
 def _turn_cues(text: str, turns: list[re.Match[str]]) -> tuple[list[_Cue], int]:
     """_cues for a meeting software's turns: each turn a cue of its speaker, timed by its line, its words below it."""
     cues: list[_Cue] = []
-    shown: list[tuple[str, ...]] = []
+    shown: list[tuple[tuple[str, ...], str]] = []
     for i, m in enumerate(turns):
         cue = _Cue(_seconds(m, 2), None, m.group("who"))
         _take_words(text, m.end(), turns[i + 1].start() if i + 1 < len(turns) else len(text), cue, False, shown)
         cues.append(cue)
-    header_end = turns[0].start()
-    while header_end and text[header_end - 1] in "\n ":
-        header_end -= 1
-    return cues, header_end
+    return cues, _header_end(text, turns[0].start())
 
 
 def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
@@ -476,42 +503,52 @@ def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
     return "", start, False
 
 
-def _take_words(text: str, start: int, end: int, cue: _Cue, srt_index_follows: bool, shown: list[tuple[str, ...]]) -> None:
-    """The cue's spoken words in [start, end): sound notes, tags, fillers and the next SRT cue's number left out.
+def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: bool, shown: list[tuple[tuple[str, ...], str]]) -> None:
+    """The cue's spoken words in [start, end): sound notes, tags, fillers, WebVTT's comment blocks and the next
+    cue's identifier (SRT's number, WebVTT's name: a line after a blank line, before a "-->" line) left out.
 
     YouTube's own WebVTT captions roll: each cue shows the line before it again above its new words, and a cue of a
-    few milliseconds shows the finished line once more. In a cue with an end time ("-->", as WebVTT and SRT have), a
-    line whose words are those of the last line taken (`shown`, updated here) is that line shown again, not said
-    again, and is left out. A timestamped line of a transcript export is a line said, however often."""
+    few milliseconds shows the finished line once more. Such a line is left out: the last line taken (`shown`,
+    updated here) again, by the same speaker, in a timed cue, above new words or alone in a cue shown for no longer
+    than SHOWN_UNTIL_NEXT_S. A line said twice ("No." / "No.", or two people's "Thank you.") is kept."""
     cut = [(m.start(), m.end()) for m in _NOT_SPOKEN.finditer(text, start, end)]
-    if srt_index_follows and (index := re.search(r"(?m)^[ ]*\d{1,6}\s*\Z", text[start:end])):
+    if cue.until is not None:
+        cut += [(m.start(), m.end()) for m in _VTT_BLOCK.finditer(text, start, end)]
+    if timed_cue_follows and (index := re.search(r"(?m)^[ ]*\d{1,6}\s*\Z|\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)", text[start:end])):
         cut.append((start + index.start(), end))
+    body_end = min([a for a, b in cut if b == end and a > start] or [end])  # without the next cue's identifier
     spans, at = [], start  # the spoken stretches between the cut ones
     for a, b in [*sorted(cut), (end, end)]:
         if a > at:
             spans.append((at, a))
         at = max(at, b)
-    line: list[tuple[int, int, str]] = []  # (start, end, word) of the line being read
+    shown_lines = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]*\S[^\n]*", text[start:body_end])]
+    lines = [_line_words(text, spans, a, b) for a, b in shown_lines]  # "[Music]" shows a line of no words
+    brief = cue.until is not None and cue.until - cue.at <= SHOWN_UNTIL_NEXT_S
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        said = tuple(_bare(word) for _, _, word in line)
+        again = cue.until is not None and shown and shown[0] == (said, cue.speaker)
+        if again and (brief or i + 1 < len(lines)):
+            continue
+        shown[:] = [(said, cue.speaker)]
+        cue.spoken += len(line)
+        cue.words.extend((start, end) for (start, end, _), bare in zip(line, said, strict=True) if bare not in FILLERS)
+
+
+def _line_words(text: str, spans: list[tuple[int, int]], line_start: int, line_end: int) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the words of one line within the spoken spans."""
+    words = []
     for a, b in spans:
-        for m in re.finditer(r"\S+|\n", text[a:b]):
-            if m.group(0) == "\n":
-                _take_line(line, cue, shown)
-                line = []
-            elif any(c.isalnum() for c in m.group(0)):
-                line.append((a + m.start(), a + m.end(), m.group(0)))
-    _take_line(line, cue, shown)
+        a, b = max(a, line_start), min(b, line_end)
+        if a < b:
+            words += [(a + m.start(), a + m.end(), m.group(0)) for m in re.finditer(r"\S+", text[a:b]) if any(c.isalnum() for c in m.group(0))]
+    return words
 
 
-def _take_line(line: list[tuple[int, int, str]], cue: _Cue, shown: list[tuple[str, ...]]) -> None:
-    """A caption line's words into the cue, fillers left out, unless it is the last line taken shown again."""
-    if not line:
-        return
-    said = tuple(word.lower().strip(",.;:!?") for _, _, word in line)
-    if shown and said == shown[0] and cue.until is not None:
-        return
-    shown[:] = [said]
-    cue.spoken += len(line)
-    cue.words.extend((start, end) for start, end, word in line if word.lower().strip(",.;:!?") not in FILLERS)
+def _bare(word: str) -> str:
+    return word.lower().strip(",.;:!?")
 
 
 def _units(text: str, cues: list[_Cue]) -> list[_Unit]:

@@ -267,9 +267,9 @@ def test_a_language_models_extraction_marks_leave_the_text() -> None:
     raw = (
         "| **2024 Response Rate** | [cite_start]60% [cite: 447] |\n"
         "[cite_start]All elements are scored on a 0-10 scale[cite: 300]. Rows [cite: 12, 13] and [cite: 4-6] follow.\n"
-        "A real bracket [citation needed] and [Table 3] stay.\n"
+        "A real bracket [citation needed], [Table 3], [cite: see above] and the court [cite] held stay.\n"
     )
     assert clean(raw).text == (
         "| **2024 Response Rate** | 60% |\nAll elements are scored on a 0-10 scale. Rows and follow.\n"
-        "A real bracket [citation needed] and [Table 3] stay."
+        "A real bracket [citation needed], [Table 3], [cite: see above] and the court [cite] held stay."
     )

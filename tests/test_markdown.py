@@ -107,9 +107,10 @@ def test_an_html_table_in_markdown_keeps_its_cells_apart() -> None:
         "# Oversight\n\nIntro.\n\n<table>\n<tr><th>Metric</th><th>Threshold</th></tr>\n"
         "<tr><td>Elective waits over 52 weeks</td><td>Less than 1% of the waiting list</td></tr>\n"
         "<tr><td>A&amp;E four-hour performance</td><td></td><td>78% by March 2026</td></tr>\n</table>\n\n"
-        "<!-- converter's note -->\n\n<div align=\"center\"><img src=\"logo.png\"><p>Centred</p></div>\n\nAfter.\n"
+        "<!-- converter's note -->\n\n<div align=\"center\"><img src=\"logo.png\"><p>Centred</p></div>\n\n"
+        "<header>Leeds Teaching Hospitals NHS Trust</header>\n\nAfter.\n"
     )
     assert to_text(source) == (
         "# Oversight\n\nIntro.\n\nMetric | Threshold\nElective waits over 52 weeks | Less than 1% of the waiting list\n"
-        "A&E four-hour performance | | 78% by March 2026\n\nCentred\n\nAfter."
-    )
+        "A&E four-hour performance | | 78% by March 2026\n\nCentred\n\nLeeds Teaching Hospitals NHS Trust\n\nAfter."
+    )  # a document's <header> is its text, not a web page's furniture

@@ -98,6 +98,7 @@ def test_caption_formats_are_recognised():
         cleaned = clean(text)
         assert not TIMESTAMP.search(cleaned.text) and "-->" not in cleaned.text and cleaned.text[0].isupper()
         assert cleaned.locators[0].start == 0 and cleaned.locators[-1].end == len(cleaned.text)
+    assert clean(srt).text.lower().count("the board agreed the plan") == 7  # said seven times, in seven cues: all kept
 
 
 def test_oral_evidence_is_recognised_with_or_without_question_numbers():
@@ -129,6 +130,13 @@ def test_oral_evidence_is_recognised_with_or_without_question_numbers():
         "".join(f"Note: item {i} was discussed.\nAction: the chair to follow up.\nKey Points: agreed.\n" for i in range(5)),
         # a report quoting a question number once
         "The chief executive told the committee (Q103) that the framework is proportionate.\n",
+        # a conference programme: sessions named once each, with a line under them
+        "".join(f"{item} {9 + i}:{15 * (i % 4):02d}\nIn the main hall with the board.\n" for i, item in enumerate(
+            ["Keynote Address", "Coffee Break", "Panel Discussion", "Lunch Break", "Closing Remarks", "Drinks Reception"])),
+        # a list of response times, nothing under them
+        "".join(f"{service} {7 + i}:{12 + 9 * i}\n" for i, service in enumerate(
+            ["North East Ambulance Service", "Yorkshire Ambulance Service", "North West Ambulance Service",
+             "East Midlands Ambulance Service", "West Midlands Ambulance Service", "London Ambulance Service"])),
         # an agenda of items, each with its time on its line: not a speaker among them
         "".join(f"{item} {9 + i}:{15 * (i % 4):02d}\nPapers attached.\n" for i, item in enumerate(
             ["Apologies", "Finance Report", "Quality Update", "Risk Register", "Chief Executive Update", "Any Other Business"])),
@@ -255,6 +263,48 @@ def test_meeting_software_turns_become_speaker_headings_with_times(tmp_path):
     assert {section.rsplit(" > ", 1)[-1] for section in sections} == {"Jane Smith", "John Doe", "Speaker 3"}  # under the title
     found = infer_file(tmp_path / "board.txt", loaded.meta, text)
     assert found.kind == "transcript" and found.title == "ICB Board meeting in public, 12 March 2026"  # no speaker in it
+
+
+def test_meeting_software_names_as_the_software_writes_them_and_windows_line_ends():
+    names = {"Jane Smith": "Siobhán O'Neill", "John Doe": "DOE, John (NHS WEST YORKSHIRE ICB - X24)", "Speaker 3": "Amy Lee (Guest)"}
+    text = TEAMS
+    for old, new in names.items():
+        text = text.replace(f"\n{old}   ", f"\n{new}   ")
+    for raw in (text, text.replace("\n", "\r\n")):
+        assert transcript.recognise(raw) == transcript.CAPTION
+        cleaned = clean(raw)
+        assert [line for line in cleaned.text.split("\n") if line.startswith("## ")] == [
+            f"## {name}" for name in ["Siobhán O'Neill", names["John Doe"], "Siobhán O'Neill", "Amy Lee (Guest)", names["John Doe"], "Siobhán O'Neill"]
+        ]
+        assert not TIMESTAMP.search(cleaned.text) and _located(cleaned, "The board notes") == "at 01:04:15"
+
+
+def test_webvtt_identifiers_comments_styles_entities_and_marks_are_not_spoken():
+    vtt = (
+        "\ufeffWEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:0\n\nNOTE made by a tool\nover two lines\n\n"
+        "STYLE\n::cue { color: yellow }\n\n"
+        "a1b2c3/15-0\n00:00:01.000 --> 00:00:04.000\n<v Jane Smith>The A&amp;E four hour standard was met in March.</v>\n\n"
+        "NOTE a comment between cues\n\n"
+        "a1b2c3/16-0\n00:00:04.500 --> 00:00:08.000\n<v John Doe>{\\an8}Thank you. The deficit is &lt;2% of turnover.</v>\n\n"
+        "c3/17-0\n00:00:08.500 --> 00:00:09.000\n<v Jane Smith>Thank you.</v>\n\n"
+        "c3/18-0\n00:00:09.500 --> 00:00:10.000\n<v John Doe>Thank you.</v>\n"
+    )
+    cleaned = clean(vtt, caption=True)
+    assert cleaned.text == (
+        "## Jane Smith\nThe A&E four hour standard was met in March.\n\n## John Doe\nThank you. The deficit is <2% of turnover."
+        "\n\n## Jane Smith\nThank you.\n\n## John Doe\nThank you."  # two people's "Thank you." are two lines said
+    )
+    assert _located(cleaned, "The deficit") == "at 00:00:04" and _located(cleaned, "Thank you.\n\n## John") == "at 00:00:08"
+
+
+def test_a_transcript_opening_with_its_first_speaker_is_titled_by_its_opening_words(tmp_path):
+    turns = [("Jane Smith", "Good evening and welcome to the meeting of the Leeds Health and Wellbeing Board 2026."),
+             ("John Doe", "Thank you chair."), ("Jane Smith", "The first item is the strategy.")]  # fmt: skip
+    vtt = "WEBVTT\n\n" + "".join(f"00:00:{2 * i:02d}.000 --> 00:00:{2 * i + 2:02d}.000\n<v {n}>{t}\n\n" for i, (n, t) in enumerate(turns))
+    path = _write(tmp_path, "hwb.vtt", vtt)
+    loaded = load(path, max_bytes=MB)
+    found = infer_file(path, loaded.meta, clean(loaded.text, loaded.caption).text)
+    assert found.title == "Meeting of the Leeds Health and Wellbeing Board 2026"
 
 
 def test_a_long_run_without_pauses_is_cut_within_the_word_limit():
