@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def normalise_line_breaks(doc: _Tracked) -> None:
 
 
 _EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite:[ ]*\d+(?:[ ]*[,–-][ ]*\d+)*\]")
-_CAPTION_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|lrm|rlm|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
+_CAPTION_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 
 def drop_invisible_characters(doc: _Tracked) -> None:
@@ -120,8 +121,16 @@ def drop_invisible_characters(doc: _Tracked) -> None:
 
 
 def decode_caption_entities(doc: _Tracked) -> None:
-    """WebVTT writes "&", "<" and ">" as entities ("A&amp;E"); the direction marks (&lrm;) are invisible."""
-    _sub(doc, _CAPTION_ENTITY, lambda m: {"\u200e": "", "\u200f": "", "\xa0": " "}.get(c := html.unescape(m.group(0)), c))
+    """WebVTT writes "&", "<" and ">" as entities ("A&amp;E"). Direction marks (&lrm;) are invisible and a control
+    character (&#10;) is a space; an unknown name stays as written."""
+    _sub(doc, _CAPTION_ENTITY, _decoded)
+
+
+def _decoded(match: re.Match[str]) -> str:
+    char = html.unescape(match.group(0))
+    if char in ("\u200e", "\u200f"):
+        return ""
+    return " " if len(char) == 1 and (unicodedata.category(char) == "Cc" or char in "\xa0\ufffd") else char
 
 
 def drop_extractor_marks(doc: _Tracked) -> None:
@@ -380,8 +389,8 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
 # Caption files are not printed pages: no furniture, footnotes, lost ligatures or broken lines to mend, and a
 # repeated caption line ("thank you") is speech, not a running header.
 _CAPTION_RULES: tuple[Callable[[_Tracked], None], ...] = (
+    decode_caption_entities,  # first: what it decodes is normalised as the rest is
     normalise_line_breaks,
-    decode_caption_entities,
     drop_invisible_characters,
     normalise_spaces,
     strip_line_ends,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ingest.transcript import CAPTION, SPEECH
 
-VERSION = "4"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's speaker headings are never its subtitle)
+VERSION = "4"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle)
 FIELDS = ("title", "publisher", "date", "kind")
 FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
@@ -197,10 +197,14 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
     notes: dict[str, str] = {}
     # the loader's mark: a caption file (ingest/transcript.py) or speech without punctuation (ingest/runs.py)
     spoken = _is_transcript(doc.lines) or meta.get("transcript") in (CAPTION, SPEECH)
-    turns = re.search(r"(?m)^## ", text) if meta.get("transcript") == CAPTION else None
-    # shaped captions name each turn's speaker in a heading ("## Jane Smith"): the title's lines are above the first
-    # turn (a speaker is never its subtitle); its opening words may be in the turn
-    title, org_lines = _title(_read(text[: turns.start()]) if turns else doc, spoken, notes, doc)
+    turns = re.search(r"(?m)^## .*\n", text) if meta.get("transcript") == CAPTION else None
+    if turns:  # shaped captions name each turn's speaker in a heading ("## Jane Smith"), never the title's subtitle:
+        title, org_lines = _title(_read(text[: turns.start()]), spoken, notes)  # the lines above the first turn,
+        if not title:  # ... or the opening words of the first turn ("welcome to the meeting of ...")
+            first_turn = text[turns.end() :].split("\n## ", 1)[0]
+            title = _welcome_title(_read(first_turn).lines, notes)
+    else:
+        title, org_lines = _title(doc, spoken, notes)
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"
     if not title and filename:
@@ -313,17 +317,12 @@ def _stem(filename: str) -> str:
 
 
 # title -----------------------------------------------------------------------------------------
-def _title(doc: _Opening, transcript: bool, notes: dict[str, str], whole: _Opening | None = None) -> tuple[str, list[str]]:
-    """The cover title (heading lines joined) and any organisation named on its own lines above it (a letterhead).
-    A transcript's opening words ("welcome to ...") are looked for in `whole` (default: `doc`)."""
+def _title(doc: _Opening, transcript: bool, notes: dict[str, str]) -> tuple[str, list[str]]:
+    """The cover title (heading lines joined) and any organisation named on its own lines above it (a letterhead)."""
     if transcript:
-        spoken = (whole or doc).lines
-        captions = [line.split(" ", 1)[-1] for line in spoken if _CAPTION_RX.match(line)]
-        match = _TRANSCRIPT_WELCOME.search(" ".join(captions or spoken)[:1000])
-        if match:
-            notes["title"] = f"the recording's opening words ({match.group(0)[:60]!r})"
-            return _title_case(match.group(1)), []
-        if captions:
+        if title := _welcome_title(doc.lines, notes):
+            return title, []
+        if any(_CAPTION_RX.match(line) for line in doc.lines):
             return "", []
         # shaped captions (ingest/transcript.py): a heading above the units is the recording's title; the units are body text
     if session := _oral_evidence(doc):
@@ -350,6 +349,17 @@ def _title(doc: _Opening, transcript: bool, notes: dict[str, str], whole: _Openi
             notes["title"] = "the first heading" if rest[0] == line else "the heading after the letterhead"
             return title, org_lines
     return "", []
+
+
+def _welcome_title(lines: list[str], notes: dict[str, str]) -> str:
+    """A recording's title from its opening words ("welcome to the care delivery services annual service plan 2024"),
+    or ""."""
+    captions = [line.split(" ", 1)[-1] for line in lines if _CAPTION_RX.match(line)]
+    match = _TRANSCRIPT_WELCOME.search(" ".join(captions or lines)[:1000])
+    if not match:
+        return ""
+    notes["title"] = f"the recording's opening words ({match.group(0)[:60]!r})"
+    return _title_case(match.group(1))
 
 
 def _block(lines: list[str], start: int) -> list[str]:

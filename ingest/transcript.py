@@ -46,13 +46,16 @@ SPEAKER_TURN_SHARE = 0.25  # ... making up this share of the non-blank lines ...
 MIN_TURNS_EACH = 2  # ... by at least two speakers with this many turns each
 MAX_SPEAKER_WORDS = 6  # "Professor Sir Stephen Powis": longer runs of capitalised words before a colon are not a name
 
+FIRST_TURN_S = 300  # meeting software times each turn from the recording's start: the first one is near it
 MIN_UNIT_WORDS, MAX_UNIT_WORDS = 15, 40  # a caption unit: a readable sentence-sized stretch of speech
 SHORT_UNIT_WORDS = 5  # a sentence end or a long pause closes a unit this long (shorter ones are not evidence)
 PAUSE_S = 1.5  # a silence this long between caption lines is a pause
 LONG_PAUSE_S = 3.0  # ... and this long, a new paragraph
 SPEAKING_RATE_QUANTILE = 0.75  # a line without an end time takes its words at the pace of the transcript's brisk lines
 WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 2.5)
-SHOWN_UNTIL_NEXT_S = 0.05  # a cue ending this near the next one's start was shown until then; a cue this brief only shows a line again
+SHOWN_UNTIL_NEXT_MS = 50  # a cue ending this near the next one's start was shown until then (YouTube's rolling captions)
+ROLLING_SHARE = 0.3  # ... and this share of its cues shown no longer than that: the line before, shown once more
+SPOKEN_SIGNS = frozenset("& + = / % < > £ € $".split())  # a caption's one-sign words ("A & E")
 COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
 
 # A unit cut by length does not end on these ("... gives details of."): the words after them belong to them.
@@ -76,8 +79,9 @@ _HEADER_URL = re.compile(r"^#[ ]+(?=https?://\S+[ ]*$)", re.MULTILINE)
 _VTT_HEADER = re.compile(  # and SRT's first index
     r"^(?:WEBVTT\b.*|Kind:[ ]*captions|Language:[ ]*[\w-]+|X-TIMESTAMP-MAP=.*|[ ]*\d{1,6}[ ]*)$", re.MULTILINE
 )
-# A WebVTT comment, style sheet or region: a block of lines up to the next blank line, never spoken
-_VTT_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)\b.*(?:\n.*\S.*)*", re.MULTILINE)
+# A WebVTT comment, style sheet or region: a block after a blank line, up to the next one, never spoken (WebVTT only:
+# in an SRT or inside a cue, "NOTE THAT THE DEFICIT ..." is speech in capitals)
+_VTT_BLOCK = re.compile(r"(?:(?<=\n\n)|\A)(?:NOTE(?=[ \t\n]|\Z)|STYLE[ \t]*$|REGION[ \t]*$).*(?:\n.*\S.*)*", re.MULTILINE)
 
 _STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d)(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
@@ -154,18 +158,26 @@ def _is_caption(text: str, nonblank: int) -> bool:
 
 def _speaker_stamped(text: str, nonblank: int) -> list[re.Match[str]]:
     """The turns' lines ("Jane Smith   0:03") when the text is made of them, else []: CAPTION_MIN_LINES of them or
-    more, SPEAKER_TURN_SHARE of the lines, forwards in time, words under nearly every one, and at least two speakers
-    who look like people and speak MIN_TURNS_EACH times or more. A programme ("Keynote Address 9:30", "Lunch 12:30")
-    or a list of times ("Yorkshire Ambulance Service 7:45") names each thing once, with nothing or a line under it."""
+    more, SPEAKER_TURN_SHARE of the lines, the first within FIRST_TURN_S of the recording's start and the rest
+    forwards in time, words under nearly every one, two people or more, one of them speaking MIN_TURNS_EACH times or
+    more. A programme, an agenda or a rota reads clock times ("Keynote Address 9:30", "Jane Smith 07:00"), far from a
+    recording's start; a list of times ("Yorkshire Ambulance Service 7:45") names each thing once, nothing under it."""
     turns = list(_SPEAKER_STAMP.finditer(text))
     if len(turns) < CAPTION_MIN_LINES or len(turns) < SPEAKER_TURN_SHARE * nonblank:
         return []
-    if not _forwards([_seconds(m, 2) for m in turns]):
+    times = [_seconds(m, 2) for m in turns]
+    if times[0] > FIRST_TURN_S or not _forwards(times):
         return []
     said = [bool(re.search(r"\w", text[m.end() : b.start() if b else len(text)])) for m, b in zip(turns, [*turns[1:], None], strict=True)]
     counts = Counter(m.group("who") for m in turns)
-    regulars = [n for n, c in counts.items() if c >= MIN_TURNS_EACH and (n.startswith("Speaker ") or _looks_like_speaker(n))]
-    return turns if sum(said) >= IN_ORDER_SHARE * len(turns) and len(regulars) >= 2 else []
+    people = [n for n in counts if _names_a_person(n)]
+    return turns if sum(said) >= IN_ORDER_SHARE * len(turns) and len(people) >= 2 and max(counts[n] for n in people) >= MIN_TURNS_EACH else []
+
+
+def _names_a_person(label: str) -> bool:
+    """ "Jane Smith", "Jane", "Speaker 2", "DOE, John (NHS ... ICB - Quality Lead)": the name, brackets aside."""
+    name = re.sub(r"\([^()]*\)", "", label).replace(",", " ").strip()
+    return name.startswith("Speaker ") or _looks_like_speaker(name) or (" " not in name and name.lower() not in NOT_SPEAKERS)
 
 
 def _forwards(times: list[float]) -> bool:
@@ -387,7 +399,9 @@ def _write_header(text: str, out: _Rewriter, header_end: int) -> int:
 
     Banners after the last kept line are left to the gap before the first unit, which is replaced as a whole."""
     header = text[:header_end]
-    banners = [(m.start(), m.end()) for rx in (_TACTIQ_BANNER, _VTT_HEADER, _VTT_BLOCK) for m in rx.finditer(header)]
+    banners = [(m.start(), m.end()) for rx in (_TACTIQ_BANNER, _VTT_HEADER) for m in rx.finditer(header)]
+    if _is_webvtt(text):
+        banners += [(m.start(), m.end()) for m in _VTT_BLOCK.finditer(header)]
     kept = [m for m in re.finditer(r"[^\n]*\S[^\n]*", header) if not any(a <= m.start() < b for a, b in banners)]
     if not kept:
         return 0
@@ -461,18 +475,30 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     named = _speakers([label for label, _, tagged in labels if label and not tagged], set()) | voiced
     cues: list[_Cue] = []
     speaker = ""
-    shown: list[tuple[tuple[str, ...], str]] = []  # the last line taken and its speaker: a rolling caption shows it again
-    for i, (m, (start, end), (label, said_end, _)) in enumerate(zip(stamps, bodies, labels, strict=True)):
-        if label in named:
-            speaker, start = label, said_end
-        cue = _Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker)
+    for m, (label, _, _) in zip(stamps, labels, strict=True):
+        speaker = label if label in named else speaker
+        cues.append(_Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker))
+    reading = _Reading(_is_webvtt(text), _rolling(cues))
+    for i, (cue, (start, end), (label, said_end, _)) in enumerate(zip(cues, bodies, labels, strict=True)):
         timed_cue_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
-        _take_words(text, start, end, cue, timed_cue_follows, shown)
-        cues.append(cue)
+        _take_words(text, said_end if label in named else start, end, cue, timed_cue_follows, reading)
     first = stamps[0].start() if stamps else len(text)
-    if stamps and "-->" in stamps[0].group(0) and (ident := re.search(r"(?:^|\n)([^\n]*\S[^\n]*)\n\Z", text[:first])):
-        first = ident.start(1)  # the first cue's identifier (WebVTT's line right above its time) is no header
+    if stamps and "-->" in stamps[0].group(0) and (ident := re.search(r"\n[ \t]*\n([^\n]*\S[^\n]*)\n\Z", text[:first])):
+        first = ident.start(1)  # the first cue's identifier (a line after a blank one, right above its time) is no header
     return cues, _header_end(text, first)
+
+
+@dataclass
+class _Reading:
+    """What reading a caption file's cues needs to know of the whole file (see _take_words)."""
+
+    webvtt: bool  # WebVTT: comment blocks, identifiers after a blank line
+    rolling: bool  # YouTube's rolling captions: a cue's top line is the line before, shown again
+    shown: tuple[tuple[str, ...], str] | None = None  # the last line taken and its speaker
+
+
+def _is_webvtt(text: str) -> bool:
+    return text.lstrip("\ufeff \n").startswith("WEBVTT")
 
 
 def _header_end(text: str, first_cue: int) -> int:
@@ -485,10 +511,10 @@ def _header_end(text: str, first_cue: int) -> int:
 def _turn_cues(text: str, turns: list[re.Match[str]]) -> tuple[list[_Cue], int]:
     """_cues for a meeting software's turns: each turn a cue of its speaker, timed by its line, its words below it."""
     cues: list[_Cue] = []
-    shown: list[tuple[tuple[str, ...], str]] = []
+    reading = _Reading(webvtt=False, rolling=False)
     for i, m in enumerate(turns):
         cue = _Cue(_seconds(m, 2), None, m.group("who"))
-        _take_words(text, m.end(), turns[i + 1].start() if i + 1 < len(turns) else len(text), cue, False, shown)
+        _take_words(text, m.end(), turns[i + 1].start() if i + 1 < len(turns) else len(text), cue, False, reading)
         cues.append(cue)
     return cues, _header_end(text, turns[0].start())
 
@@ -503,20 +529,20 @@ def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
     return "", start, False
 
 
-def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: bool, shown: list[tuple[tuple[str, ...], str]]) -> None:
+def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: bool, reading: _Reading) -> None:
     """The cue's spoken words in [start, end): sound notes, tags, fillers, WebVTT's comment blocks and the next
-    cue's identifier (SRT's number, WebVTT's name: a line after a blank line, before a "-->" line) left out.
+    cue's identifier (SRT's number; in WebVTT, a line after a blank line right above a "-->" line) left out.
 
-    YouTube's own WebVTT captions roll: each cue shows the line before it again above its new words, and a cue of a
-    few milliseconds shows the finished line once more. Such a line is left out: the last line taken (`shown`,
-    updated here) again, by the same speaker, in a timed cue, above new words or alone in a cue shown for no longer
-    than SHOWN_UNTIL_NEXT_S. A line said twice ("No." / "No.", or two people's "Thank you.") is kept."""
+    YouTube's own WebVTT captions roll (`reading.rolling`): each cue's top line is the line before, shown again above
+    the new words, and a cue of a few milliseconds shows the finished line alone. In such a file a cue's top line is
+    left out when it repeats the last line taken by the same speaker. Anywhere else a line said twice is kept."""
     cut = [(m.start(), m.end()) for m in _NOT_SPOKEN.finditer(text, start, end)]
-    if cue.until is not None:
+    if reading.webvtt:
         cut += [(m.start(), m.end()) for m in _VTT_BLOCK.finditer(text, start, end)]
-    if timed_cue_follows and (index := re.search(r"(?m)^[ ]*\d{1,6}\s*\Z|\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)", text[start:end])):
+    identifier = r"\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)" if reading.webvtt else r"(?m)^[ ]*\d{1,6}\s*\Z|\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)"
+    if timed_cue_follows and (index := re.search(identifier, text[start:end])):
         cut.append((start + index.start(), end))
-    body_end = min([a for a, b in cut if b == end and a > start] or [end])  # without the next cue's identifier
+    body_end = min([a for a, b in cut if b == end and a > start] or [end])  # where a cut reaching the cue's end begins
     spans, at = [], start  # the spoken stretches between the cut ones
     for a, b in [*sorted(cut), (end, end)]:
         if a > at:
@@ -524,17 +550,15 @@ def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: b
         at = max(at, b)
     shown_lines = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]*\S[^\n]*", text[start:body_end])]
     lines = [_line_words(text, spans, a, b) for a, b in shown_lines]  # "[Music]" shows a line of no words
-    brief = cue.until is not None and cue.until - cue.at <= SHOWN_UNTIL_NEXT_S
     for i, line in enumerate(lines):
         if not line:
             continue
-        said = tuple(_bare(word) for _, _, word in line)
-        again = cue.until is not None and shown and shown[0] == (said, cue.speaker)
-        if again and (brief or i + 1 < len(lines)):
+        said = (tuple(_bare(word) for _, _, word in line), cue.speaker)
+        if reading.rolling and i == 0 and said == reading.shown:
             continue
-        shown[:] = [(said, cue.speaker)]
+        reading.shown = said
         cue.spoken += len(line)
-        cue.words.extend((start, end) for (start, end, _), bare in zip(line, said, strict=True) if bare not in FILLERS)
+        cue.words.extend((start, end) for (start, end, _), bare in zip(line, said[0], strict=True) if bare not in FILLERS)
 
 
 def _line_words(text: str, spans: list[tuple[int, int]], line_start: int, line_end: int) -> list[tuple[int, int, str]]:
@@ -543,11 +567,17 @@ def _line_words(text: str, spans: list[tuple[int, int]], line_start: int, line_e
     for a, b in spans:
         a, b = max(a, line_start), min(b, line_end)
         if a < b:
-            words += [(a + m.start(), a + m.end(), m.group(0)) for m in re.finditer(r"\S+", text[a:b]) if any(c.isalnum() for c in m.group(0))]
+            words += [(a + m.start(), a + m.end(), m.group(0)) for m in re.finditer(r"\S+", text[a:b]) if _is_word(m.group(0))]
     return words
 
 
+def _is_word(token: str) -> bool:
+    """Letters or figures, or a sign said as a word ("A & E", "> 10%"); not a dash or YouTube's ">>" speaker mark."""
+    return any(c.isalnum() for c in token) or token in SPOKEN_SIGNS
+
+
 def _bare(word: str) -> str:
+    """A word without the punctuation around it, lower-cased: what fillers and repeated lines are compared by."""
     return word.lower().strip(",.;:!?")
 
 
@@ -591,7 +621,15 @@ def _end_times_shown_until_next(cues: list[_Cue]) -> bool:
     """Each cue's end time is the next one's start (YouTube's rolling captions): it says how long the line was shown,
     not when its words were said, so it hides every pause and the speaking rate stands in for it."""
     pairs = [(a.until, b.at) for a, b in zip(cues, cues[1:], strict=False) if a.until is not None]
-    return len(pairs) >= 2 and sum(abs(until - at) <= SHOWN_UNTIL_NEXT_S for until, at in pairs) >= IN_ORDER_SHARE * len(pairs)
+    near = sum(round(abs(until - at) * 1000) <= SHOWN_UNTIL_NEXT_MS for until, at in pairs)  # whole ms: 1.05 - 1.00 > 0.05
+    return len(pairs) >= 2 and near >= IN_ORDER_SHARE * len(pairs)
+
+
+def _rolling(cues: list[_Cue]) -> bool:
+    """YouTube's rolling captions: each cue shown until the next, and a share of them shown only for an instant (the
+    finished line once more). An SRT whose cues run end to end has no such instants: its lines are all said."""
+    brief = sum(cue.until is not None and round((cue.until - cue.at) * 1000) <= SHOWN_UNTIL_NEXT_MS for cue in cues)
+    return _end_times_shown_until_next(cues) and brief >= ROLLING_SHARE * len(cues)
 
 
 def _speaking_rate(cues: list[_Cue]) -> float:
@@ -628,7 +666,7 @@ def _unit_end(text: str, words: list[_Word], pauses: list[float], forced: list[b
 
 def _without_opening_fillers(text: str, words: list[_Word]) -> list[_Word]:
     """ "you know", "so", "well" ... opening a unit are dropped ("so you know we ..." -> "We ..."); one word always stays."""
-    lowered = [text[w.start : w.end].lower().strip(",.;:") for w in words]
+    lowered = [_bare(text[w.start : w.end]) for w in words]
     at = 0
     while True:
         filler = next((f for f in OPENING_FILLERS if tuple(lowered[at : at + len(f)]) == f and len(words) - at > len(f)), None)

@@ -137,6 +137,12 @@ def test_oral_evidence_is_recognised_with_or_without_question_numbers():
         "".join(f"{service} {7 + i}:{12 + 9 * i}\n" for i, service in enumerate(
             ["North East Ambulance Service", "Yorkshire Ambulance Service", "North West Ambulance Service",
              "East Midlands Ambulance Service", "West Midlands Ambulance Service", "London Ambulance Service"])),
+        # an agenda naming who leads each item, and a rota: clock times, far from a recording's start
+        "".join(f"{item}\n{who} {10 + i // 2}:{30 * (i % 2):02d}\n" for i, (item, who) in enumerate(
+            [("Welcome", "Chair"), ("Minutes", "Rob Webster"), ("Finance", "Jo Bloggs"), ("Quality", "Rob Webster"),
+             ("Risk", "Jo Bloggs"), ("Close", "Chair")])),
+        "".join(f"{who} {7 + 2 * i:02d}:00\nWard {i} early shift\n" for i, who in enumerate(
+            ["Jane Smith", "Amy Lee", "Jane Smith", "Amy Lee", "Jane Smith", "Amy Lee"])),
         # an agenda of items, each with its time on its line: not a speaker among them
         "".join(f"{item} {9 + i}:{15 * (i % 4):02d}\nPapers attached.\n" for i, item in enumerate(
             ["Apologies", "Finance Report", "Quality Update", "Risk Register", "Chief Executive Update", "Any Other Business"])),
@@ -263,6 +269,9 @@ def test_meeting_software_turns_become_speaker_headings_with_times(tmp_path):
     assert {section.rsplit(" > ", 1)[-1] for section in sections} == {"Jane Smith", "John Doe", "Speaker 3"}  # under the title
     found = infer_file(tmp_path / "board.txt", loaded.meta, text)
     assert found.kind == "transcript" and found.title == "ICB Board meeting in public, 12 March 2026"  # no speaker in it
+    welcome = TEAMS.replace("Thank you chair. The finance", "Good evening and welcome to the finance item for 2025. The finance")
+    found = infer_file(tmp_path / "board.txt", loaded.meta, clean(welcome, caption=True).text)
+    assert found.title == "ICB Board meeting in public, 12 March 2026"  # the title above the turns comes first
 
 
 def test_meeting_software_names_as_the_software_writes_them_and_windows_line_ends():
@@ -279,6 +288,31 @@ def test_meeting_software_names_as_the_software_writes_them_and_windows_line_end
         assert not TIMESTAMP.search(cleaned.text) and _located(cleaned, "The board notes") == "at 01:04:15"
 
 
+def test_a_meeting_where_the_chair_alone_speaks_twice_is_still_a_transcript():
+    turns = [("Jane Smith", "Welcome. I will ask each of our guests to speak in turn."), ("Amy Lee", "Thank you. Waits fell."),
+             ("Jane Smith", "Thank you Amy. Next, John."), ("John Doe", "Our deficit is 4.2 million pounds."),
+             ("Jane Smith", "Thank you John. Finally, Sam."), ("Sam", "Staff survey results improved this year.")]  # fmt: skip
+    text = "".join(f"{name}   0:{10 * i:02d}\n{words}\n\n" for i, (name, words) in enumerate(turns))
+    assert transcript.recognise(text) == transcript.CAPTION
+    assert "\n## Sam\nStaff survey results improved this year." in clean(text).text
+
+
+def test_lines_said_twice_and_capitals_are_kept_outside_a_rolling_file():
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nNo.\n\n2\n00:00:02,500 --> 00:00:04,000\nNo.\nI will not accept that.\n\n"
+        "3\n00:00:04,500 --> 00:00:07,000\nYes.\nYes.\nWe agree.\n\n"
+        "4\n00:00:07,500 --> 00:00:09,000\nNOTE THAT THE DEFICIT\nIS 4.2 MILLION POUNDS.\n\n"
+        "5\n00:00:09,500 --> 00:00:11,000\nREGION BY REGION, WAITS FELL.\n"
+    )
+    assert clean(srt, caption=True).text.replace("\n", " ") == (  # units cut at pauses: the words are what counts
+        "No. No. I will not accept that. Yes. Yes. We agree. NOTE THAT THE DEFICIT IS 4.2 MILLION POUNDS. REGION BY REGION, WAITS FELL."
+    )
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nThe plan runs until March\n2027\n\n00:00:04.500 --> 00:00:06.000\nand then it is reviewed.\n"
+    assert clean(vtt, caption=True).text == "The plan runs until March 2027 and then it is reviewed."  # "2027" is no identifier
+    header = "NOTE: DRAFT TRANSCRIPT\nREGION 5 PARTNERSHIP BOARD, 3 MARCH 2026\n\n" + CAPTIONS.split("\n\n", 1)[1]
+    assert clean(header).text.startswith("NOTE: DRAFT TRANSCRIPT\nREGION 5 PARTNERSHIP BOARD, 3 MARCH 2026\n\nGood afternoon")
+
+
 def test_webvtt_identifiers_comments_styles_entities_and_marks_are_not_spoken():
     vtt = (
         "\ufeffWEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:0\n\nNOTE made by a tool\nover two lines\n\n"
@@ -286,15 +320,15 @@ def test_webvtt_identifiers_comments_styles_entities_and_marks_are_not_spoken():
         "a1b2c3/15-0\n00:00:01.000 --> 00:00:04.000\n<v Jane Smith>The A&amp;E four hour standard was met in March.</v>\n\n"
         "NOTE a comment between cues\n\n"
         "a1b2c3/16-0\n00:00:04.500 --> 00:00:08.000\n<v John Doe>{\\an8}Thank you. The deficit is &lt;2% of turnover.</v>\n\n"
-        "c3/17-0\n00:00:08.500 --> 00:00:09.000\n<v Jane Smith>Thank you.</v>\n\n"
+        "c3/17-0\n00:00:08.500 --> 00:00:09.000\n<v Jane Smith>Thank you &amp; goodbye.</v>\n\n"
         "c3/18-0\n00:00:09.500 --> 00:00:10.000\n<v John Doe>Thank you.</v>\n"
     )
     cleaned = clean(vtt, caption=True)
     assert cleaned.text == (
         "## Jane Smith\nThe A&E four hour standard was met in March.\n\n## John Doe\nThank you. The deficit is <2% of turnover."
-        "\n\n## Jane Smith\nThank you.\n\n## John Doe\nThank you."  # two people's "Thank you." are two lines said
+        "\n\n## Jane Smith\nThank you & goodbye.\n\n## John Doe\nThank you."
     )
-    assert _located(cleaned, "The deficit") == "at 00:00:04" and _located(cleaned, "Thank you.\n\n## John") == "at 00:00:08"
+    assert _located(cleaned, "The deficit") == "at 00:00:04" and _located(cleaned, "Thank you & goodbye") == "at 00:00:08"
 
 
 def test_a_transcript_opening_with_its_first_speaker_is_titled_by_its_opening_words(tmp_path):
