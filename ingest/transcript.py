@@ -83,6 +83,10 @@ _VTT_HEADER = re.compile(  # and SRT's first index
 # in an SRT or inside a cue, "NOTE THAT THE DEFICIT ..." is speech in capitals)
 _VTT_BLOCK = re.compile(r"(?:(?<=\n\n)|\A)(?:NOTE(?=[ \t\n]|\Z)|STYLE[ \t]*$|REGION[ \t]*$).*(?:\n.*\S.*)*", re.MULTILINE)
 
+# The next cue's identifier at the end of a cue's text: in WebVTT a line after a blank line; in SRT also its number
+_VTT_IDENTIFIER = re.compile(r"\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)")
+_SRT_IDENTIFIER = re.compile(rf"(?m)^[ ]*\d{{1,6}}\s*\Z|{_VTT_IDENTIFIER.pattern}")
+
 _STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d)(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
 _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks ("{\\an8}")
@@ -539,8 +543,8 @@ def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: b
     cut = [(m.start(), m.end()) for m in _NOT_SPOKEN.finditer(text, start, end)]
     if reading.webvtt:
         cut += [(m.start(), m.end()) for m in _VTT_BLOCK.finditer(text, start, end)]
-    identifier = r"\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)" if reading.webvtt else r"(?m)^[ ]*\d{1,6}\s*\Z|\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)"
-    if timed_cue_follows and (index := re.search(identifier, text[start:end])):
+    identifier = _VTT_IDENTIFIER if reading.webvtt else _SRT_IDENTIFIER
+    if timed_cue_follows and (index := identifier.search(text[start:end])):
         cut.append((start + index.start(), end))
     body_end = min([a for a, b in cut if b == end and a > start] or [end])  # where a cut reaching the cue's end begins
     spans, at = [], start  # the spoken stretches between the cut ones
