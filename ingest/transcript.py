@@ -87,7 +87,8 @@ _VTT_BLOCK = re.compile(r"(?:(?<=\n\n)|\A)(?:NOTE(?=[ \t\n]|\Z)|STYLE[ \t]*$|REG
 _VTT_IDENTIFIER = re.compile(r"\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)")
 _SRT_IDENTIFIER = re.compile(rf"(?m)^[ ]*\d{{1,6}}\s*\Z|{_VTT_IDENTIFIER.pattern}")
 
-_STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d)(?:[.,](\d{1,3}))?\]?"
+# seconds in two figures, or in one before a fraction: older Teams transcripts write "0:0:4.370 --> 0:0:8.740"
+_STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d|\d(?=[.,]\d))(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
 _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks ("{\\an8}")
     r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<(?:/?[a-z]|\d\d?:)[^<>\n]*>|\{\\[^}\n]*\}",
@@ -100,7 +101,8 @@ TRAILING = re.compile(r"[,;:–—-]+$")
 
 _HONORIFIC = r"(?:The|Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|Cllr|Councillor)\.?"
 _NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
-_NAME = rf"(?:{_HONORIFIC}[ ]+)*{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|de|van|von|da|du|le|la|del|bin|al)){{0,{MAX_SPEAKER_WORDS - 1}}}"
+NAME_PARTICLES = frozenset("de van von da du le la del bin al".split())
+_NAME = rf"(?:{_HONORIFIC}[ ]+)*{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|{'|'.join(sorted(NAME_PARTICLES))})){{0,{MAX_SPEAKER_WORDS - 1}}}"
 _SAYS = rf"(?:\*\*)?(?P<speaker>{_NAME})(?:[ ]*\([^()\n]{{1,60}}\))?(?:\*\*)?:(?:\*\*)?(?:[ ]+|$)"
 _QUESTION_TURN = re.compile(rf"^[ ]*(?:\*\*)?Q[ ]?(?P<q>\d{{1,4}})(?:[-–]\d{{1,4}})?\.?(?:\*\*)?[ ]+{_SAYS}", re.MULTILINE)
 _SPEAKER_TURN = re.compile(rf"^[ ]*{_SAYS}", re.MULTILINE)
@@ -115,6 +117,8 @@ _SPEAKER_STAMP = re.compile(
     rf"[ \t]+{_STAMP}[ \t]*\r?$",
     re.MULTILINE,
 )
+# A speaker's name alone on the line above the words of a cue ("John Doe" / "Thank you."), no sentence's end after it
+_NAME_LINE = re.compile(rf"\s*(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,()-]+){{0,{MAX_SPEAKER_WORDS - 1}}})[ \t]*\r?\n(?=[ \t]*\S)")
 _WITNESSES = re.compile(r"^[ ]*(?:\*\*)?Witness(?:es)?:?(?:\*\*)?:?[ ]+(.+)$", re.MULTILINE)
 
 
@@ -176,6 +180,13 @@ def _speaker_stamped(text: str, nonblank: int) -> list[re.Match[str]]:
     counts = Counter(m.group("who") for m in turns)
     people = [n for n in counts if _names_a_person(n)]
     return turns if sum(said) >= IN_ORDER_SHARE * len(turns) and len(people) >= 2 and max(counts[n] for n in people) >= MIN_TURNS_EACH else []
+
+
+def _capitalised(name: str) -> bool:
+    """Every word of a name opens with a capital ("Siobhán O'Neill", "DOE, John"), but its particles ("de", "van")
+    and what is in brackets; a caption's line of speech ("good afternoon everyone and") does not."""
+    words = re.sub(r"\([^()]*\)", "", name).replace(",", " ").split()
+    return bool(words) and all(w[0].isupper() or w[0].isdigit() or w in NAME_PARTICLES for w in words)
 
 
 def _names_a_person(label: str) -> bool:
@@ -474,7 +485,7 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     for i, m in enumerate(stamps):
         start = _line_end(text, m.end()) if "-->" in m.group(0) else m.end()
         bodies.append((start, stamps[i + 1].start() if i + 1 < len(stamps) else len(text)))
-    labels = [_speaker_label(text, start, end) for start, end in bodies]
+    labels = _named_by_line(text, stamps, bodies) or [_speaker_label(text, start, end) for start, end in bodies]
     voiced = {label for label, _, tagged in labels if tagged}
     named = _speakers([label for label, _, tagged in labels if label and not tagged], set()) | voiced
     cues: list[_Cue] = []
@@ -521,6 +532,21 @@ def _turn_cues(text: str, turns: list[re.Match[str]]) -> tuple[list[_Cue], int]:
         _take_words(text, m.end(), turns[i + 1].start() if i + 1 < len(turns) else len(text), cue, False, reading)
         cues.append(cue)
     return cues, _header_end(text, turns[0].start())
+
+
+def _named_by_line(text: str, stamps: list[re.Match[str]], bodies: list[tuple[int, int]]) -> list[tuple[str, int, bool]]:
+    """Each cue's (speaker, where its words start, True) when the cues name their speaker on a line of its own above
+    the words, as older Teams transcripts do ("0:0:4.370 --> 0:0:8.740" / "John Doe" / "Thank you."); else [].
+    That takes most timed cues opening so, two people or more, one of them named twice or more."""
+    found = []
+    for m, (start, end) in zip(stamps, bodies, strict=True):
+        line = _NAME_LINE.match(text, start, end) if "-->" in m.group(0) else None
+        named = line and _capitalised(line.group("who")) and _names_a_person(line.group("who"))
+        found.append((line.group("who"), line.end(), True) if named else ("", start, False))
+    counts = Counter(label for label, _, _ in found if label)
+    if sum(counts.values()) < IN_ORDER_SHARE * len(found) or len(counts) < 2 or max(counts.values()) < MIN_TURNS_EACH:
+        return []
+    return found
 
 
 def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:

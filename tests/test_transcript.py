@@ -313,6 +313,24 @@ def test_lines_said_twice_and_capitals_are_kept_outside_a_rolling_file():
     assert clean(header).text.startswith("NOTE: DRAFT TRANSCRIPT\nREGION 5 PARTNERSHIP BOARD, 3 MARCH 2026\n\nGood afternoon")
 
 
+def test_older_teams_cues_name_the_speaker_on_a_line_above_the_words():
+    """ "0:0:4.370 --> 0:0:8.740" / "John Doe" / "Thank you.": seconds in one figure, the name on its own line."""
+    turns = [("Jane Smith", "Good afternoon everyone and welcome to the board."), ("John Doe", "Thank you. The deficit is 4.2 million pounds."),
+             ("Jane Smith", "Thank you John. Any questions?"), ("Amy Lee", "When will the recovery plan come to the board?"),
+             ("John Doe", "In April, with the risks."), ("Jane Smith", "Thank you. The board notes the report.")]  # fmt: skip
+    cues = []
+    for i, (name, words) in enumerate(turns):
+        start, end = 4.37 * i, 4.37 * (i + 1)
+        cues.append(f"0:0:{start:.3f} --> 0:0:{end:.3f}\n{name}\n{words}\n")
+    cleaned = clean("\n".join(cues), caption=True)
+    assert cleaned.text.startswith("## Jane Smith\nGood afternoon everyone and welcome to the board.\n\n## John Doe\nThank you.")
+    assert "\n## Amy Lee\nWhen will the recovery plan come to the board?\n" in cleaned.text and "-->" not in cleaned.text
+    assert _located(cleaned, "In April") == "at 00:00:17"
+    # a caption whose cues open with a capitalised line of speech names nobody
+    speech = "".join(f"{i}\n00:00:{2 * i:02d},000 --> 00:00:{2 * i + 2:02d},000\nThe Board Agreed\nthe plan for winter {i}.\n\n" for i in range(1, 7))
+    assert "## " not in clean(speech, caption=True).text  # one "name" only: no people talking to each other
+
+
 def test_webvtt_identifiers_comments_styles_entities_and_marks_are_not_spoken():
     vtt = (
         "\ufeffWEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:0\n\nNOTE made by a tool\nover two lines\n\n"
