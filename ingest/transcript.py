@@ -87,8 +87,9 @@ _VTT_BLOCK = re.compile(r"(?:(?<=\n\n)|\A)(?:NOTE(?=[ \t\n]|\Z)|STYLE[ \t]*$|REG
 _VTT_IDENTIFIER = re.compile(r"\n[ \t]*\r?\n(?=[^\n]*\S[^\n]*\s*\Z)")
 _SRT_IDENTIFIER = re.compile(rf"(?m)^[ ]*\d{{1,6}}\s*\Z|{_VTT_IDENTIFIER.pattern}")
 
-# seconds in two figures, or in one before a fraction: older Teams transcripts write "0:0:4.370 --> 0:0:8.740"
-_STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d|\d(?=[.,]\d))(?:[.,](\d{1,3}))?\]?"
+# seconds in two figures, or in one after hours and minutes and before a fraction: older Teams transcripts write
+# "0:0:4.370 --> 0:0:8.740" ("1:1.5" is a ratio)
+_STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d|(?:(?<=\d:\d:)|(?<=\d:\d\d:))\d(?=[.,]\d))(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
 _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks ("{\\an8}")
     r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<(?:/?[a-z]|\d\d?:)[^<>\n]*>|\{\\[^}\n]*\}",
@@ -112,13 +113,11 @@ _SAYS_RX = re.compile(_SAYS, re.MULTILINE)
 # The name as the software shows it: any letters ("Siobhán O'Neill"), "Surname, First", a "(Guest)" or an organisation
 # in brackets ("DOE, John (NHS WEST YORKSHIRE ICB - X24)"). Ordinary lines of that shape are told apart by
 # _speaker_stamped, not here.
-_SPEAKER_STAMP = re.compile(
-    rf"^[ ]*(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,-]+){{0,{MAX_SPEAKER_WORDS - 1}}}(?:[ ]*\([^()\n]{{1,60}}\))?)"
-    rf"[ \t]+{_STAMP}[ \t]*\r?$",
-    re.MULTILINE,
-)
-# A speaker's name alone on the line above the words of a cue ("John Doe" / "Thank you."), no sentence's end after it
-_NAME_LINE = re.compile(rf"\s*(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,()-]+){{0,{MAX_SPEAKER_WORDS - 1}}})[ \t]*\r?\n(?=[ \t]*\S)")
+_WHO = rf"(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,-]+){{0,{MAX_SPEAKER_WORDS - 1}}}(?:[ ]*\([^()\n]{{1,60}}\))?)"
+_SPEAKER_STAMP = re.compile(rf"^[ ]*{_WHO}[ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE)
+# A speaker's name alone on the line above the words of a cue ("John Doe" / "Thank you."), after any sound note, not
+# ending as a sentence or a clause does ("Yes," / "THANK YOU." are speech)
+_NAME_LINE = re.compile(rf"\s*(?:\[[^\]\n]*\]\s*)*{_WHO}(?<![.,;:!?])[ \t]*\r?\n(?=[ \t]*\S)")
 _WITNESSES = re.compile(r"^[ ]*(?:\*\*)?Witness(?:es)?:?(?:\*\*)?:?[ ]+(.+)$", re.MULTILINE)
 
 
@@ -183,10 +182,10 @@ def _speaker_stamped(text: str, nonblank: int) -> list[re.Match[str]]:
 
 
 def _capitalised(name: str) -> bool:
-    """Every word of a name opens with a capital ("Siobhán O'Neill", "DOE, John"), but its particles ("de", "van")
-    and what is in brackets; a caption's line of speech ("good afternoon everyone and") does not."""
+    """No word of a name opens in lower case ("Siobhán O'Neill", "DOE, John", "张伟"), but its particles ("de",
+    "van") and what is in brackets; a rolling caption's line of speech ("good afternoon everyone and") does."""
     words = re.sub(r"\([^()]*\)", "", name).replace(",", " ").split()
-    return bool(words) and all(w[0].isupper() or w[0].isdigit() or w in NAME_PARTICLES for w in words)
+    return bool(words) and all(not w[0].islower() or w in NAME_PARTICLES for w in words)
 
 
 def _names_a_person(label: str) -> bool:
@@ -537,14 +536,17 @@ def _turn_cues(text: str, turns: list[re.Match[str]]) -> tuple[list[_Cue], int]:
 def _named_by_line(text: str, stamps: list[re.Match[str]], bodies: list[tuple[int, int]]) -> list[tuple[str, int, bool]]:
     """Each cue's (speaker, where its words start, True) when the cues name their speaker on a line of its own above
     the words, as older Teams transcripts do ("0:0:4.370 --> 0:0:8.740" / "John Doe" / "Thank you."); else [].
-    That takes most timed cues opening so, two people or more, one of them named twice or more."""
+    That takes most timed cues opening so, two names or more, and nearly all of those cues naming someone named twice
+    or more."""
     found = []
     for m, (start, end) in zip(stamps, bodies, strict=True):
         line = _NAME_LINE.match(text, start, end) if "-->" in m.group(0) else None
         named = line and _capitalised(line.group("who")) and _names_a_person(line.group("who"))
         found.append((line.group("who"), line.end(), True) if named else ("", start, False))
     counts = Counter(label for label, _, _ in found if label)
-    if sum(counts.values()) < IN_ORDER_SHARE * len(found) or len(counts) < 2 or max(counts.values()) < MIN_TURNS_EACH:
+    named = sum(counts.values())
+    recurring = sum(n for n in counts.values() if n >= MIN_TURNS_EACH)  # speakers come back; lines of speech rarely do
+    if named < IN_ORDER_SHARE * len(found) or len(counts) < 2 or recurring < IN_ORDER_SHARE * named:
         return []
     return found
 

@@ -137,6 +137,8 @@ def test_oral_evidence_is_recognised_with_or_without_question_numbers():
         "".join(f"{service} {7 + i}:{12 + 9 * i}\n" for i, service in enumerate(
             ["North East Ambulance Service", "Yorkshire Ambulance Service", "North West Ambulance Service",
              "East Midlands Ambulance Service", "West Midlands Ambulance Service", "London Ambulance Service"])),
+        # ratios at the start of lines: "1:1.5" is no time
+        "Mix ratios for the site\n\n" + "".join(f"1:{i}.5 mortar for course {i}, by volume\n" for i in range(1, 8)) + "End.\n",
         # an agenda naming who leads each item, and a rota: clock times, far from a recording's start
         "".join(f"{item}\n{who} {10 + i // 2}:{30 * (i % 2):02d}\n" for i, (item, who) in enumerate(
             [("Welcome", "Chair"), ("Minutes", "Rob Webster"), ("Finance", "Jo Bloggs"), ("Quality", "Rob Webster"),
@@ -326,9 +328,19 @@ def test_older_teams_cues_name_the_speaker_on_a_line_above_the_words():
     assert cleaned.text.startswith("## Jane Smith\nGood afternoon everyone and welcome to the board.\n\n## John Doe\nThank you.")
     assert "\n## Amy Lee\nWhen will the recovery plan come to the board?\n" in cleaned.text and "-->" not in cleaned.text
     assert _located(cleaned, "In April") == "at 00:00:17"
-    # a caption whose cues open with a capitalised line of speech names nobody
+    # a sound note before a name, and a name with its organisation in brackets, as Teams shows guests
+    guest = "DOE, John (NHS WEST YORKSHIRE ICB - X24)"
+    noted = [c.replace("\nAmy Lee\n", "\n[Music]\nAmy Lee\n").replace("\nJohn Doe\n", f"\n{guest}\n") for c in cues]
+    cleaned = clean("\n".join(noted), caption=True)
+    assert f"\n## {guest}\nIn April, with the risks." in cleaned.text and "\n## Amy Lee\nWhen will" in cleaned.text
+    # captions whose cues open with a capitalised line of speech name nobody
     speech = "".join(f"{i}\n00:00:{2 * i:02d},000 --> 00:00:{2 * i + 2:02d},000\nThe Board Agreed\nthe plan for winter {i}.\n\n" for i in range(1, 7))
     assert "## " not in clean(speech, caption=True).text  # one "name" only: no people talking to each other
+    news = [("GOOD EVENING AND WELCOME", "TO THE SIX O'CLOCK NEWS."), ("THANK YOU", "THE GOVERNMENT HAS ANNOUNCED"),
+            ("A NEW PLAN", "FOR THE NHS TODAY."), ("THANK YOU", "AND NOW THE WEATHER."), ("IT WILL BE COLD", "ACROSS THE NORTH."),
+            ("RAIN LATER", "IN THE WEST.")]  # fmt: skip
+    srt = "".join(f"{i}\n00:00:{2 * i:02d},000 --> 00:00:{2 * i + 2:02d},000\n{a}\n{b}\n\n" for i, (a, b) in enumerate(news, 1))
+    assert clean(srt, caption=True).text.startswith("GOOD EVENING AND WELCOME TO THE SIX O'CLOCK NEWS.") and "## " not in clean(srt, caption=True).text
 
 
 def test_webvtt_identifiers_comments_styles_entities_and_marks_are_not_spoken():
