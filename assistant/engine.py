@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from assistant.caches import SizedCache
 from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_caveat, with_context
 from assistant.config import Settings
 from assistant.declining import (
@@ -61,8 +62,7 @@ class Assistant:
         self._bank: SentenceBank | None = None
         self._init_lock = threading.Lock()
         # (questions up to this one, filters, k, the documents) -> the spans its extractive answer cited (_anchors)
-        self._cited: OrderedDict[tuple[Any, ...], list[tuple[str, int, int]]] = OrderedDict()
-        self._cited_lock = threading.Lock()
+        self._cited: SizedCache[list[tuple[str, int, int]]] = SizedCache(CITED_KEPT, lambda _: 1)
 
     # lazily built, shared parts -------------------------------------------------
     def _ready(self) -> tuple[Retriever, SentenceBank]:
@@ -211,8 +211,7 @@ class Assistant:
             return []
         # the previous answer's extractive citations (what the user just read, in extractive mode), without its own anchors
         key = self._cited_key(earlier, filters, k)
-        with self._cited_lock:
-            cited = self._cited.get(key)
+        cited = self._cited.get(key)
         if cited is None:
             previous = self._question(earlier[-1], resolve(earlier[-1], earlier[:-1], self.glossary, self._ready()[0].publishers()))
             _, draft, _ = self._draft(previous, filters, k, [], None, use_llm=False)
@@ -227,14 +226,8 @@ class Assistant:
         return (tuple(questions), scope, k, len(documents), hash(documents))  # not the set: 64 keys of 5,000 documents
 
     def _remember(self, key: tuple[Any, ...], draft: Draft) -> list[tuple[str, int, int]]:
-        """Keep the spans a draft cited (the CITED_KEPT latest answers) and return them."""
-        cited = [(c.doc_id, c.start, c.end) for c in draft.citations]
-        with self._cited_lock:
-            self._cited[key] = cited
-            self._cited.move_to_end(key)
-            while len(self._cited) > CITED_KEPT:
-                self._cited.popitem(last=False)
-        return cited
+        """Keep the spans a draft cited (the CITED_KEPT answers used last) and return them."""
+        return self._cited.put(key, [(c.doc_id, c.start, c.end) for c in draft.citations])
 
     def _retrieve(
         self, question: Question, filters: Filters | None, k: int, anchors: Sequence[tuple[str, int, int]] = ()
