@@ -62,6 +62,7 @@ class _Tracked:
     footnotes: list[tuple[str, list[int]]]
     counts: Counter[str] = field(default_factory=Counter)  # what the rules changed, for eval/readability.py
     speech: bool = False  # speech written down without punctuation (ingest/runs.py), told from the raw text as load() tells it
+    turns: bool = False  # oral evidence: speakers' turns, each opening with its label ("AMANDA PRITCHARD:")
 
 
 Replacement = str | Callable[[re.Match[str]], str]
@@ -260,7 +261,10 @@ def restore_lost_hyphens(doc: _Tracked) -> None:
 def drop_page_furniture(doc: _Tracked) -> None:
     """Running headers and footers repeated on page after page go, all but their first occurrence (ingest/furniture.py)."""
     pages = doc.origin[-1] if doc.origin and doc.origin[-1] > 1 else None
-    doc.counts["furniture"] += _apply(doc, (Edit(start, end, "") for start, end in furniture_spans(doc.text, pages)))
+    spans = furniture_spans(doc.text, pages)
+    if doc.turns:  # a speaker's label on a line of its own recurs as often as a running header; it is who speaks next
+        spans = [(start, end) for start, end in spans if transcript.label_end(doc.text, start) is None]
+    doc.counts["furniture"] += _apply(doc, (Edit(start, end, "") for start, end in spans))
 
 
 def repair_lost_ligatures(doc: _Tracked) -> None:
@@ -415,7 +419,7 @@ def clean_with_counts(raw: str, caption: bool = False) -> tuple[CleanText, Count
             page += 1
     kind = transcript.recognise(raw, caption_file=caption)
     # the test load() gives kind "transcript" by; oral evidence may be unpunctuated speech too (captions are cut by time)
-    doc = _Tracked(raw, origin, [], speech=kind != transcript.CAPTION and runs.is_speech(raw))
+    doc = _Tracked(raw, origin, [], speech=kind != transcript.CAPTION and runs.is_speech(raw), turns=kind == transcript.ORAL_EVIDENCE)
     for rule in _CAPTION_RULES if kind == transcript.CAPTION else _RULES:
         rule(doc)
     locators = shape_transcript(doc, kind) if kind else ()

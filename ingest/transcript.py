@@ -6,8 +6,10 @@ Two kinds:
   The lines are joined into running text, fillers ("um", "uh"; "you know", "so" opening a unit) and sound notes
   ("[Music]") dropped, and the run cut into units of about MIN_UNIT_WORDS-MAX_UNIT_WORDS words: at a pause (the
   gap to the next timestamp beyond the time the words take to say), at a sentence end the captions already have,
-  at a speaker change. Each unit is a line of its own, capitalised, ending with a full stop. Meeting software's
-  documents (Microsoft Teams, Otter.ai, Zoom) are captions too: a line "Jane Smith   0:03" over each turn's words.
+  at a speaker change. Each unit is a line of its own, capitalised, ending with a full stop. Meeting software's and
+  transcription services' documents are captions too: a line naming the speaker and the time over each turn's words
+  (TURN_LAYOUTS: Teams' and Otter.ai's "Jane Smith   0:03", Rev's "Jane Smith (00:03):", Zoom's "[Jane Smith]
+  10:01:15" by the clock, Descript's "[00:00:03] Jane Smith"), or "00:00:03 - Jane Smith: ..." on one line.
 - ORAL_EVIDENCE (Hansard style): turns opening "Q103 Chair:" or "Amanda Pritchard:"; the question number leaves
   the text.
 
@@ -91,6 +93,7 @@ _SRT_IDENTIFIER = re.compile(rf"(?m)^[ ]*\d{{1,6}}\s*\Z|{_VTT_IDENTIFIER.pattern
 # "0:0:4.370 --> 0:0:8.740" ("1:1.5" is a ratio)
 _STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d|(?:(?<=\d:\d:)|(?<=\d:\d\d:))\d(?=[.,]\d))(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
+_STAMP_DASH = re.compile(r"[ \t]*[-–—](?=[ \t])")  # a dash between a time and what follows it
 _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks ("{\\an8}")
     r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<(?:/?[a-z]|\d\d?:)[^<>\n]*>|\{\\[^}\n]*\}",
     re.IGNORECASE,  # a tag opens with a letter, "/" or a time: "<2% of turnover" is words
@@ -114,7 +117,15 @@ _SAYS_RX = re.compile(_SAYS, re.MULTILINE)
 # in brackets ("DOE, John (NHS WEST YORKSHIRE ICB - X24)"). Ordinary lines of that shape are told apart by
 # _speaker_stamped, not here.
 _WHO = rf"(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,-]+){{0,{MAX_SPEAKER_WORDS - 1}}}(?:[ ]*\([^()\n]{{1,60}}\))?)"
-_SPEAKER_STAMP = re.compile(rf"^[ ]*{_WHO}[ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE)
+_EMPHASIS = r"(?:\*{1,2}|_)?"
+# The layouts transcription services write a turn's line in, each with the number of its first stamp group (_seconds):
+TURN_LAYOUTS = (
+    (re.compile(rf"^[ ]*{_WHO}[ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2),  # Teams, Otter.ai: "Jane Smith   0:03"
+    # Rev, Sonix: "Jane Smith (00:03):", "**Speaker 1 (1:02:43):**", "*Joe (00:00)*", the words below or after it
+    (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}[ ]*\({_STAMP}\){_EMPHASIS}[ ]*:?{_EMPHASIS}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2),
+    (re.compile(rf"^[ ]*\[{_WHO}\][ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2),  # Zoom: "[Jane Smith] 10:01:15"
+    (re.compile(rf"^[ ]*{_STAMP}[ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1),  # Descript: "[00:00:03] Jane Smith"
+)
 # A speaker's name alone on the line above the words of a cue ("John Doe" / "Thank you."), after any sound note, not
 # ending as a sentence or a clause does ("Yes," / "THANK YOU." are speech)
 _NAME_LINE = re.compile(rf"\s*(?:\[[^\]\n]*\]\s*)*{_WHO}(?<![.,;:!?])[ \t]*\r?\n(?=[ \t]*\S)")
@@ -163,22 +174,45 @@ def _is_caption(text: str, nonblank: int) -> bool:
     return not clock_like or len(cues) >= CLOCK_ONLY_MIN_LINES
 
 
-def _speaker_stamped(text: str, nonblank: int) -> list[re.Match[str]]:
-    """The turns' lines ("Jane Smith   0:03") when the text is made of them, else []: CAPTION_MIN_LINES of them or
-    more, SPEAKER_TURN_SHARE of the lines, the first within FIRST_TURN_S of the recording's start and the rest
-    forwards in time, words under nearly every one, two people or more, one of them speaking MIN_TURNS_EACH times or
-    more. A programme, an agenda or a rota reads clock times ("Keynote Address 9:30", "Jane Smith 07:00"), far from a
-    recording's start; a list of times ("Yorkshire Ambulance Service 7:45") names each thing once, nothing under it."""
-    turns = list(_SPEAKER_STAMP.finditer(text))
-    if len(turns) < CAPTION_MIN_LINES or len(turns) < SPEAKER_TURN_SHARE * nonblank:
-        return []
-    times = [_seconds(m, 2) for m in turns]
-    if times[0] > FIRST_TURN_S or not _forwards(times):
-        return []
-    said = [bool(re.search(r"\w", text[m.end() : b.start() if b else len(text)])) for m, b in zip(turns, [*turns[1:], None], strict=True)]
-    counts = Counter(m.group("who") for m in turns)
-    people = [n for n in counts if _names_a_person(n)]
-    return turns if sum(said) >= IN_ORDER_SHARE * len(turns) and len(people) >= 2 and max(counts[n] for n in people) >= MIN_TURNS_EACH else []
+@dataclass(frozen=True)
+class _Turn:
+    """A turn's line in a meeting software's or transcription service's document: where it is, who speaks, when."""
+
+    start: int
+    end: int  # where the words may start: the next line, or after the label on its own line
+    who: str
+    at: float  # seconds: from the recording's start, or a clock time
+
+
+def _speaker_stamped(text: str, nonblank: int) -> list[_Turn]:
+    """The turns' lines ("Jane Smith   0:03", "Jane Smith (00:03):", "[Jane Smith] 10:01:15", "[00:00:03] Jane
+    Smith"; TURN_LAYOUTS) when the text is made of them, else []: CAPTION_MIN_LINES of them or more,
+    SPEAKER_TURN_SHARE of the lines, forwards in time, words under nearly every one, two people or more, one of them
+    speaking MIN_TURNS_EACH times or more; the layout giving the most such turns. The first is within FIRST_TURN_S of
+    the recording's start, or every time is a clock time to the second (_clocked). A programme, an agenda or a rota
+    reads clock times to the minute ("Keynote Address 9:30", "Jane Smith 07:00"); a list of times ("Yorkshire
+    Ambulance Service 7:45") names each thing once, nothing under it."""
+    best: list[_Turn] = []
+    for layout, first in TURN_LAYOUTS:
+        found = list(layout.finditer(text))
+        if len(found) < max(CAPTION_MIN_LINES, len(best) + 1) or len(found) < SPEAKER_TURN_SHARE * nonblank:
+            continue
+        turns = [_Turn(m.start(), m.end(), m.group("who"), _seconds(m, first)) for m in found]
+        times = [t.at for t in turns]
+        if (times[0] > FIRST_TURN_S and not _clocked(found, first)) or not _forwards(times):
+            continue
+        said = [bool(re.search(r"\w", text[t.end : b.start if b else len(text)])) for t, b in zip(turns, [*turns[1:], None], strict=True)]
+        counts = Counter(t.who for t in turns)
+        people = [n for n in counts if _names_a_person(n)]
+        if sum(said) >= IN_ORDER_SHARE * len(turns) and len(people) >= 2 and max(counts[n] for n in people) >= MIN_TURNS_EACH:
+            best = turns
+    return best
+
+
+def _clocked(stamps: list[re.Match[str]], first: int) -> bool:
+    """Every stamp a clock time to the second ("10:01:15"), most seconds other than ":00": a meeting recorded by the
+    clock (Zoom, Webex). A programme's or a rota's times are to the minute ("09:30", "07:00:00")."""
+    return all(m.group(first) is not None for m in stamps) and sum(m.group(first + 2) != "00" for m in stamps) > len(stamps) / 2
 
 
 def _capitalised(name: str) -> bool:
@@ -200,8 +234,10 @@ def _forwards(times: list[float]) -> bool:
 
 
 def _agenda_item(text: str, cue: re.Match[str]) -> bool:
-    """ "09:00 - Welcome": a time followed by a dash is an agenda line, not a caption."""
-    return "-->" not in cue.group(0) and bool(re.match(r"[ ]*[-–—]", text[cue.end() : cue.end() + 3]))
+    """ "09:00 - Welcome", "10:00:00 – Coffee": a time to the minute followed by a dash is an agenda line, not a
+    caption; "00:04:46 - Jane Smith: ..." is a caption (_STAMP_DASH)."""
+    to_the_minute = cue.group(1) is None or cue.group(3) == "00"
+    return "-->" not in cue.group(0) and to_the_minute and bool(_STAMP_DASH.match(text, cue.end()))
 
 
 def _seconds(cue: re.Match[str], first: int = 1) -> float:
@@ -483,10 +519,15 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     bodies = []
     for i, m in enumerate(stamps):
         start = _line_end(text, m.end()) if "-->" in m.group(0) else m.end()
+        if dash := _STAMP_DASH.match(text, start):  # "00:04:46 - Jane Smith: ...": the dash is no word
+            start = dash.end()
         bodies.append((start, stamps[i + 1].start() if i + 1 < len(stamps) else len(text)))
     labels = _named_by_line(text, stamps, bodies) or [_speaker_label(text, start, end) for start, end in bodies]
     voiced = {label for label, _, tagged in labels if tagged}
-    named = _speakers([label for label, _, tagged in labels if label and not tagged], set()) | voiced
+    said = [label for label, _, tagged in labels if label and not tagged]
+    named = _speakers(said, set()) | voiced
+    if sum(label in named for label in said) >= IN_ORDER_SHARE * len(said):  # cues open with who speaks: a guest speaks once
+        named |= {label for label in said if _looks_like_speaker(label)}
     cues: list[_Cue] = []
     speaker = ""
     for m, (label, _, _) in zip(stamps, labels, strict=True):
@@ -522,15 +563,15 @@ def _header_end(text: str, first_cue: int) -> int:
     return first_cue
 
 
-def _turn_cues(text: str, turns: list[re.Match[str]]) -> tuple[list[_Cue], int]:
+def _turn_cues(text: str, turns: list[_Turn]) -> tuple[list[_Cue], int]:
     """_cues for a meeting software's turns: each turn a cue of its speaker, timed by its line, its words below it."""
     cues: list[_Cue] = []
     reading = _Reading(webvtt=False, rolling=False)
-    for i, m in enumerate(turns):
-        cue = _Cue(_seconds(m, 2), None, m.group("who"))
-        _take_words(text, m.end(), turns[i + 1].start() if i + 1 < len(turns) else len(text), cue, False, reading)
+    for i, turn in enumerate(turns):
+        cue = _Cue(turn.at, None, turn.who)
+        _take_words(text, turn.end, turns[i + 1].start if i + 1 < len(turns) else len(text), cue, False, reading)
         cues.append(cue)
-    return cues, _header_end(text, turns[0].start())
+    return cues, _header_end(text, turns[0].start)
 
 
 def _named_by_line(text: str, stamps: list[re.Match[str]], bodies: list[tuple[int, int]]) -> list[tuple[str, int, bool]]:

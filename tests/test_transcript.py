@@ -299,6 +299,81 @@ def test_a_meeting_where_the_chair_alone_speaks_twice_is_still_a_transcript():
     assert "\n## Sam\nStaff survey results improved this year." in clean(text).text
 
 
+# The same meeting as transcription services and meeting software write it: (name, seconds from the start, words)
+MEETING = [
+    ("Jane Smith", 3, "Good afternoon everyone and welcome to the meeting of the integrated care board held in public."),
+    ("John Doe", 48, "Thank you chair. The finance report shows a deficit of 4.2 million pounds at month eleven."),
+    ("Jane Smith", 93, "Thank you John. Are there questions from members on the finance report?"),
+    ("Amy Lee", 138, "Yes. The board would like to see the recovery plan at its next meeting."),
+    ("John Doe", 183, "At the April meeting, with the risks set out in the board assurance framework."),
+    ("Jane Smith", 3855, "Thank you. The board notes the finance report."),
+]
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+@pytest.mark.parametrize(
+    ("layout", "clock"),
+    [
+        ("{name} ({ms}):\n{words}\n", 0),  # Rev
+        ("{name} ({hms}): {words}\n", 0),  # Rev, the words after the label
+        ("**{name} ({ms}):**\n{words}\n", 0),  # Sonix, in Markdown
+        ("*{name} ({ms})*\n{words}\n", 0),
+        ("[{name}] {hms}\n{words}\n", 36000),  # Zoom, by the clock
+        ("{name}   {hms}\n{words}\n", 36000),  # Webex, by the clock
+        ("[{hms}] {name}\n{words}\n", 0),  # Descript
+        ("{hms} - {name}: {words}", 0),
+    ],
+)
+def test_turns_as_transcription_services_write_them(layout, clock):
+    """Each layout's turns become the speaker's heading over the words, cited at the time the document gives."""
+    body = "\n".join(
+        layout.format(name=name, words=words, ms=f"{(clock + at) // 60}:{(clock + at) % 60:02d}", hms=_hms(clock + at))
+        for name, at, words in MEETING
+    )
+    raw = "ICB Board meeting in public, 12 March 2026\n\n" + body
+    assert transcript.recognise(raw) == transcript.CAPTION, layout
+    cleaned = clean(raw)
+    headings = [line for line in cleaned.text.split("\n") if line.startswith("## ")]
+    assert headings == [f"## {name}" for name, _, _ in MEETING], cleaned.text
+    assert "\n## John Doe\nThank you chair. The finance report shows a deficit of 4.2 million pounds at month eleven.\n" in cleaned.text
+    assert not TIMESTAMP.search(cleaned.text) and "(" not in cleaned.text and "[" not in cleaned.text and " - " not in cleaned.text
+    assert _located(cleaned, "The finance report shows") == f"at {_hms(clock + 48)}"
+    assert _located(cleaned, "The board notes") == f"at {_hms(clock + 3855)}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a rota and an agenda by the clock, to the minute
+        "".join(f"[{who}] {7 + 2 * i:02d}:00:00\nWard {i} early shift\n" for i, who in enumerate(["Jane Smith", "Amy Lee"] * 3)),
+        "".join(f"{who} ({10 + i}:00)\nItem {i}: papers attached\n" for i, who in enumerate(["Jane Smith", "Amy Lee"] * 3)),
+        "".join(f"{10 + i}:00:00 - Item {i}: the report of the committee\n" for i in range(8)),
+        # a programme: the time first, each session named once
+        "".join(f"[{9 + i}:{15 * (i % 4):02d}] {item}\nIn the main hall with the board.\n" for i, item in enumerate(
+            ["Keynote Address", "Coffee Break", "Panel Discussion", "Lunch Break", "Closing Remarks", "Drinks Reception"])),
+        # a caption file's lines: every line timed, words on the stamp's line
+        "".join(f"[00:00:{10 + 3 * i:02d}] Good Afternoon Everyone\n" for i in range(8)),
+    ],
+)
+def test_times_by_names_that_are_no_meeting(text):
+    assert not transcript._speaker_stamped(text, len([line for line in text.splitlines() if line.strip()]))
+
+
+def test_a_speakers_label_on_its_own_line_is_never_page_furniture():
+    """A label recurring on a line of its own looks like a running header; dropping it gave the turn to the speaker before."""
+    turns = "".join(
+        f"{who}:\nOn item {i} the board agreed that the oversight framework applies to every care board.\n\n"
+        for i, who in enumerate(["CHAIR", "AMANDA PRITCHARD", "JULIAN KELLY"] * 14)
+    )
+    cleaned = clean(turns)
+    headings = [line for line in cleaned.text.split("\n") if line.startswith("## ")]
+    assert headings == [f"## {who}" for who in ["CHAIR", "AMANDA PRITCHARD", "JULIAN KELLY"] * 14]
+    assert "## AMANDA PRITCHARD\nOn item 40 the board agreed" in cleaned.text
+
+
 def test_lines_said_twice_and_capitals_are_kept_outside_a_rolling_file():
     srt = (
         "1\n00:00:01,000 --> 00:00:02,000\nNo.\n\n2\n00:00:02,500 --> 00:00:04,000\nNo.\nI will not accept that.\n\n"
