@@ -98,6 +98,7 @@ _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks
     r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<(?:/?[a-z]|\d\d?:)[^<>\n]*>|\{\\[^}\n]*\}",
     re.IGNORECASE,  # a tag opens with a letter, "/" or a time: "<2% of turnover" is words
 )
+_CHANGE_MARK = re.compile(r">>[ \t]*")  # captioners' mark of a new speaker
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ ]+([^>\n]{1,60})>")  # WebVTT "<v Amanda Pritchard>"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _NOT_A_SENTENCE_END = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e)\.$", re.IGNORECASE)
@@ -266,6 +267,22 @@ def _speakers(labels: list[str], known: set[str]) -> set[str]:
     return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
 
 
+def _with_guests(labels: list[str], speakers: set[str]) -> set[str]:
+    """The speakers, and the names opening one turn that are written as theirs are: "AMANDA PRITCHARD" where
+    "RICHARD MEDDINGS" speaks again and again, "Amy Lee" among "Jane Smith"s. A guest speaks once; left out, their
+    words were the speaker's before them."""
+    styles = {_letter_case(s) for s in speakers} - {""}
+    return speakers | {label for label in labels if _letter_case(label) in styles and len(label.split()) >= 2 and _looks_like_speaker(label)}
+
+
+def _letter_case(label: str) -> str:
+    """ "upper" ("AMANDA PRITCHARD"), "title" ("Amy Lee", "Dr Ahmed Khan", "Ursula von der Leyen") or ""."""
+    words = [w for w in label.split() if w not in NAME_PARTICLES]
+    if label.isupper():
+        return "upper"
+    return "title" if words and all(w[0].isupper() and not w.isupper() for w in words) else ""
+
+
 def label_end(text: str, at: int) -> int | None:
     """Where the words start after a speaker's label opening the text at `at` ("Sarah Jones: ...", "Q12 Chair: ..."),
     or None when no label opens it there."""
@@ -354,7 +371,8 @@ def _turns(text: str) -> list[tuple[int, int, str, str]]:
         found[m.start()] = (m.start(), m.end(), m.group("speaker"), m.group("q"))
     known = {speaker for _, _, speaker, _ in found.values()}
     plain = [m for m in _SPEAKER_TURN.finditer(text) if m.start() not in found]
-    speakers = _speakers([m.group("speaker") for m in plain], known | set(_witness_names(text)))
+    labels = [m.group("speaker") for m in plain]
+    speakers = _with_guests(labels, _speakers(labels, known | set(_witness_names(text))))
     for m in plain:
         if m.group("speaker") in speakers:
             found[m.start()] = (m.start(), m.end(), m.group("speaker"), "")
@@ -525,9 +543,7 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     labels = _named_by_line(text, stamps, bodies) or [_speaker_label(text, start, end) for start, end in bodies]
     voiced = {label for label, _, tagged in labels if tagged}
     said = [label for label, _, tagged in labels if label and not tagged]
-    named = _speakers(said, set()) | voiced
-    if sum(label in named for label in said) >= IN_ORDER_SHARE * len(said):  # cues open with who speaks: a guest speaks once
-        named |= {label for label in said if _looks_like_speaker(label)}
+    named = _with_guests(said, _speakers(said, set())) | voiced
     cues: list[_Cue] = []
     speaker = ""
     for m, (label, _, _) in zip(stamps, labels, strict=True):
@@ -597,8 +613,10 @@ def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
     at = start + len(text[start:end]) - len(text[start:end].lstrip())
     if voice := _VOICE.match(text, at, end):
         return voice.group(1).strip(), at, True
-    if said := _SAYS_RX.match(text, at, end):
-        return said.group("speaker"), said.end(), False
+    marked = _CHANGE_MARK.match(text, at, end)  # ">> RICHARD MEDDINGS: ...": captioners mark who speaks next
+    if said := _SAYS_RX.match(text, marked.end() if marked else at, end):
+        name = said.group("speaker")
+        return name, said.end(), bool(marked) and (_looks_like_speaker(name) or _letter_case(name) != "")
     return "", start, False
 
 

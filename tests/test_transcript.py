@@ -374,6 +374,50 @@ def test_a_speakers_label_on_its_own_line_is_never_page_furniture():
     assert "## AMANDA PRITCHARD\nOn item 40 the board agreed" in cleaned.text
 
 
+BOARD_CAPTIONS = [  # a captioner's lines: ">>" and the name in capitals where the speaker changes
+    ">> RICHARD MEDDINGS: Good morning everyone and welcome to the",
+    "board meeting of NHS England held in public.",
+    "We have apologies from two members.",
+    ">> AMANDA PRITCHARD: Thank you, chair. I want to start with",
+    "the elective recovery position, where waits",
+    "over 65 weeks have fallen by half.",
+    ">> RICHARD MEDDINGS: Thank you, Amanda. Questions?",
+    ">> JULIAN KELLY: The financial position is",
+    "a deficit of 1.2 billion pounds at month six.",
+    ">> RICHARD MEDDINGS: Thank you.",
+    "We move to the next item.",
+]
+
+
+@pytest.mark.parametrize("mark", [">> ", ""])
+def test_a_guest_speaking_once_is_named_not_given_to_the_speaker_before(mark):
+    """Captions naming who speaks ("RICHARD MEDDINGS: ..."), with a captioner's ">>" or without: the members who
+    speak once are named as the chair is, and their words are not the chair's."""
+    raw = "# tactiq.io free youtube transcript\n# NHS England board meeting\n\n" + "".join(
+        f"00:00:{3 + 4 * i:02d}.120 {line.replace('>> ', mark)}\n" for i, line in enumerate(BOARD_CAPTIONS)
+    )
+    cleaned = clean(raw)
+    headings = [line for line in cleaned.text.split("\n") if line.startswith("## ")]
+    assert headings == [f"## {name}" for name in ["RICHARD MEDDINGS", "AMANDA PRITCHARD", "RICHARD MEDDINGS", "JULIAN KELLY", "RICHARD MEDDINGS"]]
+    assert "## AMANDA PRITCHARD\nThank you, chair. I want to start with the elective recovery position" in cleaned.text
+    assert ">>" not in cleaned.text and "KELLY:" not in cleaned.text
+    assert _located(cleaned, "The financial position") == "at 00:00:31"
+
+
+def test_a_witness_speaking_once_in_oral_evidence_is_named():
+    turns = [("Jane Smith", "Welcome to the committee."), ("Dr Ahmed Khan", "Thank you for having me."),
+             ("Jane Smith", "What does the framework change?"), ("Dr Ahmed Khan", "It sets out how boards are assessed."),
+             ("Jane Smith", "Thank you."), ("Amy Lee", "May I add that the regions agree?"),
+             ("Jane Smith", "Please do."), ("Dr Ahmed Khan", "They were consulted.")]  # fmt: skip
+    text = "".join(f"{name}: {words}\n\n" for name, words in turns)
+    assert transcript.recognise(text) == transcript.ORAL_EVIDENCE
+    assert "\n\n## Amy Lee\nMay I add that the regions agree?" in clean(text).text
+    # labels written otherwise than the speakers' are not speakers, however they are capitalised
+    for label in ("NHS England", "Key Points", "Public health"):
+        plain = text.replace("Amy Lee:", f"{label}:")
+        assert f"## {label}" not in clean(plain).text and f"{label}: May I add" in clean(plain).text
+
+
 def test_lines_said_twice_and_capitals_are_kept_outside_a_rolling_file():
     srt = (
         "1\n00:00:01,000 --> 00:00:02,000\nNo.\n\n2\n00:00:02,500 --> 00:00:04,000\nNo.\nI will not accept that.\n\n"
