@@ -626,9 +626,11 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
         teams.add_paragraph(paragraph)
     teams.save(folder / "icb-march.docx")
     _write(folder, "scrutiny.vtt", _rolling_webvtt(CAPTIONS.replace("5.000 yorkshire integrated care board", "5.000 leeds scrutiny board").replace("4.2", "1.7")))
+    captioned = "".join(f"00:00:{3 + 4 * i:02d}.120 {line}\n" for i, line in enumerate(BOARD_CAPTIONS))
+    _write(folder, "nhse-board.txt", "# tactiq.io free youtube transcript\n# NHS England board meeting\n\n" + captioned)
     settings = make_settings(tmp_path / "data")
     report = Ingestor(settings, embedder=embedder, progress=False).run([folder])
-    assert report.ok and report.count("added") == 4, report.results
+    assert report.ok and report.count("added") == 5, report.results
     docs = DocStore(settings.sqlite_path, create=False)
     assert {d.kind for d in docs.documents()} == {"transcript"}
     questions = tmp_path / "questions.jsonl"
@@ -637,6 +639,7 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
         + json.dumps({"id": "hansard", "question": "Can integrated care boards move money between budgets?"}) + "\n"
         + json.dumps({"id": "vtt", "question": "What deficit did the Leeds scrutiny board hear about?"}) + "\n"
         + json.dumps({"id": "teams", "question": "When will the board see John Doe's recovery plan?"}) + "\n"
+        + json.dumps({"id": "guest", "question": "What did Julian Kelly say about NHS England's deficit at month six?"}) + "\n"
     )
     answers = tmp_path / "answers.jsonl"
     proc = run_cli("assistant", "ask", "--batch", str(questions), "--out", str(answers), data_dir=settings.data_dir)
@@ -665,6 +668,12 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
     april = next(c for c in teams["citations"] if "At the April meeting" in c["quote"])
     assert april["source"] == "icb-march.docx" and april["locator"] == "at 00:03:03" and april["section"].endswith("John Doe")
     assert docs.text(april["source"])[april["start"] : april["end"]] == april["quote"]
+
+    guest = got["guest"]  # a board member speaking once, named by the captioner: the words are his, not the chair's
+    assert not guest["abstained"], guest["answer"]
+    deficit = next(c for c in guest["citations"] if "1.2 billion pounds" in c["quote"])
+    assert deficit["source"] == "nhse-board.txt" and deficit["section"].endswith("JULIAN KELLY") and deficit["locator"] == "at 00:00:31"
+    assert docs.text(deficit["source"])[deficit["start"] : deficit["end"]] == deficit["quote"]
 
     hansard = got["hansard"]
     assert not hansard["abstained"], hansard["answer"]
