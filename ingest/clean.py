@@ -262,9 +262,16 @@ def drop_page_furniture(doc: _Tracked) -> None:
     """Running headers and footers repeated on page after page go, all but their first occurrence (ingest/furniture.py)."""
     pages = doc.origin[-1] if doc.origin and doc.origin[-1] > 1 else None
     spans = furniture_spans(doc.text, pages)
-    if doc.turns:  # a speaker's label on a line of its own recurs as often as a running header; it is who speaks next
-        spans = [(start, end) for start, end in spans if transcript.label_end(doc.text, start) is None]
+    if doc.turns:  # a speaker's label alone on its line recurs as often as a running header; it is who speaks next
+        spans = [(start, end) for start, end in spans if not _label_alone(doc.text, start, end)]
     doc.counts["furniture"] += _apply(doc, (Edit(start, end, "") for start, end in spans))
+
+
+def _label_alone(text: str, start: int, end: int) -> bool:
+    """The line [start, end) is a speaker's label and nothing else ("AMANDA PRITCHARD:"); "Public Accounts Committee:
+    Oral evidence, HC 1234", a running header, is not."""
+    label = transcript.label_end(text, start)
+    return label is not None and not text[label:end].strip()
 
 
 def repair_lost_ligatures(doc: _Tracked) -> None:

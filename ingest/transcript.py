@@ -58,6 +58,7 @@ WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 
 SHOWN_UNTIL_NEXT_MS = 50  # a cue ending this near the next one's start was shown until then (YouTube's rolling captions)
 ROLLING_SHARE = 0.3  # ... and this share of its cues shown no longer than that: the line before, shown once more
 SPOKEN_SIGNS = frozenset("& + = / % < > £ € $".split())  # a caption's one-sign words ("A & E")
+GUEST_WORDS_READ = 200  # characters after a name opening one turn read for its case (_with_guests)
 COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
 
 # A unit cut by length does not end on these ("... gives details of."): the words after them belong to them.
@@ -105,6 +106,7 @@ _NOT_A_SENTENCE_END = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e)
 TRAILING = re.compile(r"[,;:–—-]+$")
 
 _HONORIFIC = r"(?:The|Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|Cllr|Councillor)\.?"
+_TITLED = re.compile(rf"(?!The\b){_HONORIFIC}[ ]+[A-Z]")  # "Dr Amy Lee", "Cllr Jo Bloggs"; not "The Primary Care Team"
 _NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
 NAME_PARTICLES = frozenset("de van von da du le la del bin al".split())
 _NAME = rf"(?:{_HONORIFIC}[ ]+)*{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|{'|'.join(sorted(NAME_PARTICLES))})){{0,{MAX_SPEAKER_WORDS - 1}}}"
@@ -112,8 +114,8 @@ _SAYS = rf"(?:\*\*)?(?P<speaker>{_NAME})(?:[ ]*\([^()\n]{{1,60}}\))?(?:\*\*)?:(?
 _QUESTION_TURN = re.compile(rf"^[ ]*(?:\*\*)?Q[ ]?(?P<q>\d{{1,4}})(?:[-–]\d{{1,4}})?\.?(?:\*\*)?[ ]+{_SAYS}", re.MULTILINE)
 _SPEAKER_TURN = re.compile(rf"^[ ]*{_SAYS}", re.MULTILINE)
 _SAYS_RX = re.compile(_SAYS, re.MULTILINE)
-# A turn of a meeting-software export (Microsoft Teams, Otter.ai, Zoom documents): the speaker and the time on a line
-# of their own, the words below ("Jane Smith   0:03", "Speaker 2  1:04:15").
+# A turn of a meeting software's or transcription service's document: the speaker and the time on a line, the words
+# below or after it ("Jane Smith   0:03", "Speaker 2  1:04:15", "Jane Smith (00:03):"; TURN_LAYOUTS).
 # The name as the software shows it: any letters ("Siobhán O'Neill"), "Surname, First", a "(Guest)" or an organisation
 # in brackets ("DOE, John (NHS WEST YORKSHIRE ICB - X24)"). Ordinary lines of that shape are told apart by
 # _speaker_stamped, not here.
@@ -195,7 +197,7 @@ def _speaker_stamped(text: str, nonblank: int) -> list[_Turn]:
     Ambulance Service 7:45") names each thing once, nothing under it."""
     best: list[_Turn] = []
     for layout, first in TURN_LAYOUTS:
-        found = list(layout.finditer(text))
+        found = [m for m in layout.finditer(text) if _capitalised(m.group("who"))]  # "2:30 works for me." is speech
         if len(found) < max(CAPTION_MIN_LINES, len(best) + 1) or len(found) < SPEAKER_TURN_SHARE * nonblank:
             continue
         turns = [_Turn(m.start(), m.end(), m.group("who"), _seconds(m, first)) for m in found]
@@ -235,10 +237,16 @@ def _forwards(times: list[float]) -> bool:
 
 
 def _agenda_item(text: str, cue: re.Match[str]) -> bool:
-    """ "09:00 - Welcome", "10:00:00 – Coffee": a time to the minute followed by a dash is an agenda line, not a
-    caption; "00:04:46 - Jane Smith: ..." is a caption (_STAMP_DASH)."""
-    to_the_minute = cue.group(1) is None or cue.group(3) == "00"
-    return "-->" not in cue.group(0) and to_the_minute and bool(_STAMP_DASH.match(text, cue.end()))
+    """ "09:00 - Welcome", "14:03:22 – 999 call received": a time followed by a dash is an agenda's or a timeline's
+    line, not a caption, unless a speaker's label follows the dash ("00:04:46 - Jane Smith: ...")."""
+    dash = _STAMP_DASH.match(text, cue.end())
+    return "-->" not in cue.group(0) and bool(dash) and not _SAYS_RX.match(text, _skip_spaces(text, dash.end()))
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at
 
 
 def _seconds(cue: re.Match[str], first: int = 1) -> float:
@@ -267,20 +275,23 @@ def _speakers(labels: list[str], known: set[str]) -> set[str]:
     return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
 
 
-def _with_guests(labels: list[str], speakers: set[str]) -> set[str]:
-    """The speakers, and the names opening one turn that are written as theirs are: "AMANDA PRITCHARD" where
-    "RICHARD MEDDINGS" speaks again and again, "Amy Lee" among "Jane Smith"s. A guest speaks once; left out, their
-    words were the speaker's before them."""
-    styles = {_letter_case(s) for s in speakers} - {""}
-    return speakers | {label for label in labels if _letter_case(label) in styles and len(label.split()) >= 2 and _looks_like_speaker(label)}
-
-
-def _letter_case(label: str) -> str:
-    """ "upper" ("AMANDA PRITCHARD"), "title" ("Amy Lee", "Dr Ahmed Khan", "Ursula von der Leyen") or ""."""
-    words = [w for w in label.split() if w not in NAME_PARTICLES]
-    if label.isupper():
-        return "upper"
-    return "title" if words and all(w[0].isupper() and not w.isupper() for w in words) else ""
+def _with_guests(labels: list[tuple[str, str]], speakers: set[str], all_named: bool = False) -> set[str]:
+    """The speakers, and names opening one turn (label, the turn's words) that are surely people's: a guest speaks
+    once, and left out, their words were the speaker's before them. A name in capitals over words in mixed case,
+    where the speakers' names are in capitals ("AMANDA PRITCHARD" where "RICHARD MEDDINGS" speaks again and again;
+    not a caption all in capitals), or a name with a title ("Dr Amy Lee", "Cllr Jo Bloggs"). "Mental Health: we
+    will ..." or "Primary Care: ..." are topics, as written as "Amy Lee" is. `all_named`: nearly every cue of a
+    caption opens with who speaks ("00:02:18 - Amy Lee: ..."), so a capitalised name opening one is a speaker too."""
+    upper = any(s.isupper() for s in speakers)
+    guests = set()
+    for label, words in labels:
+        if label in speakers or not _looks_like_speaker(label):
+            continue
+        if label.isupper() and not any(c.islower() for c in words):
+            continue  # a caption all in capitals: "THE THREE PRIORITIES ARE: ..." is speech
+        if (upper and label.isupper()) or _TITLED.match(label) or (all_named and _capitalised(label)):
+            guests.add(label)
+    return speakers | guests
 
 
 def label_end(text: str, at: int) -> int | None:
@@ -372,7 +383,8 @@ def _turns(text: str) -> list[tuple[int, int, str, str]]:
     known = {speaker for _, _, speaker, _ in found.values()}
     plain = [m for m in _SPEAKER_TURN.finditer(text) if m.start() not in found]
     labels = [m.group("speaker") for m in plain]
-    speakers = _with_guests(labels, _speakers(labels, known | set(_witness_names(text))))
+    opening = [(m.group("speaker"), text[m.end() : m.end() + GUEST_WORDS_READ]) for m in plain]  # the words after it
+    speakers = _with_guests(opening, _speakers(labels, known | set(_witness_names(text))))
     for m in plain:
         if m.group("speaker") in speakers:
             found[m.start()] = (m.start(), m.end(), m.group("speaker"), "")
@@ -542,8 +554,9 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
         bodies.append((start, stamps[i + 1].start() if i + 1 < len(stamps) else len(text)))
     labels = _named_by_line(text, stamps, bodies) or [_speaker_label(text, start, end) for start, end in bodies]
     voiced = {label for label, _, tagged in labels if tagged}
-    said = [label for label, _, tagged in labels if label and not tagged]
-    named = _with_guests(said, _speakers(said, set())) | voiced
+    said = [(label, text[at:end]) for (label, at, tagged), (_, end) in zip(labels, bodies, strict=True) if label and not tagged]
+    all_named = len(said) >= IN_ORDER_SHARE * len(labels)
+    named = _with_guests(said, _speakers([label for label, _ in said], set()), all_named) | voiced
     cues: list[_Cue] = []
     speaker = ""
     for m, (label, _, _) in zip(stamps, labels, strict=True):
@@ -580,7 +593,7 @@ def _header_end(text: str, first_cue: int) -> int:
 
 
 def _turn_cues(text: str, turns: list[_Turn]) -> tuple[list[_Cue], int]:
-    """_cues for a meeting software's turns: each turn a cue of its speaker, timed by its line, its words below it."""
+    """_cues for a meeting software's turns: each turn a cue of its speaker, timed by its line, its words after it."""
     cues: list[_Cue] = []
     reading = _Reading(webvtt=False, rolling=False)
     for i, turn in enumerate(turns):
@@ -609,14 +622,15 @@ def _named_by_line(text: str, stamps: list[re.Match[str]], bodies: list[tuple[in
 
 
 def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
-    """(speaker, where the words after the name start, named by a WebVTT voice tag) of a caption's text, or ("", start, False)."""
+    """(speaker, where the words after the name start, named for sure) of a caption's text, or ("", start, False). Named
+    for sure: by a WebVTT voice tag, or after a captioner's ">>" ("NOTE:" or "Next Steps:" after one are labels)."""
     at = start + len(text[start:end]) - len(text[start:end].lstrip())
     if voice := _VOICE.match(text, at, end):
         return voice.group(1).strip(), at, True
     marked = _CHANGE_MARK.match(text, at, end)  # ">> RICHARD MEDDINGS: ...": captioners mark who speaks next
     if said := _SAYS_RX.match(text, marked.end() if marked else at, end):
         name = said.group("speaker")
-        return name, said.end(), bool(marked) and (_looks_like_speaker(name) or _letter_case(name) != "")
+        return name, said.end(), bool(marked) and not any(w.strip(".") in NOT_SPEAKERS for w in name.lower().split())
     return "", start, False
 
 

@@ -145,6 +145,12 @@ def test_oral_evidence_is_recognised_with_or_without_question_numbers():
              ("Risk", "Jo Bloggs"), ("Close", "Chair")])),
         "".join(f"{who} {7 + 2 * i:02d}:00\nWard {i} early shift\n" for i, who in enumerate(
             ["Jane Smith", "Amy Lee", "Jane Smith", "Amy Lee", "Jane Smith", "Amy Lee"])),
+        # a serious incident's timeline, to the second, with a dash or with the event before the time
+        "2. Timeline\n" + "".join(f"14:{3 + 5 * i:02d}:{(22 + 7 * i) % 60:02d} – {event}.\n" for i, event in enumerate(
+            ["999 call received from the patient's wife", "Call triaged as Category 2", "Crew allocated from the hub",
+             "Crew stood down for a Category 1 call", "Welfare call made to the patient", "Crew arrived on scene"])) + "3. Findings\nSo the delay arose from the stand-down.\n",
+        "".join(f"{event} 14:{3 + 5 * i:02d}:{(22 + 7 * i) % 60:02d}\nRecorded by the control room.\n" for i, event in enumerate(
+            ["Call received", "Call triaged", "Crew allocated", "Call received", "Crew arrived", "Call triaged"])),
         # an agenda of items, each with its time on its line: not a speaker among them
         "".join(f"{item} {9 + i}:{15 * (i % 4):02d}\nPapers attached.\n" for i, item in enumerate(
             ["Apologies", "Finance Report", "Quality Update", "Risk Register", "Chief Executive Update", "Any Other Business"])),
@@ -407,15 +413,43 @@ def test_a_guest_speaking_once_is_named_not_given_to_the_speaker_before(mark):
 def test_a_witness_speaking_once_in_oral_evidence_is_named():
     turns = [("Jane Smith", "Welcome to the committee."), ("Dr Ahmed Khan", "Thank you for having me."),
              ("Jane Smith", "What does the framework change?"), ("Dr Ahmed Khan", "It sets out how boards are assessed."),
-             ("Jane Smith", "Thank you."), ("Amy Lee", "May I add that the regions agree?"),
+             ("Jane Smith", "Thank you."), ("Cllr Amy Lee", "May I add that the regions agree?"),
              ("Jane Smith", "Please do."), ("Dr Ahmed Khan", "They were consulted.")]  # fmt: skip
     text = "".join(f"{name}: {words}\n\n" for name, words in turns)
     assert transcript.recognise(text) == transcript.ORAL_EVIDENCE
-    assert "\n\n## Amy Lee\nMay I add that the regions agree?" in clean(text).text
-    # labels written otherwise than the speakers' are not speakers, however they are capitalised
-    for label in ("NHS England", "Key Points", "Public health"):
-        plain = text.replace("Amy Lee:", f"{label}:")
+    assert "\n\n## Cllr Amy Lee\nMay I add that the regions agree?" in clean(text).text
+    # a topic opening a paragraph is no speaker, however it is capitalised; nor is a name without a title, once
+    for label in ("NHS England", "Key Points", "Public health", "Mental Health", "Primary Care", "The Primary Care Team", "Amy Lee"):
+        plain = text.replace("Cllr Amy Lee:", f"{label}:")
         assert f"## {label}" not in clean(plain).text and f"{label}: May I add" in clean(plain).text
+
+
+def test_turns_to_the_minute_labels_in_capitals_and_running_headers():
+    """A turn at a whole minute is a turn; a caption in capitals, a captioner's ">> NOTE:" and a running header naming
+    the committee are no speakers; a line of speech opening with a time stays speech."""
+    dashed = "".join(f"00:0{i}:{'00' if i % 2 else '25'} - {who}: {words}\n" for i, (who, words) in enumerate(
+        [("Bob Jones", "We expect to break even."), ("Jane Smith", "Thank you, Bob."), ("Bob Jones", "The plan is agreed."),
+         ("Jane Smith", "Questions?"), ("Bob Jones", "None from me."), ("Jane Smith", "Thank you.")]))  # fmt: skip
+    cleaned = clean(dashed)
+    assert [line for line in cleaned.text.split("\n") if line.startswith("## ")] == ["## Bob Jones", "## Jane Smith"] * 3
+    assert "00:0" not in cleaned.text and _located(cleaned, "Questions") == "at 00:03:00"
+    shouted = "".join(f"00:00:{3 + 4 * i:02d}.120 {line}\n" for i, line in enumerate(
+        ["RICHARD MEDDINGS: GOOD MORNING.", "THE THREE PRIORITIES ARE: ELECTIVE RECOVERY, URGENT CARE AND FINANCE.",
+         "RICHARD MEDDINGS: THANK YOU.", "JULIAN KELLY: THE DEFICIT IS 1.2 BILLION POUNDS.", "JULIAN KELLY: THANK YOU.",
+         ">> NOTE: THE CAPTIONS ARE LIVE."]))  # fmt: skip
+    headings = [line for line in clean(shouted).text.split("\n") if line.startswith("## ")]
+    assert headings == ["## RICHARD MEDDINGS", "## JULIAN KELLY"], headings
+    pages = "\f".join(
+        f"Public Accounts Committee: Oral evidence, HC 1234\nAMANDA PRITCHARD:\nOn item {i} the board agreed the framework.\n\n"
+        f"CHAIR:\nThank you for item {i}.\n" for i in range(12)
+    )
+    cleaned = clean(pages).text
+    assert cleaned.count("Public Accounts Committee") == 1 and "## Public Accounts Committee" not in cleaned
+    assert cleaned.count("## AMANDA PRITCHARD") == 12
+    descript = "".join(f"[00:00:{10 * i:02d}] {who}\n{words}\n\n" for i, (who, words) in enumerate(
+        [("Jane Smith", "Can we meet this afternoon?"), ("Bob Jones", "Yes."), ("Jane Smith", "At what time?"),
+         ("Bob Jones", "2:30 works for me."), ("Jane Smith", "Then 2:30 it is."), ("Bob Jones", "Thank you.")]))  # fmt: skip
+    assert "## Bob Jones\n2:30 works for me." in clean(descript).text
 
 
 def test_lines_said_twice_and_capitals_are_kept_outside_a_rolling_file():
