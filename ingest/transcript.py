@@ -94,7 +94,7 @@ _SRT_IDENTIFIER = re.compile(rf"(?m)^[ ]*\d{{1,6}}\s*\Z|{_VTT_IDENTIFIER.pattern
 # "0:0:4.370 --> 0:0:8.740" ("1:1.5" is a ratio)
 _STAMP = r"\[?(?:(\d{1,2}):)?(\d{1,2}):([0-5]\d|(?:(?<=\d:\d:)|(?<=\d:\d\d:))\d(?=[.,]\d))(?:[.,](\d{1,3}))?\]?"
 _CUE = re.compile(rf"^[ ]*{_STAMP}(?:[ ]*-->[ ]*{_STAMP}.*$|(?=\s|$))", re.MULTILINE)
-_STAMP_DASH = re.compile(r"[ \t]*[-–—](?=[ \t])")  # a dash between a time and what follows it
+_STAMP_DASH = re.compile(r"[ \t]*[-–—][ \t]+")  # a dash between a time and what follows it
 _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks ("{\\an8}")
     r"\[[^\]\n]*\]|\((?:music|applause|laughter|laughs|inaudible|crosstalk|silence)\)|<(?:/?[a-z]|\d\d?:)[^<>\n]*>|\{\\[^}\n]*\}",
     re.IGNORECASE,  # a tag opens with a letter, "/" or a time: "<2% of turnover" is words
@@ -240,13 +240,7 @@ def _agenda_item(text: str, cue: re.Match[str]) -> bool:
     """ "09:00 - Welcome", "14:03:22 – 999 call received": a time followed by a dash is an agenda's or a timeline's
     line, not a caption, unless a speaker's label follows the dash ("00:04:46 - Jane Smith: ...")."""
     dash = _STAMP_DASH.match(text, cue.end())
-    return "-->" not in cue.group(0) and bool(dash) and not _SAYS_RX.match(text, _skip_spaces(text, dash.end()))
-
-
-def _skip_spaces(text: str, at: int) -> int:
-    while at < len(text) and text[at] in " \t":
-        at += 1
-    return at
+    return "-->" not in cue.group(0) and bool(dash) and not _SAYS_RX.match(text, dash.end())
 
 
 def _seconds(cue: re.Match[str], first: int = 1) -> float:
@@ -382,9 +376,8 @@ def _turns(text: str) -> list[tuple[int, int, str, str]]:
         found[m.start()] = (m.start(), m.end(), m.group("speaker"), m.group("q"))
     known = {speaker for _, _, speaker, _ in found.values()}
     plain = [m for m in _SPEAKER_TURN.finditer(text) if m.start() not in found]
-    labels = [m.group("speaker") for m in plain]
     opening = [(m.group("speaker"), text[m.end() : m.end() + GUEST_WORDS_READ]) for m in plain]  # the words after it
-    speakers = _with_guests(opening, _speakers(labels, known | set(_witness_names(text))))
+    speakers = _with_guests(opening, _speakers([label for label, _ in opening], known | set(_witness_names(text))))
     for m in plain:
         if m.group("speaker") in speakers:
             found[m.start()] = (m.start(), m.end(), m.group("speaker"), "")
