@@ -58,7 +58,6 @@ WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 
 SHOWN_UNTIL_NEXT_MS = 50  # a cue ending this near the next one's start was shown until then (YouTube's rolling captions)
 ROLLING_SHARE = 0.3  # ... and this share of its cues shown no longer than that: the line before, shown once more
 SPOKEN_SIGNS = frozenset("& + = / % < > £ € $".split())  # a caption's one-sign words ("A & E")
-ANOTHER_SPEAKER = "Another speaker"  # the heading over words a captioner marks (">>") as a new speaker's, without a name
 GUEST_WORDS_READ = 200  # characters after a name opening one turn read for its case (_with_guests)
 COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
 
@@ -270,11 +269,6 @@ def _speakers(labels: list[str], known: set[str]) -> set[str]:
     return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
 
 
-def _line_start_of_words(text: str, start: int, end: int) -> int:
-    """Where the first non-blank character of text[start:end] is (end if none)."""
-    return start + len(text[start:end]) - len(text[start:end].lstrip())
-
-
 def _with_guests(labels: list[tuple[str, str]], speakers: set[str], all_named: bool = False) -> set[str]:
     """The speakers, and names opening one turn (label, the turn's words) that are surely people's: a guest speaks
     once, and left out, their words were the speaker's before them. A name in capitals over words in mixed case,
@@ -287,20 +281,11 @@ def _with_guests(labels: list[tuple[str, str]], speakers: set[str], all_named: b
     for label, words in labels:
         if label in speakers or not _looks_like_speaker(label):
             continue
-        if label.isupper() and not any(c.islower() for c in words):  # a caption all in capitals
-            if upper and _name_shaped(label):  # "JULIAN KELLY: THE DEFICIT ..."; "THE THREE PRIORITIES ARE: ..." is speech
-                guests.add(label)
-            continue
+        if label.isupper() and not any(c.islower() for c in words):
+            continue  # a caption all in capitals: "THE THREE PRIORITIES ARE: ..." is speech
         if (upper and label.isupper()) or _TITLED.match(label) or (all_named and _capitalised(label)):
             guests.add(label)
     return speakers | guests
-
-
-def _name_shaped(label: str) -> bool:
-    """Two to four words, none of them a function word ("the", "are", "we"): "JULIAN KELLY", not "THE THREE
-    PRIORITIES ARE"."""
-    words = label.lower().split()
-    return 2 <= len(words) <= 4 and not any(w in UNENDING for w in words)
 
 
 def label_end(text: str, at: int) -> int | None:
@@ -567,11 +552,8 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     named = _with_guests(said, _speakers([label for label, _ in said], set()), all_named) | voiced
     cues: list[_Cue] = []
     speaker = ""
-    for m, (label, _, _), (start, end) in zip(stamps, labels, bodies, strict=True):
-        if label in named:
-            speaker = label
-        elif named and _CHANGE_MARK.match(text, _line_start_of_words(text, start, end), end):
-            speaker = ANOTHER_SPEAKER  # ">> thank you": a captioner's new speaker, not named; not the one before
+    for m, (label, _, _) in zip(stamps, labels, strict=True):
+        speaker = label if label in named else speaker
         cues.append(_Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker))
     reading = _Reading(_is_webvtt(text), _rolling(cues))
     for i, (cue, (start, end), (label, said_end, _)) in enumerate(zip(cues, bodies, labels, strict=True)):
@@ -635,7 +617,7 @@ def _named_by_line(text: str, stamps: list[re.Match[str]], bodies: list[tuple[in
 def _speaker_label(text: str, start: int, end: int) -> tuple[str, int, bool]:
     """(speaker, where the words after the name start, named for sure) of a caption's text, or ("", start, False). Named
     for sure: by a WebVTT voice tag, or after a captioner's ">>" ("NOTE:" or "Next Steps:" after one are labels)."""
-    at = _line_start_of_words(text, start, end)
+    at = start + len(text[start:end]) - len(text[start:end].lstrip())
     if voice := _VOICE.match(text, at, end):
         return voice.group(1).strip(), at, True
     marked = _CHANGE_MARK.match(text, at, end)  # ">> RICHARD MEDDINGS: ...": captioners mark who speaks next
