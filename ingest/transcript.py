@@ -545,20 +545,24 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
         if dash := _STAMP_DASH.match(text, start):  # "00:04:46 - Jane Smith: ...": the dash is no word
             start = dash.end()
         bodies.append((start, stamps[i + 1].start() if i + 1 < len(stamps) else len(text)))
-    labels = _named_by_line(text, stamps, bodies) or [_speaker_label(text, start, end) for start, end in bodies]
+    timing = [_Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, "") for m in stamps]
+    rolling = _rolling(timing)  # a rolling cue's new words are on its last line: so is the name of who says them
+    labels = _named_by_line(text, stamps, bodies) or [
+        _speaker_label(text, _last_line(text, start, end) if rolling else start, end) for start, end in bodies
+    ]
     voiced = {label for label, _, tagged in labels if tagged}
     said = [(label, text[at:end]) for (label, at, tagged), (_, end) in zip(labels, bodies, strict=True) if label and not tagged]
     all_named = len(said) >= IN_ORDER_SHARE * len(labels)
     named = _with_guests(said, _speakers([label for label, _ in said], set()), all_named) | voiced
     cues: list[_Cue] = []
     speaker = ""
-    for m, (label, _, _) in zip(stamps, labels, strict=True):
+    for cue, (label, _, _) in zip(timing, labels, strict=True):
         speaker = label if label in named else speaker
-        cues.append(_Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, speaker))
-    reading = _Reading(_is_webvtt(text), _rolling(cues))
+        cues.append(_Cue(cue.at, cue.until, speaker))
+    reading = _Reading(_is_webvtt(text), rolling, frozenset(named))
     for i, (cue, (start, end), (label, said_end, _)) in enumerate(zip(cues, bodies, labels, strict=True)):
         timed_cue_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
-        _take_words(text, said_end if label in named else start, end, cue, timed_cue_follows, reading)
+        _take_words(text, said_end if label in named and not rolling else start, end, cue, timed_cue_follows, reading)
     first = stamps[0].start() if stamps else len(text)
     if stamps and "-->" in stamps[0].group(0) and (ident := re.search(r"\n[ \t]*\n([^\n]*\S[^\n]*)\n\Z", text[:first])):
         first = ident.start(1)  # the first cue's identifier (a line after a blank one, right above its time) is no header
@@ -571,7 +575,8 @@ class _Reading:
 
     webvtt: bool  # WebVTT: comment blocks, identifiers after a blank line
     rolling: bool  # YouTube's rolling captions: a cue's top line is the line before, shown again
-    shown: tuple[tuple[str, ...], str] | None = None  # the last line taken and its speaker
+    named: frozenset[str] = frozenset()  # the speakers: in rolling captions, a line opening with one's name leaves it out
+    shown: tuple[str, ...] | None = None  # the words of the last line taken
 
 
 def _is_webvtt(text: str) -> bool:
@@ -633,7 +638,9 @@ def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: b
 
     YouTube's own WebVTT captions roll (`reading.rolling`): each cue's top line is the line before, shown again above
     the new words, and a cue of a few milliseconds shows the finished line alone. In such a file a cue's top line is
-    left out when it repeats the last line taken by the same speaker. Anywhere else a line said twice is kept."""
+    left out when it repeats the last line taken, whoever the cue's speaker is (the new words below may be the next
+    speaker's, named on their line); a speaker's name opening a line is no words. Anywhere else a line said twice is
+    kept, and a line said again below the top one, as two people's "Thank you.", is kept too."""
     cut = [(m.start(), m.end()) for m in _NOT_SPOKEN.finditer(text, start, end)]
     if reading.webvtt:
         cut += [(m.start(), m.end()) for m in _VTT_BLOCK.finditer(text, start, end)]
@@ -647,16 +654,30 @@ def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: b
             spans.append((at, a))
         at = max(at, b)
     shown_lines = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]*\S[^\n]*", text[start:body_end])]
+    if reading.rolling:  # each line may open with its speaker's name, shown again on the line above in the next cue
+        shown_lines = [(_name_end(text, a, b, reading.named), b) for a, b in shown_lines]
     lines = [_line_words(text, spans, a, b) for a, b in shown_lines]  # "[Music]" shows a line of no words
     for i, line in enumerate(lines):
         if not line:
             continue
-        said = (tuple(_bare(word) for _, _, word in line), cue.speaker)
+        said = tuple(_bare(word) for _, _, word in line)
         if reading.rolling and i == 0 and said == reading.shown:
             continue
         reading.shown = said
         cue.spoken += len(line)
-        cue.words.extend((start, end) for (start, end, _), bare in zip(line, said[0], strict=True) if bare not in FILLERS)
+        cue.words.extend((start, end) for (start, end, _), bare in zip(line, said, strict=True) if bare not in FILLERS)
+
+
+def _last_line(text: str, start: int, end: int) -> int:
+    """Where the last line holding words of text[start:end] starts (start if none)."""
+    lines = [m.start() for m in re.finditer(r"(?m)^[^\n]*\w", text[start:end])]
+    return start + lines[-1] if lines else start
+
+
+def _name_end(text: str, start: int, end: int, named: frozenset[str]) -> int:
+    """Where a line's words start after a speaker's name opening it ("JULIAN KELLY: ..."), or start."""
+    label, said_end, _ = _speaker_label(text, start, end)
+    return said_end if label in named else start
 
 
 def _line_words(text: str, spans: list[tuple[int, int]], line_start: int, line_end: int) -> list[tuple[int, int, str]]:

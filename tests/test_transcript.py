@@ -227,6 +227,27 @@ def test_youtube_rolling_webvtt_gives_each_line_once_at_its_own_time(tmp_path):
     assert "WEBVTT" not in cleaned.text and "<c>" not in cleaned.text and "align:" not in cleaned.text
 
 
+def test_rolling_captions_naming_their_speakers_give_each_line_once_under_its_speaker():
+    """A rolling file whose lines name who speaks ("JULIAN KELLY: ..." arriving on a cue's bottom line): the line is
+    taken once, under its speaker, not first under the speaker before and again under its own."""
+    lines = ["RICHARD MEDDINGS: Good morning everyone.", "We have apologies from two members.", "JULIAN KELLY: Thank you chair,",
+             "the deficit is 1.2 billion pounds.", "RICHARD MEDDINGS: Thank you Julian.", "Any questions?", "JULIAN KELLY: None from me."]  # fmt: skip
+    for mark in (">> ", ""):
+        cues, before, at = ["WEBVTT", ""], "", 1.0
+        for line in lines:
+            line = mark + line if ":" in line else line
+            cues += [f"00:00:{at:06.3f} --> 00:00:{at + 2:06.3f}", before or " ", line, ""]
+            cues += [f"00:00:{at + 2:06.3f} --> 00:00:{at + 2.01:06.3f}", line, ""]
+            before, at = line, at + 2.01
+        cleaned = clean("\n".join(cues), caption=True)
+        assert cleaned.text == (
+            "## RICHARD MEDDINGS\nGood morning everyone. We have apologies from two members.\n\n"
+            "## JULIAN KELLY\nThank you chair, the deficit is 1.2 billion pounds.\n\n"
+            "## RICHARD MEDDINGS\nThank you Julian. Any questions?\n\n## JULIAN KELLY\nNone from me."
+        ), cleaned.text
+        assert _located(cleaned, "Thank you chair") == "at 00:00:05"
+
+
 def test_a_short_srt_or_vtt_file_is_a_caption_transcript_and_a_txt_needs_more_lines(tmp_path):
     srt = "1\n00:00:01,000 --> 00:00:04,000\nThe board approved the winter plan.\n\n2\n00:00:04,500 --> 00:00:08,000\nThe chief nurse presented the quality report.\n"
     for name in ("minutes.srt", "minutes.SRT", "minutes.vtt"):
