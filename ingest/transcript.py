@@ -27,9 +27,7 @@ returns the shaped text with them, and the locators' offsets are offsets of that
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -60,6 +58,7 @@ WORDS_PER_SECOND = (2.0, 5.0)  # ... within these bounds (150 words a minute is 
 SHOWN_UNTIL_NEXT_MS = 50  # a cue ending this near the next one's start was shown until then (YouTube's rolling captions)
 ROLLING_SHARE = 0.3  # ... and this share of its cues shown no longer than that: the line before, shown once more
 SPOKEN_SIGNS = frozenset("& + = / % < > £ € $".split())  # a caption's one-sign words ("A & E")
+GUEST_WORDS_READ = 200  # characters after a name opening one turn read for its case (_with_guests)
 COMMA_SCORE = 0.01  # with no pause to cut at, a comma is the better place
 
 # A unit cut by length does not end on these ("... gives details of."): the words after them belong to them.
@@ -270,33 +269,23 @@ def _speakers(labels: list[str], known: set[str]) -> set[str]:
     return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
 
 
-def _with_guests(labels: list[str], speakers: set[str]) -> set[str]:
-    """The speakers, and names opening one turn that are surely people's: a guest speaks once, and left out, their
-    words were the speaker's before them. A name with a title ("Dr Amy Lee", "Cllr Jo Bloggs") or opening with a
-    given name ("Amy Lee", "JULIAN KELLY"; _given_name); "Mental Health: we will ...", "PRIMARY CARE:" or "NHS
-    England:" are topics and bodies."""
+def _with_guests(labels: list[tuple[str, str]], speakers: set[str], all_named: bool = False) -> set[str]:
+    """The speakers, and names opening one turn (label, the turn's words) that are surely people's: a guest speaks
+    once, and left out, their words were the speaker's before them. A name in capitals over words in mixed case,
+    where the speakers' names are in capitals ("AMANDA PRITCHARD" where "RICHARD MEDDINGS" speaks again and again;
+    not a caption all in capitals), or a name with a title ("Dr Amy Lee", "Cllr Jo Bloggs"). "Mental Health: we
+    will ..." or "Primary Care: ..." are topics, as written as "Amy Lee" is. `all_named`: nearly every cue of a
+    caption opens with who speaks ("00:02:18 - Amy Lee: ..."), so a capitalised name opening one is a speaker too."""
+    upper = any(s.isupper() for s in speakers)
     guests = set()
-    for label in set(labels) - speakers:
-        if _looks_like_speaker(label) and _capitalised(label) and (_TITLED.match(label) or _given_name(label)):
+    for label, words in labels:
+        if label in speakers or not _looks_like_speaker(label):
+            continue
+        if label.isupper() and not any(c.islower() for c in words):
+            continue  # a caption all in capitals: "THE THREE PRIORITIES ARE: ..." is speech
+        if (upper and label.isupper()) or _TITLED.match(label) or (all_named and _capitalised(label)):
             guests.add(label)
     return speakers | guests
-
-
-@functools.cache
-def _given_names():  # gender_guesser's Detector: 48,000 given names of many countries, read once
-    from gender_guesser.detector import Detector  # only its list of names is used, never a guess of anyone's gender
-
-    return Detector(case_sensitive=False)
-
-
-def _given_name(label: str) -> bool:
-    """The label's first word, after any title, is a given name ("Amy Lee", "Siobhán O'Neill"); not a function word
-    that is one too ("The", "Will")."""
-    words = re.sub(rf"^(?:{_HONORIFIC}[ ]+)+", "", label).split()
-    if len(words) < 2 or words[0].lower() in UNENDING:
-        return False
-    first = unicodedata.normalize("NFKD", words[0]).encode("ascii", "ignore").decode()
-    return first.isalpha() and _given_names().get_gender(first) != "unknown"
 
 
 def label_end(text: str, at: int) -> int | None:
@@ -387,8 +376,8 @@ def _turns(text: str) -> list[tuple[int, int, str, str]]:
         found[m.start()] = (m.start(), m.end(), m.group("speaker"), m.group("q"))
     known = {speaker for _, _, speaker, _ in found.values()}
     plain = [m for m in _SPEAKER_TURN.finditer(text) if m.start() not in found]
-    labels = [m.group("speaker") for m in plain]
-    speakers = _with_guests(labels, _speakers(labels, known | set(_witness_names(text))))
+    opening = [(m.group("speaker"), text[m.end() : m.end() + GUEST_WORDS_READ]) for m in plain]  # the words after it
+    speakers = _with_guests(opening, _speakers([label for label, _ in opening], known | set(_witness_names(text))))
     for m in plain:
         if m.group("speaker") in speakers:
             found[m.start()] = (m.start(), m.end(), m.group("speaker"), "")
@@ -562,8 +551,9 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
         _speaker_label(text, _last_line(text, start, end) if rolling else start, end) for start, end in bodies
     ]
     voiced = {label for label, _, tagged in labels if tagged}
-    said = [label for label, _, tagged in labels if label and not tagged]
-    named = _with_guests(said, _speakers(said, set())) | voiced
+    said = [(label, text[at:end]) for (label, at, tagged), (_, end) in zip(labels, bodies, strict=True) if label and not tagged]
+    all_named = len(said) >= IN_ORDER_SHARE * len(labels)
+    named = _with_guests(said, _speakers([label for label, _ in said], set()), all_named) | voiced
     cues: list[_Cue] = []
     speaker = ""
     for cue, (label, _, _) in zip(timing, labels, strict=True):
