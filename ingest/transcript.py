@@ -545,8 +545,8 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
         if dash := _STAMP_DASH.match(text, start):  # "00:04:46 - Jane Smith: ...": the dash is no word
             start = dash.end()
         bodies.append((start, stamps[i + 1].start() if i + 1 < len(stamps) else len(text)))
-    timing = [_Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, "") for m in stamps]
-    rolling = _rolling(timing)  # a rolling cue's new words are on its last line: so is the name of who says them
+    cues = [_Cue(_seconds(m), _seconds(m, 5) if "-->" in m.group(0) else None, "") for m in stamps]
+    rolling = _rolling(cues)  # a rolling cue's new words are on its last line: so is the name of who says them
     labels = _named_by_line(text, stamps, bodies) or [
         _speaker_label(text, _last_line(text, start, end) if rolling else start, end) for start, end in bodies
     ]
@@ -554,11 +554,10 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     said = [(label, text[at:end]) for (label, at, tagged), (_, end) in zip(labels, bodies, strict=True) if label and not tagged]
     all_named = len(said) >= IN_ORDER_SHARE * len(labels)
     named = _with_guests(said, _speakers([label for label, _ in said], set()), all_named) | voiced
-    cues: list[_Cue] = []
     speaker = ""
-    for cue, (label, _, _) in zip(timing, labels, strict=True):
+    for cue, (label, _, _) in zip(cues, labels, strict=True):
         speaker = label if label in named else speaker
-        cues.append(_Cue(cue.at, cue.until, speaker))
+        cue.speaker = speaker
     reading = _Reading(_is_webvtt(text), rolling, frozenset(named))
     for i, (cue, (start, end), (label, said_end, _)) in enumerate(zip(cues, bodies, labels, strict=True)):
         timed_cue_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
