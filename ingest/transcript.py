@@ -107,7 +107,7 @@ TRAILING = re.compile(r"[,;:–—-]+$")
 
 _HONORIFIC = r"(?:The|Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|Cllr|Councillor)\.?"
 _TITLED = re.compile(rf"(?!The\b){_HONORIFIC}[ ]+[A-Z]")  # "Dr Amy Lee", "Cllr Jo Bloggs"; not "The Primary Care Team"
-_NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
+_NAME_WORD = r"[A-Z][\w'’.-]*"  # "Siobhán", "Zoë": letters after the capital in any alphabet
 NAME_PARTICLES = frozenset("de van von da du le la del bin al".split())
 _NAME = rf"(?:{_HONORIFIC}[ ]+)*{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|{'|'.join(sorted(NAME_PARTICLES))})){{0,{MAX_SPEAKER_WORDS - 1}}}"
 _SAYS = rf"(?:\*\*)?(?P<speaker>{_NAME})(?:[ ]*\([^()\n]{{1,60}}\))?(?:\*\*)?:(?:\*\*)?(?:[ ]+|$)"

@@ -431,6 +431,19 @@ def test_a_guest_speaking_once_is_named_not_given_to_the_speaker_before(mark):
     assert _located(cleaned, "The financial position") == "at 00:00:31"
 
 
+def test_names_with_accents_are_speakers():
+    """ "Siobhán O'Neill:" and "Zoë Ball:" were no labels at all (letters after the capital were ASCII only), so the
+    dialogue was no transcript and their words were nobody's."""
+    turns = [("Jane Smith", "Welcome to the committee."), ("Siobhán O'Neill", "Thank you for having me."),
+             ("Jane Smith", "What does the framework change?"), ("Siobhán O'Neill", "It sets out how boards are assessed."),
+             ("Zoë Ball", "May I add that the regions agree?"), ("Jane Smith", "Please do."), ("Zoë Ball", "They were consulted.")]  # fmt: skip
+    text = "".join(f"{name}: {words}\n\n" for name, words in turns)
+    assert transcript.recognise(text) == transcript.ORAL_EVIDENCE
+    assert [line for line in clean(text).text.split("\n") if line.startswith("## ")] == [f"## {name}" for name, _ in turns]
+    captions = "".join(f"00:00:{3 + 4 * i:02d}.120 {name}: {words}\n" for i, (name, words) in enumerate(turns))
+    assert "## Zoë Ball\nMay I add that the regions agree?" in clean(captions).text
+
+
 def test_a_witness_speaking_once_in_oral_evidence_is_named():
     turns = [("Jane Smith", "Welcome to the committee."), ("Dr Ahmed Khan", "Thank you for having me."),
              ("Jane Smith", "What does the framework change?"), ("Dr Ahmed Khan", "It sets out how boards are assessed."),
