@@ -269,13 +269,15 @@ def _speakers(labels: list[str], known: set[str]) -> set[str]:
     return {label for label in counts if label in known or (counts[label] >= MIN_TURNS_EACH and _looks_like_speaker(label))}
 
 
-def _with_guests(labels: list[tuple[str, str]], speakers: set[str], all_named: bool = False) -> set[str]:
-    """The speakers, and names opening one turn (label, the turn's words) that are surely people's: a guest speaks
+def _with_guests(labels: list[tuple[str, str]], known: set[str], all_named: bool = False) -> set[str]:
+    """The speakers (_speakers: `known` ones, and names opening two turns or more), and names opening one turn (label,
+    the turn's words) that are surely people's: a guest speaks
     once, and left out, their words were the speaker's before them. A name in capitals over words in mixed case,
     where the speakers' names are in capitals ("AMANDA PRITCHARD" where "RICHARD MEDDINGS" speaks again and again;
     not a caption all in capitals), or a name with a title ("Dr Amy Lee", "Cllr Jo Bloggs"). "Mental Health: we
     will ..." or "Primary Care: ..." are topics, as written as "Amy Lee" is. `all_named`: nearly every cue of a
-    caption opens with who speaks ("00:02:18 - Amy Lee: ..."), so a capitalised name opening one is a speaker too."""
+    caption opens with who speaks ("00:02:18 - Amy Lee: ..."), so a name opening one is a speaker too."""
+    speakers = _speakers([label for label, _ in labels], known)
     upper = any(s.isupper() for s in speakers)
     guests = set()
     for label, words in labels:
@@ -283,7 +285,7 @@ def _with_guests(labels: list[tuple[str, str]], speakers: set[str], all_named: b
             continue
         if label.isupper() and not any(c.islower() for c in words):
             continue  # a caption all in capitals: "THE THREE PRIORITIES ARE: ..." is speech
-        if (upper and label.isupper()) or _TITLED.match(label) or (all_named and _capitalised(label)):
+        if (upper and label.isupper()) or _TITLED.match(label) or all_named:  # a label's words are capitalised (_NAME)
             guests.add(label)
     return speakers | guests
 
@@ -377,7 +379,7 @@ def _turns(text: str) -> list[tuple[int, int, str, str]]:
     known = {speaker for _, _, speaker, _ in found.values()}
     plain = [m for m in _SPEAKER_TURN.finditer(text) if m.start() not in found]
     opening = [(m.group("speaker"), text[m.end() : m.end() + GUEST_WORDS_READ]) for m in plain]  # the words after it
-    speakers = _with_guests(opening, _speakers([label for label, _ in opening], known | set(_witness_names(text))))
+    speakers = _with_guests(opening, known | set(_witness_names(text)))
     for m in plain:
         if m.group("speaker") in speakers:
             found[m.start()] = (m.start(), m.end(), m.group("speaker"), "")
@@ -553,7 +555,7 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     voiced = {label for label, _, tagged in labels if tagged}
     said = [(label, text[at:end]) for (label, at, tagged), (_, end) in zip(labels, bodies, strict=True) if label and not tagged]
     all_named = len(said) >= IN_ORDER_SHARE * len(labels)
-    named = _with_guests(said, _speakers([label for label, _ in said], set()), all_named) | voiced
+    named = _with_guests(said, set(), all_named) | voiced
     speaker = ""
     for cue, (label, _, _) in zip(cues, labels, strict=True):
         speaker = label if label in named else speaker
