@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ingest.transcript import CAPTION, SPEECH
 
-VERSION = "4"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle)
+VERSION = "5"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle; 5: a recording's heading is its title before its opening words; a dash is no word)
 FIELDS = ("title", "publisher", "date", "kind")
 FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
@@ -309,7 +309,8 @@ def plain_block(text: str) -> str:
 
 
 def _words(line: str) -> list[str]:
-    return line.split()
+    """The words of a line: a dash or a bar between its parts is none ("Board - Board meeting in public - 25 March")."""
+    return [w for w in line.split() if any(c.isalnum() for c in w)]
 
 
 def _stem(filename: str) -> str:
@@ -320,6 +321,9 @@ def _stem(filename: str) -> str:
 def _title(doc: _Opening, transcript: bool, notes: dict[str, str]) -> tuple[str, list[str]]:
     """The cover title (heading lines joined) and any organisation named on its own lines above it (a letterhead)."""
     if transcript:
+        if title := _recording_title(doc):
+            notes["title"] = "the recording's heading"
+            return title, []
         if title := _welcome_title(doc.lines, notes):
             return title, []
         if any(_CAPTION_RX.match(line) for line in doc.lines):
@@ -349,6 +353,20 @@ def _title(doc: _Opening, transcript: bool, notes: dict[str, str]) -> tuple[str,
             notes["title"] = "the first heading" if rest[0] == line else "the heading after the letterhead"
             return title, org_lines
     return "", []
+
+
+def _recording_title(doc: _Opening) -> str:
+    """The heading a caption export opens with, the recording's own title ("# NHS West Yorkshire Integrated Care Board -
+    Board meeting in public - 25 March 2025", the line under tactiq.io's banner), or ""."""
+    for line in doc.whole[:OPENING_CHARS].splitlines():
+        if not line.strip():
+            continue
+        if not re.match(r"\s*#{1,6}\s", line):
+            return ""  # the headings at the top are over
+        title = plain(line)
+        if not _is_junk(title):
+            return title if len(_words(title)) <= 2 * TITLE_MAX_WORDS else ""
+    return ""
 
 
 def _welcome_title(lines: list[str], notes: dict[str, str]) -> str:
@@ -399,6 +417,8 @@ def _join_title(lines: list[str]) -> str:
     subtitled = False
     for i, line in enumerate(lines[1:], start=1):
         words = _words(line)
+        if not words:  # a dash alone on its line
+            continue
         first = words[0]
         if first[0].islower() or first.lower() in ("and", "&", "of", "for", "in", "to", "the") or line[0] in ":–-(":
             title += " " + line

@@ -245,3 +245,24 @@ def test_other_oral_evidence_headers(opening, title, committee):
 def test_a_committee_named_in_board_papers_is_not_taken_for_oral_evidence():
     got = infer("Quality and Safety Committee\n\nMinutes of the meeting held on 4 June 2024\n\nThe Trust Board noted the report.\n")
     assert got.publisher != "Quality and Safety Committee" and got.kind != "transcript"
+
+
+@pytest.mark.parametrize("banner", ["# tactiq.io free youtube transcript\n", ""])  # as exported, and as stored (banner dropped)
+def test_a_caption_exports_heading_is_the_recordings_title_before_its_opening_words(banner):
+    text = (
+        f"{banner}# NHS West Yorkshire Integrated Care Board - Board meeting in public - 25 March 2025\n"
+        "# https://www.youtube.com/watch/x\n\n"
+        "00:00:00.560 good morning and welcome to the meeting of the integrated care board 2025\n"
+        "00:00:04.100 we have received apologies from the director of finance\n00:00:07.300 our first item is the chief\n"
+        "00:00:09.900 executive's report and nhs england\n00:00:12.200 has published the oversight framework\n"
+    )
+    got = infer(text, filename="icb.txt")
+    assert got.kind == "transcript"
+    assert got.title == "NHS West Yorkshire Integrated Care Board - Board meeting in public - 25 March 2025"
+    assert got.notes["title"] == "the recording's heading"
+    assert (got.publisher, got.date) == ("NHS West Yorkshire Integrated Care Board", "2025-03-25")
+
+
+def test_dashes_between_a_titles_parts_are_not_words_that_make_it_running_text():
+    text = "NHS Oversight Framework - segmentation approach - Annex B - technical guidance - 2025/26 - version 1\n\nIntroduction\n"
+    assert infer(text).title == "NHS Oversight Framework - segmentation approach - Annex B - technical guidance - 2025/26 - version 1"
