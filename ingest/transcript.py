@@ -9,7 +9,8 @@ Two kinds:
   at a speaker change. Each unit is a line of its own, capitalised, ending with a full stop. Meeting software's and
   transcription services' documents are captions too: a line naming the speaker and the time over each turn's words
   (TURN_LAYOUTS: Teams' and Otter.ai's "Jane Smith   0:03", Rev's "Jane Smith (00:03):", Zoom's "[Jane Smith]
-  10:01:15" by the clock, Descript's "[00:00:03] Jane Smith"), or "00:00:03 - Jane Smith: ..." on one line.
+  10:01:15" by the clock, Descript's "[00:00:03] Jane Smith", Happy Scribe's "[00:00:03.80] - Jane Smith", Sonix's
+  "Jane Smith: [00:00:03] ..."), or "00:00:03 - Jane Smith: ..." on one line.
 - ORAL_EVIDENCE (Hansard style): turns opening "Q103 Chair:" or "Amanda Pritchard:"; the question number leaves
   the text.
 
@@ -127,7 +128,11 @@ TURN_LAYOUTS = (
     # Rev, Sonix: "Jane Smith (00:03):", "**Speaker 1 (1:02:43):**", "*Joe (00:00)*", the words below or after it
     (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}[ ]*\({_STAMP}\){_EMPHASIS}[ ]*:?{_EMPHASIS}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2),
     (re.compile(rf"^[ ]*\[{_WHO}\][ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2),  # Zoom: "[Jane Smith] 10:01:15"
-    (re.compile(rf"^[ ]*{_STAMP}[ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1),  # Descript: "[00:00:03] Jane Smith"
+    # Descript: "[00:00:03] Jane Smith"; Happy Scribe: "[00:00:03.80] - Jane Smith"
+    (re.compile(rf"^[ ]*{_STAMP}(?:[ \t]+[-–—])?[ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1),
+    # Sonix: "Jane Smith: [00:00:03] Thank you, chair.", the words after it or below (the time in brackets: in "Jane
+    # Smith 00:00:03 ..." the name would run to "00")
+    (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}{_EMPHASIS}:{_EMPHASIS}[ \t]*(?=\[){_STAMP}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2),
 )
 # A speaker's name alone on the line above the words of a cue ("John Doe" / "Thank you."), after any sound note, not
 # ending as a sentence or a clause does ("Yes," / "THANK YOU." are speech)

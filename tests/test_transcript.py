@@ -351,6 +351,9 @@ def _hms(seconds: int) -> str:
         ("[{name}] {hms}\n{words}\n", 36000),  # Zoom, by the clock
         ("{name}   {hms}\n{words}\n", 36000),  # Webex, by the clock
         ("[{hms}] {name}\n{words}\n", 0),  # Descript
+        ("[{hms}.37] - {name}\n{words}\n", 0),  # Happy Scribe
+        ("{name}: [{hms}] {words}\n", 0),  # Sonix
+        ("{name}: [{hms}]\n{words}\n", 0),
         ("{hms} - {name}: {words}", 0),
     ],
 )
@@ -383,6 +386,11 @@ def test_turns_as_transcription_services_write_them(layout, clock):
             ["Keynote Address", "Coffee Break", "Panel Discussion", "Lunch Break", "Closing Remarks", "Drinks Reception"])),
         # a caption file's lines: every line timed, words on the stamp's line
         "".join(f"[00:00:{10 + 3 * i:02d}] Good Afternoon Everyone\n" for i in range(8)),
+        # an incident timeline to the second, each event once, its account below
+        "".join(f"[14:{3 + i:02d}:{(7 * i + 11) % 60:02d}] - {event}\nThe control room logged it and told the duty manager.\n"
+                for i, event in enumerate(["Call Received", "Ambulance Dispatched", "Crew On Scene", "Patient Conveyed", "Handover Complete", "Crew Clear"])),
+        # "Name 00:00:03 words" on one line: no Sonix label (its time is in brackets), the name would run into the time
+        "".join(f"{who} 00:00:{10 + 9 * i:02d} On item {i} the board agreed the report.\n" for i, who in enumerate(["Jane Smith", "Amy Lee"] * 4)),
     ],
 )
 def test_times_by_names_that_are_no_meeting(text):
