@@ -24,10 +24,9 @@ from assistant.config import Settings  # noqa: E402
 from assistant.docstore import DocStore  # noqa: E402
 from assistant.embed import get_embedder  # noqa: E402
 from assistant.sentences import evidence_texts  # noqa: E402
+from ingest.catalog import is_folder_note  # noqa: E402  (a folder's README, SOURCES, catalogue: not evidence)
 from ingest.pipeline import Ingestor  # noqa: E402
 from ingest.split import embedding_text  # noqa: E402
-
-NOT_DOCUMENTS = frozenset({"README.md", "SOURCES.md", "catalog.yaml"})  # a corpus folder's own notes, not evidence
 
 
 def documents(paths: list[Path]) -> list[Path]:
@@ -35,7 +34,7 @@ def documents(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.name not in NOT_DOCUMENTS
+            found += sorted(p for p in path.rglob("*") if p.is_file() and not is_folder_note(p.name)
                             and not any(part.startswith(".") for part in p.relative_to(path).parts))
         else:
             found.append(path)

@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eval.dataset import CORPUS_FOLDERS  # noqa: E402
+from ingest.catalog import is_folder_note  # noqa: E402  (a folder's README, SOURCES, catalogue: not evidence)
 
 DEFAULT_SIZES = "1000,10000"
 DEFAULT_WORK = Path("/tmp/bench-scale")
@@ -57,7 +58,6 @@ WARM_UP_ASKS = 3
 SIZE_SLACK = 0.05  # a size is "about" right within this share
 REAL_ROOTS = tuple(CORPUS_FOLDERS.values())
 QUESTION_FILES = ("eval/sets/seed-heldout.jsonl", "eval/sets/seed-dev.jsonl", "eval/questions.jsonl", "eval/dev_questions.jsonl")
-NOT_DOCUMENTS = frozenset({"README.md", "SOURCES.md", "catalog.yaml"})
 # Place names swapped in each variant, so copies are not near-duplicates of each other.
 PLACES = (
     "Leeds Lincolnshire Somerset Devon Cheshire Merseyside Birmingham Solihull Leicester Surrey Norfolk Cornwall Kent "
@@ -108,7 +108,7 @@ def real_documents(work: Path) -> list[dict]:
         catalog = load_catalog(root)
         for prep in prepare_all([root], settings):
             rel = prep.source.rel
-            if Path(rel).name in NOT_DOCUMENTS:
+            if is_folder_note(Path(rel).name):
                 continue
             entry = dict(catalog.entry(rel) or {"title": prep.info.title, "publisher": _dev_publisher(rel)})
             entry.pop("date_note", None)

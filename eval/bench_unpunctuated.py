@@ -43,8 +43,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from eval.dataset import load_questions  # noqa: E402
+from ingest.catalog import is_folder_note  # noqa: E402  (a folder's README, SOURCES, catalogue: not evidence)
 
-NOT_DOCUMENTS = {"README.md", "SOURCES.md", "catalog.yaml"}
 MAX_BYTES = 50_000_000
 TURN = 6  # paragraphs joined into one turn of speech
 CAPTION_WORDS, CAPTION_SECONDS = 7, 2.8  # a caption line's words, and the time between lines (2.5 words a second)
@@ -84,7 +84,7 @@ def make_folder(corpus: Path, into: Path, form: str) -> Path:
     if (corpus / "catalog.yaml").exists():
         shutil.copy(corpus / "catalog.yaml", into / "catalog.yaml")
     make = {"published": lambda t: t, "unpunctuated": unpunctuate, "captions": captions}[form]
-    for path in sorted(p for p in corpus.iterdir() if p.is_file() and p.name not in NOT_DOCUMENTS):
+    for path in sorted(p for p in corpus.iterdir() if p.is_file() and not is_folder_note(p.name)):
         if form == "published":
             shutil.copy(path, into / path.name)
         else:  # the words as extracted (a PDF's text layer), then made speech-like

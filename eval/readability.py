@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.cite import split_sentences  # noqa: E402
+from ingest.catalog import is_folder_note  # noqa: E402  (a folder's README, SOURCES, catalogue: not evidence)
 from ingest.columns import merged_column_spans  # noqa: E402
 from ingest.repair import zipf  # noqa: E402
 
@@ -43,7 +44,6 @@ MIN_WORDS, MAX_WORDS = 5, 60
 KNOWN_SHARE = 0.8
 KNOWN_ZIPF = 2.0
 SAMPLE_SEED = 17
-NOT_DOCUMENTS = ("SOURCES.md", "README.md", "catalog.yaml")  # a corpus's own notes, not evidence
 KINDS = ("PDF-derived markdown", "transcript .txt", "plain text seeds", "other")
 _START = re.compile(r"^[\"“‘(\[]*[A-Z0-9£]")
 _END = re.compile(r"[.!?…][\"”’')\]]*$")
@@ -129,7 +129,7 @@ def from_index(data_dir: Path) -> Iterable[tuple[str, str, str, dict[str, int] |
     store = DocStore(data_dir / "index.sqlite", create=False)
     try:
         for doc in store.documents():
-            if Path(doc.source).name in NOT_DOCUMENTS:
+            if is_folder_note(Path(doc.source).name):
                 continue
             yield doc.source, kind_of(doc.path), store.text(doc.doc_id), None
     finally:
@@ -144,7 +144,7 @@ def from_files(paths: Sequence[Path]) -> Iterable[tuple[str, str, str, dict[str,
 
     files = [p for root in paths for p in (sorted(root.rglob("*")) if root.is_dir() else [root])]
     for path in files:
-        if path.suffix.lower() not in SUPPORTED_EXTENSIONS or path.name in NOT_DOCUMENTS:
+        if path.suffix.lower() not in SUPPORTED_EXTENSIONS or is_folder_note(path.name):
             continue
         try:
             loaded = load(path, max_bytes=100_000_000)

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.errors import LoadError  # noqa: E402
+from ingest.catalog import is_folder_note  # noqa: E402  (a folder's README, SOURCES, catalogue: not evidence)
 from ingest.clean import clean_with_counts  # noqa: E402
 from ingest.load import SUPPORTED_EXTENSIONS, load  # noqa: E402
 from ingest.repair import Edit, ligature_edits  # noqa: E402
@@ -30,13 +31,11 @@ DEFAULT_CORPUS = ROOT / "eval" / "dev-corpus"
 DEFAULT_SAMPLE = 50
 DEFAULT_SEED = 20250917
 CONTEXT_CHARS = 60
-NOT_DOCUMENTS = ("SOURCES.md", "README.md")  # the corpus's own notes, not evidence
-
 
 def documents(paths: Sequence[Path]) -> list[Path]:
     """Supported files under the given folders (or the files themselves), notes left out."""
     files = [p for root in paths for p in (sorted(root.rglob("*")) if root.is_dir() else [root])]
-    return [p for p in files if p.suffix.lower() in SUPPORTED_EXTENSIONS and p.name not in NOT_DOCUMENTS]
+    return [p for p in files if p.suffix.lower() in SUPPORTED_EXTENSIONS and not is_folder_note(p.name)]
 
 
 def in_context(text: str, edit: Edit) -> str:

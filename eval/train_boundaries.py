@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.cite import split_sentences  # noqa: E402
 from ingest import runs, transcript  # noqa: E402
+from ingest.catalog import is_folder_note  # noqa: E402  (a folder's README, SOURCES, catalogue: not evidence)
 from ingest.clean import clean  # noqa: E402
 from ingest.load import load  # noqa: E402
 
 CORPORA = {"seed": ROOT / "corpus", "devcorpus": ROOT / "eval" / "dev-corpus"}
-NOT_DOCUMENTS = {"README.md", "SOURCES.md", "catalog.yaml"}
 MIN_COUNT = 5  # features seen fewer times are dropped (2: 129,032 weights, seed F1 0.402; 5: 44,615, 0.414; 10: 22,159, 0.387)
 SMALLEST = 0.2  # weights nearer 0 than this are dropped (at MIN_COUNT 5: 23,637 weights, F1 0.412; a 0.6 MB file)
 CS = (0.1, 0.3, 1.0, 3.0)
@@ -52,7 +52,7 @@ def stream(folder: Path) -> Stream:
     """Every document's sentences in order, as tokens, with where each sentence ends."""
     tokens: list[str] = []
     ends: list[int] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_DOCUMENTS):
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not is_folder_note(p.name)):
         loaded = load(path, max_bytes=MAX_BYTES)
         text = clean(loaded.text, loaded.caption).text
         for s in split_sentences(path.name, text):

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 CATALOG_NAME = "catalog.yaml"
 FIELDS = ("title", "publisher", "date", "kind", "url", "description")
 INFERRED_KEY = "inferred:"  # index meta key prefix: which of a document's fields were inferred, not catalogued
+# A folder's own notes ("README.md", "SOURCES.md", "LICENCE"): about the evidence, not evidence. In a folder given to
+# ingest they are left out, unless the catalogue lists them; a file given by name is ingested whatever its name.
+FOLDER_NOTES = frozenset({"readme", "sources", "licence", "license", "changelog", "contributing"})
 
 
 class CatalogError(AssistantError):
@@ -35,6 +38,11 @@ class Catalog:
 
     def entry(self, relpath: str) -> dict[str, str] | None:
         return self.entries.get(relpath)
+
+
+def is_folder_note(name: str) -> bool:
+    """A folder's notes by its file name ("README.md", "SOURCES.txt", "LICENSE"), or the catalogue itself."""
+    return name == CATALOG_NAME or name.split(".", 1)[0].lower() in FOLDER_NOTES
 
 
 def load_catalog(folder: Path) -> Catalog:

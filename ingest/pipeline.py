@@ -28,7 +28,7 @@ from assistant.embed import Embedder, get_embedder, model_id
 from assistant.errors import AssistantError, IngestLocked, LoadError, UnsupportedFile
 from assistant.store import VectorStore, drop_collection, make_client
 from assistant.types import Chunk, DocumentInfo
-from ingest.catalog import Catalog, CatalogError, forget_inferred, load_catalog, save_inferred
+from ingest.catalog import CATALOG_NAME, Catalog, CatalogError, forget_inferred, is_folder_note, load_catalog, save_inferred
 from ingest.infer import FIELDS as INFERRED_FIELDS
 from ingest.infer import VERSION as INFER_VERSION
 from ingest.infer import Inferred, infer_file, merge, needs_inference, resolve_publishers
@@ -142,6 +142,10 @@ def discover(paths: Iterable[Path], report: IngestReport) -> tuple[list[_Source]
         for file in files:
             rel = file.relative_to(root).as_posix()
             if rel in catalog.ignore:
+                continue
+            if path.is_dir() and is_folder_note(file.name) and catalog.entry(rel) is None:
+                note = f"{rel}: a folder's notes, not evidence; list it in {CATALOG_NAME} (or give the file by name) to ingest it."
+                report.results.append(FileResult(rel, "skipped", message=note))
                 continue
             sources.append(_Source(root, file, rel, catalog))
     return sources, folders
