@@ -113,6 +113,15 @@ def normalise_line_breaks(doc: _Tracked) -> None:
 
 
 _EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite:[ ]*\d+(?:[ ]*[,–-][ ]*\d+)*\]")
+# A link's target printed in brackets after its words, as a web page printed to PDF shows it ("tackle health
+# inequalities (https://www.england.nhs.uk/long-read/...-information-" / "" / "on-health-inequalities/) when developing
+# ..."), broken over lines wherever the line ended: pieces without spaces up to the closing bracket.
+# Where the link opened a line, the line break before it goes too ("young people" / "(https://...)" / ", outreach"),
+# unless a sentence ended there. Inside it, a space after an "l" is a lost "ll" ("ful er-stocktake").
+_PRINTED_LINK = re.compile(
+    r"(?P<before>[ ]|\n(?:[ ]*\n)?)?\((?:https?://|www\.)[^\s()]*(?:(?:\n(?:[ ]*\n)?|(?<=l)[ ](?=[a-z-]))[^\s()]+)*\)(?P<after>[ ]*)"
+)
+_ENDED = re.compile(r"[.!?:;][\"”’')\]]*\Z|\A\Z")  # at the end of the text before it: a sentence ended there
 _CAPTION_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 
@@ -218,6 +227,20 @@ def unwrap_inline_markup(doc: _Tracked) -> None:
     """Keep the words of underline tags and dead links: "<u>Growing Our Own</u>", "[NHS plan](#)"."""
     _sub(doc, _rx(r"</?u>"), "")
     _sub(doc, _rx(r"\[([^\[\]\n]+)\]\(#[^)\s]*\)"), r"\1")
+
+
+def drop_printed_link_targets(doc: _Tracked) -> None:
+    """A link's target printed in brackets after its words leaves the text, as a Markdown link's target does: it cut
+    the sentence around it wherever the printed line broke it, and a quote read "... health inequalities
+    (https://www.england.nhs.uk/long-read/publication-of-nhs-englands-statement-on-information-". A web address
+    written as the words themselves ("see www.leedsandyorkpft.nhs.uk") stays."""
+    _sub(doc, _PRINTED_LINK, _without_link)
+
+
+def _without_link(link: re.Match[str]) -> str:
+    """What a printed link leaves: its paragraph break if a sentence ended before it, else the space after it."""
+    ended = "\n" in (link.group("before") or "") and _ENDED.search(link.string, 0, link.start())
+    return "\n\n" if ended else link.group("after")
 
 
 def drop_stray_lines(doc: _Tracked) -> None:
@@ -390,6 +413,7 @@ _RULES: tuple[Callable[[_Tracked], None], ...] = (
     normalise_indentation,
     restore_lost_hyphens,
     repair_lost_ligatures,
+    drop_printed_link_targets,  # after the ligatures: "intel igence" inside an address is one word again
     rejoin_broken_sentences,
     append_footnotes,
     collapse_blank_lines,

@@ -273,3 +273,28 @@ def test_a_language_models_extraction_marks_leave_the_text() -> None:
         "| **2024 Response Rate** | 60% |\nAll elements are scored on a 0-10 scale. Rows and follow.\n"
         "A real bracket [citation needed], [Table 3], [cite: see above] and the court [cite] held stay."
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        # a web page printed to PDF: the link's address after its words, broken where the printed line ended
+        ("18. Systems should also tackle health inequalities (https://www.england.nhs.uk/long-read/statement-on-information-\n\n"
+         "on-health-inequalities/) when developing their service. This will help.",
+         "18. Systems should also tackle health inequalities when developing their service. This will help."),
+        # the address opening a line: the sentence around it is one again
+        ("Core20PLUS5 for children and young people\n\n(https://www.england.nhs.uk/core20plus5-\n\ncyp/), outreach work and data.",
+         "Core20PLUS5 for children and young people, outreach work and data."),
+        # ... unless a sentence ended before it
+        ("The plan was published last year.\n\n(https://www.gov.uk/plan) The next paragraph starts here.",
+         "The plan was published last year.\n\nThe next paragraph starts here."),
+        # a lost "ll" inside the address
+        ("The Fuller Stocktake (https://www.england.nhs.uk/ful er-stocktake-report/) is cited.", "The Fuller Stocktake is cited."),
+        # an address written as the words, and brackets holding words, stay
+        ("This publication is available at https://www.gov.uk/government/publications/x for everyone.",
+         "This publication is available at https://www.gov.uk/government/publications/x for everyone."),
+        ("The site (www.example.org is useful) has it.", "The site (www.example.org is useful) has it."),
+    ],
+)
+def test_a_links_printed_address_leaves_the_text_and_the_sentence_it_cut_is_whole(raw, stored):
+    assert clean(raw).text == stored
