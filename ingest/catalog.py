@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 CATALOG_NAME = "catalog.yaml"
 FIELDS = ("title", "publisher", "date", "kind", "url", "description")
 INFERRED_KEY = "inferred:"  # index meta key prefix: which of a document's fields were inferred, not catalogued
-# A folder's own notes ("README.md", "SOURCES.md", "LICENCE"): about the evidence, not evidence. In a folder given to
-# ingest they are left out, unless the catalogue lists them; a file given by name is ingested whatever its name.
-FOLDER_NOTES = frozenset({"readme", "sources", "licence", "license", "changelog", "contributing"})
+# A folder's own notes ("README.md", "SOURCES.md"): about the evidence, not evidence. In a folder given to ingest they
+# are left out, unless the catalogue lists them. (A licence is not among them: an NHS provider's licence is evidence.)
+FOLDER_NOTES = frozenset({"readme", "sources", "changelog", "contributing"})
 
 
 class CatalogError(AssistantError):
@@ -41,7 +41,7 @@ class Catalog:
 
 
 def is_folder_note(name: str) -> bool:
-    """A folder's notes by its file name ("README.md", "SOURCES.txt", "LICENSE"), or the catalogue itself."""
+    """A folder's notes by its file name ("README.md", "SOURCES.txt", "CHANGELOG"), or the catalogue itself."""
     return name == CATALOG_NAME or name.split(".", 1)[0].lower() in FOLDER_NOTES
 
 

@@ -113,15 +113,20 @@ def normalise_line_breaks(doc: _Tracked) -> None:
 
 
 _EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite:[ ]*\d+(?:[ ]*[,–-][ ]*\d+)*\]")
-# A link's target printed in brackets after its words, as a web page printed to PDF shows it ("tackle health
+# A link's address printed in brackets after its words, as a web page printed to PDF shows it ("tackle health
 # inequalities (https://www.england.nhs.uk/long-read/...-information-" / "" / "on-health-inequalities/) when developing
-# ..."), broken over lines wherever the line ended: pieces without spaces up to the closing bracket.
-# Where the link opened a line, the line break before it goes too ("young people" / "(https://...)" / ", outreach"),
-# unless a sentence ended there. Inside it, a space after an "l" is a lost "ll" ("ful er-stocktake").
+# ..."). The address may be broken over lines and pages, anywhere ("long-" / "read/...", "...surve" / "yqmi)"),
+# into pieces without spaces up to its closing bracket; a space after an "l" inside it is a lost "ll" ("ful
+# er-stocktake"). With the address go the line breaks before it where it opened a line ("young people" /
+# "(https://...)" / ", outreach").
+_BREAK = r"(?:[ ]*[\n\f])+"
 _PRINTED_LINK = re.compile(
-    r"(?P<before>[ ]|\n(?:[ ]*\n)?)?\((?:https?://|www\.)[^\s()]*(?:(?:\n(?:[ ]*\n)?|(?<=l)[ ](?=[a-z-]))[^\s()]+)*\)(?P<after>[ ]*)"
+    rf"(?P<before>[ ]|{_BREAK})?\(https?://[^\s()]*"
+    rf"(?:(?:{_BREAK}|(?<=l)[ ](?=[a-z-]))[^\s()]+)*\)(?P<after>[ ]*)"
 )
-_ENDED = re.compile(r"[.!?:;][\"”’')\]]*\Z|\A\Z")  # at the end of the text before it: a sentence ended there
+_ENDED = re.compile(r"[.!?:;][\"”’')\]]*\Z")  # at the end of the text before it: a sentence ended there
+# ... unless the address is what the sentence gives: "Visit our website (https://...)", "Contact us: (https://...)"
+_ADDRESS_GIVEN = re.compile(r"(?:\b(?:at|on|via|from|website|site|visit|see|online|here|link)|:)[ ]*\Z", re.IGNORECASE)
 _CAPTION_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 
@@ -230,17 +235,27 @@ def unwrap_inline_markup(doc: _Tracked) -> None:
 
 
 def drop_printed_link_targets(doc: _Tracked) -> None:
-    """A link's target printed in brackets after its words leaves the text, as a Markdown link's target does: it cut
+    """A link's address printed in brackets after its words leaves the text, as a Markdown link's target does: it cut
     the sentence around it wherever the printed line broke it, and a quote read "... health inequalities
-    (https://www.england.nhs.uk/long-read/publication-of-nhs-englands-statement-on-information-". A web address
-    written as the words themselves ("see www.leedsandyorkpft.nhs.uk") stays."""
+    (https://www.england.nhs.uk/long-read/publication-of-nhs-englands-statement-on-information-". An address the
+    sentence gives ("Visit our website (https://...)", "at www.leedsandyorkpft.nhs.uk") stays."""
     _sub(doc, _PRINTED_LINK, _without_link)
 
 
 def _without_link(link: re.Match[str]) -> str:
-    """What a printed link leaves: its paragraph break if a sentence ended before it, else the space after it."""
-    ended = "\n" in (link.group("before") or "") and _ENDED.search(link.string, 0, link.start())
-    return "\n\n" if ended else link.group("after")
+    """What a printed link leaves: a paragraph break where the address opened a line after a sentence's end or before
+    one's start; else the sentence it cut joined again with the spaces after it (none at a line's start)."""
+    text, start = link.string, link.start()
+    before, after = link.group("before") or "", link.group("after")
+    if _ADDRESS_GIVEN.search(text, max(0, start - 40), start):
+        return link.group(0)
+    if before.strip(" "):  # it opened a line
+        following = text[link.end() : link.end() + 1]
+        continues = following.islower() or (following != "" and following in ",;:.)")
+        return after if continues and not _ENDED.search(text, 0, start) else "\n\n"
+    if before:
+        return after
+    return "" if start == 0 or text[start - 1] in " \n\f" else after
 
 
 def drop_stray_lines(doc: _Tracked) -> None:

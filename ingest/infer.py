@@ -364,9 +364,20 @@ def _recording_title(doc: _Opening) -> str:
         if not re.match(r"\s*#{1,6}\s", line):
             return ""  # the headings at the top are over
         title = plain(line)
-        if not _is_junk(title):
-            return title if len(_words(title)) <= 2 * TITLE_MAX_WORDS else ""
+        if not _is_junk(title) and _names_a_recording(title):
+            return title
     return ""
+
+
+def _names_a_recording(title: str) -> bool:
+    """A video's title says what was recorded: three words or more ("ICB Board meeting in public"), not a date, a
+    part, a channel's organisation or a person's name alone ("# 25 March 2025", "# Transcript", "# Part 1", "# West
+    Yorkshire Health and Care Partnership", "# Jane Smith": the opening words say it better)."""
+    words = _words(title)
+    return (
+        3 <= len(words) <= 2 * TITLE_MAX_WORDS and not _DATE_RX.fullmatch(title) and not _is_organisation(title)
+        and not re.fullmatch(r"(?:transcript|captions?|subtitles|recording|video|part|session|day)\b.*", title, re.IGNORECASE)
+    )  # fmt: skip
 
 
 def _welcome_title(lines: list[str], notes: dict[str, str]) -> str:
@@ -420,7 +431,7 @@ def _join_title(lines: list[str]) -> str:
         if not words:  # a dash alone on its line
             continue
         first = words[0]
-        if first[0].islower() or first.lower() in ("and", "&", "of", "for", "in", "to", "the") or line[0] in ":–-(":
+        if first[0].islower() or first.lower() in ("and", "of", "for", "in", "to", "the") or line[0] in ":–-(&":
             title += " " + line
         elif _is_period(line) or _dated_period(lines, i):
             title += " " + line

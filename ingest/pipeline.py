@@ -144,7 +144,7 @@ def discover(paths: Iterable[Path], report: IngestReport) -> tuple[list[_Source]
             if rel in catalog.ignore:
                 continue
             if path.is_dir() and is_folder_note(file.name) and catalog.entry(rel) is None:
-                note = f"{rel}: a folder's notes, not evidence; list it in {CATALOG_NAME} (or give the file by name) to ingest it."
+                note = f"{rel}: a folder's notes, not evidence; list it in {CATALOG_NAME} to ingest it."
                 report.results.append(FileResult(rel, "skipped", message=note))
                 continue
             sources.append(_Source(root, file, rel, catalog))
@@ -398,6 +398,9 @@ class Ingestor:
             self.recover_if_needed()
 
         stored = self.docs.hashes()
+        if not prune:  # a note indexed before notes were left out (or given by name) is still cited until pruned
+            notes = [r.source for r in report.results if r.status == "skipped" and r.source in stored and is_folder_note(Path(r.source).name)]
+            report.warnings += [f"{rel}: a folder's notes, still indexed from an earlier run; `ingest --prune FOLDER` removes it." for rel in notes]
         todo: list[tuple[_Source, bytes, str, str]] = []
         seen: set[str] = set()
         for src in sources:

@@ -288,9 +288,19 @@ def test_a_language_models_extraction_marks_leave_the_text() -> None:
         # ... unless a sentence ended before it
         ("The plan was published last year.\n\n(https://www.gov.uk/plan) The next paragraph starts here.",
          "The plan was published last year.\n\nThe next paragraph starts here."),
-        # a lost "ll" inside the address
+        # ... or before a paragraph that starts afresh
+        ("Read more\n\n(https://www.gov.uk/plan) The next paragraph starts here.", "Read more\n\nThe next paragraph starts here."),
+        # broken by a page (a form feed, or the blank lines a dropped running header leaves)
+        ("and young people\n\f(https://x.org/cyp/), outreach work.", "and young people, outreach work."),
+        ("cut by the page (https://www.england.nhs.uk/long-read/page-\n\n\nbreak-address/) which continues.",
+         "cut by the page which continues."),
+        # a lost "ll" inside the address; two in a row; one opening the text
         ("The Fuller Stocktake (https://www.england.nhs.uk/ful er-stocktake-report/) is cited.", "The Fuller Stocktake is cited."),
-        # an address written as the words, and brackets holding words, stay
+        ("Text (https://a.org) (https://b.org) more, and x (https://c.org).", "Text more, and x."),
+        ("(https://a.org/x) The document opens.", "The document opens."),
+        # an address the sentence gives, one written as the words, and brackets holding words, stay
+        ("Visit our website (https://www.leedsandyorkpft.nhs.uk) for details.", "Visit our website (https://www.leedsandyorkpft.nhs.uk) for details."),
+        ("Contact us: (https://a.org/x) or call.", "Contact us: (https://a.org/x) or call."),
         ("This publication is available at https://www.gov.uk/government/publications/x for everyone.",
          "This publication is available at https://www.gov.uk/government/publications/x for everyone."),
         ("The site (www.example.org is useful) has it.", "The site (www.example.org is useful) has it."),
@@ -298,3 +308,4 @@ def test_a_language_models_extraction_marks_leave_the_text() -> None:
 )
 def test_a_links_printed_address_leaves_the_text_and_the_sentence_it_cut_is_whole(raw, stored):
     assert clean(raw).text == stored
+    assert clean(stored).text == stored

@@ -266,3 +266,20 @@ def test_a_caption_exports_heading_is_the_recordings_title_before_its_opening_wo
 def test_dashes_between_a_titles_parts_are_not_words_that_make_it_running_text():
     text = "NHS Oversight Framework - segmentation approach - Annex B - technical guidance - 2025/26 - version 1\n\nIntroduction\n"
     assert infer(text).title == "NHS Oversight Framework - segmentation approach - Annex B - technical guidance - 2025/26 - version 1"
+
+
+@pytest.mark.parametrize("heading", ["# 25 March 2025", "# Transcript", "# Part 1", "# Jane Smith", "# West Yorkshire Health and Care Partnership"])
+def test_a_heading_that_names_no_recording_leaves_the_title_to_its_opening_words(heading):
+    text = (
+        f"# tactiq.io free youtube transcript\n{heading}\n# https://www.youtube.com/watch/x\n\n"
+        "00:00:00.560 good morning and welcome to the integrated care board annual general meeting 2024\n"
+        "00:00:04.100 we have received apologies from the director\n00:00:07.300 our first item is the chief\n"
+        "00:00:09.900 executive's report and nhs england\n00:00:12.200 has published the oversight framework\n"
+    )
+    assert infer(text, filename="x.txt").title == "Integrated Care Board Annual General Meeting 2024"
+
+
+def test_an_ampersand_opening_a_line_continues_the_title():
+    assert infer("Health and Wellbeing Strategy 2024 to 2029\n& Social Care Integration Plan\n\nIntro text here.").title == (
+        "Health and Wellbeing Strategy 2024 to 2029 & Social Care Integration Plan"
+    )

@@ -172,7 +172,7 @@ def test_catalog_draft_writes_what_the_documents_say_without_a_model(tmp_path):
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "not a folder" in missing.stderr
 
 
-def test_a_folders_notes_are_not_evidence_unless_catalogued_or_named(tmp_path):
+def test_a_folders_notes_are_not_evidence_unless_catalogued(tmp_path):
     """A README or SOURCES file describes the folder: indexed, it was cited as evidence under an inferred publisher."""
     folder = tmp_path / "evidence"
     folder.mkdir()
@@ -180,15 +180,21 @@ def test_a_folders_notes_are_not_evidence_unless_catalogued_or_named(tmp_path):
     (folder / "SOURCES.md").write_text("# Sources\n\nThe submission came from NHS England's website in 2024.\n", encoding="utf-8")
     (folder / "README.txt").write_text("Evidence for the inquiry, gathered by the policy team.\n", encoding="utf-8")
     (folder / "sources-of-funding.md").write_text("# Sources of funding\n\nICBs are funded by NHS England.\n", encoding="utf-8")
+    (folder / "Licence.txt").write_text("The provider licence sets conditions that NHS trusts must meet.\n", encoding="utf-8")
     data = tmp_path / "data"
     result = run_cli("ingest", str(folder), data_dir=data)
     assert result.returncode == 0, result.stderr
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped:")]
     assert len(skipped) == 2 and all("a folder's notes" in line and "catalog.yaml" in line for line in skipped), result.stderr
-    assert "2 added" in result.stdout and "2 skipped" in result.stdout
+    assert "3 added" in result.stdout and "2 skipped" in result.stdout
     sources = lambda: sorted(d["source"] for d in json.loads(run_cli("ingest", "status", "--json", data_dir=data).stdout)["documents"])  # noqa: E731
-    assert sources() == ["sources-of-funding.md", "submission.txt"]
+    assert sources() == ["Licence.txt", "sources-of-funding.md", "submission.txt"]
+    # given by name it is ingested; the folder's next run says it is still indexed, and --prune removes it
+    assert run_cli("ingest", str(folder / "README.txt"), data_dir=data).returncode == 0
+    again = run_cli("ingest", str(folder), data_dir=data)
+    assert "README.txt: a folder's notes, still indexed from an earlier run; `ingest --prune FOLDER` removes it." in again.stderr
+    assert run_cli("ingest", "--prune", str(folder), data_dir=data).returncode == 0
+    assert "README.txt" not in sources()
     (folder / "catalog.yaml").write_text("documents:\n  SOURCES.md:\n    title: Where the evidence came from\n", encoding="utf-8")
     assert run_cli("ingest", str(folder), data_dir=data).returncode == 0
-    assert run_cli("ingest", str(folder / "README.txt"), data_dir=data).returncode == 0
-    assert sources() == ["README.txt", "SOURCES.md", "sources-of-funding.md", "submission.txt"]
+    assert sources() == ["Licence.txt", "SOURCES.md", "sources-of-funding.md", "submission.txt"]

@@ -397,6 +397,27 @@ def test_times_by_names_that_are_no_meeting(text):
     assert not transcript._speaker_stamped(text, len([line for line in text.splitlines() if line.strip()]))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an incident timeline whose roles recur, a time and a dash over each entry
+        "Timeline of events\n\n" + "".join(f"14:{3 + 9 * i:02d}:{(17 * i + 22) % 60:02d} - {who}\n{what}\n" for i, (who, what) in enumerate([
+            ("Call Handler", "999 call received from the patient's daughter."), ("Clinical Navigator", "Category upgraded to 2."),
+            ("Call Handler", "Welfare call made to the caller."), ("Dispatcher", "Ambulance allocated from Leeds station."),
+            ("Call Handler", "Second welfare call; patient now unresponsive.")])),
+        # ... in brackets, one event twice
+        "".join(f"[14:{3 + i:02d}:{(7 * i + 11) % 60:02d}] - {event}\nThe control room logged it.\n"
+                for i, event in enumerate(["Call Received", "Ambulance Dispatched", "Call Received", "Crew On Scene", "Handover Complete"])),
+        # a video's chapters with what each covers, one chapter returned to
+        "".join(f"{m:02d}:{s:02d} - {chapter}\nThe board discusses it.\n" for m, s, chapter in
+                [(0, 0, "Welcome"), (2, 15, "Workforce Plan"), (9, 40, "Finance Report"), (17, 5, "Workforce Plan"), (25, 30, "Any Other Business")]),
+    ],
+)
+def test_timelines_and_chapters_with_a_dash_are_no_transcript(text):
+    assert transcript.recognise(text) == ""
+    assert "## " not in clean(text).text
+
+
 def test_a_speakers_label_on_its_own_line_is_never_page_furniture():
     """A label recurring on a line of its own looks like a running header; dropping it gave the turn to the speaker before."""
     turns = "".join(
