@@ -120,13 +120,15 @@ _EXTRACTOR_MARK = re.compile(r"\[cite_start\]|[ ]?\[cite:[ ]*\d+(?:[ ]*[,–-][ 
 # er-stocktake"). With the address go the line breaks before it where it opened a line ("young people" /
 # "(https://...)" / ", outreach").
 _BREAK = r"(?:[ ]*[\n\f])+"
-_PRINTED_LINK = re.compile(
-    rf"(?P<before>[ ]|{_BREAK})?\(https?://[^\s()]*"
-    rf"(?:(?:{_BREAK}|(?<=l)[ ](?=[a-z-]))[^\s()]+)*\)(?P<after>[ ]*)"
+_PRINTED_LINK = re.compile(  # "before" only from the start of a run of blanks: linear time on long runs of them
+    rf"(?:(?<![ \n\f])(?P<before>[ ]|{_BREAK}))?(?P<address>\(https?://[^\s()]*"
+    rf"(?:(?:{_BREAK}|(?<=l)[ ](?=[a-z-]))[^\s()]+)*\))(?P<after>[ ]*)"
 )
 _ENDED = re.compile(r"[.!?:;][\"”’')\]]*\Z")  # at the end of the text before it: a sentence ended there
 # ... unless the address is what the sentence gives: "Visit our website (https://...)", "Contact us: (https://...)"
-_ADDRESS_GIVEN = re.compile(r"(?:\b(?:at|on|via|from|website|site|visit|see|online|here|link)|:)[ ]*\Z", re.IGNORECASE)
+_ADDRESS_GIVEN = re.compile(
+    r"(?:\b(?:at|on|via|from|website|web ?page|site|visit|see|online|here|link|available|go to)|:)[ ]*\Z", re.IGNORECASE
+)
 _CAPTION_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 
@@ -239,23 +241,31 @@ def drop_printed_link_targets(doc: _Tracked) -> None:
     the sentence around it wherever the printed line broke it, and a quote read "... health inequalities
     (https://www.england.nhs.uk/long-read/publication-of-nhs-englands-statement-on-information-". An address the
     sentence gives ("Visit our website (https://...)", "at www.leedsandyorkpft.nhs.uk") stays."""
-    _sub(doc, _PRINTED_LINK, _without_link)
+    if _sub(doc, _PRINTED_LINK, _without_link):
+        _sub(doc, _rx(r"[ ]+$"), "")  # a kept address's space before a dropped one at a line's end
 
 
 def _without_link(link: re.Match[str]) -> str:
-    """What a printed link leaves: a paragraph break where the address opened a line after a sentence's end or before
-    one's start; else the sentence it cut joined again with the spaces after it (none at a line's start)."""
-    text, start = link.string, link.start()
+    """What a printed link leaves (see drop_printed_link_targets)."""
+    text, start, end = link.string, link.start(), link.end()
     before, after = link.group("before") or "", link.group("after")
-    if _ADDRESS_GIVEN.search(text, max(0, start - 40), start):
+    if not before and text[start - 1 : start] == "]":  # "[words](https://...)": Markdown's own syntax in a text file, as written
         return link.group(0)
-    if before.strip(" "):  # it opened a line
-        following = text[link.end() : link.end() + 1]
-        continues = following.islower() or (following != "" and following in ",;:.)")
-        return after if continues and not _ENDED.search(text, 0, start) else "\n\n"
-    if before:
-        return after
-    return "" if start == 0 or text[start - 1] in " \n\f" else after
+    if _ADDRESS_GIVEN.search(text, max(0, start - 40), start):  # kept, but whole: the breaks inside it go
+        return before + re.sub(_BREAK, "", link.group("address")) + after
+    if not before.strip(" "):  # within a line: the spaces after it stay, none at a line's start
+        if before or (start and text[start - 1] not in " \n\f"):
+            return after
+        return ""
+    # it opened a line
+    following = text[end : end + 1]
+    if following in ("", "\n", "\f"):  # alone on its line: the break after it stays
+        return ""
+    ended = bool(_ENDED.search(text, max(0, start - 8), start))
+    if len(re.findall(r"[\n\f]", before)) >= 2 or "\f" in before:  # after a paragraph or a page break
+        continues = following.islower() or following in ",;:.)"
+        return after if continues and not ended else "\n\n"
+    return "\n" if ended else after  # after a wrapped line: the sentence goes on
 
 
 def drop_stray_lines(doc: _Tracked) -> None:

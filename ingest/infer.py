@@ -370,14 +370,23 @@ def _recording_title(doc: _Opening) -> str:
 
 
 def _names_a_recording(title: str) -> bool:
-    """A video's title says what was recorded: three words or more ("ICB Board meeting in public"), not a date, a
-    part, a channel's organisation or a person's name alone ("# 25 March 2025", "# Transcript", "# Part 1", "# West
-    Yorkshire Health and Care Partnership", "# Jane Smith": the opening words say it better)."""
+    """A video's title says what was recorded ("ICB Board meeting in public", "Transcript of the Health and Wellbeing
+    Board"): three words or more that are not only a date, a label and a number ("# Tuesday 25 March 2025", "# Part 1
+    of 3", "# Transcript - 25 March 2025"), a channel's organisation ("# West Yorkshire Health and Care Partnership")
+    or a titled person ("# Dr Jane Smith"). Such a heading leaves the title to the opening words."""
     words = _words(title)
+    said = [w for w in _words(_DATE_RX.sub(" ", title)) if w.strip(",.:;()").lower() not in _RECORDING_LABELS and not w[0].isdigit()]
     return (
-        3 <= len(words) <= 2 * TITLE_MAX_WORDS and not _DATE_RX.fullmatch(title) and not _is_organisation(title)
-        and not re.fullmatch(r"(?:transcript|captions?|subtitles|recording|video|part|session|day)\b.*", title, re.IGNORECASE)
+        3 <= len(words) <= 2 * TITLE_MAX_WORDS and bool(said) and not _is_organisation(title)
+        and not re.match(rf"{_HONORIFIC}\.?[ ]+[A-Z]\S*(?:[ ]+[A-Z]\S*){{0,3}}$", title)
     )  # fmt: skip
+
+
+_RECORDING_LABELS = frozenset(
+    "transcript captions caption subtitles recording video part session day of one two three four "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof|Cllr|Councillor|Rt Hon)"
 
 
 def _welcome_title(lines: list[str], notes: dict[str, str]) -> str:

@@ -399,7 +399,11 @@ class Ingestor:
 
         stored = self.docs.hashes()
         if not prune:  # a note indexed before notes were left out (or given by name) is still cited until pruned
-            notes = [r.source for r in report.results if r.status == "skipped" and r.source in stored and is_folder_note(Path(r.source).name)]
+            roots = {str(f) for f in folders}
+            notes = [
+                r.source for r in report.results
+                if r.status == "skipped" and is_folder_note(Path(r.source).name) and stored.get(r.source, ("", ""))[1] in roots
+            ]  # fmt: skip
             report.warnings += [f"{rel}: a folder's notes, still indexed from an earlier run; `ingest --prune FOLDER` removes it." for rel in notes]
         todo: list[tuple[_Source, bytes, str, str]] = []
         seen: set[str] = set()

@@ -298,14 +298,34 @@ def test_a_language_models_extraction_marks_leave_the_text() -> None:
         ("The Fuller Stocktake (https://www.england.nhs.uk/ful er-stocktake-report/) is cited.", "The Fuller Stocktake is cited."),
         ("Text (https://a.org) (https://b.org) more, and x (https://c.org).", "Text more, and x."),
         ("(https://a.org/x) The document opens.", "The document opens."),
+        # alone on its line, or after a wrapped line: the breaks there were stay, the sentence goes on
+        ("young people\n(https://www.england.nhs.uk/cyp/)\n, outreach work.", "young people\n, outreach work."),
+        ("services commissioned by NHS\n(https://www.england.nhs.uk/) England and councils.",
+         "services commissioned by NHS England and councils."),
+        ("- NHS App\n(https://a.org/x)\n- NHS Pharmacy\n(https://a.org/y)\n- Other", "- NHS App\n- NHS Pharmacy\n- Other"),
+        # an address the sentence gives stays, whole again
+        ("as set out on the NHS England website (https://www.england.nhs.uk/long-read/x-\n\non-health/) when planning.",
+         "as set out on the NHS England website (https://www.england.nhs.uk/long-read/x-on-health/) when planning."),
+        ("Contact us: (https://a.example/x) (https://b.example/y)\nNext line here.", "Contact us: (https://a.example/x)\nNext line here."),
         # an address the sentence gives, one written as the words, and brackets holding words, stay
         ("Visit our website (https://www.leedsandyorkpft.nhs.uk) for details.", "Visit our website (https://www.leedsandyorkpft.nhs.uk) for details."),
         ("Contact us: (https://a.org/x) or call.", "Contact us: (https://a.org/x) or call."),
         ("This publication is available at https://www.gov.uk/government/publications/x for everyone.",
          "This publication is available at https://www.gov.uk/government/publications/x for everyone."),
         ("The site (www.example.org is useful) has it.", "The site (www.example.org is useful) has it."),
+        ("A text file's ![tracker](http://198.51.100.1/pixel.png) is shown as written.",
+         "A text file's ![tracker](http://198.51.100.1/pixel.png) is shown as written."),
     ],
 )
 def test_a_links_printed_address_leaves_the_text_and_the_sentence_it_cut_is_whole(raw, stored):
     assert clean(raw).text == stored
     assert clean(stored).text == stored
+
+
+def test_a_long_run_of_blank_lines_is_read_in_linear_time():
+    """From every blank line of a run the address pattern looked for an opening bracket at the run's end: quadratic."""
+    import time
+
+    started = time.perf_counter()
+    assert clean("Some text.\n" + "\n" * 200_000 + "More text.").text == "Some text.\n\nMore text."
+    assert time.perf_counter() - started < 30  # about 0.5 s; the quadratic pattern took hours

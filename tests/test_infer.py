@@ -268,7 +268,10 @@ def test_dashes_between_a_titles_parts_are_not_words_that_make_it_running_text()
     assert infer(text).title == "NHS Oversight Framework - segmentation approach - Annex B - technical guidance - 2025/26 - version 1"
 
 
-@pytest.mark.parametrize("heading", ["# 25 March 2025", "# Transcript", "# Part 1", "# Jane Smith", "# West Yorkshire Health and Care Partnership"])
+@pytest.mark.parametrize("heading", [
+    "# 25 March 2025", "# Tuesday 25 March 2025", "# Transcript", "# Transcript - 25 March 2025", "# Part 1 of 3", "# Jane Smith",
+    "# Dr Jane Smith", "# Professor Sir Chris Whitty", "# West Yorkshire Health and Care Partnership",
+])  # fmt: skip
 def test_a_heading_that_names_no_recording_leaves_the_title_to_its_opening_words(heading):
     text = (
         f"# tactiq.io free youtube transcript\n{heading}\n# https://www.youtube.com/watch/x\n\n"
@@ -283,3 +286,12 @@ def test_an_ampersand_opening_a_line_continues_the_title():
     assert infer("Health and Wellbeing Strategy 2024 to 2029\n& Social Care Integration Plan\n\nIntro text here.").title == (
         "Health and Wellbeing Strategy 2024 to 2029 & Social Care Integration Plan"
     )
+
+
+@pytest.mark.parametrize("heading", ["Transcript of the Leeds Health and Wellbeing Board", "Part 1 - Board meeting in public",
+                                     "Day 2 of NHS ConfedExpo 2025", "Session 3: workforce planning and retention"])
+def test_a_heading_opening_with_a_label_still_names_its_recording(heading):
+    text = f"# {heading}\n\n00:00:00.560 good morning and welcome to the annual general meeting 2024\n" + "".join(
+        f"00:00:{4 * i:02d}.100 and the next item on the agenda is item {i}\n" for i in range(1, 6)
+    )
+    assert infer(text, filename="x.txt").title == heading
