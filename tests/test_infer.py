@@ -247,14 +247,19 @@ def test_a_committee_named_in_board_papers_is_not_taken_for_oral_evidence():
     assert got.publisher != "Quality and Safety Committee" and got.kind != "transcript"
 
 
+# A board meeting's captions as tactiq.io exports them, under the recording's heading
+MEETING_CAPTIONS = (
+    "00:00:00.560 good morning and welcome to the integrated care board annual general meeting 2024\n"
+    "00:00:04.100 we have received apologies from the director\n00:00:07.300 our first item is the chief\n"
+    "00:00:09.900 executive's report and nhs england\n00:00:12.200 has published the oversight framework\n"
+)
+
+
 @pytest.mark.parametrize("banner", ["# tactiq.io free youtube transcript\n", ""])  # as exported, and as stored (banner dropped)
 def test_a_caption_exports_heading_is_the_recordings_title_before_its_opening_words(banner):
     text = (
         f"{banner}# NHS West Yorkshire Integrated Care Board - Board meeting in public - 25 March 2025\n"
-        "# https://www.youtube.com/watch/x\n\n"
-        "00:00:00.560 good morning and welcome to the meeting of the integrated care board 2025\n"
-        "00:00:04.100 we have received apologies from the director of finance\n00:00:07.300 our first item is the chief\n"
-        "00:00:09.900 executive's report and nhs england\n00:00:12.200 has published the oversight framework\n"
+        "# https://www.youtube.com/watch/x\n\n" + MEETING_CAPTIONS
     )
     got = infer(text, filename="icb.txt")
     assert got.kind == "transcript"
@@ -273,12 +278,7 @@ def test_dashes_between_a_titles_parts_are_not_words_that_make_it_running_text()
     "# Dr Jane Smith", "# Professor Sir Chris Whitty", "# West Yorkshire Health and Care Partnership",
 ])  # fmt: skip
 def test_a_heading_that_names_no_recording_leaves_the_title_to_its_opening_words(heading):
-    text = (
-        f"# tactiq.io free youtube transcript\n{heading}\n# https://www.youtube.com/watch/x\n\n"
-        "00:00:00.560 good morning and welcome to the integrated care board annual general meeting 2024\n"
-        "00:00:04.100 we have received apologies from the director\n00:00:07.300 our first item is the chief\n"
-        "00:00:09.900 executive's report and nhs england\n00:00:12.200 has published the oversight framework\n"
-    )
+    text = f"# tactiq.io free youtube transcript\n{heading}\n# https://www.youtube.com/watch/x\n\n" + MEETING_CAPTIONS
     assert infer(text, filename="x.txt").title == "Integrated Care Board Annual General Meeting 2024"
 
 
@@ -291,7 +291,4 @@ def test_an_ampersand_opening_a_line_continues_the_title():
 @pytest.mark.parametrize("heading", ["Transcript of the Leeds Health and Wellbeing Board", "Part 1 - Board meeting in public",
                                      "Day 2 of NHS ConfedExpo 2025", "Session 3: workforce planning and retention"])
 def test_a_heading_opening_with_a_label_still_names_its_recording(heading):
-    text = f"# {heading}\n\n00:00:00.560 good morning and welcome to the annual general meeting 2024\n" + "".join(
-        f"00:00:{4 * i:02d}.100 and the next item on the agenda is item {i}\n" for i in range(1, 6)
-    )
-    assert infer(text, filename="x.txt").title == heading
+    assert infer(f"# {heading}\n\n" + MEETING_CAPTIONS, filename="x.txt").title == heading
