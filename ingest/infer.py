@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ingest.transcript import CAPTION, SPEECH
+from ingest.transcript import _TITLED, CAPTION, SPEECH  # _TITLED: "Dr Amy Lee", "Cllr Jo Bloggs", a titled person's name
 
 VERSION = "5"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle; 5: a recording's heading is its title before its opening words; a dash is no word)
 FIELDS = ("title", "publisher", "date", "kind")
@@ -378,7 +378,7 @@ def _names_a_recording(title: str) -> bool:
     said = [w for w in _words(_DATE_RX.sub(" ", title)) if w.strip(",.:;()").lower() not in _RECORDING_LABELS and not w[0].isdigit()]
     return (
         3 <= len(words) <= 2 * TITLE_MAX_WORDS and bool(said) and not _is_organisation(title)
-        and not re.match(rf"{_HONORIFIC}\.?[ ]+[A-Z]\S*(?:[ ]+[A-Z]\S*){{0,3}}$", title)
+        and not (_TITLED.match(title) and len(words) <= 5 and all(w[0].isupper() for w in words))
     )  # fmt: skip
 
 
@@ -386,7 +386,6 @@ _RECORDING_LABELS = frozenset(
     "transcript captions caption subtitles recording video part session day of one two three four "
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
-_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof|Cllr|Councillor|Rt Hon)"
 
 
 def _welcome_title(lines: list[str], notes: dict[str, str]) -> str:
