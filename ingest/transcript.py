@@ -122,19 +122,20 @@ _SAYS_RX = re.compile(_SAYS, re.MULTILINE)
 # _speaker_stamped, not here.
 _WHO = rf"(?P<who>[^\W\d_][\w'’.,-]*(?:[ ]+[\w'’.,-]+){{0,{MAX_SPEAKER_WORDS - 1}}}(?:[ ]*\([^()\n]{{1,60}}\))?)"
 _EMPHASIS = r"(?:\*{1,2}|_)?"
-# The layouts transcription services write a turn's line in, each with the number of its first stamp group (_seconds):
+# The layouts transcription services write a turn's line in, each with the number of its first stamp group (_seconds)
+# and whether its times may be the clock's (Zoom, Webex), not only the recording's (Descript, Happy Scribe, Sonix):
 TURN_LAYOUTS = (
-    (re.compile(rf"^[ ]*{_WHO}[ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2),  # Teams, Otter.ai: "Jane Smith   0:03"
+    (re.compile(rf"^[ ]*{_WHO}[ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2, True),  # Teams, Otter.ai: "Jane Smith   0:03"
     # Rev, Sonix: "Jane Smith (00:03):", "**Speaker 1 (1:02:43):**", "*Joe (00:00)*", the words below or after it
-    (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}[ ]*\({_STAMP}\){_EMPHASIS}[ ]*:?{_EMPHASIS}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2),
-    (re.compile(rf"^[ ]*\[{_WHO}\][ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2),  # Zoom: "[Jane Smith] 10:01:15"
-    (re.compile(rf"^[ ]*{_STAMP}[ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1),  # Descript: "[00:00:03] Jane Smith"
+    (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}[ ]*\({_STAMP}\){_EMPHASIS}[ ]*:?{_EMPHASIS}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2, True),
+    (re.compile(rf"^[ ]*\[{_WHO}\][ \t]+{_STAMP}[ \t]*\r?$", re.MULTILINE), 2, True),  # Zoom: "[Jane Smith] 10:01:15"
+    (re.compile(rf"^[ ]*{_STAMP}[ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1, False),  # Descript: "[00:00:03] Jane Smith"
     # Happy Scribe: "[00:00:03.80] - Jane Smith", in brackets and to the hundredth: "14:03:22 - Call Handler" over
     # what happened is an incident timeline, "02:15 - Workforce Plan" a video's chapters
-    (re.compile(rf"^[ ]*\[(?:(\d{{1,2}}):)?(\d{{1,2}}):([0-5]\d)[.,](\d{{1,3}})\][ \t]+[-–—][ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1),
+    (re.compile(rf"^[ ]*\[(?:(\d{{1,2}}):)?(\d{{1,2}}):([0-5]\d)[.,](\d{{1,3}})\][ \t]+[-–—][ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1, False),
     # Sonix: "Jane Smith: [00:00:03] Thank you, chair.", the words after it or below (the time in brackets: in "Jane
     # Smith 00:00:03 ..." the name would run to "00")
-    (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}{_EMPHASIS}:{_EMPHASIS}[ \t]*(?=\[){_STAMP}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2),
+    (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}{_EMPHASIS}:{_EMPHASIS}[ \t]*(?=\[){_STAMP}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2, False),
 )
 # A speaker's name alone on the line above the words of a cue ("John Doe" / "Thank you."), after any sound note, not
 # ending as a sentence or a clause does ("Yes," / "THANK YOU." are speech)
@@ -199,17 +200,18 @@ def _speaker_stamped(text: str, nonblank: int) -> list[_Turn]:
     Smith"; TURN_LAYOUTS) when the text is made of them, else []: CAPTION_MIN_LINES of them or more,
     SPEAKER_TURN_SHARE of the lines, forwards in time, words under nearly every one, two people or more, one of them
     speaking MIN_TURNS_EACH times or more; the layout giving the most such turns. The first is within FIRST_TURN_S of
-    the recording's start, or every time is a clock time to the second (_clocked). A programme, an agenda or a rota
+    the recording's start, or, in a layout meeting software writes by the clock, every time is a clock time to the
+    second (_clocked): "14:03:22 Call Handler" over what happened is an incident timeline. A programme, an agenda or a rota
     reads clock times to the minute ("Keynote Address 9:30", "Jane Smith 07:00"); a list of times ("Yorkshire
     Ambulance Service 7:45") names each thing once, nothing under it."""
     best: list[_Turn] = []
-    for layout, first in TURN_LAYOUTS:
+    for layout, first, by_clock in TURN_LAYOUTS:
         found = [m for m in layout.finditer(text) if _capitalised(m.group("who"))]  # "2:30 works for me." is speech
         if len(found) < max(CAPTION_MIN_LINES, len(best) + 1) or len(found) < SPEAKER_TURN_SHARE * nonblank:
             continue
         turns = [_Turn(m.start(), m.end(), m.group("who"), _seconds(m, first)) for m in found]
         times = [t.at for t in turns]
-        if (times[0] > FIRST_TURN_S and not _clocked(found, first)) or not _forwards(times):
+        if (times[0] > FIRST_TURN_S and not (by_clock and _clocked(found, first))) or not _forwards(times):
             continue
         said = [bool(re.search(r"\w", text[t.end : b.start if b else len(text)])) for t, b in zip(turns, [*turns[1:], None], strict=True)]
         counts = Counter(t.who for t in turns)

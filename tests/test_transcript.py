@@ -389,6 +389,12 @@ def test_turns_as_transcription_services_write_them(layout, clock):
         # an incident timeline to the second, each event once, its account below
         "".join(f"[14:{3 + i:02d}:{(7 * i + 11) % 60:02d}] - {event}\nThe control room logged it and told the duty manager.\n"
                 for i, event in enumerate(["Call Received", "Ambulance Dispatched", "Crew On Scene", "Patient Conveyed", "Handover Complete", "Crew Clear"])),
+        # an incident timeline, the time before a recurring role, bare or in brackets: by the clock, which Descript never
+        # writes (its times are the recording's)
+        "".join(f"14:{3 + 9 * i:02d}:{(17 * i + 22) % 60:02d} {who}\nThe control room logged the call and told the duty manager.\n"
+                for i, who in enumerate(["Call Handler", "Dispatcher", "Call Handler", "Clinical Navigator", "Call Handler", "Dispatcher"])),
+        "".join(f"[14:{3 + 9 * i:02d}:{(17 * i + 22) % 60:02d}] {who}\nThe control room logged the call and told the duty manager.\n"
+                for i, who in enumerate(["Call Handler", "Dispatcher", "Call Handler", "Clinical Navigator", "Call Handler", "Dispatcher"])),
         # "Name 00:00:03 words" on one line: no Sonix label (its time is in brackets), the name would run into the time
         "".join(f"{who} 00:00:{10 + 9 * i:02d} On item {i} the board agreed the report.\n" for i, who in enumerate(["Jane Smith", "Amy Lee"] * 4)),
     ],
