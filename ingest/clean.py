@@ -262,7 +262,7 @@ def _without_link(link: re.Match[str]) -> str:
     if following in ("", "\n", "\f"):  # alone on its line: the break after it stays
         return ""
     ended = bool(_ENDED.search(text, max(0, start - 8), start))
-    if len(re.findall(r"[\n\f]", before)) >= 2 or "\f" in before:  # after a paragraph or a page break
+    if before.count("\n") >= 2 or "\f" in before:  # after a paragraph or a page break
         continues = following.islower() or following in ",;:.)"
         return after if continues and not ended else "\n\n"
     return "\n" if ended else after  # after a wrapped line: the sentence goes on

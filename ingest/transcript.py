@@ -132,7 +132,7 @@ TURN_LAYOUTS = (
     (re.compile(rf"^[ ]*{_STAMP}[ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1, False),  # Descript: "[00:00:03] Jane Smith"
     # Happy Scribe: "[00:00:03.80] - Jane Smith", in brackets and to the hundredth: "14:03:22 - Call Handler" over
     # what happened is an incident timeline, "02:15 - Workforce Plan" a video's chapters
-    (re.compile(rf"^[ ]*\[(?:(\d{{1,2}}):)?(\d{{1,2}}):([0-5]\d)[.,](\d{{1,3}})\][ \t]+[-–—][ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1, False),
+    (re.compile(rf"^[ ]*(?=\[[\d:]+[.,]\d{{1,3}}\]){_STAMP}[ \t]+[-–—][ \t]+{_WHO}[ \t]*\r?$", re.MULTILINE), 1, False),
     # Sonix: "Jane Smith: [00:00:03] Thank you, chair.", the words after it or below (the time in brackets: in "Jane
     # Smith 00:00:03 ..." the name would run to "00")
     (re.compile(rf"^[ ]*{_EMPHASIS}{_WHO}{_EMPHASIS}:{_EMPHASIS}[ \t]*(?=\[){_STAMP}(?:[ \t]*\r?$|[ \t]+(?=\S))", re.MULTILINE), 2, False),
