@@ -36,7 +36,7 @@ from pathlib import Path
 
 from assistant.cite import LIST_MARKER
 from ingest.repair import Edit
-from ingest.transcript import MAX_UNIT_WORDS, TRAILING, UNENDING, UNSTARTING, ends_sentence, label_end
+from ingest.transcript import MAX_UNIT_WORDS, PRONOUN_I, TRAILING, UNENDING, UNSTARTING, ends_sentence, label_end
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "data" / "boundaries.json"
 WORDS_PER_END = 100  # a document with this many words or more per sentence end is speech without punctuation
@@ -47,7 +47,7 @@ EDGE = "<s>"  # the token before the first word and after the last
 HANGING = 10.0  # log-odds taken off a gap that leaves the sense hanging ("more than | four", "four | hundred")
 
 _WORD = re.compile(r"\S+")
-_PRONOUN_I = re.compile(r"i(?:['’](?:m|ve|d|ll))?")  # "i", "i'm" ...: ASR's lower-case pronoun
+_CHANGE_MARK = re.compile(r">>+")  # a captioner's mark of a new speaker, kept when the times were taken out
 _STRIP = "\"'“”‘’()[]{}<>*_,.;:!?…–—-"
 
 
@@ -135,15 +135,38 @@ def _prose_lines(text: str, items: bool = True) -> Iterator[tuple[int, list[re.M
 def runs(text: str, at_least: int) -> Iterator[list[tuple[int, int]]]:
     """The runs of the text: the (start, end) of each word of a stretch of `at_least` words or more within a line of
     running text (in speech, a line opening "- " is said too), with no sentence end, mostly alphabetic (a table's row
-    of figures is not speech)."""
+    of figures is not speech). A captioner's ">>" ends a stretch too, and is no word of it: a stretch it bounds is one
+    speaker's turn, a run however short (no title)."""
     for at, found in _prose_lines(text):
         stretch: list[tuple[int, int]] = []
+        marked = False  # a ">>" came before the stretch
         for m in found:
+            if _CHANGE_MARK.fullmatch(m.group(0)):
+                yield from _if_run(text, stretch, 1)
+                stretch, marked = [], True
+                continue
             stretch.append((at + m.start(), at + m.end()))
             if ends_sentence(text, *stretch[-1]):
-                yield from _if_run(text, stretch, at_least)
-                stretch = []
-        yield from _if_run(text, stretch, at_least)
+                yield from _if_run(text, stretch, 1 if marked else at_least)
+                stretch, marked = [], False
+        yield from _if_run(text, stretch, 1 if marked else at_least)
+
+
+def mark_edits(text: str) -> list[Edit]:
+    """A captioner's ">>" in running text leaves it: between two words, for a paragraph break (the next speaker's
+    turn); at a line's start or end, with the spaces beside it."""
+    edits = []
+    for at, found in _prose_lines(text):
+        for k, m in enumerate(found):
+            if not _CHANGE_MARK.fullmatch(m.group(0)):
+                continue
+            before = next((w for w in reversed(found[:k]) if not _CHANGE_MARK.fullmatch(w.group(0))), None)
+            after = next((w for w in found[k + 1 :] if not _CHANGE_MARK.fullmatch(w.group(0))), None)
+            if before is not None and after is not None:
+                edits.append(Edit(at + before.end(), at + after.start(), "\n\n"))
+            else:
+                edits.append(Edit(at + (before.end() if before else m.start()), at + (after.start() if after else m.end()), ""))
+    return sorted(set(edits), key=lambda e: (e.start, e.end))
 
 
 def _if_run(text: str, words: list[tuple[int, int]], at_least: int) -> Iterator[list[tuple[int, int]]]:
@@ -173,7 +196,7 @@ def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
     """The edits that make every stretch of SPOKEN_WORDS or more with no sentence end units, in a document that is
     speech written down without punctuation (the caller asks is_speech first: a written document is never cut): a full
     stop after each unit's last word (replacing a trailing comma, semicolon or dash), a capital letter on each unit's
-    first, and "I" for ASR's lower-case "i"."""
+    first, and "I" for ASR's lower-case "i"; a captioner's ">>" leaves the text (mark_edits)."""
     found = list(runs(text, SPOKEN_WORDS))
     model = model or shipped_model()
     edits: list[Edit] = []
@@ -194,5 +217,5 @@ def cut_edits(text: str, model: BoundaryModel | None = None) -> list[Edit]:
             start = words[i][0]
             if text[start].islower():
                 edits.append(Edit(start, start + 1, text[start].upper()))
-        edits += [Edit(a, a + 1, "I") for a, b in words if _PRONOUN_I.fullmatch(text[a:b].rstrip(",;:.!?…"))]
-    return sorted(set(edits), key=lambda e: (e.start, e.end))
+        edits += [Edit(a, a + 1, "I") for a, b in words if PRONOUN_I.fullmatch(text[a:b].rstrip(",;:.!?…"))]
+    return sorted(set(edits + mark_edits(text)), key=lambda e: (e.start, e.end))

@@ -29,6 +29,7 @@ returns the shaped text with them, and the locators' offsets are offsets of that
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -101,10 +102,12 @@ _NOT_SPOKEN = re.compile(  # sound notes, WebVTT's tags, SubRip's position marks
     re.IGNORECASE,  # a tag opens with a letter, "/" or a time: "<2% of turnover" is words
 )
 _CHANGE_MARK = re.compile(r">>[ \t]*")  # captioners' mark of a new speaker
+UNNAMED_SPEAKER = "Unnamed speaker"  # the heading of a turn a ">>" opens without a name, after a named speaker's
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ ]+([^>\n]{1,60})>")  # WebVTT "<v Amanda Pritchard>"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _NOT_A_SENTENCE_END = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e)\.$", re.IGNORECASE)
 TRAILING = re.compile(r"[,;:–—-]+$")
+PRONOUN_I = re.compile(r"i(?:['’](?:m|ve|d|ll))?")  # "i", "i'm" ...: ASR's lower-case pronoun (written "I")
 
 _HONORIFIC = r"(?:The|Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|Cllr|Councillor)\.?"
 _TITLED = re.compile(rf"(?!The\b){_HONORIFIC}[ ]+[A-Z]")  # "Dr Amy Lee", "Cllr Jo Bloggs"; not "The Primary Care Team"
@@ -433,9 +436,10 @@ class _Cue:
 
     at: float
     until: float | None
-    speaker: str
+    speaker: str  # named by the cue itself ("" when it names no one: the speaker before goes on, see _word_stream)
     words: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of each kept word
     spoken: int = 0  # words said, fillers included: its speaking time
+    turns: set[int] = field(default_factory=set)  # indices of the words a captioner's ">>" comes before: a new speaker
 
 
 @dataclass(frozen=True)
@@ -443,6 +447,8 @@ class _Word:
     start: int
     end: int
     cue: int
+    speaker: str = ""  # "" when no one is named for it
+    turn: bool = False  # a captioner's ">>" comes before it: another speaker begins
 
 
 @dataclass(frozen=True)
@@ -466,8 +472,8 @@ def _shape_captions(text: str) -> Shaped:
             lead = "\n\n" if header_end else ""
         else:
             lead = ("" if ends_sentence(text, *last) else ".") + ("\n\n" if unit.paragraph else "\n")
-        if unit.speaker and unit.speaker != speaker:
-            lead += _heading(unit.speaker, {}) + "\n"
+        if unit.speaker != speaker:  # a new speaker's heading; an unnamed one's after a named one ends that turn
+            lead += _heading(unit.speaker or UNNAMED_SPEAKER, {}) + "\n"
         speaker = unit.speaker
         last = _write_unit(text, out, unit, lead, last[1] if last else header_end, starts)
     if last is None:
@@ -499,7 +505,8 @@ def _write_header(text: str, out: _Rewriter, header_end: int) -> int:
 
 
 def _write_unit(text: str, out: _Rewriter, unit: _Unit, lead: str, previous_end: int, starts: list[tuple[int, int]]) -> tuple[int, int]:
-    """Write a unit's words after `lead`, single-spaced, capitalised, without trailing commas; returns its last word."""
+    """Write a unit's words after `lead`, single-spaced, capitalised (and ASR's "i" as "I"), without trailing commas;
+    returns its last word."""
     for i, word in enumerate(unit.words):
         end = word.end
         if i == len(unit.words) - 1 and (trailing := TRAILING.search(text, word.start, word.end)) and trailing.start() > word.start:
@@ -507,7 +514,7 @@ def _write_unit(text: str, out: _Rewriter, unit: _Unit, lead: str, previous_end:
         out.replace(previous_end, word.start, lead if i == 0 else " ")
         if not starts or starts[-1][1] != word.cue:
             starts.append((out.length, word.cue))
-        if i == 0 and text[word.start].islower():
+        if (i == 0 and text[word.start].islower()) or PRONOUN_I.fullmatch(text[word.start : end].rstrip(",;:.!?…")):
             out.replace(word.start, word.start + 1, text[word.start].upper())
         out.keep_to(end)
         previous_end = end
@@ -565,10 +572,8 @@ def _cues(text: str) -> tuple[list[_Cue], int]:
     said = [(label, text[at:end]) for (label, at, tagged), (_, end) in zip(labels, bodies, strict=True) if label and not tagged]
     all_named = len(said) >= IN_ORDER_SHARE * len(labels)
     named = _with_guests(said, set(), all_named) | voiced
-    speaker = ""
     for cue, (label, _, _) in zip(cues, labels, strict=True):
-        speaker = label if label in named else speaker
-        cue.speaker = speaker
+        cue.speaker = label if label in named else ""
     reading = _Reading(_is_webvtt(text), rolling, frozenset(named))
     for i, (cue, (start, end), (label, said_end, _)) in enumerate(zip(cues, bodies, labels, strict=True)):
         timed_cue_follows = i + 1 < len(stamps) and "-->" in stamps[i + 1].group(0)
@@ -587,6 +592,7 @@ class _Reading:
     rolling: bool  # YouTube's rolling captions: a cue's top line is the line before, shown again
     named: frozenset[str] = frozenset()  # the speakers: in rolling captions, a line opening with one's name leaves it out
     shown: tuple[str, ...] | None = None  # the words of the last line taken
+    turn: bool = False  # a captioner's ">>" was read and no word has been taken since
 
 
 def _is_webvtt(text: str) -> bool:
@@ -667,15 +673,25 @@ def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: b
     if reading.rolling:  # each line may open with its speaker's name, shown again on the line above in the next cue
         shown_lines = [(_name_end(text, a, b, reading.named), b) for a, b in shown_lines]
     lines = [_line_words(text, spans, a, b) for a, b in shown_lines]  # "[Music]" shows a line of no words
-    for i, line in enumerate(lines):
-        if not line:
-            continue
+    for i, (line, (line_start, line_end)) in enumerate(zip(lines, shown_lines, strict=True)):
+        marks = [m.start() for m in _CHANGE_MARK.finditer(text, line_start, line_end)]
         said = tuple(_bare(word) for _, _, word in line)
-        if reading.rolling and i == 0 and said == reading.shown:
+        if line and reading.rolling and i == 0 and said == reading.shown:
             continue
-        reading.shown = said
-        cue.spoken += len(line)
-        cue.words.extend((start, end) for (start, end, _), bare in zip(line, said, strict=True) if bare not in FILLERS)
+        at = line_start
+        for (word_start, word_end, _), bare in zip(line, said, strict=True):
+            reading.turn = reading.turn or any(at <= mark < word_start for mark in marks)
+            at = word_end
+            if bare in FILLERS:
+                continue
+            if reading.turn:
+                cue.turns.add(len(cue.words))
+                reading.turn = False
+            cue.words.append((word_start, word_end))
+        reading.turn = reading.turn or any(mark >= at for mark in marks)
+        if line:
+            reading.shown = said
+            cue.spoken += len(line)
 
 
 def _last_line(text: str, start: int, end: int) -> int:
@@ -719,30 +735,35 @@ def _units(text: str, cues: list[_Cue]) -> list[_Unit]:
         end = _unit_end(text, words, pauses, forced, begin)
         kept = _without_opening_fillers(text, words[begin : end + 1])
         paragraph = begin > 0 and (forced[begin - 1] or pauses[begin - 1] >= LONG_PAUSE_S)
-        units.append(_Unit(kept, cues[kept[0].cue].speaker, paragraph))
+        units.append(_Unit(kept, kept[0].speaker, paragraph))
         begin = end + 1
     return units
 
 
 def _word_stream(cues: list[_Cue]) -> tuple[list[_Word], list[float], list[bool]]:
-    """Every kept word, the silence after it in seconds, and whether another speaker follows it."""
+    """Every kept word with its speaker, the silence after it in seconds, and whether another speaker follows it.
+
+    A speaker named by a cue speaks until another is named, or until a captioner's ">>" marks a new speaker without
+    naming one (who then speaks, unnamed, until the next name)."""
     words: list[_Word] = []
     pauses: list[float] = []
-    forced: list[bool] = []
     said = [i for i, cue in enumerate(cues) if cue.words]
     rate = _speaking_rate([cues[i] for i in said])
     shown_until_next = _end_times_shown_until_next(cues)
-    for k, i in enumerate(said):
-        cue = cues[i]
-        words += [_Word(start, end, i) for start, end in cue.words]
-        pauses += [0.0] * len(cue.words)
-        forced += [False] * len(cue.words)
-        if k + 1 < len(said):
-            following = cues[said[k + 1]]
+    speaker = ""
+    for i, cue in enumerate(cues):
+        speaker = cue.speaker or speaker
+        for j, (start, end) in enumerate(cue.words):
+            turn = j in cue.turns
+            if turn and not (j == 0 and cue.speaker):  # ">>" before a name opens that name's turn
+                speaker = ""
+            words.append(_Word(start, end, i, speaker, turn))
+            pauses.append(0.0)
+        if cue.words and (k := bisect_right(said, i)) < len(said):  # the silence before the next cue that says words
             known = cue.until is not None and not shown_until_next
             said_until = cue.until if known else cue.at + cue.spoken / rate
-            pauses[-1] = max(0.0, following.at - said_until)
-            forced[-1] = following.speaker != cue.speaker
+            pauses[-1] = max(0.0, cues[said[k]].at - said_until)
+    forced = [b.turn or b.speaker != a.speaker for a, b in zip(words, words[1:], strict=False)] + [False] * bool(words)
     return words, pauses, forced
 
 

@@ -121,6 +121,21 @@ def test_speaker_turns_without_punctuation_open_with_a_capital_after_the_speaker
     assert all(s.text[0].isupper() and s.text.endswith(".") for s in split_sentences("t", cleaned) if not s.heading)
 
 
+def test_a_captioners_mark_in_speech_without_times_ends_a_turn_and_leaves_the_text():
+    """Captions pasted without their times keep the captioner's ">>" at each change of speaker: it ends a unit,
+    however short the turn, starts a paragraph and is no word of the quote (it was quoted, "... in public >>.")."""
+    said = SPOKEN.split()
+    pasted = " ".join(said[:40]) + " >> thank you chair can i ask about the plan >> yes >> " + " ".join(said[40:]) + " >>"
+    cleaned = clean("Scrutiny board, 14 March\n\n" + pasted + "\n").text
+    assert ">>" not in cleaned
+    paragraphs = cleaned.split("\n\n")
+    assert "Thank you chair can I ask about the plan." in paragraphs and "Yes." in paragraphs, paragraphs
+    assert paragraphs[1].endswith(".") and paragraphs[-1].endswith(".") and not paragraphs[-1].endswith(" .")
+    assert _words(cleaned) == _words("Scrutiny board, 14 March " + pasted.replace(">>", ""))  # the words, in order
+    for s in split_sentences("t", cleaned):
+        assert cleaned[s.start : s.end] == s.text and ">" not in s.text
+
+
 def test_written_text_with_a_long_run_on_list_is_left_alone():
     listed = " ".join(f"ensure that item {i} is reviewed by the committee and reported to the board" for i in range(12))
     prose = " ".join(f"The board met on {d} March and agreed the plan for the year ahead." for d in range(1, 30))

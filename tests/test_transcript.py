@@ -466,6 +466,64 @@ def test_a_guest_speaking_once_is_named_not_given_to_the_speaker_before(mark):
     assert _located(cleaned, "The financial position") == "at 00:00:31"
 
 
+UNNAMED_TURNS = [  # a captioner marks every change of speaker with ">>", naming only some of them
+    ">> RICHARD MEDDINGS: Good morning everyone and welcome to the",
+    "board meeting held in public. Julian, over to you.",
+    ">> JULIAN KELLY: Thank you, chair. The deficit is",
+    "1.2 billion pounds at month six.",
+    ">> thank you can i ask when the recovery plan",
+    "will come back to the board",
+    ">> in March, after the region has seen it.",
+    ">> RICHARD MEDDINGS: Thank you. The next item",
+    "is the quality report. >> a point of order chair",
+]
+
+
+def test_a_captioners_mark_without_a_name_ends_the_named_speakers_turn():
+    """ ">>" alone marks a new speaker the captioner does not name: the words after it are no longer the named
+    speaker's (they were, under his heading, to the next name), and each such turn is its own paragraph, here and
+    where a mark comes within a caption line."""
+    raw = "".join(f"00:00:{3 + 4 * i:02d}.120 {line}\n" for i, line in enumerate(UNNAMED_TURNS))
+    cleaned = clean(raw)
+    assert cleaned.text == (
+        "## RICHARD MEDDINGS\nGood morning everyone and welcome to the board meeting held in public.\nJulian, over to you.\n\n"
+        "## JULIAN KELLY\nThank you, chair. The deficit is 1.2 billion pounds at month six.\n\n"
+        "## Unnamed speaker\nThank you can I ask when the recovery plan will come back to the board.\n\n"
+        "In March, after the region has seen it.\n\n"
+        "## RICHARD MEDDINGS\nThank you. The next item is the quality report.\n\n"
+        "## Unnamed speaker\nA point of order chair."
+    ), cleaned.text
+    assert _located(cleaned, "In March") == "at 00:00:27"
+    unnamed = "".join(f"00:00:{3 + 4 * i:02d}.120 {line}\n" for i, line in enumerate(
+        ["good morning and welcome to the", "board meeting held in public", ">> thank you chair the deficit",
+         "is 1.2 billion pounds", ">>", "can i ask about the plan", "for the recovery"]))  # fmt: skip
+    cleaned = clean(unnamed)
+    assert "##" not in cleaned.text and ">>" not in cleaned.text  # no one is named: paragraphs, no headings
+    assert cleaned.text.split("\n\n") == [
+        "Good morning and welcome to the board meeting held in public.",
+        "Thank you chair the deficit is 1.2 billion pounds.",
+        "Can I ask about the plan for the recovery.",
+    ], cleaned.text
+
+
+def test_rolling_captions_with_an_unnamed_mark_take_the_mark_once():
+    """YouTube's rolling captions show each line twice (as the new line, then above the next one): a ">>" in the
+    repeated line opens no second turn, and the unnamed turn ends the named speaker's."""
+    lines = [">> RICHARD MEDDINGS: Good morning everyone.", "We have apologies from two members.",
+             ">> thank you chair can i ask", "about the deficit please", ">> RICHARD MEDDINGS: Julian will answer that."]  # fmt: skip
+    cues, before, at = ["WEBVTT", ""], "", 1.0
+    for line in lines:
+        cues += [f"00:00:{at:06.3f} --> 00:00:{at + 2:06.3f}", before or " ", line, ""]
+        cues += [f"00:00:{at + 2:06.3f} --> 00:00:{at + 2.01:06.3f}", line, ""]
+        before, at = line, at + 2.01
+    cleaned = clean("\n".join(cues), caption=True)
+    assert cleaned.text == (
+        "## RICHARD MEDDINGS\nGood morning everyone. We have apologies from two members.\n\n"
+        "## Unnamed speaker\nThank you chair can I ask about the deficit please.\n\n"
+        "## RICHARD MEDDINGS\nJulian will answer that."
+    ), cleaned.text
+
+
 def test_names_with_accents_are_speakers():
     """ "Siobhán O'Neill:" and "Zoë Ball:" were no labels at all (letters after the capital were ASCII only), so the
     dialogue was no transcript and their words were nobody's."""
@@ -507,7 +565,7 @@ def test_turns_to_the_minute_labels_in_capitals_and_running_headers():
          "RICHARD MEDDINGS: THANK YOU.", "JULIAN KELLY: THE DEFICIT IS 1.2 BILLION POUNDS.", "JULIAN KELLY: THANK YOU.",
          ">> NOTE: THE CAPTIONS ARE LIVE."]))  # fmt: skip
     headings = [line for line in clean(shouted).text.split("\n") if line.startswith("## ")]
-    assert headings == ["## RICHARD MEDDINGS", "## JULIAN KELLY"], headings
+    assert headings == ["## RICHARD MEDDINGS", "## JULIAN KELLY", "## Unnamed speaker"], headings  # ">>": not Kelly's words
     pages = "\f".join(
         f"Public Accounts Committee: Oral evidence, HC 1234\nAMANDA PRITCHARD:\nOn item {i} the board agreed the framework.\n\n"
         f"CHAIR:\nThank you for item {i}.\n" for i in range(12)
