@@ -25,7 +25,7 @@ from typing import Any
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
 from assistant.fitted import Kind, named_fit, positive, read_fit
 from assistant.glossary import INITIALS, NAME_CONNECTORS, Glossary, abbreviates, normalise
-from assistant.question import Question, possessive_stripped, term_figures
+from assistant.question import Question, possessive_stripped, term_figures, wants_money
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
 from assistant.scoring import YEAR, Evidence, answers_numeric
 from assistant.sentences import SentenceBank
@@ -46,7 +46,6 @@ _PROPORTION = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(r"£\s?\d|\d\s?(bn|billion|m|million)\b", re.IGNORECASE)
-MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
 COUNTED_BEFORE, COUNTED_AFTER = 4, 6  # words either side of a figure that may name what it counts
 MIN_FIGURE_COVERAGE = 0.5  # IDF-weighted share of the question's words a figure's sentence and its neighbours hold
 _SOURCE_WORDS = re.compile(
@@ -63,8 +62,7 @@ def _counts_target(
     answers (not a year, not "one ICB chair says", not one the question gives). Money questions want a £ amount."""
     if not target:
         return True
-    money = {stem(w) for w in MONEY_WORDS}
-    if any(t in money for t in target):
+    if wants_money(target):
         return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
     wanted = set(target)
     named_here = bool(wanted & text_stems)  # the sentence itself names what is counted

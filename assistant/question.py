@@ -55,6 +55,16 @@ _COUNT_STOP = frozenset("did do does go goes went work works have has had were w
 MAX_TARGET_WORDS = 3
 _UNCOUNTED = frozenset(("the", "of", "and", "a", "an", "their", "its", "nhs"))  # words of a counted phrase that name nothing
 _MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|invest|invested)\b", re.IGNORECASE)
+# What a money question counts: its figure must be an amount ("£4.2m"), unless the question asks for a share or a change
+MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
+MONEY_STEMS = frozenset(stem(w) for w in MONEY_WORDS) | {"money"}
+# "How much must ICBs cut their running costs?", "By how much did agency spending fall?": a change, which a share
+# ("by 50%", "by half") gives as well as an amount
+_CHANGE_Q = re.compile(
+    r"\b(?:cut|cuts|reduc(?:e|es|ed|ing|tion)|fall|falls|fallen|fell|rise|rises|risen|rose|increas(?:e|es|ed|ing)|grow|grows|grown|"
+    r"grew|lower(?:ed)?|decreas(?:e|es|ed|ing)|drop|drops|dropped|shrink|shrunk|shrank)\b",
+    re.IGNORECASE,
+)
 # Words naming what kind of answer is wanted, not what it is about.
 ANSWER_TYPE_STEMS = frozenset(
     stem(w) for w in "percentage percent proportion share number amount figure figures sum fraction money total date year month day".split()
@@ -121,12 +131,17 @@ def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: 
         numeric=numeric,
         comparison=bool(_COMPARISON_Q.search(text)) or len(query.publishers) >= 2,
         specific=specific_terms(text, glossary, query.publishers),
-        counted=[] if proportion and counted == ["money"] else counted,  # a share of costs is a proportion, not a sum
+        counted=[] if wants_money(counted) and (proportion or _CHANGE_Q.search(asking)) else counted,  # a share or a change
         proportion=proportion,
         given=given_figures(text),
         weights=overlap_weights(query, glossary, idf),
         figure_weights=term_weights(query, idf, figure_clause(asking) if numeric in ("count", "time") else ""),
     )
+
+
+def wants_money(counted: Sequence[str]) -> bool:
+    """A how-much question counting money (count_target's stems): only an amount answers it (declining)."""
+    return any(t in MONEY_STEMS for t in counted)
 
 
 def overlap_weights(query: Query, glossary: Glossary, idf: dict[str, float]) -> dict[str, float]:

@@ -111,6 +111,21 @@ def test_a_follow_up_wants_the_figure_it_asks_for_itself() -> None:
     assert share.proportion and share.counted == []  # a share of costs is a proportion, not a sum of money
 
 
+def test_a_money_question_asking_for_a_change_is_answered_by_a_share_too() -> None:
+    """ "How much must ICBs cut their running costs?" is answered by "by 50%": before, only a £ amount counted, and
+    the answer quoting the 50% opened "No passage was found that clearly gives that figure"."""
+    cut = "ICBs must cut their running costs by 50% by the third quarter of 2025/26."
+    for change in ("How much must ICBs cut their running costs?", "By how much should ICB running costs be reduced?",
+                   "How much funding was cut from the public health grant?"):  # fmt: skip
+        counted = _question(change).counted
+        assert counted == [] and declining._counts_target(frozenset(["icb", "run", "cost"]), cut, counted), change
+    for amount in ("How much did the programme cost?", "How much money did electronic prescribing save?"):
+        counted = _question(amount).counted
+        assert asking.wants_money(counted), amount
+        assert not declining._counts_target(frozenset(["programm", "cost"]), "It cost 10% more than planned.", counted)
+        assert declining._counts_target(frozenset(["programm", "cost"]), "The programme cost £4.2m.", counted)
+
+
 def test_abstention_message_is_plain() -> None:
     msg = declining.abstention_message("What was Cheshire and Merseyside ICB's 2023/24 allocation?", ["2023/24"])
     assert msg.startswith("The documents don't say what Cheshire and Merseyside ICB's 2023/24 allocation was.")
