@@ -258,8 +258,8 @@ def figure_core(value: str) -> str:
 
 
 _QUANTITY_WORDS = re.compile(
-    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|"
-    r"million|billion)(?:\s+(?:in|out of)\s+(?:two|three|four|five|six|seven|eight|nine|ten|hundred))?|half|halves|"
+    r"\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)(?:\s+(?:in|out of)\s+(?:two|three|four|five|six|seven|eight|nine|ten|hundred))?|half|halves|"
     r"(?:a|one|two|three)\s+(?:quarters?|thirds?|fifths?)|majority|minority|most|all)\b",
     re.IGNORECASE,
 )

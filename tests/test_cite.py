@@ -11,6 +11,7 @@ from assistant.cite import (
     is_reference,
     missing_figures,
     parse_markers,
+    quantities,
     quote_matches,
     split_marked_text,
     split_sentences,
@@ -175,6 +176,14 @@ def test_a_footnote_number_before_a_sentence_is_not_quoted_but_a_count_is() -> N
 def test_figures_are_normalised() -> None:
     assert figures("only 10-20 per cent, £0.9 to £6.9bn, 2023-24, 2,885 bed days") == {"10/20%", "£0.9", "£6.9bn", "2023/24", "2885"}
     assert missing_figures("It fell by 42% in 2021.", ["Death rates fell by 42% as a result"]) == ["2021"]
+
+
+def test_quantities_written_in_words_include_the_teens_and_tens() -> None:
+    """A speech-recognition transcript writes numbers as words: "sixty five weeks", "eighteen weeks" and "ninety per
+    cent" are quantities that answer a how-many question (the teens and sixty to ninety were missing)."""
+    said = "waits over sixty five weeks, eighteen weeks for most, nineteen wards and ninety per cent of staff"
+    assert {"sixty", "five", "eighteen", "nineteen", "ninety"} <= quantities(said)
+    assert quantities("It was all agreed; most of them came.") == set()
 
 
 def test_markers_parse_and_bad_ones_are_dropped() -> None:
