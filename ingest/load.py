@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
@@ -241,7 +241,7 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
 
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks = [block for item in document.iter_inner_content() if (block := _docx_block(item))]
+        blocks = _docx_blocks(document.element.body, document._body)
         props = document.core_properties
         meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author)}
         if isinstance(props.created, datetime):
@@ -253,26 +253,82 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return "\n\n".join(blocks), meta, None
 
 
-def _docx_block(item: object) -> str:
-    """A paragraph (headings as "#" lines, list paragraphs as "- " items) or a table (one row per line)."""
-    from docx.table import Table
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# What a .docx holds but no reader sees: text deleted or moved away under tracked changes, a shape's fallback copy
+# for old Word (the text box again, drawn in VML), and a text box's own paragraphs (read as blocks of their own)
+_DOCX_UNREAD = frozenset((f"{_W}del", f"{_W}moveFrom", "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+                          f"{_W}txbxContent"))  # fmt: skip
+_DOCX_WRAPPERS = frozenset((f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo", f"{_W}smartTag"))
 
-    if isinstance(item, Table):
-        rows = []
-        for row in item.rows:
-            # a cell merged across columns is returned once per column: its text once, then empty cells in its columns
-            # (told apart by identity: two cells may hold the same text, "5% | 5%")
-            seen: list[object] = []  # the cells' XML elements, held so that `is` tells them apart
-            cells = [""] * (getattr(row, "grid_cols_before", 0) or 0)  # a row may start after the first column
-            for cell in row.cells:
-                cells.append("" if any(cell._tc is tc for tc in seen) else cell.text)
-                seen.append(cell._tc)
-            rows.append(row_text(cells))
-        return "\n".join(r for r in rows if r)
-    text = " ".join(item.text.split())  # type: ignore[attr-defined]
-    if not text:
+
+def _docx_blocks(container: Any, parent: Any, in_cell: bool = False) -> list[str]:
+    """The blocks of a document's body (or a table cell's, a content control's, a text box's), in order: each paragraph
+    (headings as "#" lines, list paragraphs as "- " items; in a cell, the text alone), the text boxes anchored in it,
+    and each table (one row per line). Paragraphs inside a content control ("<w:sdt>": a template's fields, a cover
+    page) and text inserted under tracked changes are read as Word shows them; python-docx's own paragraphs and
+    tables skipped both."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[str] = []
+    for child in container.iterchildren():
+        if child.tag == f"{_W}p":
+            text = " ".join(_docx_text(child).split())
+            blocks.append(text if in_cell or not text else _docx_paragraph(Paragraph(child, parent), text))
+            for box in _text_boxes(child):
+                blocks += _docx_blocks(box, parent, in_cell)
+        elif child.tag == f"{_W}tbl":
+            table = Table(child, parent)
+            blocks.append(" ".join(_docx_table(table).replace(" | ", " ").split()) if in_cell else _docx_table(table))
+        elif child.tag in _DOCX_WRAPPERS and not _lists_contents(child):
+            blocks += _docx_blocks(child, parent, in_cell)
+    return [block for block in blocks if block]
+
+
+def _lists_contents(element: Any) -> bool:
+    """A content control holding Word's table of contents: headings and page numbers again, no evidence."""
+    gallery = element.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+    return gallery is not None and (gallery.get(f"{_W}val") or "").lower() == "table of contents"
+
+
+def _docx_text(element: Any) -> str:
+    """A paragraph's text as Word shows it: its runs' text, tracked insertions included, deletions and text boxes not."""
+    parts: list[str] = []
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag in _DOCX_UNREAD:
+            continue
+        if tag == f"{_W}t":
+            parts.append(child.text or "")
+        elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            parts.append(" ")
+        elif tag == f"{_W}noBreakHyphen":
+            parts.append("-")
+        else:
+            parts.append(_docx_text(child))
+    return "".join(parts)
+
+
+def _text_boxes(paragraph: Any) -> list[Any]:
+    """The text boxes drawn in a paragraph (not their fallback copies, nor a box inside another box)."""
+    boxes: list[Any] = []
+
+    def walk(element: Any) -> None:
+        for child in element.iterchildren():
+            if child.tag == f"{_W}txbxContent":
+                boxes.append(child)
+            elif child.tag not in _DOCX_UNREAD:
+                walk(child)
+
+    walk(paragraph)
+    return boxes
+
+
+def _docx_paragraph(paragraph: Any, text: str) -> str:
+    """A paragraph's block by its style: "#" headings, "- " list items, "" for a table of contents' entry."""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if re.fullmatch(r"(?i)toc (?:heading|\d)", style):
         return ""
-    style = (item.style.name if item.style is not None else "") or ""  # type: ignore[attr-defined]
     if style == "Title":
         return f"# {text}"
     if match := re.fullmatch(r"Heading (\d)", style):
@@ -280,6 +336,21 @@ def _docx_block(item: object) -> str:
     if style.startswith("List"):
         return f"- {text}"
     return text
+
+
+def _docx_table(table: Any) -> str:
+    """A table, one row per line, its cells " | " apart in their columns."""
+    rows = []
+    for row in table.rows:
+        # a cell merged across columns is returned once per column: its text once, then empty cells in its columns
+        # (told apart by identity: two cells may hold the same text, "5% | 5%")
+        seen: list[object] = []  # the cells' XML elements, held so that `is` tells them apart
+        cells = [""] * (getattr(row, "grid_cols_before", 0) or 0)  # a row may start after the first column
+        for cell in row.cells:
+            cells.append("" if any(cell._tc is tc for tc in seen) else "\n".join(_docx_blocks(cell._tc, cell, in_cell=True)))
+            seen.append(cell._tc)
+        rows.append(row_text(cells))
+    return "\n".join(r for r in rows if r)
 
 
 # --- HTML -------------------------------------------------------------------------------------

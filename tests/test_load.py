@@ -274,6 +274,63 @@ def test_docx_table_cells_keep_their_columns(tmp_path: Path) -> None:
     assert load(path, max_bytes=MB).text.splitlines()[1] == "| 5% | 5%"
 
 
+_WML = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_SHAPES = (
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _text_box(words: str) -> str:
+    """A run holding a text box as Word writes it: the shape, and a VML copy of the same box for old Word."""
+    box = f"<w:txbxContent><w:p><w:r><w:t>{words}</w:t></w:r></w:p></w:txbxContent>"
+    return (
+        f"<w:r {_WML} {_SHAPES}><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic>"
+        f"<a:graphicData uri=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\"><wps:wsp><wps:txbx>{box}"
+        "</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def test_docx_text_word_shows_is_read_tracked_changes_content_controls_and_text_boxes(tmp_path: Path) -> None:
+    """A board paper as drafts go round: text inserted under tracked changes, paragraphs in a template's content
+    controls, a named author in an inline one, a key message in a text box, a table cell with an insertion. python-docx's
+    paragraphs and tables skipped all of these (the figures were lost); deleted text stays out, a text box is read
+    once (not again from its copy for old Word), and the table of contents is no evidence."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_heading("Finance report", level=1)
+    body = document.element.body
+
+    def block(xml: str) -> None:
+        body.insert(len(body) - 1, parse_xml(xml))  # before the section properties
+
+    block(f'<w:sdt {_WML}><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj></w:sdtPr>'
+          "<w:sdtContent><w:p><w:r><w:t>Finance report</w:t></w:r><w:r><w:tab/><w:t>1</w:t></w:r></w:p></w:sdtContent></w:sdt>")
+    said = document.add_paragraph("The board agreed the plan.")
+    said._p.append(parse_xml(f'<w:ins {_WML} w:id="1" w:author="A"><w:r><w:t xml:space="preserve"> The deficit is £4.2m.</w:t></w:r></w:ins>'))
+    said._p.append(parse_xml(f'<w:del {_WML} w:id="2" w:author="A"><w:r><w:delText> The deficit is £3.9m.</w:delText></w:r></w:del>'))
+    block(f"<w:sdt {_WML}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>The ICB is in oversight segment 3.</w:t></w:r></w:p>"
+          "</w:sdtContent></w:sdt>")
+    author = document.add_paragraph("Author: ")
+    author._p.append(parse_xml(f"<w:sdt {_WML}><w:sdtPr/><w:sdtContent><w:r><w:t>Jane Smith</w:t></w:r></w:sdtContent></w:sdt>"))
+    boxed = document.add_paragraph("Waiting lists are shorter.")
+    boxed._p.append(parse_xml(_text_box("Key message: waits fell by half.")))
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Forecast"
+    table.cell(0, 1).paragraphs[0]._p.append(parse_xml(f'<w:ins {_WML} w:id="3" w:author="A"><w:r><w:t>£4.2m deficit</w:t></w:r></w:ins>'))
+    path = tmp_path / "draft.docx"
+    document.save(path)
+    assert load(path, max_bytes=MB).text == (
+        "# Finance report\n\nThe board agreed the plan. The deficit is £4.2m.\n\nThe ICB is in oversight segment 3.\n\n"
+        "Author: Jane Smith\n\nWaiting lists are shorter.\n\nKey message: waits fell by half.\n\nForecast | £4.2m deficit"
+    )
+
+
 def test_corrupt_docx(tmp_path: Path) -> None:
     path = tmp_path / "mangled.docx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
