@@ -269,17 +269,36 @@ def _without_link(link: re.Match[str]) -> str:
 
 
 def drop_stray_lines(doc: _Tracked) -> None:
-    """Lines holding only a page number ("6", "Page 6 of 9") or a single stray letter are layout debris."""
-    _sub(doc, _rx(r"^(?:(?:Page )?\d{1,3}(?: of \d{1,3})?|[A-Za-z])\n", re.MULTILINE | re.IGNORECASE), "\n")
-    _sub(doc, _rx(r"\n(?:(?:Page )?\d{1,3}(?: of \d{1,3})?|[A-Za-z])\Z", re.IGNORECASE), "\n")
+    """Lines holding only a page number ("6", "Page 6 of 9", however far indented) or a single stray letter are layout
+    debris."""
+    _sub(doc, _rx(r"^[ ]*(?:(?:Page )?\d{1,3}(?: of \d{1,3})?|[A-Za-z])\n", re.MULTILINE | re.IGNORECASE), "\n")
+    _sub(doc, _rx(r"\n[ ]*(?:(?:Page )?\d{1,3}(?: of \d{1,3})?|[A-Za-z])\Z", re.IGNORECASE), "\n")
+
+
+_ENDED_ITEM = re.compile(r"[.!?;:…][\"”’')\]]*$")  # a list item's line ending as a sentence or a clause does
 
 
 def restore_lost_bullets(doc: _Tracked) -> None:
     """An indented line starting with a letter right after a list item or a "...:" line is a bullet
-    whose glyph was lost; give it a "- " marker so it stays a separate item and is not joined on."""
-    pattern = _rx(rf"(?<=\n)((?:[ ]*{_LIST_MARKER}[ ].*[^,\n]|.*:)\n\n?)[ ]+(?!{_LIST_MARKER}[ ])(?=\w)")
+    whose glyph was lost; give it a "- " marker so it stays a separate item and is not joined on.
+
+    Not so a wrapped item's next line, indented as far as the item's words start or further (a hanging indent:
+    "  • It's Free Software ... under the" / "     terms of the GNU ..."), after words that end no sentence: it goes
+    on the item. (A lost glyph leaves its line indented less: " include ..." under "- embrace ...".)"""
+    pattern = _rx(
+        rf"(?<=\n)(?P<before>(?:(?P<item>[ ]*{_LIST_MARKER}[ ]+)(?P<said>.*[^,\n])|.*:)\n(?P<blank>\n?))"
+        rf"(?P<indent>[ ]+)(?!{_LIST_MARKER}[ ])(?=[^\W\d_])"
+    )
+
+    def bullet(match: re.Match[str]) -> str:
+        item, said = match.group("item"), match.group("said")
+        hanging = item is not None and not match.group("blank") and len(match.group("indent")) >= len(item)
+        if hanging and not _ENDED_ITEM.search(said):
+            return match.group(0)
+        return match.group("before") + "- "
+
     # Matches cannot overlap, so a run of several lost bullets needs one pass per item.
-    while _sub(doc, pattern, r"\1- "):
+    while _sub(doc, pattern, bullet):
         pass
 
 

@@ -133,6 +133,26 @@ def test_lost_bullets_and_nested_lists() -> None:
     )
 
 
+def test_a_wrapped_items_hanging_indent_is_no_lost_bullet() -> None:
+    """A PDF's list wraps each item's words under where they start ("  •  It's Free Software ... under the" /
+    "     terms of the GNU ..."): the next line goes on the item (each became a "- " item of its own, cutting the
+    sentence); after an item ending a sentence, or indented less than its words, a line is still a lost bullet, and a
+    page number alone is none."""
+    raw = (
+        "The main features are:\n  •  It’s Free Software. Anybody can use and redistribute the library under the\n"
+        "     terms of the GNU Lesser General Public License. The command\n     line tools are licensed under the GPL.\n"
+        "  •  Portability. The code works on all Unix like systems.\n     Windows is supported as well.\n"
+        "- embrace mutual accountability\n include representation at system level.\n"
+        "  •  The last item of the page\n                                     2\n"
+    )
+    assert clean(raw).text == (
+        "The main features are:\n  • It’s Free Software. Anybody can use and redistribute the library under the terms of the GNU "
+        "Lesser General Public License. The command line tools are licensed under the GPL.\n"
+        "  • Portability. The code works on all Unix like systems.\n- Windows is supported as well.\n"
+        "- embrace mutual accountability\n- include representation at system level.\n  • The last item of the page"
+    )
+
+
 def test_known_lost_hyphens_only() -> None:
     raw = "Workforce decisionmaking, a topdown approach; coordinated and reorganisation stay."
     assert clean(raw).text == "Workforce decision-making, a top-down approach; coordinated and reorganisation stay."
