@@ -349,7 +349,8 @@ def repair_lost_ligatures(doc: _Tracked) -> None:
 def rejoin_broken_sentences(doc: _Tracked) -> None:
     """A line ending without terminal punctuation whose next non-blank line starts in lower case is one
     sentence cut by a page break (or PDF line wrap): join the two with a single space. In speech without
-    punctuation only the next line is joined, never across a blank line.
+    punctuation only the next line is joined, never across a blank line. A line a typesetter wrapped (as long as the
+    text's full lines, _wrapped_lines) is joined to the next line when that starts with a capital or a figure.
 
     Not inside two columns merged line by line (ingest/columns.py): there the next line belongs to the
     other column, and joining would make one sentence of two; left apart, the fragments read as fragments.
@@ -368,11 +369,44 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
 
         return repl
 
+    if WRAPPED_LINE_SHARE is not None and not doc.speech:  # first: the lines as the typesetter wrapped them
+        wrapped = _wrapped_lines(doc.text)
+        joined = join(" ")
+        _sub(doc, _WRAPPED_BEFORE_CAPITAL, lambda m: joined(m) if m.start() in wrapped else m.group(0))
     _sub(doc, _rx(r"(?<=[A-Za-z]-)\n(?=[a-z])"), join(""))  # "short-\nterm": keep the hyphen, no space
     # Speech written down without punctuation (ingest/runs.py) starts every paragraph in lower case: there a blank line
     # is a new turn or a title's end, not a page break, and only the lines of a paragraph are joined.
     blank_lines = "" if doc.speech else r"(?:[ ]*\n)*"
     _sub(doc, _rx(rf"(?<=[\w,’”)–])\n{blank_lines}(?=[a-z])(?!www\.)"), join(" "))
+
+
+# A line break inside a paragraph before a capital, a figure or an opening quote: "... from the Recovery Support" /
+# "Programme, and ..." (pypdf gives every line a typesetter wrapped as a line of its own).
+_WRAPPED_BEFORE_CAPITAL = re.compile(rf"(?<=[A-Za-z,’”)])\n(?![ ]*{_LIST_MARKER}[ ])(?=[\"“‘(£]?[A-Z0-9])")
+WRAPPED_LINE_SHARE: float | None = 0.8  # a line this long, of the text's full line, was wrapped (eval/bench_pdf_wrap.py)
+FULL_LINE_QUANTILE = 0.9  # the text's full line: this quantile of the lengths of its lines of MIN_WRAPPED_WORDS or more
+MIN_WRAPPED_WORDS = 6  # ... and a wrapped line holds this many words (a heading's or a table row's line is short)
+MAX_TYPESET_CHARS = 200  # a longer line is a paragraph written on one line, not a line a typesetter set on a page
+_NOT_PROSE_LINE = re.compile(r"^\s*(?:#|\|)|\s\|\s")  # a heading, or a table's row
+
+
+def _wrapped_lines(text: str) -> set[int]:
+    """Where the lines end that a typesetter wrapped: WRAPPED_LINE_SHARE or more of the text's full line (most of
+    its lines of words are no longer), MIN_WRAPPED_WORDS words or more, no sentence's end, not a heading or a table's
+    row. A text whose paragraphs are one line each (Markdown, plain text) has few such lines: its lines are longer
+    than a page's (MAX_TYPESET_CHARS)."""
+    lines = [
+        (m.end(), said) for m in re.finditer(r"[^\n]+", text)
+        if len((said := m.group(0).strip()).split()) >= MIN_WRAPPED_WORDS and len(said) <= MAX_TYPESET_CHARS
+    ]  # fmt: skip
+    if not lines:
+        return set()
+    lengths = sorted(len(said) for _, said in lines)
+    full = lengths[min(len(lengths) - 1, int(FULL_LINE_QUANTILE * len(lengths)))]
+    return {
+        end for end, said in lines
+        if len(said) >= WRAPPED_LINE_SHARE * full and not _NOT_PROSE_LINE.search(said) and not _ENDED_ITEM.search(said)
+    }  # fmt: skip
 
 
 ROW_REACH = 20  # lines walked each way, within a block, for a table's row: label-only rows may stand together

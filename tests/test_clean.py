@@ -153,6 +153,52 @@ def test_a_wrapped_items_hanging_indent_is_no_lost_bullet() -> None:
     )
 
 
+def test_a_pdf_line_wrapped_before_a_capital_goes_on_to_the_next(tmp_path) -> None:
+    """pypdf gives each line a typesetter wrapped as a line of its own, and a line break ends a unit: a sentence
+    wrapped before "Programme", "NHS England" or "The" was quoted in two halves. A line as long as its block's
+    lines, of six words or more, goes on to the next; a heading, a table's rows, a numbered list's next item and a
+    block's last line do not."""
+    from fpdf import FPDF
+
+    from assistant.cite import split_sentences
+    from ingest.load import load
+
+    sentences = [
+        "Integrated care boards are held to account for their performance by NHS England, which assesses each board "
+        "every year against the oversight framework.",
+        "Boards in segment four receive intensive support from the Recovery Support Programme, and their chief "
+        "executives report monthly to the Regional Director for the North East and Yorkshire.",
+        "The framework was agreed with the Department of Health and Social Care after consultation with Local "
+        "Government Association members, and it sets out how the segments are decided by NHS England.",
+    ]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, " ".join(sentences))
+    path = tmp_path / "oversight.pdf"
+    pdf.output(str(path))
+    loaded = load(path, max_bytes=10**7)
+    assert sum(line.strip()[:1].isupper() for line in loaded.text.split("\n")[1:]) >= 2  # wrapped before capitals
+    units = [s.text for s in split_sentences("d", clean(loaded.text).text)]
+    assert units == sentences, units
+    laid_out = (
+        "Oversight and assessment of the boards\n"
+        "Integrated care boards are held to account for their performance by NHS England each\n"
+        "Year, and the regional teams meet each board every quarter to agree its support\n"
+        "1. Boards in segment four receive intensive support from the national teams and regions\n"
+        "2. Boards in segment three receive targeted support from their regional team"
+    )
+    assert clean(laid_out).text == (
+        "Oversight and assessment of the boards\n"
+        "Integrated care boards are held to account for their performance by NHS England each Year, and the regional "
+        "teams meet each board every quarter to agree its support\n"
+        "1. Boards in segment four receive intensive support from the national teams and regions\n"
+        "2. Boards in segment three receive targeted support from their regional team"
+    )
+    rows = "Workforce measures reported to the Board\nMeasure 2023 2024\nVacancy rate 5% 5%\nTurnover for all staff groups 9% 9%"
+    assert clean(laid_out + "\n\n" + rows).text.endswith("\n\n" + rows)  # the table's lines are short beside the text's
+
+
 def test_known_lost_hyphens_only() -> None:
     raw = "Workforce decisionmaking, a topdown approach; coordinated and reorganisation stay."
     assert clean(raw).text == "Workforce decision-making, a top-down approach; coordinated and reorganisation stay."
