@@ -378,6 +378,18 @@ def rejoin_broken_sentences(doc: _Tracked) -> None:
     # is a new turn or a title's end, not a page break, and only the lines of a paragraph are joined.
     blank_lines = "" if doc.speech else r"(?:[ ]*\n)*"
     _sub(doc, _rx(rf"(?<=[\w,’”)–])\n{blank_lines}(?=[a-z])(?!www\.)"), join(" "))
+    # ... and a paragraph opening with the comma or full stop after words a link's address was taken from ("... as
+    # highlighted by Lord Darzi" / ", the absolute ...": Markdown's "(https://...)" left out, ingest/markdown.py)
+    glued = join("")
+
+    def after_words(match: re.Match[str]) -> str:  # a line of words before it, not an infographic's scraps
+        line = match.string[match.string.rfind("\n", 0, match.start()) + 1 : match.start()]
+        return glued(match) if len(line.split()) >= MIN_CUT_WORDS else match.group(0)
+
+    _sub(doc, _rx(rf"(?<=[\w’”)])\n{blank_lines}(?=[,;:.][ \n]|[,;:.]\Z)"), after_words)
+
+
+MIN_CUT_WORDS = 4  # words of a line that a paragraph opening with its comma or full stop goes on from
 
 
 # A line break inside a paragraph before a capital, a figure or an opening quote: "... from the Recovery Support" /

@@ -199,6 +199,28 @@ def test_a_pdf_line_wrapped_before_a_capital_goes_on_to_the_next(tmp_path) -> No
     assert clean(laid_out + "\n\n" + rows).text.endswith("\n\n" + rows)  # the table's lines are short beside the text's
 
 
+def test_a_paragraph_opening_with_the_comma_a_links_address_left_goes_on_the_sentence_before() -> None:
+    """A web page printed to PDF and converted to Markdown puts a link's address on its own paragraph after its words;
+    ingest.markdown leaves the address out, and the sentence stayed cut at a blank line before its comma: "... as
+    highlighted by Lord Darzi" / ", the absolute and relative proportion ...". Scraps of a shredded infographic are
+    not glued (fewer than four words before)."""
+    from ingest.load import load
+
+    markdown = (
+        "More people are living with complex problems, and as highlighted by Lord Darzi\n\n"
+        "\\(https://www.gov.uk/government/publications/independent-investigation-of-the-nhs-in-england\\), the absolute "
+        "proportion of our lives spent in ill-health has increased.\n\n"
+        "It complements the Population Health Academy\n\n\\(https://www.england.nhs.uk/phm/academy/\\).\n\n"
+        "ven\n\n, social ematur minants"
+    )
+    loaded = load(Path("guidelines.md"), max_bytes=10**6, data=markdown.encode())
+    text = clean(loaded.text, loaded.caption).text
+    assert text == (
+        "More people are living with complex problems, and as highlighted by Lord Darzi, the absolute proportion of our "
+        "lives spent in ill-health has increased.\n\nIt complements the Population Health Academy.\n\nven\n\n, social ematur minants"
+    ), text
+
+
 def test_known_lost_hyphens_only() -> None:
     raw = "Workforce decisionmaking, a topdown approach; coordinated and reorganisation stay."
     assert clean(raw).text == "Workforce decision-making, a top-down approach; coordinated and reorganisation stay."
