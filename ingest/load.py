@@ -241,13 +241,13 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
 
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks = _docx_blocks(document.element.body, document._body)
+        blocks = _docx_blocks(document.element.body, document._body) + _docx_notes(document)
         props = document.core_properties
         meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author)}
         if isinstance(props.created, datetime):
             meta["date"] = props.created.date().isoformat()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, AttributeError) as exc:
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, AttributeError, SyntaxError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__  # (lxml's XMLSyntaxError is a SyntaxError)
         message = _message(path, f"corrupt or not a Word .docx file ({reason})", "re-save it from Word and ingest again")
         raise LoadError(message) from None
     return "\n\n".join(blocks), meta, None
@@ -283,6 +283,31 @@ def _docx_blocks(container: Any, parent: Any, in_cell: bool = False) -> list[str
         elif child.tag in _DOCX_WRAPPERS and not _lists_contents(child):
             blocks += _docx_blocks(child, parent, in_cell)
     return [block for block in blocks if block]
+
+
+# Where Word keeps a document's notes: (relationship, element, the heading they are stored under, as a PDF's are)
+_DOCX_NOTES = (
+    ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes", f"{_W}footnote", "Footnotes"),
+    ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes", f"{_W}endnote", "Notes"),
+)
+
+
+def _docx_notes(document: Any) -> list[str]:
+    """The document's footnotes, then its endnotes, each under its heading at the end ("Footnotes", "Notes"), numbered
+    in order, as cleaning stores a PDF's footnotes: the sources behind its claims. (python-docx reads neither.)"""
+    from lxml import etree
+
+    blocks: list[str] = []
+    for reltype, tag, heading in _DOCX_NOTES:
+        part = next((rel.target_part for rel in document.part.rels.values() if rel.reltype == reltype and not rel.is_external), None)
+        if part is None:
+            continue
+        root = etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        notes = [note for note in root.iter(tag) if note.get(f"{_W}type") in (None, "normal")]  # not the separator lines
+        said = [text for note in notes if (text := " ".join(_docx_blocks(note, document._body, in_cell=True)))]
+        if said:
+            blocks += [heading, *(f"{k}. {text}" for k, text in enumerate(said, 1))]
+    return blocks
 
 
 def _lists_contents(element: Any) -> bool:
