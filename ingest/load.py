@@ -400,6 +400,8 @@ def html_text(markup: str, page: bool = True) -> tuple[str, str]:
     title = _clean_meta(soup.title.get_text()) if soup.title else ""
     for tag in soup.find_all([*(DROPPED_HTML_TAGS if page else NEVER_TEXT_TAGS), "title", "head"]):
         tag.decompose()
+    if page:
+        _main_content_only(soup)
     _forms_as_text(soup)
     for br in soup.find_all("br"):
         br.append(_BREAK)  # inside, as the marks below: a mark put beside a tag finds its place among all its siblings
@@ -425,6 +427,23 @@ def html_text(markup: str, page: bool = True) -> tuple[str, str]:
         if text:
             blocks.append(text)
     return "\n\n".join(blocks), title
+
+
+MAIN_SHARE = 0.5  # a page's <main> holding this share of its words or more is what the page says
+
+
+def _main_content_only(soup: Any) -> None:
+    """A page that marks its main content (one <main>, or role="main", as GOV.UK's and NHS England's pages do) is read
+    for it alone: its cookie banner, "Skip to main content" link and "Is this page useful?" box are outside it, and
+    outside the <header>, <nav> and <footer> already dropped. A <main> holding little of the page is not trusted."""
+    mains = soup.find_all("main") or soup.find_all(attrs={"role": "main"})
+    if len(mains) != 1 or soup.body is None:
+        return
+    main, page_words = mains[0], len(soup.body.get_text(" ").split())
+    if not page_words or len(main.get_text(" ").split()) < MAIN_SHARE * page_words:
+        return
+    soup.body.clear()
+    soup.body.append(main)
 
 
 def _forms_as_text(soup: object) -> None:

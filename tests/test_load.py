@@ -389,6 +389,33 @@ def test_html_structure_and_dropped_chrome(tmp_path: Path) -> None:
     assert doc.meta["title"] == "ICS news"
 
 
+def test_html_page_marking_its_main_content_is_read_for_it_alone(tmp_path: Path) -> None:
+    """A page saved from GOV.UK or NHS England's site: its cookie banner, skip link, feedback box and a promotion sit
+    outside <main> (and outside the header, nav and footer dropped before): they were stored, and quoted, as what the
+    publication says. A <main> holding little of the page (a bare shell) is not trusted."""
+    banner = (
+        '<div class="gem-c-cookie-banner" role="region"><h2>Cookies on GOV.UK</h2><p>We use some essential cookies to '
+        "make this website work. We would like to set additional cookies to understand how you use GOV.UK.</p></div>"
+        '<a href="#main-content">Skip to main content</a>'
+    )
+    article = (
+        "<h1>NHS oversight framework 2025/26</h1><p>The framework describes how NHS England assesses integrated care "
+        "boards and trusts, and how it decides the support they receive.</p><p>Each organisation is placed in one of "
+        "five segments every quarter.</p>" + "<p>Segmentation draws on the metrics of the oversight framework, on the "
+        "organisation's capability and on other intelligence, and it is reviewed with the region.</p>" * 3
+    )
+    feedback = "<div class='gem-c-feedback'><h2>Is this page useful?</h2><p>Yes No Report a problem with this page</p></div>"
+    path = tmp_path / "framework.html"
+    path.write_text(f"<html><head><title>NHS oversight framework</title></head><body><header>GOV.UK</header>{banner}"
+                    f'<main id="main-content" role="main">{article}</main>{feedback}<footer>OGL</footer></body></html>')  # fmt: skip
+    text = load(path, max_bytes=MB).text
+    assert text.startswith("# NHS oversight framework 2025/26\n\nThe framework describes") and text.endswith("reviewed with the region.")
+    assert "cookies" not in text and "Skip to" not in text and "useful" not in text
+    shell = f"<html><body>{banner}<main><p>Loading.</p></main>{article}</body></html>"  # the content outside a bare <main>
+    path.write_text(shell)
+    assert "reviewed with the region." in load(path, max_bytes=MB).text
+
+
 def test_html_form_holding_the_page_is_kept_and_search_boxes_go(tmp_path: Path) -> None:
     """ASP.NET pages wrap their whole body in one <form>: its text is the page's, its controls are not. A search box or
     a sign-up form is no content."""
