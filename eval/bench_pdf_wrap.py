@@ -1,6 +1,7 @@
 """Sentences kept whole when a document arrives as a PDF whose lines the typesetter wrapped (eval/README round 22).
 
-    .venv/bin/python eval/bench_pdf_wrap.py                       # both corpora, the shipped WRAPPED_LINE_SHARE
+    .venv/bin/python eval/bench_pdf_wrap.py                       # both corpora: no line joined before a capital, and
+                                                                  # the shipped WRAPPED_LINE_SHARE
     .venv/bin/python eval/bench_pdf_wrap.py --sweep               # ... and the share of units kept at other values
 
 The corpora reach the index as text (the seeds) and as Markdown converted from PDFs (the dev corpus), their paragraphs
@@ -12,7 +13,7 @@ fpdf2 (DejaVu Sans when the machine has it, so every character survives; heading
 list items after a bullet, table rows a line each, so pypdf writes a blank line only between paragraphs), read back
 through load + clean, and cut into units (assistant.cite.split_sentences).
 
-Printed per corpus: the source's units that read as sentences (eval/readability.py's checks) and the share of them
+Printed per corpus, for each value (none: the rule off): the source's units that read as sentences (eval/readability.py's checks) and the share of them
 found whole, as a unit of the PDF's text (whitespace aside). A join that glues a heading or a table row to a sentence
 loses that sentence too, so the one share counts both kinds of error.
 """
@@ -122,9 +123,10 @@ def measure(corpora: Sequence[Path], share: float | None, pdfs: Path) -> dict[st
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help=f"also at WRAPPED_LINE_SHARE in {SWEEP}")
+    parser.add_argument("--corpus", type=Path, action="append", help="a folder of documents instead of both corpora (repeatable)")
     args = parser.parse_args(argv)
-    corpora = list(CORPUS_FOLDERS.values())
-    values = SWEEP if args.sweep else (cleaning.WRAPPED_LINE_SHARE,)
+    corpora = args.corpus or list(CORPUS_FOLDERS.values())
+    values = SWEEP if args.sweep else (None, cleaning.WRAPPED_LINE_SHARE)
     print(f"source sentences found whole after a PDF round trip (first {MAX_CHARS:,} characters of each document)")
     print("| WRAPPED_LINE_SHARE | " + " | ".join(c.name for c in corpora) + " |")
     print("|---|" + "---|" * len(corpora))

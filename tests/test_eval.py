@@ -438,6 +438,25 @@ def test_batch_cli_system_reads_one_line_per_question(tmp_path: Path):
     assert out == [{"id": "ok", "abstained": True, "history": ["h"]}, {"id": "bad", "error": "nope"}]
 
 
+def test_bench_pdf_wrap_finds_more_sentences_whole_with_wrapped_lines_joined(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """eval.bench_pdf_wrap on a real folder: a report of sentences naming bodies in capitals is typeset into a PDF and
+    read back by pypdf; with no line joined before a capital some sentences are cut, with the shipped rule all are whole."""
+    from eval import bench_pdf_wrap
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    said = "".join(
+        f"Integrated care boards in region {region} are held to account for their performance by NHS England, which "
+        f"assesses each board every year against the NHS Oversight Framework and the Recovery Support Programme. "
+        for region in ("North", "South", "East", "West", "London", "Midlands")
+    )
+    (folder / "report.md").write_text("# Oversight\n\n" + said + "\n", encoding="utf-8")
+    assert bench_pdf_wrap.main(["--corpus", str(folder)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| none") or "(shipped)" in line]
+    none, shipped = (row.split("|")[2].split()[0] for row in rows)
+    assert float(none) < float(shipped) == 1.0, rows
+
+
 def test_bench_columns_reports_where_merged_columns_are_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """eval.bench_columns on a real folder: a paper whose columns were merged into long lines is counted, a
     one-column document is not, and the sweep of the rule's constants lists no other document."""
