@@ -25,7 +25,7 @@ from typing import Any
 from assistant.cite import Sentence, figure_core, figures, quantity_spans
 from assistant.fitted import Kind, named_fit, positive, read_fit
 from assistant.glossary import INITIALS, NAME_CONNECTORS, Glossary, abbreviates, normalise
-from assistant.question import Question, possessive_stripped, term_figures, wants_money
+from assistant.question import SHARE_TOO, Question, possessive_stripped, term_figures, wants_money
 from assistant.retrieve import Retriever, content_terms, lexical_terms, stem, words
 from assistant.scoring import YEAR, Evidence, answers_numeric
 from assistant.sentences import SentenceBank
@@ -62,8 +62,8 @@ def _counts_target(
     answers (not a year, not "one ICB chair says", not one the question gives). Money questions want a £ amount."""
     if not target:
         return True
-    if wants_money(target):
-        return bool(_AMOUNT.search(text))  # the word "fund" is not an amount
+    if wants_money(target):  # the word "fund" is not an amount; "by 50%" is how much costs were cut
+        return bool(_AMOUNT.search(text)) or (SHARE_TOO in target and bool(_PROPORTION.search(text)))
     wanted = set(target)
     named_here = bool(wanted & text_stems)  # the sentence itself names what is counted
     for start, end in quantity_spans(text):

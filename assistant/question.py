@@ -58,13 +58,15 @@ _MONEY_VERB = re.compile(r"\b(cost|costs|spend|spent|save|saved|pay|paid|worth|i
 # What a money question counts: its figure must be an amount ("£4.2m"), unless the question asks for a share or a change
 MONEY_WORDS = frozenset("funding money cost costs budget budgets allocation allocations spend spending saving savings income revenue".split())
 MONEY_STEMS = frozenset(stem(w) for w in MONEY_WORDS) | {"money"}
-# "How much must ICBs cut their running costs?", "By how much did agency spending fall?": a change, which a share
-# ("by 50%", "by half") gives as well as an amount
-_CHANGE_Q = re.compile(
-    r"\b(?:cut|cuts|reduc(?:e|es|ed|ing|tion)|fall|falls|fallen|fell|rise|rises|risen|rose|increas(?:e|es|ed|ing)|grow|grows|grown|"
-    r"grew|lower(?:ed)?|decreas(?:e|es|ed|ing)|drop|drops|dropped|shrink|shrunk|shrank)\b",
-    re.IGNORECASE,
+# "How much must ICBs cut their running costs?", "By how much did agency spending fall?": a change of the money, which
+# a share ("by 50%", "by half") gives as well as an amount; not "How much funding was allocated to reduce waiting lists?"
+_CHANGE_WORDS = frozenset(
+    """cut cuts reduce reduces reduced reducing reduction fall falls fallen fell rise rises risen rose increase increases
+    increased increasing grow grows grown grew lower lowered decrease decreases decreased decreasing drop drops dropped
+    shrink shrunk shrank""".split()
 )
+CHANGE_NEAR = 3  # words between the money and the change of it
+SHARE_TOO = "%"  # in a money question's counted stems: a share answers it as well as an amount (a change of the money)
 # Words naming what kind of answer is wanted, not what it is about.
 ANSWER_TYPE_STEMS = frozenset(
     stem(w) for w in "percentage percent proportion share number amount figure figures sum fraction money total date year month day".split()
@@ -131,7 +133,7 @@ def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: 
         numeric=numeric,
         comparison=bool(_COMPARISON_Q.search(text)) or len(query.publishers) >= 2,
         specific=specific_terms(text, glossary, query.publishers),
-        counted=[] if wants_money(counted) and (proportion or _CHANGE_Q.search(asking)) else counted,  # a share or a change
+        counted=[] if proportion and wants_money(counted) else counted + [SHARE_TOO] * _changes_money(asking, counted),
         proportion=proportion,
         given=given_figures(text),
         weights=overlap_weights(query, glossary, idf),
@@ -140,8 +142,20 @@ def read_question(asked: str, text: str, query: Query, glossary: Glossary, idf: 
 
 
 def wants_money(counted: Sequence[str]) -> bool:
-    """A how-much question counting money (count_target's stems): only an amount answers it (declining)."""
+    """A how-much question counting money (count_target's stems): only an amount answers it, or a share too when the
+    question asks how much the money changes (SHARE_TOO; declining._counts_target)."""
     return any(t in MONEY_STEMS for t in counted)
+
+
+def _changes_money(question: str, counted: Sequence[str]) -> bool:
+    """A money question asking by how much the money changes: a change word within CHANGE_NEAR words of a money word,
+    not after "to" ("... allocated to reduce waiting lists" asks for an amount spent on a change, not the change)."""
+    if not wants_money(counted):
+        return False
+    said = [w.lower() for w in words(question)]
+    money = [i for i, w in enumerate(said) if w in MONEY_WORDS or _MONEY_VERB.fullmatch(w)]
+    changes = [i for i, w in enumerate(said) if w in _CHANGE_WORDS and (i == 0 or said[i - 1] != "to")]
+    return any(abs(i - j) <= CHANGE_NEAR + 1 for i in money for j in changes)
 
 
 def overlap_weights(query: Query, glossary: Glossary, idf: dict[str, float]) -> dict[str, float]:

@@ -166,8 +166,13 @@ def strip_line_ends(doc: _Tracked) -> None:
     _sub(doc, _rx(r" +$"), "")
 
 
+SYMBOL_BULLETS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8"  # Symbol's and Wingdings' bullets, as pypdf gives them
+
+
 def drop_icon_glyphs(doc: _Tracked) -> None:
-    """Private-use and enclosed-ideograph characters are icon-font glyphs (e.g. a social-media logo)."""
+    """Private-use and enclosed-ideograph characters are icon-font glyphs (e.g. a social-media logo). A Symbol or
+    Wingdings bullet opening a line is a list's bullet: it becomes "- ", so the item stays an item of its own."""
+    _sub(doc, _rx(rf"^([ ]*)[{SYMBOL_BULLETS}][ \t]*(?=\S)", re.MULTILINE), r"\1- ")
     _sub(doc, _rx("[\ue000-\uf8ff\U0001f100-\U0001f2ff] ?"), "")
 
 
@@ -289,17 +294,26 @@ def restore_lost_bullets(doc: _Tracked) -> None:
         rf"(?<=\n)(?P<before>(?:(?P<item>[ ]*{_LIST_MARKER}[ ]+)(?P<said>.*[^,\n])|.*:)\n(?P<blank>\n?))"
         rf"(?P<indent>[ ]+)(?!{_LIST_MARKER}[ ])(?=[^\W\d_])"
     )
+    # Which lines hang under an item is read once, from the items the text came with: an item marked below ("- "
+    # for a lost bullet) says nothing of where the next line's words start.
+    breaks: list[int] = []  # where the text's line breaks are (a line's number: how many come before it)
+
+    def line_of(at: int) -> int:
+        return bisect.bisect_left(breaks, at)
+
+    breaks[:] = [m.start() for m in re.finditer("\n", doc.text)]
+    hanging = {
+        line_of(m.start("indent")) for m in pattern.finditer(doc.text)
+        if m.group("item") is not None and not m.group("blank") and len(m.group("indent")) >= len(m.group("item"))
+        and not _ENDED_ITEM.search(m.group("said"))
+    }  # fmt: skip
 
     def bullet(match: re.Match[str]) -> str:
-        item, said = match.group("item"), match.group("said")
-        hanging = item is not None and not match.group("blank") and len(match.group("indent")) >= len(item)
-        if hanging and not _ENDED_ITEM.search(said):
-            return match.group(0)
-        return match.group("before") + "- "
+        return match.group(0) if line_of(match.start("indent")) in hanging else match.group("before") + "- "
 
-    # Matches cannot overlap, so a run of several lost bullets needs one pass per item.
+    # Matches cannot overlap, so a run of several lost bullets needs one pass per item (no line is added or taken).
     while _sub(doc, pattern, bullet):
-        pass
+        breaks[:] = [m.start() for m in re.finditer("\n", doc.text)]
 
 
 def normalise_indentation(doc: _Tracked) -> None:
@@ -399,25 +413,26 @@ WRAPPED_LINE_SHARE: float | None = 0.8  # a line this long, of the text's full l
 FULL_LINE_QUANTILE = 0.9  # the text's full line: this quantile of the lengths of its lines of MIN_WRAPPED_WORDS or more
 MIN_WRAPPED_WORDS = 6  # ... and a wrapped line holds this many words (a heading's or a table row's line is short)
 MAX_TYPESET_CHARS = 200  # a longer line is a paragraph written on one line, not a line a typesetter set on a page
+LONGEST_TYPESET_LINE = 1.25  # ... and so is one this much longer than the text's full line (two lines joined before)
 _NOT_PROSE_LINE = re.compile(r"^\s*(?:#|\|)|\s\|\s")  # a heading, or a table's row
 
 
 def _wrapped_lines(text: str) -> set[int]:
     """Where the lines end that a typesetter wrapped: WRAPPED_LINE_SHARE or more of the text's full line (most of
     its lines of words are no longer), MIN_WRAPPED_WORDS words or more, no sentence's end, not a heading or a table's
-    row. A text whose paragraphs are one line each (Markdown, plain text) has few such lines: its lines are longer
-    than a page's (MAX_TYPESET_CHARS)."""
-    lines = [
-        (m.end(), said) for m in re.finditer(r"[^\n]+", text)
-        if len((said := m.group(0).strip()).split()) >= MIN_WRAPPED_WORDS and len(said) <= MAX_TYPESET_CHARS
-    ]  # fmt: skip
+    row, and no longer than a typeset line can be (LONGEST_TYPESET_LINE of the full line, MAX_TYPESET_CHARS). A text
+    whose paragraphs are one line each (Markdown, plain text) has a full line longer than a page's and few such lines;
+    lines already joined are longer than the full line, and the full line only grows as lines are joined, so cleaning
+    twice joins nothing more."""
+    lines = [(m.end(), said) for m in re.finditer(r"[^\n]+", text) if len((said := m.group(0).strip()).split()) >= MIN_WRAPPED_WORDS]
     if not lines:
         return set()
     lengths = sorted(len(said) for _, said in lines)
     full = lengths[min(len(lengths) - 1, int(FULL_LINE_QUANTILE * len(lengths)))]
+    longest = min(MAX_TYPESET_CHARS, LONGEST_TYPESET_LINE * full)  # a typeset line is no longer than its column
     return {
         end for end, said in lines
-        if len(said) >= WRAPPED_LINE_SHARE * full and not _NOT_PROSE_LINE.search(said) and not _ENDED_ITEM.search(said)
+        if WRAPPED_LINE_SHARE * full <= len(said) <= longest and not _NOT_PROSE_LINE.search(said) and not _ENDED_ITEM.search(said)
     }  # fmt: skip
 
 

@@ -280,7 +280,7 @@ def _docx_blocks(container: Any, parent: Any, in_cell: bool = False) -> list[str
         elif child.tag == f"{_W}tbl":
             table = Table(child, parent)
             blocks.append(" ".join(_docx_table(table).replace(" | ", " ").split()) if in_cell else _docx_table(table))
-        elif child.tag in _DOCX_WRAPPERS and not _lists_contents(child):
+        elif child.tag in _DOCX_WRAPPERS and not _lists_contents(child) and not _shows_placeholder(child):
             blocks += _docx_blocks(child, parent, in_cell)
     return [block for block in blocks if block]
 
@@ -316,16 +316,21 @@ def _lists_contents(element: Any) -> bool:
     return gallery is not None and (gallery.get(f"{_W}val") or "").lower() == "table of contents"
 
 
+def _shows_placeholder(element: Any) -> bool:
+    """A content control never filled in: it shows its prompt ("Click or tap here to enter text."), not the document's."""
+    return element.find(f"{_W}sdtPr/{_W}showingPlcHdr") is not None
+
+
 def _docx_text(element: Any) -> str:
     """A paragraph's text as Word shows it: its runs' text, tracked insertions included, deletions and text boxes not."""
     parts: list[str] = []
     for child in element.iterchildren():
         tag = child.tag
-        if tag in _DOCX_UNREAD:
+        if tag in _DOCX_UNREAD or (tag == f"{_W}sdt" and _shows_placeholder(child)):
             continue
         if tag == f"{_W}t":
             parts.append(child.text or "")
-        elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        elif tag in (f"{_W}tab", f"{_W}ptab", f"{_W}br", f"{_W}cr"):
             parts.append(" ")
         elif tag == f"{_W}noBreakHyphen":
             parts.append("-")
@@ -437,8 +442,8 @@ def _main_content_only(soup: Any) -> None:
     for it alone: its cookie banner, "Skip to main content" link and "Is this page useful?" box are outside it, and
     outside the <header>, <nav> and <footer> already dropped. A <main> holding little of the page is not trusted."""
     mains = soup.find_all("main") or soup.find_all(attrs={"role": "main"})
-    if len(mains) != 1 or soup.body is None:
-        return
+    if len(mains) != 1 or soup.body is None or mains[0] is soup.body or mains[0] in soup.body.parents:
+        return  # role="main" on <body> or <html>: the whole page is the main content
     main, page_words = mains[0], len(soup.body.get_text(" ").split())
     if not page_words or len(main.get_text(" ").split()) < MAIN_SHARE * page_words:
         return

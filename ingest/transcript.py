@@ -439,7 +439,7 @@ class _Cue:
     speaker: str  # named by the cue itself ("" when it names no one: the speaker before goes on, see _word_stream)
     words: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of each kept word
     spoken: int = 0  # words said, fillers included: its speaking time
-    turns: set[int] = field(default_factory=set)  # indices of the words a captioner's ">>" comes before: a new speaker
+    turns: dict[int, str] = field(default_factory=dict)  # word index -> who speaks from it: a captioner's ">>" ("": unnamed)
 
 
 @dataclass(frozen=True)
@@ -456,6 +456,7 @@ class _Unit:
     words: list[_Word]
     speaker: str
     paragraph: bool  # a long pause or a new speaker comes before it
+    turn: bool = False  # a captioner's ">>" opens it: another speaker's turn
 
 
 def _shape_captions(text: str) -> Shaped:
@@ -467,12 +468,13 @@ def _shape_captions(text: str) -> Shaped:
     starts: list[tuple[int, int]] = []  # (offset in the shaped text, cue) where each cue's words begin
     last: tuple[int, int] | None = None  # the last word written
     speaker = ""
+    anyone_named = any(unit.speaker for unit in units)  # then each unnamed turn has a heading: it is no one named
     for unit in units:
         if last is None:
             lead = "\n\n" if header_end else ""
         else:
             lead = ("" if ends_sentence(text, *last) else ".") + ("\n\n" if unit.paragraph else "\n")
-        if unit.speaker != speaker:  # a new speaker's heading; an unnamed one's after a named one ends that turn
+        if unit.speaker != speaker or (anyone_named and unit.turn and not unit.speaker):  # a new speaker's heading
             lead += _heading(unit.speaker or UNNAMED_SPEAKER, {}) + "\n"
         speaker = unit.speaker
         last = _write_unit(text, out, unit, lead, last[1] if last else header_end, starts)
@@ -592,7 +594,7 @@ class _Reading:
     rolling: bool  # YouTube's rolling captions: a cue's top line is the line before, shown again
     named: frozenset[str] = frozenset()  # the speakers: in rolling captions, a line opening with one's name leaves it out
     shown: tuple[str, ...] | None = None  # the words of the last line taken
-    turn: bool = False  # a captioner's ">>" was read and no word has been taken since
+    turn: str | None = None  # who a captioner's ">>" read since the last word taken names ("": no one), if one was
 
 
 def _is_webvtt(text: str) -> bool:
@@ -674,24 +676,37 @@ def _take_words(text: str, start: int, end: int, cue: _Cue, timed_cue_follows: b
         shown_lines = [(_name_end(text, a, b, reading.named), b) for a, b in shown_lines]
     lines = [_line_words(text, spans, a, b) for a, b in shown_lines]  # "[Music]" shows a line of no words
     for i, (line, (line_start, line_end)) in enumerate(zip(lines, shown_lines, strict=True)):
-        marks = [m.start() for m in _CHANGE_MARK.finditer(text, line_start, line_end)]
+        marks = _marks(text, line_start, line_end)
         said = tuple(_bare(word) for _, _, word in line)
         if line and reading.rolling and i == 0 and said == reading.shown:
             continue
-        at = line_start
+        k, label_end = 0, line_start
         for (word_start, word_end, _), bare in zip(line, said, strict=True):
-            reading.turn = reading.turn or any(at <= mark < word_start for mark in marks)
-            at = word_end
-            if bare in FILLERS:
+            while k < len(marks) and marks[k][0] < word_start:  # a ">>" before this word
+                _, label_end, reading.turn = marks[k]
+                k += 1
+            if word_start < label_end or bare in FILLERS:  # the name after a ">>" is no word said
                 continue
-            if reading.turn:
-                cue.turns.add(len(cue.words))
-                reading.turn = False
+            if reading.turn is not None:
+                cue.turns[len(cue.words)] = reading.turn
+                reading.turn = None
             cue.words.append((word_start, word_end))
-        reading.turn = reading.turn or any(mark >= at for mark in marks)
+        if k < len(marks):  # a ">>" after the line's last word: the next cue's words begin the turn
+            reading.turn = marks[-1][2]
         if line:
             reading.shown = said
             cue.spoken += len(line)
+
+
+def _marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(where, where the words after it start, who speaks) of each captioner's ">>" in text[start:end]: a name
+    after it ("JULIAN KELLY:") is who speaks, and is no word said; a ">>" alone names no one ("")."""
+    marks = []
+    for mark in _CHANGE_MARK.finditer(text, start, end):
+        said = _SAYS_RX.match(text, mark.end(), end)
+        named = said is not None and not any(w.strip(".") in NOT_SPEAKERS for w in said.group("speaker").lower().split())
+        marks.append((mark.start(), said.end(), said.group("speaker")) if said and named else (mark.start(), mark.end(), ""))
+    return marks
 
 
 def _last_line(text: str, start: int, end: int) -> int:
@@ -735,7 +750,7 @@ def _units(text: str, cues: list[_Cue]) -> list[_Unit]:
         end = _unit_end(text, words, pauses, forced, begin)
         kept = _without_opening_fillers(text, words[begin : end + 1])
         paragraph = begin > 0 and (forced[begin - 1] or pauses[begin - 1] >= LONG_PAUSE_S)
-        units.append(_Unit(kept, kept[0].speaker, paragraph))
+        units.append(_Unit(kept, kept[0].speaker, paragraph, words[begin].turn))
         begin = end + 1
     return units
 
@@ -743,8 +758,8 @@ def _units(text: str, cues: list[_Cue]) -> list[_Unit]:
 def _word_stream(cues: list[_Cue]) -> tuple[list[_Word], list[float], list[bool]]:
     """Every kept word with its speaker, the silence after it in seconds, and whether another speaker follows it.
 
-    A speaker named by a cue speaks until another is named, or until a captioner's ">>" marks a new speaker without
-    naming one (who then speaks, unnamed, until the next name)."""
+    A speaker named by a cue speaks until another is named, or until a captioner's ">>" marks a new speaker (named
+    after it, within a caption line too, or not named: then unnamed until the next name)."""
     words: list[_Word] = []
     pauses: list[float] = []
     said = [i for i, cue in enumerate(cues) if cue.words]
@@ -754,10 +769,10 @@ def _word_stream(cues: list[_Cue]) -> tuple[list[_Word], list[float], list[bool]
     for i, cue in enumerate(cues):
         speaker = cue.speaker or speaker
         for j, (start, end) in enumerate(cue.words):
-            turn = j in cue.turns
-            if turn and not (j == 0 and cue.speaker):  # ">>" before a name opens that name's turn
-                speaker = ""
-            words.append(_Word(start, end, i, speaker, turn))
+            turn = cue.turns.get(j)
+            if turn is not None and not (j == 0 and cue.speaker):  # a cue's own name opens its words' turn
+                speaker = turn
+            words.append(_Word(start, end, i, speaker, turn is not None))
             pauses.append(0.0)
         if cue.words and (k := bisect_right(said, i)) < len(said):  # the silence before the next cue that says words
             known = cue.until is not None and not shown_until_next

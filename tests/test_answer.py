@@ -113,17 +113,22 @@ def test_a_follow_up_wants_the_figure_it_asks_for_itself() -> None:
 
 def test_a_money_question_asking_for_a_change_is_answered_by_a_share_too() -> None:
     """ "How much must ICBs cut their running costs?" is answered by "by 50%": before, only a £ amount counted, and
-    the answer quoting the 50% opened "No passage was found that clearly gives that figure"."""
+    the answer quoting the 50% opened "No passage was found that clearly gives that figure". Any other figure still
+    answers no money question, and money spent "to reduce" something asks for an amount."""
     cut = "ICBs must cut their running costs by 50% by the third quarter of 2025/26."
+    beds = "Bed capacity rose by 5,000 beds in 2024."
+    stems = frozenset(["icb", "run", "cost", "bed", "capac"])
     for change in ("How much must ICBs cut their running costs?", "By how much should ICB running costs be reduced?",
                    "How much funding was cut from the public health grant?"):  # fmt: skip
         counted = _question(change).counted
-        assert counted == [] and declining._counts_target(frozenset(["icb", "run", "cost"]), cut, counted), change
-    for amount in ("How much did the programme cost?", "How much money did electronic prescribing save?"):
+        assert asking.wants_money(counted) and asking.SHARE_TOO in counted, change
+        assert declining._counts_target(stems, cut, counted) and not declining._counts_target(stems, beds, counted), change
+    for amount in ("How much did the programme cost?", "How much money did electronic prescribing save?",
+                   "How much funding was allocated to reduce waiting lists?", "How much will the NHS spend to increase bed capacity?"):  # fmt: skip
         counted = _question(amount).counted
-        assert asking.wants_money(counted), amount
-        assert not declining._counts_target(frozenset(["programm", "cost"]), "It cost 10% more than planned.", counted)
-        assert declining._counts_target(frozenset(["programm", "cost"]), "The programme cost £4.2m.", counted)
+        assert asking.wants_money(counted) and asking.SHARE_TOO not in counted, amount
+        assert not declining._counts_target(stems, cut, counted) and not declining._counts_target(stems, beds, counted)
+        assert declining._counts_target(stems, "The programme cost £4.2m.", counted)
 
 
 def test_abstention_message_is_plain() -> None:

@@ -151,6 +151,10 @@ def test_a_wrapped_items_hanging_indent_is_no_lost_bullet() -> None:
         "  • Portability. The code works on all Unix like systems.\n- Windows is supported as well.\n"
         "- embrace mutual accountability\n- include representation at system level.\n  • The last item of the page"
     )
+    lost = "Priorities\nThe plan will:\n   improve access to primary care\n   reduce waiting times for elective care\n   deliver the plan\n"
+    assert clean(lost).text == "Priorities\nThe plan will:\n- improve access to primary care\n- reduce waiting times for elective care\n- deliver the plan"
+    symbol = "Our priorities\n\uf0b7 Reduce waiting times for elective care across the region\n\uf0b7 Improve access to care"
+    assert clean(symbol).text == "Our priorities\n- Reduce waiting times for elective care across the region\n- Improve access to care"
 
 
 def test_a_pdf_line_wrapped_before_a_capital_goes_on_to_the_next(tmp_path) -> None:

@@ -318,6 +318,9 @@ def test_docx_text_word_shows_is_read_tracked_changes_content_controls_and_text_
           "</w:sdtContent></w:sdt>")
     author = document.add_paragraph("Author: ")
     author._p.append(parse_xml(f"<w:sdt {_WML}><w:sdtPr/><w:sdtContent><w:r><w:t>Jane Smith</w:t></w:r></w:sdtContent></w:sdt>"))
+    author._p.append(parse_xml(f"<w:r {_WML}><w:ptab/><w:t>Director</w:t></w:r>"))  # a positional tab
+    author._p.append(parse_xml(f"<w:sdt {_WML}><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>Click or tap "
+                               "here to enter text.</w:t></w:r></w:sdtContent></w:sdt>"))  # fmt: skip
     boxed = document.add_paragraph("Waiting lists are shorter.")
     boxed._p.append(parse_xml(_text_box("Key message: waits fell by half.")))
     table = document.add_table(rows=1, cols=2)
@@ -327,7 +330,7 @@ def test_docx_text_word_shows_is_read_tracked_changes_content_controls_and_text_
     document.save(path)
     assert load(path, max_bytes=MB).text == (
         "# Finance report\n\nThe board agreed the plan. The deficit is £4.2m.\n\nThe ICB is in oversight segment 3.\n\n"
-        "Author: Jane Smith\n\nWaiting lists are shorter.\n\nKey message: waits fell by half.\n\nForecast | £4.2m deficit"
+        "Author: Jane Smith Director\n\nWaiting lists are shorter.\n\nKey message: waits fell by half.\n\nForecast | £4.2m deficit"
     )
 
 
@@ -414,6 +417,9 @@ def test_html_page_marking_its_main_content_is_read_for_it_alone(tmp_path: Path)
     shell = f"<html><body>{banner}<main><p>Loading.</p></main>{article}</body></html>"  # the content outside a bare <main>
     path.write_text(shell)
     assert "reviewed with the region." in load(path, max_bytes=MB).text
+    for whole in (f'<html role="main"><body>{article}</body></html>', f'<html><body role="main">{article}</body></html>'):
+        path.write_text(whole)  # the whole page marked main (this hung, or failed the file)
+        assert load(path, max_bytes=MB).text.endswith("reviewed with the region.")
 
 
 def test_html_form_holding_the_page_is_kept_and_search_boxes_go(tmp_path: Path) -> None:

@@ -476,22 +476,25 @@ UNNAMED_TURNS = [  # a captioner marks every change of speaker with ">>", naming
     ">> in March, after the region has seen it.",
     ">> RICHARD MEDDINGS: Thank you. The next item",
     "is the quality report. >> a point of order chair",
+    "is the paper late >> JULIAN KELLY: no it came out",
+    "on Friday with the rest of the papers.",
 ]
 
 
 def test_a_captioners_mark_without_a_name_ends_the_named_speakers_turn():
     """ ">>" alone marks a new speaker the captioner does not name: the words after it are no longer the named
-    speaker's (they were, under his heading, to the next name), and each such turn is its own paragraph, here and
-    where a mark comes within a caption line."""
+    speaker's (they were, under his heading, to the next name), and each such turn has its own heading, here and where
+    a mark comes within a caption line; a name after a ">>" within a line is who speaks, and is no word said."""
     raw = "".join(f"00:00:{3 + 4 * i:02d}.120 {line}\n" for i, line in enumerate(UNNAMED_TURNS))
     cleaned = clean(raw)
     assert cleaned.text == (
         "## RICHARD MEDDINGS\nGood morning everyone and welcome to the board meeting held in public.\nJulian, over to you.\n\n"
         "## JULIAN KELLY\nThank you, chair. The deficit is 1.2 billion pounds at month six.\n\n"
         "## Unnamed speaker\nThank you can I ask when the recovery plan will come back to the board.\n\n"
-        "In March, after the region has seen it.\n\n"
+        "## Unnamed speaker\nIn March, after the region has seen it.\n\n"
         "## RICHARD MEDDINGS\nThank you. The next item is the quality report.\n\n"
-        "## Unnamed speaker\nA point of order chair."
+        "## Unnamed speaker\nA point of order chair is the paper late.\n\n"
+        "## JULIAN KELLY\nNo it came out on Friday with the rest of the papers."
     ), cleaned.text
     assert _located(cleaned, "In March") == "at 00:00:27"
     unnamed = "".join(f"00:00:{3 + 4 * i:02d}.120 {line}\n" for i, line in enumerate(
