@@ -227,19 +227,24 @@ def test_youtube_rolling_webvtt_gives_each_line_once_at_its_own_time(tmp_path):
     assert "WEBVTT" not in cleaned.text and "<c>" not in cleaned.text and "align:" not in cleaned.text
 
 
+def _rolling_vtt(lines: list[str]) -> str:
+    """YouTube's rolling WebVTT captions of these lines: each line arrives under the one before, then is shown alone
+    for 10 ms."""
+    cues, before, at = ["WEBVTT", ""], "", 1.0
+    for line in lines:
+        cues += [f"00:00:{at:06.3f} --> 00:00:{at + 2:06.3f}", before or " ", line, ""]
+        cues += [f"00:00:{at + 2:06.3f} --> 00:00:{at + 2.01:06.3f}", line, ""]
+        before, at = line, at + 2.01
+    return "\n".join(cues)
+
+
 def test_rolling_captions_naming_their_speakers_give_each_line_once_under_its_speaker():
     """A rolling file whose lines name who speaks ("JULIAN KELLY: ..." arriving on a cue's bottom line): the line is
     taken once, under its speaker, not first under the speaker before and again under its own."""
     lines = ["RICHARD MEDDINGS: Good morning everyone.", "We have apologies from two members.", "JULIAN KELLY: Thank you chair,",
              "the deficit is 1.2 billion pounds.", "RICHARD MEDDINGS: Thank you Julian.", "Any questions?", "JULIAN KELLY: None from me."]  # fmt: skip
     for mark in (">> ", ""):
-        cues, before, at = ["WEBVTT", ""], "", 1.0
-        for line in lines:
-            line = mark + line if ":" in line else line
-            cues += [f"00:00:{at:06.3f} --> 00:00:{at + 2:06.3f}", before or " ", line, ""]
-            cues += [f"00:00:{at + 2:06.3f} --> 00:00:{at + 2.01:06.3f}", line, ""]
-            before, at = line, at + 2.01
-        cleaned = clean("\n".join(cues), caption=True)
+        cleaned = clean(_rolling_vtt([mark + line if ":" in line else line for line in lines]), caption=True)
         assert cleaned.text == (
             "## RICHARD MEDDINGS\nGood morning everyone. We have apologies from two members.\n\n"
             "## JULIAN KELLY\nThank you chair, the deficit is 1.2 billion pounds.\n\n"
@@ -514,12 +519,7 @@ def test_rolling_captions_with_an_unnamed_mark_take_the_mark_once():
     repeated line opens no second turn, and the unnamed turn ends the named speaker's."""
     lines = [">> RICHARD MEDDINGS: Good morning everyone.", "We have apologies from two members.",
              ">> thank you chair can i ask", "about the deficit please", ">> RICHARD MEDDINGS: Julian will answer that."]  # fmt: skip
-    cues, before, at = ["WEBVTT", ""], "", 1.0
-    for line in lines:
-        cues += [f"00:00:{at:06.3f} --> 00:00:{at + 2:06.3f}", before or " ", line, ""]
-        cues += [f"00:00:{at + 2:06.3f} --> 00:00:{at + 2.01:06.3f}", line, ""]
-        before, at = line, at + 2.01
-    cleaned = clean("\n".join(cues), caption=True)
+    cleaned = clean(_rolling_vtt(lines), caption=True)
     assert cleaned.text == (
         "## RICHARD MEDDINGS\nGood morning everyone. We have apologies from two members.\n\n"
         "## Unnamed speaker\nThank you chair can I ask about the deficit please.\n\n"
