@@ -306,12 +306,7 @@ def restore_lost_bullets(doc: _Tracked) -> None:
     )
     # Which lines hang under an item is read once, from the items the text came with: an item marked below ("- "
     # for a lost bullet) says nothing of where the next line's words start.
-    breaks: list[int] = []  # where the text's line breaks are (a line's number: how many come before it)
-
-    def line_of(at: int) -> int:
-        return bisect.bisect_left(breaks, at)
-
-    breaks[:] = [m.start() for m in re.finditer("\n", doc.text)]
+    line_of = _line_numbers(doc.text)
     hanging = {
         line_of(m.start("indent")) for m in pattern.finditer(doc.text)
         if m.group("item") is not None and not m.group("blank") and len(m.group("indent")) >= len(m.group("item"))
@@ -323,7 +318,13 @@ def restore_lost_bullets(doc: _Tracked) -> None:
 
     # Matches cannot overlap, so a run of several lost bullets needs one pass per item (no line is added or taken).
     while _sub(doc, pattern, bullet):
-        breaks[:] = [m.start() for m in re.finditer("\n", doc.text)]
+        line_of = _line_numbers(doc.text)
+
+
+def _line_numbers(text: str) -> Callable[[int], int]:
+    """The number of the line an offset of `text` is on (how many line breaks come before it)."""
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    return lambda at: bisect.bisect_left(breaks, at)
 
 
 def normalise_indentation(doc: _Tracked) -> None:

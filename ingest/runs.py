@@ -157,16 +157,22 @@ def mark_edits(text: str) -> list[Edit]:
     turn); at a line's start or end, with the spaces beside it."""
     edits = []
     for at, found in _prose_lines(text):
-        for k, m in enumerate(found):
-            if not _CHANGE_MARK.fullmatch(m.group(0)):
+        marked = [_CHANGE_MARK.fullmatch(m.group(0)) is not None for m in found]
+        k = 0
+        while k < len(found):
+            if not marked[k]:
+                k += 1
                 continue
-            before = next((w for w in reversed(found[:k]) if not _CHANGE_MARK.fullmatch(w.group(0))), None)
-            after = next((w for w in found[k + 1 :] if not _CHANGE_MARK.fullmatch(w.group(0))), None)
+            first = k  # a run of marks: found[first:k]
+            while k < len(found) and marked[k]:
+                k += 1
+            before = found[first - 1] if first else None
+            after = found[k] if k < len(found) else None
             if before is not None and after is not None:
                 edits.append(Edit(at + before.end(), at + after.start(), "\n\n"))
             else:
-                edits.append(Edit(at + (before.end() if before else m.start()), at + (after.start() if after else m.end()), ""))
-    return sorted(set(edits), key=lambda e: (e.start, e.end))
+                edits.append(Edit(at + (before.end() if before else found[first].start()), at + (after.start() if after else found[k - 1].end()), ""))
+    return edits
 
 
 def _if_run(text: str, words: list[tuple[int, int]], at_least: int) -> Iterator[list[tuple[int, int]]]:
