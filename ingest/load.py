@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .html) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .pptx, .html) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", *HTML_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".pptx", *HTML_EXTENSIONS)
+SLIDES = "slides"  # meta["format"] of a slide deck: its slides are its pages, cited "slide 3" (ingest/pipeline.py)
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
 NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg")
 DROPPED_HTML_TAGS = (*NEVER_TEXT_TAGS, "nav", "footer", "header")  # a web page's furniture
@@ -383,6 +384,149 @@ def _docx_table(table: Any) -> str:
     return "\n".join(r for r in rows if r)
 
 
+# --- PPTX -------------------------------------------------------------------------------------
+
+
+def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """A slide deck: each slide a page (form feeds apart, as a PDF's pages), its title a heading ("#" for the first
+    slide's, "##" for the others'; "## Slide N" for a slide with none), then its text boxes, tables and charts in reading
+    order (top to bottom, then left to right), each bullet a "- " item, a table's or chart's data one row per line, and
+    the speaker's notes under "### Speaker notes". Slide numbers, footers and dates are the master's, not the slide's."""
+    from pptx import Presentation
+    from pptx.exc import PackageNotFoundError
+
+    try:
+        deck = Presentation(io.BytesIO(data))
+        slides = [_slide_text(slide, n) for n, slide in enumerate(deck.slides, 1)]
+        props = deck.core_properties
+        meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author), "format": SLIDES}
+        if isinstance(props.created, datetime):
+            meta["date"] = props.created.date().isoformat()
+        hidden = [str(n) for n, slide in enumerate(deck.slides, 1) if slide._element.get("show") in ("0", "false")]
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, AttributeError, SyntaxError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        message = _message(path, f"corrupt or not a PowerPoint .pptx file ({reason})", "re-save it from PowerPoint and ingest again")
+        raise LoadError(message) from None
+    if hidden:
+        meta["hidden_slides"] = ",".join(hidden)
+    return "\f".join(slides), meta, None
+
+
+# A placeholder the master fills in on every slide: furniture, not what the slide says
+_SLIDE_FURNITURE = ("SLIDE_NUMBER", "FOOTER", "DATE", "HEADER", "SLIDE_IMAGE")
+_TITLES = ("TITLE", "CENTER_TITLE", "VERTICAL_TITLE")
+_BULLETED = ("BODY", "OBJECT", "VERTICAL_BODY", "VERTICAL_OBJECT")  # a layout's text placeholders bullet by default
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def _slide_text(slide: Any, number: int) -> str:
+    """One slide's blocks, a blank line apart (see _read_pptx)."""
+    title_shape = slide.shapes.title
+    title = " ".join(_frame_lines(title_shape.text_frame, bulleted=False)) if title_shape is not None and title_shape.has_text_frame else ""
+    blocks = [f"# {title or f'Slide {number}'}"]
+    for shape in _reading_order(slide.shapes):
+        if title_shape is not None and shape.shape_id == title_shape.shape_id:
+            continue
+        blocks += _shape_blocks(shape)
+    if slide.has_notes_slide and (notes := slide.notes_slide.notes_text_frame) is not None:
+        said = _frame_lines(notes, bulleted=False)
+        if said:
+            blocks += ["### Speaker notes", *said]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _reading_order(shapes: Any) -> list[Any]:
+    """Shapes top to bottom, then left to right (a placeholder where the layout puts it); furniture left out."""
+    kept = []
+    for shape in shapes:
+        if shape.is_placeholder and shape.placeholder_format.type is not None and shape.placeholder_format.type.name in _SLIDE_FURNITURE:
+            continue
+        kept.append(shape)
+    return sorted(kept, key=lambda s: (s.top if s.top is not None else 0, s.left if s.left is not None else 0))
+
+
+def _shape_blocks(shape: Any) -> list[str]:
+    """A shape's blocks: a group's shapes in their own reading order, a table's rows, a chart's title and data, a text
+    box's paragraphs (one block each, a bullet's as a "- " item)."""
+    if shape.shape_type is not None and shape.shape_type.name == "GROUP":
+        return [block for inner in _reading_order(shape.shapes) for block in _shape_blocks(inner)]
+    if getattr(shape, "has_table", False) and shape.has_table:
+        rows = [row_text(["" if cell.is_spanned else " ".join(cell.text.split()) for cell in row.cells]) for row in shape.table.rows]
+        return ["\n".join(row for row in rows if row)]
+    if getattr(shape, "has_chart", False) and shape.has_chart:
+        return _chart_blocks(shape.chart)
+    if (data := _smartart_data(shape)) is not None:
+        return _smartart_items(data)
+    if shape.has_text_frame:
+        kind = shape.placeholder_format.type if shape.is_placeholder else None
+        return _frame_lines(shape.text_frame, bulleted=kind is not None and kind.name in _BULLETED)
+    return []
+
+
+def _frame_lines(frame: Any, bulleted: bool) -> list[str]:
+    """A text frame's paragraphs, a soft line break a space; a bullet's (its own, or its placeholder's) as a "- " item."""
+    lines = []
+    for paragraph in frame.paragraphs:
+        text = " ".join(paragraph.text.replace("\v", " ").split())
+        if not text:
+            continue
+        ppr = paragraph._p.pPr
+        marks = {child.tag for child in ppr} if ppr is not None else set()
+        own = f"{_A}buChar" in marks or f"{_A}buAutoNum" in marks
+        lines.append(f"- {text}" if own or (bulleted and f"{_A}buNone" not in marks) else text)
+    return lines
+
+
+_SMARTART = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _smartart_data(shape: Any) -> Any | None:
+    """A SmartArt graphic's data model (its boxes' text; python-pptx reads none of it), or None for any other shape."""
+    from lxml import etree
+
+    rel_ids = shape._element.find(f".//{_A}graphicData/{{{_SMARTART}}}relIds")
+    if rel_ids is None or not rel_ids.get(f"{_R}dm"):
+        return None
+    try:
+        blob = shape.part.related_part(rel_ids.get(f"{_R}dm")).blob
+        return etree.fromstring(blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except (KeyError, ValueError, SyntaxError):
+        return None
+
+
+def _smartart_items(data: Any) -> list[str]:
+    """A SmartArt graphic's boxes in the order its data lists them, each a "- " item (not its connectors' or
+    placeholder prompts' text)."""
+    items = []
+    for point in data.iter(f"{{{_SMARTART}}}pt"):
+        if point.get("type") not in (None, "node"):
+            continue
+        body = point.find(f"{{{_SMARTART}}}t")
+        for paragraph in body.iter(f"{_A}p") if body is not None else ():
+            if text := " ".join("".join(t.text or "" for t in paragraph.iter(f"{_A}t")).split()):
+                items.append(f"- {text}")
+    return items
+
+
+def _chart_blocks(chart: Any) -> list[str]:
+    """A chart's title, then its data as a table: the categories, then each series' name and values. A chart whose
+    data cannot be read gives its title alone."""
+    title = ""
+    try:
+        if chart.has_title and chart.chart_title.has_text_frame:
+            title = " ".join(chart.chart_title.text_frame.text.split())
+        plot = chart.plots[0] if len(chart.plots) else None
+        categories = [str(c) for c in plot.categories] if plot is not None else []
+        rows = [row_text(["", *categories])] if categories else []
+        for series in chart.series:
+            values = ["" if v is None else f"{v:g}" if isinstance(v, float) else str(v) for v in series.values]
+            rows.append(row_text([series.name or "", *values]))
+    except (KeyError, ValueError, AttributeError, IndexError, TypeError):
+        rows = []
+    return [title, "\n".join(row for row in rows if row)]
+
+
 # --- HTML -------------------------------------------------------------------------------------
 
 
@@ -537,6 +681,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".md": _read_markdown,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
+    ".pptx": _read_pptx,
     ".html": _read_html,
     ".htm": _read_html,
 }

@@ -27,16 +27,16 @@ from assistant.docstore import DocStore, now_iso
 from assistant.embed import Embedder, get_embedder, model_id
 from assistant.errors import AssistantError, IngestLocked, LoadError, UnsupportedFile
 from assistant.store import VectorStore, drop_collection, make_client
-from assistant.types import Chunk, DocumentInfo
+from assistant.types import Chunk, DocumentInfo, Locator, PageSpan
 from ingest.catalog import CATALOG_NAME, Catalog, CatalogError, forget_inferred, is_folder_note, load_catalog, save_inferred
 from ingest.infer import FIELDS as INFERRED_FIELDS
 from ingest.infer import VERSION as INFER_VERSION
 from ingest.infer import Inferred, infer_file, merge, needs_inference, resolve_publishers
-from ingest.load import read_bytes
+from ingest.load import SLIDES, read_bytes
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "13"  # bump when load/clean/split change their output, so documents re-ingest (4: speech cut into units; 5: broken words mark merged columns; 6: one impossible junction marks a run where the document merges columns elsewhere; 7: no line joined to a run's first or last line; 8: a table's empty cells keep their place, DOCX cells with equal text both kept, an HTML table's rows one block; 9: an HTML form holding the page's text kept, two rows of a table never joined; 10: a rolling caption's top line shown again left out, .vtt and .srt files read, meeting software's turns shaped as captions, older Teams cues' name lines, an HTML table in Markdown read as an .html file's, an extractor's [cite: N] marks dropped, WebVTT identifiers, comments and entities; 11: turns as transcription services write them (Rev's "Jane Smith (00:03):", Zoom's "[Jane Smith] 10:01:15", Descript's "[00:00:03] Jane Smith", "00:00:03 - Jane Smith:", meeting software's clock times), a speaker's label never dropped as page furniture, a captioner's ">> NAME:" and a guest speaking once named; 12: Happy Scribe's "[00:00:03.80] - Jane Smith" and Sonix's "Jane Smith: [00:00:03] ..." turns, a link's address printed in brackets dropped, Descript's layout never by the clock; 13: a captioner's ">>" ends a turn, ASR's "i" in captions written "I", a .docx's tracked insertions, content controls and text boxes read, a .docx's footnotes and endnotes stored, a PDF line wrapped before a capital joined to the next, a list's hanging indent no lost bullet, a paragraph opening with the comma a link's address left joined to the sentence before)
+PIPELINE_VERSION = "14"  # bump when load/clean/split change their output, so documents re-ingest (4: speech cut into units; 5: broken words mark merged columns; 6: one impossible junction marks a run where the document merges columns elsewhere; 7: no line joined to a run's first or last line; 8: a table's empty cells keep their place, DOCX cells with equal text both kept, an HTML table's rows one block; 9: an HTML form holding the page's text kept, two rows of a table never joined; 10: a rolling caption's top line shown again left out, .vtt and .srt files read, meeting software's turns shaped as captions, older Teams cues' name lines, an HTML table in Markdown read as an .html file's, an extractor's [cite: N] marks dropped, WebVTT identifiers, comments and entities; 11: turns as transcription services write them (Rev's "Jane Smith (00:03):", Zoom's "[Jane Smith] 10:01:15", Descript's "[00:00:03] Jane Smith", "00:00:03 - Jane Smith:", meeting software's clock times), a speaker's label never dropped as page furniture, a captioner's ">> NAME:" and a guest speaking once named; 12: Happy Scribe's "[00:00:03.80] - Jane Smith" and Sonix's "Jane Smith: [00:00:03] ..." turns, a link's address printed in brackets dropped, Descript's layout never by the clock; 13: a captioner's ">>" ends a turn, ASR's "i" in captions written "I", a .docx's tracked insertions, content controls and text boxes read, a .docx's footnotes and endnotes stored, a PDF line wrapped before a capital joined to the next, a list's hanging indent no lost bullet, a paragraph opening with the comma a link's address left joined to the sentence before; 14: .pptx slide decks read, a section of short list items is a section of its own)
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 EMBED_WAVE = 1024  # texts (chunks and sentences) sorted by length together: batches of like lengths, little padding
 PROGRESS_EVERY_S = 10.0  # off a terminal, a progress line at least this often
@@ -193,7 +193,16 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
         for i, s in enumerate(spans)
     ]
     texts = [embedding_text(c.text, c.section, title) for c in chunks]
-    return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status, found, inferred, cleaned.locators)
+    locators = cleaned.locators
+    if loaded.meta.get("format") == SLIDES:
+        locators = slide_locators(cleaned.pages, loaded.meta.get("hidden_slides", ""))
+    return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status, found, inferred, locators)
+
+
+def slide_locators(pages: Sequence[PageSpan], hidden: str = "") -> tuple[Locator, ...]:
+    """A slide deck's pages cited as its slides ("slide 3"; "slide 7, hidden" for one the show skips)."""
+    skipped = set(hidden.split(","))
+    return tuple(Locator(p.start, p.end, f"slide {p.page}" + (", hidden" if str(p.page) in skipped else "")) for p in pages)
 
 
 def _resolve_publishers(prepared: Sequence[_Prepared], known: Iterable[str]) -> None:

@@ -308,8 +308,9 @@ def _headings(lines: list[_Line]) -> list[_Heading]:
 
 
 def _is_short_line(line: _Line) -> bool:
-    """A line too slight to stand as a chunk: a heading, a date, a reference number, an author list."""
-    return len(line.text.split()) <= BARE_HEADING_MAX_WORDS and line.text[-1] not in ".!?"
+    """A line too slight to stand as a chunk: a heading, a date, a reference number, an author list. A list's item
+    is what its section says, however short (a slide's bullets)."""
+    return len(line.text.split()) <= BARE_HEADING_MAX_WORDS and line.text[-1] not in ".!?" and not _LIST_ITEM.match(line.text.lstrip())
 
 
 def _sections(lines: list[_Line], headings: list[_Heading]) -> list[tuple[list[str], list[int], list[int]]]:

@@ -198,3 +198,33 @@ def test_a_folders_notes_are_not_evidence_unless_catalogued(tmp_path):
     (folder / "catalog.yaml").write_text("documents:\n  SOURCES.md:\n    title: Where the evidence came from\n", encoding="utf-8")
     assert run_cli("ingest", str(folder), data_dir=data).returncode == 0
     assert sources() == ["Licence.txt", "SOURCES.md", "sources-of-funding.md", "submission.txt"]
+
+
+def test_a_slide_deck_is_ingested_and_its_quotes_cited_by_slide(tmp_path):
+    """A .pptx among the evidence: read as its slides, marked a presentation, and an answer's quote cited "slide 3"
+    with the quote equal to the stored text."""
+    from tests.test_load import make_deck
+
+    folder = tmp_path / "board"
+    folder.mkdir()
+    make_deck(folder / "oversight.pptx")
+    data = tmp_path / "data"
+    result = run_cli("ingest", str(folder), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "inferred title 'System oversight 2025/26'" in result.stderr and "kind 'presentation'" in result.stderr
+    proc = run_cli("assistant", "ask", "What was the waiting list at LTHT in 2024/25?", "--json", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert not answer["abstained"]
+    cited = {c["quote"]: c for c in answer["citations"]}
+    assert "LTHT | 120,000 | 98,500" in cited and cited["LTHT | 120,000 | 98,500"]["locator"] == "slide 3"
+    from assistant.docstore import DocStore
+
+    store = DocStore(data / "index.sqlite", create=False)
+    text = store.text("oversight.pptx")
+    assert all(text[c["start"] : c["end"]] == c["quote"] for c in answer["citations"])
+    notes = run_cli("assistant", "ask", "Who chairs the quality committee?", "--json", data_dir=data)
+    hidden = run_cli("assistant", "ask", "What happens if a provider's rating falls?", "--json", data_dir=data)
+    assert {c["quote"]: c["locator"] for c in json.loads(notes.stdout)["citations"]}["The ICB chairs the quality committee."] == "slide 2"
+    assert {c["quote"]: c["locator"] for c in json.loads(hidden.stdout)["citations"]}[
+        "If a rating falls, a second assurance meeting is held."] == "slide 5, hidden"

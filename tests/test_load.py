@@ -11,6 +11,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -366,6 +367,119 @@ def test_corrupt_docx(tmp_path: Path) -> None:
     path = tmp_path / "mangled.docx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     assert "corrupt or not a Word .docx file" in load_error(path)
+
+
+# --- PPTX -------------------------------------------------------------------------------------
+
+
+def add_smartart(slide: Any, boxes: list[str]) -> None:
+    """A SmartArt graphic as PowerPoint stores one: a graphic frame naming a diagram data part, whose points hold each
+    box's text (python-pptx writes none, so the part is made here); a connector's point holds text no box shows."""
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    dgm, a = "http://schemas.openxmlformats.org/drawingml/2006/diagram", "http://schemas.openxmlformats.org/drawingml/2006/main"
+    r, p = "http://schemas.openxmlformats.org/officeDocument/2006/relationships", "http://schemas.openxmlformats.org/presentationml/2006/main"
+
+    def point(n: int, text: str, kind: str = "") -> str:
+        typed = f' type="{kind}"' if kind else ""
+        return f'<dgm:pt modelId="{n}"{typed}><dgm:prSet/><dgm:spPr/><dgm:t><a:bodyPr/><a:p><a:r><a:t>{text}</a:t></a:r></a:p></dgm:t></dgm:pt>'
+
+    points = point(0, "", "doc") + "".join(point(n, box) for n, box in enumerate(boxes, 1)) + point(99, "connector", "parTrans")
+    data = f'<dgm:dataModel xmlns:dgm="{dgm}" xmlns:a="{a}"><dgm:ptLst>{points}</dgm:ptLst></dgm:dataModel>'
+    content_type = "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml"
+    part = Part(PackURI("/ppt/diagrams/data1.xml"), content_type, slide.part.package, data.encode())
+    rel = slide.part.relate_to(part, RELATIONSHIP_TYPE.DIAGRAM_DATA)
+    slide.shapes._spTree.append(etree.fromstring(
+        f'<p:graphicFrame xmlns:p="{p}" xmlns:a="{a}" xmlns:r="{r}"><p:nvGraphicFramePr><p:cNvPr id="40" name="Diagram 1"/>'
+        f'<p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr><p:xfrm><a:off x="914400" y="1828800"/><a:ext cx="5486400" cy="914400"/>'
+        f'</p:xfrm><a:graphic><a:graphicData uri="{dgm}"><dgm:relIds xmlns:dgm="{dgm}" r:dm="{rel}" r:lo="" r:qs="" r:cs=""/>'
+        f"</a:graphicData></a:graphic></p:graphicFrame>"
+    ))
+
+
+def make_deck(path: Path) -> None:
+    """A board's slide deck as PowerPoint writes one (python-pptx): a title slide, bullets at two levels with speaker
+    notes, a table with a text box drawn before it but placed below it, a group, a SmartArt graphic, a chart, and a
+    hidden slide."""
+    from lxml import etree
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.core_properties.author = "ICB board secretary"
+    deck.core_properties.created = datetime(2025, 3, 4, 9, 0)
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    slide.shapes.title.text = "System oversight 2025/26"
+    slide.placeholders[1].text = "Board development session"
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "How the ICB holds providers to account"
+    frame = slide.placeholders[1].text_frame
+    frame.text = "Quarterly assurance meetings with each trust"
+    for text, level in (("Segmentation under the NHS Oversight Framework", 1), ("Escalation\vwhere needed", 0), ("In short: assurance first.", 0)):
+        paragraph = frame.add_paragraph()
+        paragraph.text, paragraph.level = text, level
+    etree.SubElement(paragraph._p.get_or_add_pPr(), "{http://schemas.openxmlformats.org/drawingml/2006/main}buNone")
+    slide.notes_slide.notes_text_frame.text = "The ICB chairs the quality committee."
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Waiting lists"
+    slide.shapes.add_textbox(Inches(1), Inches(5), Inches(6), Inches(1)).text_frame.text = "Waiting lists fell at both trusts."
+    table = slide.shapes.add_table(3, 3, Inches(1), Inches(2), Inches(6), Inches(1.5)).table
+    for r, row in enumerate([["Trust", "2023/24", "2024/25"], ["LTHT", "120,000", "98,500"], ["Bradford", "60,200", "55,100"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    footer = slide.shapes.add_textbox(Inches(1), Inches(7), Inches(3), Inches(0.3))
+    footer.text_frame.text = "Official"
+    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank: no title
+    group = slide.shapes.add_group_shape()
+    group.shapes.add_textbox(Inches(5), Inches(1), Inches(3), Inches(1)).text_frame.text = "Right box"
+    group.shapes.add_textbox(Inches(1), Inches(1), Inches(3), Inches(1)).text_frame.text = "Left box"
+    data = CategoryChartData()
+    data.categories = ["Q1", "Q2"]
+    data.add_series("A&E 4-hour (%)", (71.5, 73.0))
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(3), Inches(6), Inches(3), data).chart
+    chart.has_title = True
+    chart.chart_title.text_frame.text = "A&E performance improved"
+    add_smartart(slide, ["Assure", "Support", "Intervene"])  # at 2 inches: between the group and the chart
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Backup"
+    slide.shapes.add_textbox(Inches(1), Inches(2), Inches(6), Inches(1)).text_frame.text = "If a rating falls, a second assurance meeting is held."
+    slide.shapes.add_textbox(Inches(1), Inches(7), Inches(3), Inches(0.3)).text_frame.text = "Official"
+    slide._element.set("show", "0")
+    deck.save(path)
+
+
+def test_pptx_slides_are_pages_with_titles_bullets_tables_charts_and_notes_in_reading_order(tmp_path: Path) -> None:
+    path = tmp_path / "oversight.pptx"
+    make_deck(path)
+    doc = load(path, max_bytes=MB)
+    assert doc.text.split("\f") == [
+        "# System oversight 2025/26\n\nBoard development session",
+        "# How the ICB holds providers to account\n\n- Quarterly assurance meetings with each trust\n\n"
+        "- Segmentation under the NHS Oversight Framework\n\n- Escalation where needed\n\nIn short: assurance first.\n\n"
+        "### Speaker notes\n\nThe ICB chairs the quality committee.",
+        "# Waiting lists\n\nTrust | 2023/24 | 2024/25\nLTHT | 120,000 | 98,500\nBradford | 60,200 | 55,100\n\n"
+        "Waiting lists fell at both trusts.\n\nOfficial",
+        "# Slide 4\n\nLeft box\n\nRight box\n\n- Assure\n\n- Support\n\n- Intervene\n\nA&E performance improved\n\n| Q1 | Q2\nA&E 4-hour (%) | 71.5 | 73",
+        "# Backup\n\nIf a rating falls, a second assurance meeting is held.\n\nOfficial",
+    ]
+    assert doc.meta == {"title": "System oversight 2025/26", "author": "ICB board secretary", "date": "2025-03-04",
+                        "format": "slides", "hidden_slides": "5"}
+
+
+def test_corrupt_pptx(tmp_path: Path) -> None:
+    path = tmp_path / "mangled.pptx"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert "corrupt or not a PowerPoint .pptx file" in load_error(path)
+    docx_as_pptx = tmp_path / "paper.pptx"
+    import docx
+
+    docx.Document().save(docx_as_pptx)
+    assert "corrupt or not a PowerPoint .pptx file" in load_error(docx_as_pptx)
 
 
 # --- HTML -------------------------------------------------------------------------------------

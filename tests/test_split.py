@@ -80,6 +80,21 @@ def test_markdown_and_bold_headings_give_section_paths() -> None:
     assert_well_formed(text, chunks, 60, words)
 
 
+def test_a_section_of_short_list_items_is_a_section_of_its_own() -> None:
+    """A slide's bullets are short and unpunctuated, as a title page's lines are; they are what their section says, so
+    they stay under their own heading, not carried into the next one's."""
+    text = (
+        "# How the ICB holds providers to account\n\n- Quarterly assurance meetings\n\n- Segmentation\n\n"
+        "- Escalation where needed\n\n# Waiting lists\n\nWaiting lists fell at both trusts in 2024/25."
+    )
+    chunks = split(text, max_tokens=60, count_tokens=words)
+    assert [(c.section, text[c.start : c.end].splitlines()[-1]) for c in chunks] == [
+        ("How the ICB holds providers to account", "- Escalation where needed"),
+        ("Waiting lists", "Waiting lists fell at both trusts in 2024/25."),
+    ]
+    assert_well_formed(text, chunks, 60, words)
+
+
 def test_bare_line_headings_nest_like_004() -> None:
     text = (
         "Context\nIt is only fair to open by noting the storm.\n"
