@@ -457,6 +457,25 @@ def test_bench_pdf_wrap_finds_more_sentences_whole_with_wrapped_lines_joined(tmp
     assert float(none) < float(shipped) == 1.0, rows
 
 
+def test_bench_formats_reads_a_document_back_whole_from_word_a_deck_and_a_web_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """eval.bench_formats on a real folder: a report with headings, paragraphs, a list and a table is written as a real
+    .docx, .pptx and .html and read back by ingest's loaders; every sentence is found whole in each."""
+    from eval import bench_formats
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "report.md").write_text(
+        "# Oversight\n\nIntegrated care boards are held to account by NHS England every year.\n\n"
+        "The board agreed three priorities for the year ahead:\n\n- Every trust meets its assurance meeting each quarter.\n"
+        "- Waiting lists fall by a tenth before March.\n\n| Trust | 2024 |\n|---|---|\n| LTHT | 98,500 |\n\n"
+        "# Accountability\n\nThe ICB publishes its minutes within a month of each meeting.\n",
+        encoding="utf-8",
+    )
+    assert bench_formats.main(["--corpus", str(folder)]) == 0
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "(" in line}
+    assert rows == {"docx": "1.000 (4 of 4)", "pptx": "1.000 (4 of 4)", "html": "1.000 (4 of 4)"}, rows  # the lead-in is no sentence
+
+
 def test_bench_columns_reports_where_merged_columns_are_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """eval.bench_columns on a real folder: a paper whose columns were merged into long lines is counted, a
     one-column document is not, and the sweep of the rule's constants lists no other document."""
