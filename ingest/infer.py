@@ -18,12 +18,12 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ingest.load import SLIDES  # a slide deck's format, as the loader marks it
+from ingest.load import SHEETS, SLIDES  # a slide deck's and a spreadsheet's format, as the loader marks them
 from ingest.transcript import _TITLED, CAPTION, SPEECH  # _TITLED: "Dr Amy Lee", "Cllr Jo Bloggs", a titled person's name
 
 VERSION = "5"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle; 5: a recording's heading is its title before its opening words; a dash is no word)
 FIELDS = ("title", "publisher", "date", "kind")
-FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".pptx", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
+FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".pptx", ".xlsx", ".csv", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
 FIRST_PAGES_CHARS = 20000  # where the publisher is named again and again
 CLOSING_CHARS = 600  # a back cover naming who published it
@@ -208,12 +208,15 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
         title, org_lines = _title(doc, spoken, notes)
     if meta.get("format") == SLIDES and meta.get("title"):  # a deck's own title, or its first slide's: not its subtitle too
         title, notes["title"] = meta["title"], "the deck's title"
+    if meta.get("format") == SHEETS:  # a sheet's first line is its name or a column's heading, seldom the workbook's title
+        title, notes["title"] = (meta["title"], "file properties") if meta.get("title") else (_stem(filename), "file name")
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"
     if not title and filename:
         title, notes["title"] = _stem(filename), "file name"
     publisher = _publisher(doc, title, org_lines, meta, filename, notes)
-    kind = _kind(doc, title, spoken or bool(meta.get("transcript")), notes, slides=meta.get("format") == SLIDES)
+    kind = _kind(doc, title, spoken or bool(meta.get("transcript")), notes, slides=meta.get("format") == SLIDES,
+                 sheets=meta.get("format") == SHEETS)
     when = _date(doc, title, kind, meta, notes)
     hints = () if publisher else _acronyms(title, doc.first_pages)
     return Inferred(title, publisher, when, kind, notes, hints)
@@ -775,13 +778,14 @@ def _journal(doc: _Opening) -> str:
 
 
 # kind --------------------------------------------------------------------------------------------
-def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str], slides: bool = False) -> str:
+def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str], slides: bool = False, sheets: bool = False) -> str:
     """What sort of document it is, from the strongest cue: its format, its opening, then its title's words."""
     opening = "\n".join(doc.lines)
     cues = (
         (transcript, "transcript", "a transcript's timestamps or speaker turns"),
         (bool(_oral_evidence(doc)), "transcript", "an oral evidence header"),
         (slides, "presentation", "a slide deck"),
+        (sheets, "spreadsheet", "a spreadsheet"),
         (bool(re.search(r"^(?:written |oral )?evidence submitted by|submitted the following evidence", opening, re.I | re.M)),
          "written evidence", "an evidence header"),
         (bool(_journal(doc)) and bool(re.search(r"^abstract\b|doi\.org", opening, re.I | re.M)),

@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .pptx, .html) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .pptx, .xlsx, .csv, .html) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".pptx", *HTML_EXTENSIONS)
-SLIDES = "slides"  # meta["format"] of a slide deck: its slides are its pages, cited "slide 3" (ingest/pipeline.py)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".pptx", ".xlsx", ".csv", *HTML_EXTENSIONS)
+SLIDES, SHEETS = "slides", "spreadsheet"  # meta["format"] of a slide deck and of a workbook or CSV file
+PAGE_LABELS = "page_labels"  # meta: how a deck's or workbook's pages are cited, one per line ("slide 3", "sheet Summary")
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
 NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg")
 DROPPED_HTML_TAGS = (*NEVER_TEXT_TAGS, "nav", "footer", "header")  # a web page's furniture
@@ -402,13 +403,12 @@ def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author), "format": SLIDES}
         if isinstance(props.created, datetime):
             meta["date"] = props.created.date().isoformat()
-        hidden = [str(n) for n, slide in enumerate(deck.slides, 1) if slide._element.get("show") in ("0", "false")]
+        labels = [f"slide {n}" + (", hidden" if slide._element.get("show") in ("0", "false") else "") for n, slide in enumerate(deck.slides, 1)]
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, AttributeError, SyntaxError) as exc:
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         message = _message(path, f"corrupt or not a PowerPoint .pptx file ({reason})", "re-save it from PowerPoint and ingest again")
         raise LoadError(message) from None
-    if hidden:
-        meta["hidden_slides"] = ",".join(hidden)
+    meta[PAGE_LABELS] = "\n".join(labels)
     return "\f".join(slides), meta, None
 
 
@@ -525,6 +525,103 @@ def _chart_blocks(chart: Any) -> list[str]:
     except (KeyError, ValueError, AttributeError, IndexError, TypeError):
         rows = []
     return [title, "\n".join(row for row in rows if row)]
+
+
+# --- spreadsheets ---------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """A CSV file as one table: each row a line, its cells " | " apart in their columns; a blank row ends a block.
+    The delimiter (comma, semicolon, tab or bar) is sniffed."""
+    import csv
+
+    text, encoding = _decode(path, data)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:CSV_SNIFF_CHARS], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise LoadError(_message(path, f"not a readable CSV file ({exc})", "save it as CSV from the spreadsheet and ingest again")) from None
+    return _table_text(rows), {"format": SHEETS, "title": path.stem}, encoding
+
+
+CSV_SNIFF_CHARS = 20_000  # of a CSV file read to tell its delimiter
+
+
+def _read_xlsx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """An Excel workbook: each worksheet with anything in it a page ("# " and its name, then its rows as a table's, a
+    blank row ending a block), cited "sheet Summary" ("sheet Workings, hidden" for one Excel hides). A cell reads as
+    Excel shows it: its number format's percent, thousands separator, decimals and currency sign, a date as a date; a
+    formula as the value Excel last saved for it."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        pages, labels = [], []
+        for sheet in book.worksheets:
+            body = _table_text([[_cell_text(cell) for cell in row] for row in sheet.iter_rows()])
+            if body.strip():
+                pages.append(f"# {sheet.title}\n\n{body}")
+                labels.append(f"sheet {sheet.title}" + ("" if sheet.sheet_state == "visible" else ", hidden"))
+        props = book.properties
+        title = _clean_meta(props.title) or path.stem  # not the first sheet's name, which load() would take
+        meta = {"title": title, "author": _clean_meta(props.creator), "format": SHEETS, PAGE_LABELS: "\n".join(labels)}
+        if isinstance(props.created, datetime):
+            meta["date"] = props.created.date().isoformat()
+        book.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, SyntaxError, OSError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or not an Excel .xlsx file ({reason})", "re-save it from Excel and ingest again")) from None
+    return "\f".join(pages), meta, None
+
+
+def _table_text(rows: list[list[str]]) -> str:
+    """Rows of cells as stored: one row a line (ingest.markdown.row_text), a blank row a blank line between blocks."""
+    out: list[str] = []
+    for cells in rows:
+        line = row_text(cells)
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n")
+
+
+_CURRENCY = re.compile(r"[£$€¥]")
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell's value as Excel shows it (see _read_xlsx); "" for an empty one."""
+    from datetime import date, time
+
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return _number_text(float(value), (getattr(cell, "number_format", "") or "General").split(";")[0])
+    return " ".join(str(value).split())
+
+
+def _number_text(value: float, fmt: str) -> str:
+    """A number in an Excel number format's first section: "0.0%" gives "6.9%", "#,##0" "12,345", "£#,##0.00"
+    "£1,234.50"; General gives the number as typed (no float noise)."""
+    shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt)  # quoted text, [colour] and [$£-809] codes, escapes
+    sign = _CURRENCY.search(fmt)
+    decimals = len(m.group(1)) if (m := re.search(r"\.([0#]+)", shown)) else 0
+    if "%" in shown:
+        return f"{value * 100:.{decimals}f}%"
+    if not re.search(r"[0#]", shown):  # General, or text
+        whole = value.is_integer() and abs(value) < 1e15
+        return str(int(value)) if whole else f"{value:.12g}"
+    grouped = f"{abs(value):,.{decimals}f}" if "," in shown else f"{abs(value):.{decimals}f}"
+    return ("-" if value < 0 else "") + (sign.group(0) if sign else "") + grouped
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -682,6 +779,8 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".pdf": _read_pdf,
     ".docx": _read_docx,
     ".pptx": _read_pptx,
+    ".xlsx": _read_xlsx,
+    ".csv": _read_csv,
     ".html": _read_html,
     ".htm": _read_html,
 }

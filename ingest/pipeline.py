@@ -32,7 +32,7 @@ from ingest.catalog import CATALOG_NAME, Catalog, CatalogError, forget_inferred,
 from ingest.infer import FIELDS as INFERRED_FIELDS
 from ingest.infer import VERSION as INFER_VERSION
 from ingest.infer import Inferred, infer_file, merge, needs_inference, resolve_publishers
-from ingest.load import SLIDES, read_bytes
+from ingest.load import PAGE_LABELS, read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -193,16 +193,15 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
         for i, s in enumerate(spans)
     ]
     texts = [embedding_text(c.text, c.section, title) for c in chunks]
-    locators = cleaned.locators
-    if loaded.meta.get("format") == SLIDES:
-        locators = slide_locators(cleaned.pages, loaded.meta.get("hidden_slides", ""))
+    locators = page_locators(cleaned.pages, loaded.meta[PAGE_LABELS]) if PAGE_LABELS in loaded.meta else cleaned.locators
     return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status, found, inferred, locators)
 
 
-def slide_locators(pages: Sequence[PageSpan], hidden: str = "") -> tuple[Locator, ...]:
-    """A slide deck's pages cited as its slides ("slide 3"; "slide 7, hidden" for one the show skips)."""
-    skipped = set(hidden.split(","))
-    return tuple(Locator(p.start, p.end, f"slide {p.page}" + (", hidden" if str(p.page) in skipped else "")) for p in pages)
+def page_locators(pages: Sequence[PageSpan], labels: str) -> tuple[Locator, ...]:
+    """A deck's or workbook's pages cited as the loader names them, one label a line: "slide 3", "slide 7, hidden"
+    (one the show skips), "sheet Summary"."""
+    named = labels.split("\n")
+    return tuple(Locator(p.start, p.end, named[p.page - 1]) for p in pages if 0 < p.page <= len(named))
 
 
 def _resolve_publishers(prepared: Sequence[_Prepared], known: Iterable[str]) -> None:

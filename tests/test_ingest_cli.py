@@ -200,14 +200,15 @@ def test_a_folders_notes_are_not_evidence_unless_catalogued(tmp_path):
     assert sources() == ["Licence.txt", "SOURCES.md", "sources-of-funding.md", "submission.txt"]
 
 
-def test_a_slide_deck_is_ingested_and_its_quotes_cited_by_slide(tmp_path):
-    """A .pptx among the evidence: read as its slides, marked a presentation, and an answer's quote cited "slide 3"
-    with the quote equal to the stored text."""
-    from tests.test_load import make_deck
+def test_a_slide_deck_and_a_workbook_are_ingested_and_quoted_by_slide_and_sheet(tmp_path):
+    """A .pptx and an .xlsx among the evidence: read as their slides and sheets, marked a presentation and a
+    spreadsheet, and an answer's quote cited "slide 3" or "sheet Summary", the quote equal to the stored text."""
+    from tests.test_load import make_deck, make_workbook
 
     folder = tmp_path / "board"
     folder.mkdir()
     make_deck(folder / "oversight.pptx")
+    make_workbook(folder / "allocations.xlsx")
     data = tmp_path / "data"
     result = run_cli("ingest", str(folder), data_dir=data)
     assert result.returncode == 0, result.stderr
@@ -228,3 +229,8 @@ def test_a_slide_deck_is_ingested_and_its_quotes_cited_by_slide(tmp_path):
     assert {c["quote"]: c["locator"] for c in json.loads(notes.stdout)["citations"]}["The ICB chairs the quality committee."] == "slide 2"
     assert {c["quote"]: c["locator"] for c in json.loads(hidden.stdout)["citations"]}[
         "If a rating falls, a second assurance meeting is held."] == "slide 5, hidden"
+    assert "kind 'spreadsheet'" in result.stderr
+    money = json.loads(run_cli("assistant", "ask", "What is West Yorkshire's running cost allocation?", "--json", data_dir=data).stdout)
+    row = "West Yorkshire | £1,234,567.50 | -7.0% | 2025-04-01"
+    assert {c["quote"]: c["locator"] for c in money["citations"]}[row] == "sheet Summary"
+    assert store.text("allocations.xlsx")[next(c["start"] for c in money["citations"] if c["quote"] == row):].startswith(row)

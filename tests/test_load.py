@@ -468,7 +468,7 @@ def test_pptx_slides_are_pages_with_titles_bullets_tables_charts_and_notes_in_re
         "# Backup\n\nIf a rating falls, a second assurance meeting is held.\n\nOfficial",
     ]
     assert doc.meta == {"title": "System oversight 2025/26", "author": "ICB board secretary", "date": "2025-03-04",
-                        "format": "slides", "hidden_slides": "5"}
+                        "format": "slides", "page_labels": "slide 1\nslide 2\nslide 3\nslide 4\nslide 5, hidden"}
 
 
 def test_corrupt_pptx(tmp_path: Path) -> None:
@@ -480,6 +480,68 @@ def test_corrupt_pptx(tmp_path: Path) -> None:
 
     docx.Document().save(docx_as_pptx)
     assert "corrupt or not a PowerPoint .pptx file" in load_error(docx_as_pptx)
+
+
+# --- spreadsheets ---------------------------------------------------------------------------
+
+
+def make_workbook(path: Path) -> None:
+    """An allocations workbook as Excel saves one (openpyxl): a title row, a table whose cells carry number formats,
+    a date and a date-time, a blank row, a merged note, a hidden sheet with float noise, and an empty sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Summary"
+    sheet.append(["ICB running cost allocations 2025/26"])
+    sheet.append([])
+    sheet.append(["ICB", "Allocation", "Change", "Published"])
+    sheet.append(["West Yorkshire", 1234567.5, -0.0696, datetime(2025, 4, 1)])
+    sheet.append(["Humber and North Yorkshire", 987654, 0.05, datetime(2025, 4, 1, 9, 30)])
+    for row in (4, 5):
+        sheet.cell(row, 2).number_format = '"£"#,##0.00'
+        sheet.cell(row, 3).number_format = "0.0%"
+    sheet.append([])
+    sheet.append(["Note", "Figures exclude the 2025/26 pay award."])
+    sheet.merge_cells("B7:D7")
+    workings = book.create_sheet("Workings")
+    workings.append(["Check", 0.1 + 0.2, 3.0, True, 12345.678])
+    workings.cell(1, 5).number_format = "#,##0.0"
+    workings.sheet_state = "hidden"
+    book.create_sheet("Empty")
+    book.properties.creator = "NHS England"
+    book.save(path)
+
+
+def test_xlsx_sheets_are_pages_of_rows_with_cells_as_excel_shows_them(tmp_path: Path) -> None:
+    path = tmp_path / "allocations 2025-26.xlsx"
+    make_workbook(path)
+    doc = load(path, max_bytes=MB)
+    assert doc.text.split("\f") == [
+        "# Summary\n\nICB running cost allocations 2025/26\n\nICB | Allocation | Change | Published\n"
+        "West Yorkshire | £1,234,567.50 | -7.0% | 2025-04-01\nHumber and North Yorkshire | £987,654.00 | 5.0% | 2025-04-01 09:30\n\n"
+        "Note | Figures exclude the 2025/26 pay award.",
+        "# Workings\n\nCheck | 0.3 | 3 | TRUE | 12,345.7",
+    ]
+    assert doc.meta["page_labels"] == "sheet Summary\nsheet Workings, hidden"
+    assert doc.meta["title"] == "allocations 2025-26" and doc.meta["author"] == "NHS England" and doc.meta["format"] == "spreadsheet"
+
+
+def test_csv_is_one_table_its_delimiter_sniffed(tmp_path: Path) -> None:
+    path = tmp_path / "rates.csv"
+    path.write_text('Trust;Rate;Year\r\nLTHT;6.9%;2024\r\n\r\n;;\r\nNote;"Figures; provisional, March";\r\n', encoding="cp1252")
+    doc = load(path, max_bytes=MB)
+    assert doc.text == "Trust | Rate | Year\nLTHT | 6.9% | 2024\n\nNote | Figures; provisional, March"
+    assert doc.meta == {"format": "spreadsheet", "title": "rates"}
+
+
+def test_corrupt_spreadsheets(tmp_path: Path) -> None:
+    path = tmp_path / "mangled.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert "corrupt or not an Excel .xlsx file" in load_error(path)
+    huge = tmp_path / "huge.csv"
+    huge.write_text('a,b\n1,"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    assert "not a readable CSV file" in load_error(huge)
 
 
 # --- HTML -------------------------------------------------------------------------------------
