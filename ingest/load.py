@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .pptx, .xlsx, .csv, .html) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .xlsx, .csv, .html) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".pptx", ".xlsx", ".csv", *HTML_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".csv", *HTML_EXTENSIONS)
 SLIDES, SHEETS = "slides", "spreadsheet"  # meta["format"] of a slide deck and of a workbook or CSV file
 PAGE_LABELS = "page_labels"  # meta: how a deck's or workbook's pages are cited, one per line ("slide 3", "sheet Summary")
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
@@ -383,6 +383,140 @@ def _docx_table(table: Any) -> str:
             seen.append(cell._tc)
         rows.append(row_text(cells))
     return "\n".join(r for r in rows if r)
+
+
+# --- ODT ---------------------------------------------------------------------------------------
+
+_ODF = {
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+}
+_T, _TB, _DRAW = (f"{{{_ODF[k]}}}" for k in ("text", "table", "draw"))
+# What an OpenDocument holds but no reader sees: tracked deletions, comments, a table of contents or index, the
+# note's own number, fields' hidden text, and a frame's alternative text and title
+_ODT_UNREAD = frozenset((f"{_T}tracked-changes", f"{{{_ODF['office']}}}annotation", f"{_T}table-of-content",
+                         f"{_T}alphabetical-index", f"{_T}illustration-index", f"{_T}note-citation", f"{_T}hidden-text",
+                         f"{_T}sequence-decls", f"{_T}variable-decls", f"{_DRAW}title", f"{_DRAW}desc"))  # fmt: skip
+
+
+def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """An OpenDocument text (.odt, as LibreOffice and GOV.UK publish them): headings as "#" lines by outline level,
+    list items as "- " items, tables one row per line, text frames in place, and the footnotes and endnotes at the end
+    under "Footnotes" and "Notes", as a .docx's; text deleted under tracked changes, comments and a table of contents
+    are left out."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            content = etree.fromstring(package.read("content.xml"), parser=parser)
+            meta_xml = etree.fromstring(package.read("meta.xml"), parser=parser) if "meta.xml" in package.namelist() else None
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or not an OpenDocument .odt file ({reason})", "re-save it as .odt and ingest again")) from None
+    body = content.find(f"{{{_ODF['office']}}}body/{{{_ODF['office']}}}text")
+    if body is None:
+        raise LoadError(_message(path, "not an OpenDocument text (no office:text body)", "save it as an .odt text document and ingest again"))
+    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
+    blocks = _odt_blocks(body, notes)
+    for kind, heading in (("footnote", "Footnotes"), ("endnote", "Notes")):
+        if notes[kind]:
+            blocks += [heading, *(f"{k}. {text}" for k, text in enumerate(notes[kind], 1))]
+    meta: dict[str, str] = {}
+    if meta_xml is not None:
+        def field(tag: str) -> str:
+            found = meta_xml.find(f".//{tag}")
+            return _clean_meta(found.text) if found is not None else ""
+
+        meta = {"title": field(f"{{{_ODF['dc']}}}title"), "author": field(f"{{{_ODF['meta']}}}initial-creator") or field(f"{{{_ODF['dc']}}}creator")}
+        if re.match(r"\d{4}-\d\d-\d\d", created := field(f"{{{_ODF['meta']}}}creation-date")):
+            meta["date"] = created[:10]
+    return "\n\n".join(block for block in blocks if block), meta, None
+
+
+def _odt_blocks(container: Any, notes: dict[str, list[str]], in_cell: bool = False) -> list[str]:
+    """The blocks of a text body, list item, table cell or frame, in order (see _read_odt)."""
+    blocks: list[str] = []
+    for child in container.iterchildren():
+        tag = child.tag
+        if tag in _ODT_UNREAD:
+            continue
+        if tag in (f"{_T}p", f"{_T}h"):
+            text = " ".join(_odt_text(child, notes).split())
+            if text and tag == f"{_T}h" and not in_cell:
+                level = int(child.get(f"{_T}outline-level") or 1) if (child.get(f"{_T}outline-level") or "1").isdigit() else 1
+                text = f"{'#' * min(max(level, 1), 6)} {text}"
+            blocks.append(text)
+            blocks += [block for frame in child.iter(f"{_DRAW}text-box") for block in _odt_blocks(frame, notes, in_cell)]
+        elif tag == f"{_T}list":  # each item once, nested ones too; a numbered heading (in a list) stays a heading
+            for item in child.iter(f"{_T}list-item"):
+                said = []
+                for paragraph in item.iterchildren(f"{_T}p", f"{_T}h"):
+                    if paragraph.tag == f"{_T}h":
+                        blocks += _odt_blocks(_Wrapper(paragraph), notes, in_cell)
+                    elif text := " ".join(_odt_text(paragraph, notes).split()):
+                        said.append(text)
+                if said:
+                    blocks.append(" ".join(said) if in_cell else f"- {' '.join(said)}")
+        elif tag == f"{_TB}table":
+            rows = _odt_rows(child, notes)
+            blocks.append(" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows))
+        elif tag == f"{_T}section" or tag == f"{_T}soft-page-break":
+            blocks += _odt_blocks(child, notes, in_cell)
+    return blocks
+
+
+def _odt_text(element: Any, notes: dict[str, list[str]]) -> str:
+    """A paragraph's text as LibreOffice shows it: spans and links, <text:s c="3"/> as its spaces, tabs and line
+    breaks as spaces; a note's body goes to `notes` (its number stays out), a frame's text is read as blocks."""
+    parts = [element.text or ""]
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag == f"{_T}s":
+            parts.append(" " * int(child.get(f"{_T}c") or 1) if (child.get(f"{_T}c") or "1").isdigit() else " ")
+        elif tag in (f"{_T}tab", f"{_T}line-break"):
+            parts.append(" ")
+        elif tag == f"{_T}note":
+            kind = child.get(f"{_T}note-class") or "footnote"
+            body = child.find(f"{_T}note-body")
+            if body is not None and (said := " ".join(" ".join(_odt_blocks(body, notes, in_cell=True)).split())):
+                notes.setdefault(kind, []).append(said)
+        elif tag not in _ODT_UNREAD and tag != f"{_DRAW}frame":
+            parts.append(_odt_text(child, notes))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+class _Wrapper:
+    """One element given to _odt_blocks as a container's only child."""
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+
+    def iterchildren(self) -> list[Any]:
+        return [self.element]
+
+
+MAX_REPEAT = 50  # a cell or row repeated more than this is a sheet's padding to its edge, taken as this
+
+
+def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
+    """A table's rows, one line each, its cells " | " apart in their columns (a covered cell, under one spanning
+    columns, keeps its place empty)."""
+    rows = []
+    for row in table.iter(f"{_TB}table-row"):
+        cells: list[str] = []
+        for cell in row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"):
+            repeat = cell.get(f"{_TB}number-columns-repeated") or "1"
+            text = " ".join(_odt_blocks(cell, notes, in_cell=True)) if cell.tag == f"{_TB}table-cell" else ""
+            cells += [text] * min(int(repeat) if repeat.isdigit() else 1, MAX_REPEAT)
+        if line := row_text(cells):
+            rows.append(line)
+    return rows
 
 
 # --- PPTX -------------------------------------------------------------------------------------
@@ -778,6 +912,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".md": _read_markdown,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
+    ".odt": _read_odt,
     ".pptx": _read_pptx,
     ".xlsx": _read_xlsx,
     ".csv": _read_csv,

@@ -37,14 +37,15 @@ def test_bad_files_get_one_line_each_and_the_rest_ingest(tmp_path):
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 20)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
     (folder / "legacy.txt").write_bytes("Trusts spend £104bn; the Act’s café rules.\n".encode("cp1252") * 3)
-    (folder / "slides.pptx").write_bytes(b"PK\x03\x04 not supported")
+    (folder / "slides.key").write_bytes(b"PK\x03\x04 not supported")
+    (folder / "broken.pptx").write_bytes(b"PK\x03\x04 not really a deck")
     data = tmp_path / "data"
     result = run_cli("ingest", str(folder), str(tmp_path / "missing-folder"), data_dir=data)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    for name in ("empty.txt", "binary.txt", "broken.pdf", "missing-folder"):
+    for name in ("empty.txt", "binary.txt", "broken.pdf", "broken.pptx", "missing-folder"):
         assert sum(name in line for line in errors) == 1, (name, result.stderr)
-    assert any(line.startswith("skipped:") and "slides.pptx" in line for line in result.stderr.splitlines())
+    assert any(line.startswith("skipped:") and "slides.key" in line for line in result.stderr.splitlines())
     assert "2 added" in result.stdout
     status = json.loads(run_cli("ingest", "status", "--json", data_dir=data).stdout)
     assert sorted(d["source"] for d in status["documents"]) == ["good.txt", "legacy.txt"]

@@ -116,12 +116,13 @@ def test_empty_and_whitespace_only_files(tmp_path: Path) -> None:
 
 
 def test_unsupported_extension_is_skippable(tmp_path: Path) -> None:
-    path = tmp_path / "sheet.xlsx"
+    path = tmp_path / "deck.key"
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedFile) as info:
         load(path, max_bytes=MB)
-    assert "sheet.xlsx: unsupported file type '.xlsx'" in str(info.value)
-    assert ".pdf" in str(info.value) and set(SUPPORTED_EXTENSIONS) >= {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+    assert "deck.key: unsupported file type '.key'" in str(info.value)
+    assert ".pdf" in str(info.value) and set(SUPPORTED_EXTENSIONS) >= {
+        ".txt", ".md", ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".csv", ".html", ".htm"}
 
 
 def test_oversize_file_names_size_limit_and_setting(tmp_path: Path) -> None:
@@ -367,6 +368,70 @@ def test_corrupt_docx(tmp_path: Path) -> None:
     path = tmp_path / "mangled.docx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     assert "corrupt or not a Word .docx file" in load_error(path)
+
+
+# --- ODT ---------------------------------------------------------------------------------------
+
+
+def make_odt(path: Path, body: str, title: str = "", creator: str = "", created: str = "", kind: str = "text") -> None:
+    """An OpenDocument text package as LibreOffice writes one: the mimetype first and stored, content.xml, meta.xml and
+    the manifest."""
+    import zipfile
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+          'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"')
+    content = f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3"><office:body><office:{kind}>{body}</office:{kind}></office:body></office:document-content>'
+    meta = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ns} office:version="1.3"><office:meta>'
+            f"<dc:title>{title}</dc:title><meta:initial-creator>{creator}</meta:initial-creator><meta:creation-date>{created}</meta:creation-date>"
+            "</office:meta></office:document-meta>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", content)
+        package.writestr("meta.xml", meta)
+        package.writestr("META-INF/manifest.xml", manifest)
+
+
+def test_odt_headings_lists_tables_frames_and_notes_as_libreoffice_shows_them(tmp_path: Path) -> None:
+    body = (
+        '<text:sequence-decls><text:sequence-decl text:name="Table"/></text:sequence-decls>'
+        '<text:table-of-content><text:index-body><text:p>Accountability<text:tab/>1</text:p></text:index-body></text:table-of-content>'
+        '<text:h text:outline-level="1">Accountability</text:h>'
+        '<text:p>ICBs are<text:s text:c="2"/>accountable to <text:span>NHS England</text:span>.<text:note text:note-class="footnote">'
+        '<text:note-citation>1</text:note-citation><text:note-body><text:p>Health and Care Act 2022, s.14Z.</text:p></text:note-body></text:note>'
+        '<office:annotation><text:p>Check this</text:p></office:annotation></text:p>'
+        '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion><text:p>Old wording.</text:p></text:deletion></text:changed-region></text:tracked-changes>'
+        '<text:list><text:list-item><text:h text:outline-level="2">1. With local government</text:h></text:list-item></text:list>'
+        '<text:p>Partners meet:<text:line-break/>monthly.</text:p>'
+        '<text:list><text:list-item><text:p>In the ICP</text:p><text:list><text:list-item><text:p>and its boards</text:p></text:list-item></text:list></text:list-item></text:list>'
+        '<text:section text:name="Annex"><table:table><table:table-row><table:table-cell table:number-columns-spanned="2"><text:p>Body</text:p></table:table-cell>'
+        '<table:covered-table-cell/><table:table-cell><text:p>Role</text:p></table:table-cell></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="2"><text:p>ICB</text:p></table:table-cell>'
+        '<table:table-cell table:number-columns-repeated="1000"/></table:table-row></table:table></text:section>'
+        '<text:p><draw:frame><draw:text-box><text:p>Boxed point.</text:p></draw:text-box></draw:frame>Closing words.'
+        '<text:note text:note-class="endnote"><text:note-citation>i</text:note-citation><text:note-body><text:p>See annex.</text:p></text:note-body></text:note></text:p>'
+    )
+    path = tmp_path / "paper.odt"
+    make_odt(path, body, title="Board paper", creator="ICB secretary", created="2023-01-09T09:00:00")
+    doc = load(path, max_bytes=MB)
+    assert doc.text == (
+        "# Accountability\n\nICBs are accountable to NHS England.\n\n## 1. With local government\n\nPartners meet: monthly.\n\n"
+        "- In the ICP\n\n- and its boards\n\nBody | | Role\nICB | ICB\n\nClosing words.\n\nBoxed point.\n\n"
+        "Footnotes\n\n1. Health and Care Act 2022, s.14Z.\n\nNotes\n\n1. See annex."
+    )
+    assert doc.meta == {"title": "Board paper", "author": "ICB secretary", "date": "2023-01-09"}
+
+
+def test_corrupt_odt(tmp_path: Path) -> None:
+    path = tmp_path / "mangled.odt"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert "corrupt or not an OpenDocument .odt file" in load_error(path)
+    sheet = tmp_path / "sheet.odt"
+    make_odt(sheet, "<table:table/>", kind="spreadsheet")
+    assert "not an OpenDocument text" in load_error(sheet)
 
 
 # --- PPTX -------------------------------------------------------------------------------------
