@@ -372,17 +372,36 @@ def _docx_paragraph(paragraph: Any, text: str) -> str:
 
 def _docx_table(table: Any) -> str:
     """A table, one row per line, its cells " | " apart in their columns."""
+    from docx.table import _Cell, _Row
+
     rows = []
-    for row in table.rows:
+    for tr in _docx_rows(table._tbl):
+        row = _Row(tr, table)
+        try:
+            row_cells = list(row.cells)
+        except ValueError:  # a cell merged down from a row inside a content control: python-docx cannot find the row above
+            row_cells = [_Cell(tc, table) for tc in tr.tc_lst]
         # a cell merged across columns is returned once per column: its text once, then empty cells in its columns
         # (told apart by identity: two cells may hold the same text, "5% | 5%")
         seen: list[object] = []  # the cells' XML elements, held so that `is` tells them apart
         cells = [""] * (getattr(row, "grid_cols_before", 0) or 0)  # a row may start after the first column
-        for cell in row.cells:
+        for cell in row_cells:
             cells.append("" if any(cell._tc is tc for tc in seen) else "\n".join(_docx_blocks(cell._tc, cell, in_cell=True)))
             seen.append(cell._tc)
         rows.append(row_text(cells))
     return "\n".join(r for r in rows if r)
+
+
+def _docx_rows(container: Any) -> list[Any]:
+    """A table's rows in order, those a content control or tracked insertion wraps too (python-docx's own rows skip
+    them: a template's repeating section of rows)."""
+    rows: list[Any] = []
+    for child in container.iterchildren():
+        if child.tag == f"{_W}tr":
+            rows.append(child)
+        elif child.tag in _DOCX_WRAPPERS and not _shows_placeholder(child):
+            rows += _docx_rows(child)
+    return rows
 
 
 # --- ODT ---------------------------------------------------------------------------------------

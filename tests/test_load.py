@@ -336,6 +336,39 @@ def test_docx_text_word_shows_is_read_tracked_changes_content_controls_and_text_
     )
 
 
+def test_docx_table_rows_a_content_control_wraps_are_read(tmp_path: Path) -> None:
+    """A template's repeating section wraps table rows in a content control (<w:sdt> inside <w:tbl>); python-docx's
+    rows skip them. A cell merged down into a wrapped row reads as in any other row: its label again."""
+    import docx
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=2)
+    for r, row in enumerate([["Body", "Role"], ["ICB", "Commissions care"], ["Trust", "Provides care"], ["", "Runs hospitals"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(2, 0).merge(table.cell(3, 0))
+    tbl = table._tbl
+    control = etree.SubElement(tbl, qn("w:sdt"))
+    etree.SubElement(control, qn("w:sdtPr"))
+    content = etree.SubElement(control, qn("w:sdtContent"))
+    for tr in tbl.findall(qn("w:tr"))[1:]:
+        content.append(tr)
+    document.add_paragraph("After the table.")
+    path = tmp_path / "roles.docx"
+    document.save(path)
+    assert load(path, max_bytes=MB).text == (
+        "Body | Role\nICB | Commissions care\nTrust | Provides care\nTrust | Runs hospitals\n\nAfter the table."
+    )
+    for tr in content.findall(qn("w:tr"))[:2]:  # the control now starts at the row merged down into: no row above it
+        control.addprevious(tr)
+    document.save(path)
+    assert load(path, max_bytes=MB).text == (  # python-docx cannot read that cell; it keeps its place, empty
+        "Body | Role\nICB | Commissions care\nTrust | Provides care\n| Runs hospitals\n\nAfter the table."
+    )
+
+
 def test_docx_footnotes_and_endnotes_are_stored_at_the_end(tmp_path: Path) -> None:
     """Word keeps a document's notes apart from its body, and python-docx reads none: the source behind a claim was
     lost. They are stored at the end under "Footnotes" and "Notes", numbered in order, as a PDF's footnotes are; the
