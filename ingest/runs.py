@@ -46,7 +46,7 @@ PROSE_SHARE = 0.7  # a run is words: at least this share of its tokens alphabeti
 EDGE = "<s>"  # the token before the first word and after the last
 HANGING = 10.0  # log-odds taken off a gap that leaves the sense hanging ("more than | four", "four | hundred")
 
-_WORD = re.compile(r"\S+")
+_WORD = re.compile(r">>+|(?:(?!>>)\S)+")  # a word, or a captioner's ">>" (glued to a word too: "chair>>")
 _CHANGE_MARK = re.compile(r">>+")  # a captioner's mark of a new speaker, kept when the times were taken out
 _STRIP = "\"'“”‘’()[]{}<>*_,.;:!?…–—-"
 

@@ -134,6 +134,8 @@ def test_a_captioners_mark_in_speech_without_times_ends_a_turn_and_leaves_the_te
     assert _words(cleaned) == _words("Scrutiny board, 14 March " + pasted.replace(">>", ""))  # the words, in order
     for s in split_sentences("t", cleaned):
         assert cleaned[s.start : s.end] == s.text and ">" not in s.text
+    glued = " ".join(said[:40]) + " >>thank you chair can i ask about the plan>> yes>> " + " ".join(said[40:]) + ">>"
+    assert clean("Scrutiny board, 14 March\n\n" + glued + "\n").text == cleaned  # a mark glued to a word: the same
 
 
 def test_written_text_with_a_long_run_on_list_is_left_alone():

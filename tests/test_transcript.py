@@ -512,6 +512,9 @@ def test_a_captioners_mark_without_a_name_ends_the_named_speakers_turn():
         "Thank you chair the deficit is 1.2 billion pounds.",
         "Can I ask about the plan for the recovery.",
     ], cleaned.text
+    glued = unnamed.replace(">> thank you", ">>thank you").replace("1.2 billion pounds", "1.2 billion pounds>>")
+    glued = glued.replace("\n00:00:19.120 >>\n", "\n")  # the mark glued to the line before instead: "chair>>", ">>thank"
+    assert clean(glued).text == cleaned.text, clean(glued).text
 
 
 def test_rolling_captions_with_an_unnamed_mark_take_the_mark_once():
