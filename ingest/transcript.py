@@ -363,12 +363,19 @@ def _heading(speaker: str, roles: dict[str, str]) -> str:
 
 
 def _shape_oral_evidence(text: str) -> Shaped:
-    """Each turn opens with its speaker's heading; "Q103" leaves the text for a locator running to the next question."""
+    """Each turn opens with its speaker's heading; "Q103" leaves the text for a locator running to the next question.
+    Without question numbers, a time on a line of its own between the turns (Google Meet writes one every few
+    minutes: "00:05:00") leaves it for a locator running to the next time ("at 00:05:00")."""
     turns = _turns(text)
     roles = _roles(text, {speaker for _, _, speaker, _ in turns})
     out = _Rewriter(text)
     starts: list[tuple[int, str]] = []
-    for line_start, body_start, speaker, question in turns:
+    times = [] if any(question for *_, question in turns) else _time_lines(text)
+    for line_start, body_start, speaker, question in sorted([*turns, *times]):
+        if speaker is None:  # a time line: it leaves the text with the blank lines after it, its label marks what follows
+            starts.append((out.keep_to(line_start), question))
+            out.replace(line_start, body_start, "")
+            continue
         blank_before = line_start == 0 or text[max(0, line_start - 2) : line_start] == "\n\n"
         begin = line_start if blank_before else line_start - 1  # take the line break before: it becomes a blank line
         lead = "" if blank_before else "\n\n"
@@ -381,6 +388,20 @@ def _shape_oral_evidence(text: str) -> Shaped:
     ends = [start for start, _ in starts[1:]] + [len(shaped)] * bool(starts)
     locators = tuple(Locator(start, end, label) for (start, label), end in zip(starts, ends, strict=True))
     return Shaped(shaped, out.edits, locators, len(turns))
+
+
+_TIME_LINE = re.compile(rf"^[ \t]*{_STAMP}[ \t]*(?:\n[ \t]*)*\n(?=\S)", re.MULTILINE)
+MIN_TIME_LINES = 2  # a transcript's times on lines of their own, forwards: fewer may be a line of the text ("10:30")
+
+
+def _time_lines(text: str) -> list[tuple[int, int, None, str]]:
+    """(line start, where the next line of words starts, None, "at 00:05:00") of each time in hours, minutes and seconds
+    on a line of its own, when there are MIN_TIME_LINES or more, running forwards."""
+    found = [m for m in _TIME_LINE.finditer(text) if m.group(1) is not None]  # "00:05:00"; "10:30" may be an agenda's
+    seconds = [_seconds(m) for m in found]
+    if len(found) < MIN_TIME_LINES or not _forwards(seconds):
+        return []
+    return [(m.start(), m.end(), None, f"at {_clock(t)}") for m, t in zip(found, seconds, strict=True)]
 
 
 def _turns(text: str) -> list[tuple[int, int, str, str]]:

@@ -848,3 +848,26 @@ def test_asking_a_transcript_cites_the_time_and_the_question(tmp_path, embedder)
     assert money["locator"] == "Q104" and money["section"].endswith("Julian Kelly (Chief Financial Officer, NHS England)")
     assert docs.text(money["source"])[money["start"] : money["end"]] == money["quote"]
     docs.close()
+
+
+def test_google_meets_times_between_the_turns_are_locators_not_text():
+    """Google Meet's transcript names each turn's speaker ("Jane Smith: ...") and puts the time on a line of its own
+    every few minutes. The turns are read as any speaker's turns; the times leave the text (they were stored as lines
+    of their own) and locate what follows them. Times to the minute ("10:30") may be an agenda's and stay."""
+    meet = (
+        "Board meeting - Transcript\n\n00:00:00\n\n"
+        "Jane Smith: Good morning everyone, and welcome to the meeting of the integrated care board.\n"
+        "John Brown: Thank you, chair. I will take the finance report first.\nJane Smith: Please go ahead.\n\n"
+        "00:05:00\n\n"
+        "John Brown: The system is forecasting a deficit of 12 million pounds at month six.\n"
+        "Amy Lee: Can I ask when the recovery plan will come to the board?\n"
+        "John Brown: In March, after the region has reviewed it.\nJane Smith: Thank you. The next item is the quality report.\n"
+        "Amy Lee: The quality committee met twice this quarter.\n"
+    )
+    cleaned = clean(meet)
+    assert cleaned.text.startswith("Board meeting - Transcript\n\n## Jane Smith\nGood morning everyone")
+    assert "00:0" not in cleaned.text and "\n\n## John Brown\nThe system is forecasting" in cleaned.text
+    assert _located(cleaned, "Thank you, chair.") == "at 00:00:00"
+    assert _located(cleaned, "In March") == "at 00:05:00"
+    agenda = meet.replace("00:00:00", "10:30").replace("00:05:00", "11:00")
+    assert "\n\n10:30\n\n" in clean(agenda).text and not clean(agenda).locators
