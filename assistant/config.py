@@ -56,6 +56,18 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _switch(name: str, default: bool) -> bool:
+    """An on/off setting: 1/0, on/off, yes/no, true/false (any case); unset, the default."""
+    raw = _env(name).lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "yes", "true"):
+        return True
+    if raw in ("0", "off", "no", "false"):
+        return False
+    raise ConfigError(f"ASSISTANT_{name}={raw!r} is neither on nor off; set it to on or off.")
+
+
 def _float(name: str, default: float) -> float:
     raw = _env(name)
     if not raw:
@@ -89,6 +101,7 @@ class Settings:
     scorer: str = ""  # sentence scorer weights (JSON from eval/train_scorer.py); empty = the shipped one, "hand" = hand-set
     ranker: str = ""  # passage ranker (JSON from eval/train_ranker.py); empty = the shipped one, "hand" = scoring's blend
     decliner: str = ""  # decline model (JSON from eval/train_decline.py); empty = the shipped one, "checks" = any check declines
+    mend_slips: bool = True  # a question's typing slips mended against the documents' words (assistant/spelling.py)
     llm: str = "none"  # none | openai | ollama | gguf
     llm_model: str = ""
     llm_base_url: str = ""
@@ -122,6 +135,7 @@ class Settings:
             scorer=_env("SCORER"),
             ranker=_env("RANKER"),
             decliner=_env("DECLINER"),
+            mend_slips=_switch("MEND_SLIPS", True),
             llm=llm,
             llm_model=_env("LLM_MODEL"),
             llm_base_url=_env("LLM_BASE_URL"),

@@ -37,6 +37,7 @@ from assistant.retrieve import Reranker, Retriever, fusion_weights, make_reranke
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
+from assistant.spelling import Speller
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
 CITED_KEPT = 64  # answers whose cited spans are kept, so a follow-up does not draft the answer it follows again
@@ -61,6 +62,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._bank: SentenceBank | None = None
         self._init_lock = threading.Lock()
+        self._spelling: tuple[Any, Speller] | None = None  # (the documents it was read from, the speller)
         # (questions up to this one, filters, k, the documents) -> the spans its extractive answer cited (_anchors)
         self._cited: SizedCache[list[tuple[str, int, int]]] = SizedCache(CITED_KEPT, lambda _: 1)
 
@@ -89,7 +91,37 @@ class Assistant:
         """Load models and embed every sentence of the corpus now, so no question pays for it; returns sentences embedded."""
         retriever, bank = self._ready()
         retriever.index.dense(retriever.index.embed_query("warm up"), 1)  # reads the chunk vectors an exact search keeps
+        self.speller()
         return bank.warm(list(retriever.documents().values()))
+
+    def speller(self) -> Speller:
+        """The indexed documents' words, read once for each set of documents (assistant/spelling.py)."""
+        retriever, bank = self._ready()
+        docs = retriever.documents()
+        key = frozenset((d.doc_id, d.content_hash) for d in docs.values())
+        spelling = self._spelling
+        if spelling is None or spelling[0] != key:
+            index = retriever.index
+            spelling = (key, Speller(bank.idf(list(docs.values())), lambda: (index.text(doc_id) for doc_id in docs)))
+            self._spelling = spelling
+        return spelling[1]
+
+    def mended(self, question: str, history: Sequence[Any] | None) -> tuple[str, list[Any] | None]:
+        """The question and the user's earlier questions with their typing slips mended (assistant/spelling.py);
+        an assistant's turns in the history are kept as they are."""
+        if not self.settings.mend_slips:
+            return question, None if history is None else list(history)
+        speller = self.speller()
+        if not history:
+            return speller.correct(question), None if history is None else list(history)
+        mended: list[Any] = []
+        for item in history:
+            if isinstance(item, str):
+                item = speller.correct(item)
+            elif isinstance(item, dict) and item.get("role") in (None, "user", "human"):
+                item = {**item, **{k: speller.correct(v) for k in ("question", "content") if isinstance(v := item.get(k), str)}}
+            mended.append(item)
+        return speller.correct(question), mended
 
     def refresh(self) -> None:
         """Forget cached document details after an ingest (sentence vectors are keyed by span and content)."""
@@ -112,6 +144,8 @@ class Assistant:
             raise AssistantError("The question is empty; ask something about the documents.")
         started = time.perf_counter()
         k = top_k or self.settings.top_k
+        asked = question  # as typed: what the answer shows was asked
+        question, history = self.mended(question, history)
         analysed = self.analyse(question, history)
         anchors = self._anchors(analysed, history, filters, k) if history else []
         if not history_questions(history) and points_back_only(question):
@@ -130,7 +164,7 @@ class Assistant:
                 self._remember(key, draft)
         done = time.perf_counter()
         return Answer(
-            question=question,
+            question=asked,
             answer=draft.answer,
             abstained=draft.abstained,
             sentences=draft.sentences,
@@ -138,7 +172,7 @@ class Assistant:
             passages=passages[: max(10, k)],
             timings_ms={"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000, "total": (done - started) * 1000},
             id=id,
-            resolved_question=analysed.text if analysed.text != question else None,
+            resolved_question=analysed.text if analysed.text != asked else None,
             mode="extractive" if self.settings.llm == "none" else self.settings.llm,
             closest=draft.closest,
             checks=draft.checks,
@@ -157,6 +191,7 @@ class Assistant:
         """The analysed question, the fused pool of passages `ask` ranks (fused order) and its scored sentences
         (for training the passage ranker and the sentence scorer)."""
         k = k or self.settings.top_k
+        question, history = self.mended(question, history)
         analysed = self.analyse(question, history)
         anchors = self._anchors(analysed, history, None, k) if history else []
         fused, evidence = self._pool(analysed, None, k, anchors)

@@ -19,11 +19,14 @@ def test_defaults_and_overrides(monkeypatch, tmp_path):
     settings = Settings.from_env()
     assert settings.data_dir == tmp_path and settings.sqlite_path == tmp_path / "index.sqlite"
     assert settings.chroma_url == "http://127.0.0.1:8000" and settings.llm_max_tokens == 64
+    assert default.mend_slips and not Settings.from_env().with_(mend_slips=False).mend_slips
+    monkeypatch.setenv("ASSISTANT_MEND_SLIPS", "Off")
+    assert not Settings.from_env().mend_slips
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TOP_K", "many"), ("LLM_MAX_TOKENS", "0"), ("MAX_FILE_MB", "-1"), ("LLM", "gpt"), ("CHUNK_OVERLAP", "500")],
+    [("TOP_K", "many"), ("LLM_MAX_TOKENS", "0"), ("MAX_FILE_MB", "-1"), ("LLM", "gpt"), ("CHUNK_OVERLAP", "500"), ("MEND_SLIPS", "maybe")],
 )
 def test_bad_values_are_one_line_naming_the_variable(monkeypatch, name, value):
     monkeypatch.setenv(f"ASSISTANT_{name}", value)

@@ -1,0 +1,142 @@
+"""A question's typing slips, mended against the indexed documents' own words.
+
+A policy officer types fast in a chat box. One slip in one word ("Skills Enfland", "recieve", "fundng") cost the
+answers most of what it touched: the word matched nothing, and the decline checks read a word the documents never
+use as a sign they cannot answer (one slip a question on the dev sets: answerable questions declined 0.002 -> 0.160
+on the seeds and 0 -> 0.214 on the dev corpus; eval/README.md, round twenty-three).
+
+A word is mended only when all of these hold:
+- it has MIN_LETTERS letters or more, no figure, and is not written in capitals (an acronym is its own word);
+- no indexed document uses it or another form of it (any case; its stem, as retrieval matches words: "devolving"
+  where the documents write "devolved", "Fund's"), and it is no common English word (wordfreq's zipf below
+  KNOWN_ZIPF): a word the documents lack but English has ("unicorn", "Somerset") is what was asked, and stays for
+  the checks;
+- one of the documents' words used at least MIN_USES times is the nearest within max_edits() typing edits (a
+  swapped pair of letters is one; two edits only for long words, and not both in the last letters, where another
+  form of a word differs: "legislating" is not "legislation"), the most used of them if several are equally near
+  and it is used DOMINANCE times as often as the next.
+The mended question is what is searched and answered (the answer reports it as the question searched for); the
+question as typed is kept for display.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+
+import jellyfish
+
+from assistant.retrieve import stem
+
+MIN_LETTERS = 4  # shorter words have too many neighbours one edit away
+KNOWN_ZIPF = 3.0  # wordfreq's zipf frequency (log10 per billion words) of a word English uses: not a slip
+MIN_USES = 2  # a document word used once may be a slip of the document's own
+KNOWN_ZIPF_FAR = 2.0  # ... and of one mended only one edit away: a rarer word two edits from a document's ("wariness")
+SUFFIX_LETTERS = 3  # two edits within a word's last this many letters make another form of it, not a slip
+DOMINANCE = 3.0  # of two equally near words, the one mended to is used this many times as often as the other
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed for a word of this length: one up to seven letters, two from eight."""
+    return 1 if len(word) < 8 else 2
+
+
+def words(text: str) -> Iterable[str]:
+    """The lower-cased words of a text, as the vocabulary counts them."""
+    return (m.group(0).lower().replace("’", "'") for m in _WORD.finditer(text))
+
+
+class Speller:
+    """Mends a question's slips (see the module docstring) against the documents' words. Whether a word is known is
+    read from `stems` (the stems of the documents' evidence sentences, which asking has at hand); the words
+    themselves and their counts are read from `texts` only when a question first holds a word that is not, so that
+    most questions, and a large index's cold start, never pay for it."""
+
+    def __init__(self, stems: Collection[str], texts: Callable[[], Iterable[str]]) -> None:
+        self.stems = stems
+        self._texts = texts
+        self._counts: Counter[str] | None = None
+        self._by_length: dict[int, list[str]] = {}
+        self._mended: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str]) -> Speller:
+        """A speller over these texts alone (every word's stem known)."""
+        return cls({stem(word) for text in texts for word in words(text)}, lambda: texts)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """How often the documents use each word (lower-cased), read once."""
+        with self._lock:
+            if self._counts is None:
+                counts: Counter[str] = Counter()
+                for text in self._texts():
+                    counts.update(words(text))
+                for word, n in counts.items():
+                    if n >= MIN_USES and len(word) >= MIN_LETTERS - 1:
+                        self._by_length.setdefault(len(word), []).append(word)
+                self._counts = counts
+            return self._counts
+
+    def correct(self, text: str) -> str:
+        """The text with each slipped word mended (its case kept: "Enfland" -> "England"); unchanged if none is."""
+        out, last = [], 0
+        for match in _WORD.finditer(text):
+            written = match.group(0)
+            mended = self.mend(written)
+            if mended is not None:
+                out += [text[last : match.start()], _cased(mended, written)]
+                last = match.end()
+        return "".join(out) + text[last:] if out else text
+
+    def mend(self, written: str) -> str | None:
+        """The document word a slipped word was meant to be, or None (not a slip, or no single nearest word)."""
+        word = written.lower().replace("’", "'")
+        if len(word) < MIN_LETTERS or written.isupper() or any(c.isupper() for c in written[1:]) or stem(word) in self.stems:
+            return None
+        with self._lock:
+            if word in self._mended:
+                return self._mended[word]
+        mended = self._nearest(word)
+        with self._lock:
+            self._mended[word] = mended
+        return mended
+
+    def _nearest(self, word: str) -> str | None:
+        from wordfreq import zipf_frequency
+
+        known = zipf_frequency(word, "en")
+        if known >= KNOWN_ZIPF or word in self.counts:  # English's, or the documents' (in a heading, say)
+            return None
+        reach = max_edits(word) if known < KNOWN_ZIPF_FAR else 1
+        near: list[tuple[int, int, str]] = []
+        for length in range(len(word) - reach, len(word) + reach + 1):
+            for candidate in self._by_length.get(length, ()):
+                edits = jellyfish.damerau_levenshtein_distance(word, candidate)
+                if edits == 1 or (edits == reach == 2 and _shared_start(word, candidate) < len(word) - SUFFIX_LETTERS):
+                    near.append((edits, -self.counts[candidate], candidate))
+        if not near:
+            return None
+        near.sort()
+        best = near[0]
+        rivals = [n for n in near[1:] if n[0] == best[0]]
+        if rivals and -best[1] < DOMINANCE * -rivals[0][1]:
+            return None
+        return best[2]
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many letters two words open with alike."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _cased(word: str, like: str) -> str:
+    """`word` written as `like` is: capitalised if it is."""
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
