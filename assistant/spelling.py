@@ -8,13 +8,15 @@ on the seeds and 0 -> 0.214 on the dev corpus; eval/README.md, round twenty-thre
 A word is mended only when all of these hold:
 - it has MIN_LETTERS letters or more, no figure, and is not written in capitals (an acronym is its own word);
 - no indexed document uses it or another form of it (any case; its stem, as retrieval matches words: "devolving"
-  where the documents write "devolved", "Fund's"), and it is no common English word (wordfreq's zipf below
-  KNOWN_ZIPF): a word the documents lack but English has ("unicorn", "Somerset") is what was asked, and stays for
-  the checks;
-- one of the documents' words used at least MIN_USES times is the nearest within max_edits() typing edits (a
-  swapped pair of letters is one; two edits only for long words, and not both in the last letters, where another
-  form of a word differs: "legislating" is not "legislation"), the most used of them if several are equally near
-  and it is used DOMINANCE times as often as the next.
+  where the documents write "devolved", "Fund's");
+- English has no such word at all (wordfreq has never seen it): a word or name the documents lack but English has
+  ("Somerset", "Javid", "statins", "wariness") is what was asked, and stays for the decline checks. So do the
+  misspellings English text itself is full of ("recieve", "goverment"): they cannot be told from rare words;
+- one of the documents' words used at least MIN_USES times, with the same first letter (a slip seldom hits it, and
+  "deprescribing" is not "prescribing"), is the nearest within max_edits() typing edits (a swapped pair of letters
+  is one; two edits only for long words, and not both in the last letters, where another form of a word differs:
+  "legislating" is not "legislation"), the most used of them if several are equally near and it is used DOMINANCE
+  times as often as the next.
 The mended question is what is searched and answered (the answer reports it as the question searched for); the
 question as typed is kept for display.
 """
@@ -31,10 +33,10 @@ import jellyfish
 from assistant.retrieve import stem
 
 MIN_LETTERS = 4  # shorter words have too many neighbours one edit away
-KNOWN_ZIPF = 3.0  # wordfreq's zipf frequency (log10 per billion words) of a word English uses: not a slip
+KNOWN_ZIPF = 0.0  # wordfreq's zipf frequency (log10 per billion words) above which English uses a word: not a slip
 MIN_USES = 2  # a document word used once may be a slip of the document's own
-KNOWN_ZIPF_FAR = 2.0  # ... and of one mended only one edit away: a rarer word two edits from a document's ("wariness")
 SUFFIX_LETTERS = 3  # two edits within a word's last this many letters make another form of it, not a slip
+MENDS_KEPT = 10_000  # words looked up and what they were mended to, kept for the next question that has them
 DOMINANCE = 3.0  # of two equally near words, the one mended to is used this many times as often as the other
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -103,19 +105,22 @@ class Speller:
                 return self._mended[word]
         mended = self._nearest(word)
         with self._lock:
+            if len(self._mended) >= MENDS_KEPT:
+                self._mended.clear()
             self._mended[word] = mended
         return mended
 
     def _nearest(self, word: str) -> str | None:
         from wordfreq import zipf_frequency
 
-        known = zipf_frequency(word, "en")
-        if known >= KNOWN_ZIPF or word in self.counts:  # English's, or the documents' (in a heading, say)
+        if zipf_frequency(word, "en") > KNOWN_ZIPF or word in self.counts:  # English's, or the documents' (a heading's)
             return None
-        reach = max_edits(word) if known < KNOWN_ZIPF_FAR else 1
+        reach = max_edits(word)
         near: list[tuple[int, int, str]] = []
         for length in range(len(word) - reach, len(word) + reach + 1):
             for candidate in self._by_length.get(length, ()):
+                if candidate[0] != word[0]:  # a slip seldom hits the first letter; another word often differs there
+                    continue
                 edits = jellyfish.damerau_levenshtein_distance(word, candidate)
                 if edits == 1 or (edits == reach == 2 and _shared_start(word, candidate) < len(word) - SUFFIX_LETTERS):
                     near.append((edits, -self.counts[candidate], candidate))

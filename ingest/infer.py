@@ -206,9 +206,9 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
             title = _welcome_title(_read(first_turn).lines, notes)
     else:
         title, org_lines = _title(doc, spoken, notes)
-    if meta.get("format") == SLIDES and meta.get("title"):  # a deck's own title, or its first slide's: not its subtitle too
-        title, notes["title"] = meta["title"], "the deck's title"
-    if meta.get("format") == SHEETS:  # a sheet's first line is its name or a column's heading, seldom the workbook's title
+    # a deck's own title, or its first slide's (not its subtitle too); a sheet's first line is its name or a column's
+    # heading, seldom the workbook's title: else the file's name
+    if meta.get("format") in (SLIDES, SHEETS):
         title, notes["title"] = (meta["title"], "file properties") if meta.get("title") else (_stem(filename), "file name")
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"

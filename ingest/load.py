@@ -13,10 +13,13 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import math
 import re
+import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +38,8 @@ TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
 SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".csv", *HTML_EXTENSIONS)
+OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SLIDES, SHEETS = "slides", "spreadsheet"  # meta["format"] of a slide deck and of a workbook or CSV file
 PAGE_LABELS = "page_labels"  # meta: how a deck's or workbook's pages are cited, one per line ("slide 3", "sheet Summary")
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
@@ -74,6 +79,9 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     if data is None:
         data = read_bytes(path, max_bytes)
     reader = _READERS[path.suffix.lower()]
+    if path.suffix.lower() in OFFICE_EXTENSIONS and data.startswith(_OLE_MAGIC):
+        raise LoadError(_message(path, "password-protected, or saved in the old binary format (.doc, .ppt, .xls)",
+                                 f"remove the password or save it as {path.suffix.lower()} and ingest again"))  # fmt: skip
     text, meta, encoding = reader(path, data)
     if not text.strip():
         raise LoadError(_message(path, "no text found (empty or only whitespace)", "check the file has content"))
@@ -471,16 +479,10 @@ def _odt_blocks(container: Any, notes: dict[str, list[str]], in_cell: bool = Fal
                 text = f"{'#' * min(max(level, 1), 6)} {text}"
             blocks.append(text)
             blocks += [block for frame in child.iter(f"{_DRAW}text-box") for block in _odt_blocks(frame, notes, in_cell)]
-        elif tag == f"{_T}list":  # each item once, nested ones too; a numbered heading (in a list) stays a heading
-            for item in child.iter(f"{_T}list-item"):
-                said = []
-                for paragraph in item.iterchildren(f"{_T}p", f"{_T}h"):
-                    if paragraph.tag == f"{_T}h":
-                        blocks += _odt_blocks(_Wrapper(paragraph), notes, in_cell)
-                    elif text := " ".join(_odt_text(paragraph, notes).split()):
-                        said.append(text)
-                if said:
-                    blocks.append(" ".join(said) if in_cell else f"- {' '.join(said)}")
+        elif tag == f"{_T}list":
+            blocks += _odt_list(child, notes, in_cell)
+        elif tag == f"{_DRAW}frame":  # a frame anchored to the page, not to a paragraph
+            blocks += [block for box in child.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
         elif tag == f"{_TB}table":
             rows = _odt_rows(child, notes)
             blocks.append(" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows))
@@ -510,6 +512,34 @@ def _odt_text(element: Any, notes: dict[str, list[str]]) -> str:
     return "".join(parts)
 
 
+def _odt_list(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[str]:
+    """A list's blocks: each item's (or unnumbered header's) paragraphs as one "- " item, a numbered heading in it as a
+    heading, and what else an item holds (a nested list, a table, a frame) in its place after it."""
+    blocks: list[str] = []
+    for item in element.iterchildren(f"{_T}list-item", f"{_T}list-header"):
+        said: list[str] = []  # the item's words so far
+        after: list[str] = []  # the frames in them, read after the item
+        for part in item.iterchildren():
+            if part.tag == f"{_T}p":
+                if text := " ".join(_odt_text(part, notes).split()):
+                    said.append(text)
+                after += [block for box in part.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
+            elif part.tag not in _ODT_UNREAD:
+                _item_done(blocks, said, after, in_cell)
+                blocks += _odt_list(part, notes, in_cell) if part.tag == f"{_T}list" else _odt_blocks(_Wrapper(part), notes, in_cell)
+        _item_done(blocks, said, after, in_cell)
+    return blocks
+
+
+def _item_done(blocks: list[str], said: list[str], after: list[str], in_cell: bool) -> None:
+    """An item's words so far as one block ("- " item outside a cell), then its frames; both emptied."""
+    if said:
+        blocks.append(" ".join(said) if in_cell else f"- {' '.join(said)}")
+        said.clear()
+    blocks.extend(after)
+    after.clear()
+
+
 class _Wrapper:
     """One element given to _odt_blocks as a container's only child."""
 
@@ -520,6 +550,17 @@ class _Wrapper:
         return [self.element]
 
 
+def _odt_table_rows(element: Any) -> list[Any]:
+    """A table's own rows, in order: inside its header rows and row groups too, never a table's nested in a cell."""
+    rows: list[Any] = []
+    for child in element.iterchildren():
+        if child.tag == f"{_TB}table-row":
+            rows.append(child)
+        elif child.tag in (f"{_TB}table-header-rows", f"{_TB}table-rows", f"{_TB}table-row-group"):
+            rows += _odt_table_rows(child)
+    return rows
+
+
 MAX_REPEAT = 50  # a cell or row repeated more than this is a sheet's padding to its edge, taken as this
 
 
@@ -527,7 +568,7 @@ def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
     """A table's rows, one line each, its cells " | " apart in their columns (a covered cell, under one spanning
     columns, keeps its place empty)."""
     rows = []
-    for row in table.iter(f"{_TB}table-row"):
+    for row in _odt_table_rows(table):
         cells: list[str] = []
         for cell in row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"):
             repeat = cell.get(f"{_TB}number-columns-repeated") or "1"
@@ -542,10 +583,12 @@ def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
 
 
 def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
-    """A slide deck: each slide a page (form feeds apart, as a PDF's pages), its title a heading ("#" for the first
-    slide's, "##" for the others'; "## Slide N" for a slide with none), then its text boxes, tables and charts in reading
-    order (top to bottom, then left to right), each bullet a "- " item, a table's or chart's data one row per line, and
-    the speaker's notes under "### Speaker notes". Slide numbers, footers and dates are the master's, not the slide's."""
+    """A slide deck: each slide a page (form feeds apart, as a PDF's pages), its title a "#" heading ("# Slide N" for a
+    slide with none), then its text boxes, tables, charts and SmartArt in reading order (top to bottom, then left to
+    right), each bullet a "- " item, a table's or chart's data one row per line, and the speaker's notes under
+    "### Speaker notes". Slide numbers, footers and dates are the master's, not the slide's; a shape python-pptx
+    cannot read is left out, not the deck. The deck's title is its own, unless that is PowerPoint's placeholder
+    ("PowerPoint Presentation"): then its first slide's title, or first line, or the file's name."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
@@ -553,7 +596,10 @@ def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         deck = Presentation(io.BytesIO(data))
         slides = [_slide_text(slide, n) for n, slide in enumerate(deck.slides, 1)]
         props = deck.core_properties
-        meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author), "format": SLIDES}
+        title = _clean_meta(props.title)
+        if title.lower() in GENERIC_DECK_TITLES:
+            title = _deck_title(slides[0] if slides else "") or path.stem
+        meta = {"title": title, "author": _clean_meta(props.author), "format": SLIDES}
         if isinstance(props.created, datetime):
             meta["date"] = props.created.date().isoformat()
         labels = [f"slide {n}" + (", hidden" if slide._element.get("show") in ("0", "false") else "") for n, slide in enumerate(deck.slides, 1)]
@@ -565,6 +611,25 @@ def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return "\f".join(slides), meta, None
 
 
+GENERIC_DECK_TITLES = frozenset(("", "powerpoint presentation", "presentation", "title", "click to add title", "slide 1"))
+_SLIDE_HEADING = re.compile(r"# Slide \d+")  # the heading a slide with no title is given
+
+
+def _deck_title(first: str) -> str:
+    """The first slide's title, or its first line of text if it has none (at most MAX_TITLE_WORDS words)."""
+    for block in first.split("\n\n"):
+        line = block.split("\n")[0].strip()
+        if not line or _SLIDE_HEADING.fullmatch(line) or line.startswith("### "):
+            continue
+        said = line.lstrip("#- ").strip()
+        if said and len(said.split()) <= MAX_TITLE_WORDS and said.lower() not in GENERIC_DECK_TITLES:
+            return said
+    return ""
+
+
+MAX_TITLE_WORDS = 20  # a first slide's first line longer than this is its text, not its title
+
+
 # A placeholder the master fills in on every slide: furniture, not what the slide says
 _SLIDE_FURNITURE = ("SLIDE_NUMBER", "FOOTER", "DATE", "HEADER", "SLIDE_IMAGE")
 _TITLES = ("TITLE", "CENTER_TITLE", "VERTICAL_TITLE")
@@ -574,13 +639,19 @@ _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
 def _slide_text(slide: Any, number: int) -> str:
     """One slide's blocks, a blank line apart (see _read_pptx)."""
-    title_shape = slide.shapes.title
+    try:
+        title_shape = slide.shapes.title
+    except _SHAPE_ERRORS:  # a shape python-pptx cannot read among the placeholders (ink): found by its type below
+        title_shape = next((shape for shape in _readable(slide.shapes) if _placeholder_kind(shape) in _TITLES), None)
     title = " ".join(_frame_lines(title_shape.text_frame, bulleted=False)) if title_shape is not None and title_shape.has_text_frame else ""
     blocks = [f"# {title or f'Slide {number}'}"]
     for shape in _reading_order(slide.shapes):
         if title_shape is not None and shape.shape_id == title_shape.shape_id:
             continue
-        blocks += _shape_blocks(shape)
+        try:
+            blocks += _shape_blocks(shape)
+        except _SHAPE_ERRORS:  # a shape python-pptx cannot read (Google Slides' and Keynote's exports): its text alone
+            blocks += _raw_lines(shape._element)
     if slide.has_notes_slide and (notes := slide.notes_slide.notes_text_frame) is not None:
         said = _frame_lines(notes, bulleted=False)
         if said:
@@ -588,21 +659,64 @@ def _slide_text(slide: Any, number: int) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
+_SHAPE_ERRORS = (NotImplementedError, AttributeError, KeyError, ValueError, TypeError, IndexError)
+
+
 def _reading_order(shapes: Any) -> list[Any]:
-    """Shapes top to bottom, then left to right (a placeholder where the layout puts it); furniture left out."""
+    """Shapes top to bottom, then left to right (a placeholder where the layout puts it; a shape with no position
+    first); furniture left out."""
     kept = []
-    for shape in shapes:
-        if shape.is_placeholder and shape.placeholder_format.type is not None and shape.placeholder_format.type.name in _SLIDE_FURNITURE:
+    for shape in _readable(shapes):
+        try:
+            at = (shape.top or 0, shape.left or 0)
+        except _SHAPE_ERRORS:
+            at = (0, 0)
+        if _placeholder_kind(shape) in _SLIDE_FURNITURE:
             continue
-        kept.append(shape)
-    return sorted(kept, key=lambda s: (s.top if s.top is not None else 0, s.left if s.left is not None else 0))
+        kept.append((at, len(kept), shape))
+    return [shape for _, _, shape in sorted(kept, key=lambda k: (k[0], k[1]))]
+
+
+def _readable(shapes: Any) -> list[Any]:
+    """The shapes python-pptx can give (it cannot give ink, a p:contentPart, among placeholders)."""
+    out = []
+    for element in shapes._spTree.iter_shape_elms():
+        try:
+            out.append(shapes._shape_factory(element))
+        except _SHAPE_ERRORS:
+            continue
+    return out
+
+
+def _raw_lines(element: Any) -> list[str]:
+    """The paragraphs of a shape's text read from its XML, for a shape python-pptx cannot read."""
+    lines = []
+    for paragraph in element.iter(f"{_A}p"):
+        if text := " ".join("".join(t.text or "" for t in paragraph.iter(f"{_A}t")).split()):
+            lines.append(text)
+    return lines
+
+
+def _placeholder_kind(shape: Any) -> str:
+    """A placeholder's type's name ("TITLE", "SLIDE_NUMBER"), or "" for any other shape."""
+    try:
+        kind = shape.placeholder_format.type if shape.is_placeholder else None
+    except _SHAPE_ERRORS:
+        return ""
+    return kind.name if kind is not None else ""
 
 
 def _shape_blocks(shape: Any) -> list[str]:
     """A shape's blocks: a group's shapes in their own reading order, a table's rows, a chart's title and data, a text
     box's paragraphs (one block each, a bullet's as a "- " item)."""
     if shape.shape_type is not None and shape.shape_type.name == "GROUP":
-        return [block for inner in _reading_order(shape.shapes) for block in _shape_blocks(inner)]
+        blocks = []
+        for inner in _reading_order(shape.shapes):
+            try:
+                blocks += _shape_blocks(inner)
+            except _SHAPE_ERRORS:
+                blocks += _raw_lines(inner._element)
+        return blocks
     if getattr(shape, "has_table", False) and shape.has_table:
         rows = [row_text(["" if cell.is_spanned else " ".join(cell.text.split()) for cell in row.cells]) for row in shape.table.rows]
         return ["\n".join(row for row in rows if row)]
@@ -611,8 +725,7 @@ def _shape_blocks(shape: Any) -> list[str]:
     if (data := _smartart_data(shape)) is not None:
         return _smartart_items(data)
     if shape.has_text_frame:
-        kind = shape.placeholder_format.type if shape.is_placeholder else None
-        return _frame_lines(shape.text_frame, bulleted=kind is not None and kind.name in _BULLETED)
+        return _frame_lines(shape.text_frame, bulleted=_placeholder_kind(shape) in _BULLETED)
     return []
 
 
@@ -663,21 +776,35 @@ def _smartart_items(data: Any) -> list[str]:
 
 
 def _chart_blocks(chart: Any) -> list[str]:
-    """A chart's title, then its data as a table: the categories, then each series' name and values. A chart whose
-    data cannot be read gives its title alone."""
-    title = ""
+    """A chart's title, then its data as a table: the categories, then each series' name and values. What cannot be
+    read of a chart (an unusual plot's categories, say) is left out, not the rest."""
+    title, rows = "", []
     try:
         if chart.has_title and chart.chart_title.has_text_frame:
             title = " ".join(chart.chart_title.text_frame.text.split())
-        plot = chart.plots[0] if len(chart.plots) else None
-        categories = [str(c) for c in plot.categories] if plot is not None else []
-        rows = [row_text(["", *categories])] if categories else []
+    except _SHAPE_ERRORS:
+        pass
+    try:
+        categories = [str(c) for c in chart.plots[0].categories] if len(chart.plots) else []
+    except _SHAPE_ERRORS:
+        categories = []
+    if categories:
+        rows.append(row_text(["", *categories]))
+    try:
         for series in chart.series:
-            values = ["" if v is None else f"{v:g}" if isinstance(v, float) else str(v) for v in series.values]
+            values = ["" if v is None else _plain_number(v) if isinstance(v, (int, float)) else str(v) for v in series.values]
             rows.append(row_text([series.name or "", *values]))
-    except (KeyError, ValueError, AttributeError, IndexError, TypeError):
-        rows = []
+    except _SHAPE_ERRORS:
+        pass
     return [title, "\n".join(row for row in rows if row)]
+
+
+def _plain_number(value: float) -> str:
+    """A number as typed: whole numbers without a decimal point, others without float noise, never in e-notation
+    below 10^15 ("1234567", "0.3", "152000000")."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.15g}"
 
 
 # --- spreadsheets ---------------------------------------------------------------------------
@@ -696,7 +823,7 @@ def _read_csv(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as exc:
-        raise LoadError(_message(path, f"not a readable CSV file ({exc})", "save it as CSV from the spreadsheet and ingest again")) from None
+        raise LoadError(_message(path, f"not a readable CSV file ({exc})", "look for a quote mark never closed, or save it as CSV again")) from None
     return _table_text(rows), {"format": SHEETS, "title": path.stem}, encoding
 
 
@@ -712,27 +839,34 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        pages, labels = [], []
-        for sheet in book.worksheets:
-            body = _table_text([[_cell_text(cell) for cell in row] for row in sheet.iter_rows()])
-            if body.strip():
-                pages.append(f"# {sheet.title}\n\n{body}")
-                labels.append(f"sheet {sheet.title}" + ("" if sheet.sheet_state == "visible" else ", hidden"))
-        props = book.properties
-        title = _clean_meta(props.title) or path.stem  # not the first sheet's name, which load() would take
-        meta = {"title": title, "author": _clean_meta(props.creator), "format": SHEETS, PAGE_LABELS: "\n".join(labels)}
-        if isinstance(props.created, datetime):
-            meta["date"] = props.created.date().isoformat()
-        book.close()
+        with warnings.catch_warnings():  # openpyxl warns of what it reads past (a date out of range, an unknown extension)
+            warnings.simplefilter("ignore")
+            return _workbook_text(path, load_workbook(io.BytesIO(data), read_only=True, data_only=True))
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, SyntaxError, OSError) as exc:
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise LoadError(_message(path, f"corrupt or not an Excel .xlsx file ({reason})", "re-save it from Excel and ingest again")) from None
+
+
+def _workbook_text(path: Path, book: Any) -> tuple[str, dict[str, str], str | None]:
+    """_read_xlsx's text and metadata of an open workbook."""
+    pages, labels = [], []
+    for sheet in book.worksheets:
+        sheet.reset_dimensions()  # the size a sheet states may reach its last styled cell (XFD1048576): rows padded to it
+        body = _table_text([_cell_text(cell) for cell in row] for row in sheet.iter_rows())
+        if body.strip():
+            pages.append(f"# {sheet.title}\n\n{body}")
+            labels.append(f"sheet {sheet.title}" + ("" if sheet.sheet_state == "visible" else ", hidden"))
+    props = book.properties
+    title = _clean_meta(props.title) or path.stem  # not the first sheet's name, which load() would take
+    meta = {"title": title, "author": _clean_meta(props.creator), "format": SHEETS, PAGE_LABELS: "\n".join(labels)}
+    if isinstance(props.created, datetime):
+        meta["date"] = props.created.date().isoformat()
+    book.close()
     return "\f".join(pages), meta, None
 
 
-def _table_text(rows: list[list[str]]) -> str:
-    """Rows of cells as stored: one row a line (ingest.markdown.row_text), a blank row a blank line between blocks."""
+def _table_text(rows: Iterable[list[str]]) -> str:
+    """Rows of cells as stored: one row a line (ingest.markdown.row_text), blank rows one blank line between blocks."""
     out: list[str] = []
     for cells in rows:
         line = row_text(cells)
@@ -763,18 +897,32 @@ def _cell_text(cell: Any) -> str:
 
 
 def _number_text(value: float, fmt: str) -> str:
-    """A number in an Excel number format's first section: "0.0%" gives "6.9%", "#,##0" "12,345", "£#,##0.00"
-    "£1,234.50"; General gives the number as typed (no float noise)."""
+    """A number in an Excel number format's first section: "0.0%" gives "6.9%", "#,##0" "12,345", "£#,##0.00" or
+    "[$£-809]#,##0.00" "£1,234.50", "0.00E+00" "1.23E-05"; General, a fraction's format, or one only text gives the
+    number as typed (no float noise)."""
+    if not math.isfinite(value):
+        return str(value)
+    locale = re.search(r"\[\$([^\]-]*)", fmt)  # "[$£-809]", "[$EUR]": the sign is what follows the "$"
     shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt)  # quoted text, [colour] and [$£-809] codes, escapes
-    sign = _CURRENCY.search(fmt)
+    written = _CURRENCY.search(re.sub(r"\[[^\]]*\]", "", fmt))  # '"£"#,##0' or '£#,##0' (not a [$...] code's)
+    sign = locale.group(1) if locale and locale.group(1) else (written.group(0) if written else "")
     decimals = len(m.group(1)) if (m := re.search(r"\.([0#]+)", shown)) else 0
     if "%" in shown:
-        return f"{value * 100:.{decimals}f}%"
-    if not re.search(r"[0#]", shown):  # General, or text
-        whole = value.is_integer() and abs(value) < 1e15
-        return str(int(value)) if whole else f"{value:.12g}"
-    grouped = f"{abs(value):,.{decimals}f}" if "," in shown else f"{abs(value):.{decimals}f}"
-    return ("-" if value < 0 else "") + (sign.group(0) if sign else "") + grouped
+        return f"{_half_up(value * 100, decimals):.{decimals}f}%"
+    if scientific := re.search(r"E([+-])([0#]*)", shown, re.IGNORECASE):
+        mantissa, _, exponent = f"{value:.{decimals}E}".partition("E")
+        sign_shown = exponent[0] if exponent[0] == "-" or scientific.group(1) == "+" else ""
+        return f"{mantissa}E{sign_shown}{exponent[1:].lstrip('0').rjust(max(len(scientific.group(2)), 1), '0')}"
+    if not re.search(r"[0#]", shown) or "?" in shown or "/" in shown:  # General, text, a fraction
+        return _plain_number(value)
+    rounded = _half_up(abs(value), decimals)
+    grouped = f"{rounded:,.{decimals}f}" if "," in shown else f"{rounded:.{decimals}f}"
+    return ("-" if value < 0 and rounded else "") + sign + grouped
+
+
+def _half_up(value: float, decimals: int) -> Decimal:
+    """The value rounded as Excel rounds what it shows: a half away from zero (1234.5 shows 1,235), not to even."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 # --- HTML -------------------------------------------------------------------------------------

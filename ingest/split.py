@@ -41,6 +41,8 @@ _QUESTION = re.compile(r"^Question[ ]+\d{1,3}[ ]*[:.]", re.IGNORECASE)
 _SLASH_NUMBER = re.compile(r"^\d{1,2}/[ ]")
 _ROMAN = re.compile(r"^\(?[ivx]{1,5}\)[ ]+\S")
 _NUMBERED_TITLE = re.compile(r"^\d{1,2}\.(?:\d{1,2}\.?)*[ ]+[A-Z]")
+_ITEM_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of a list's item (not a figure or a dash)
+MIN_ITEM_WORDS = 2  # ... an item holding this many words is content of its own
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦‣–][ ]|\(?[a-z0-9]{1,3}[.)][ ])")
 _DATE_LINE = re.compile(
     r"^(?:\d{1,2}[ ]+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -308,9 +310,12 @@ def _headings(lines: list[_Line]) -> list[_Heading]:
 
 
 def _is_short_line(line: _Line) -> bool:
-    """A line too slight to stand as a chunk: a heading, a date, a reference number, an author list. A list's item
-    is what its section says, however short (a slide's bullets)."""
-    return len(line.text.split()) <= BARE_HEADING_MAX_WORDS and line.text[-1] not in ".!?" and not _LIST_ITEM.match(line.text.lstrip())
+    """A line too slight to stand as a chunk: a heading, a date, a reference number, an author list. A list's item of
+    words is what its section says, however short (a slide's bullets); a "- 204" or a "– Associate Non-" is not."""
+    if len(line.text.split()) > BARE_HEADING_MAX_WORDS or line.text[-1] in ".!?":
+        return False
+    item = _LIST_ITEM.match(line.text.lstrip())
+    return not (item and len(_ITEM_WORD.findall(line.text.lstrip()[item.end() :])) >= MIN_ITEM_WORDS)
 
 
 def _sections(lines: list[_Line], headings: list[_Heading]) -> list[tuple[list[str], list[int], list[int]]]:

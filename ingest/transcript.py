@@ -390,7 +390,8 @@ def _shape_oral_evidence(text: str) -> Shaped:
     return Shaped(shaped, out.edits, locators, len(turns))
 
 
-_TIME_LINE = re.compile(rf"^[ \t]*{_STAMP}[ \t]*(?:\n[ \t]*)*\n(?=\S)", re.MULTILINE)
+# a time opening a line: alone on it, or before words cleaning joined to it ("00:05:00" / "forecast ..." in one turn)
+_TIME_LINE = re.compile(rf"^[ \t]*{_STAMP}(?:[ \t]*(?:\n[ \t]*)*\n|[ \t]+)(?=\S)", re.MULTILINE)
 MIN_TIME_LINES = 2  # a transcript's times on lines of their own, forwards: fewer may be a line of the text ("10:30")
 
 

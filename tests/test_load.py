@@ -458,6 +458,23 @@ def test_odt_headings_lists_tables_frames_and_notes_as_libreoffice_shows_them(tm
     assert doc.meta == {"title": "Board paper", "author": "ICB secretary", "date": "2023-01-09"}
 
 
+def test_odt_list_headers_tables_in_lists_nested_tables_and_page_frames_are_read_once(tmp_path: Path) -> None:
+    body = (
+        '<draw:frame text:anchor-type="page"><draw:text-box><text:p>Boxed on the page.</text:p></draw:text-box></draw:frame>'
+        '<text:list><text:list-header><text:p>Three aims follow</text:p></text:list-header>'
+        '<text:list-item><text:p>Aim one</text:p><table:table><table:table-row><table:table-cell><text:p>Cell in list</text:p>'
+        '</table:table-cell></table:table-row></table:table></text:list-item></text:list>'
+        '<table:table><table:table-header-rows><table:table-row><table:table-cell><text:p>Outer A</text:p>'
+        '<table:table><table:table-row><table:table-cell><text:p>Inner X</text:p></table:table-cell></table:table-row></table:table>'
+        '</table:table-cell><table:table-cell><text:p>Outer B</text:p></table:table-cell></table:table-row></table:table-header-rows></table:table>'
+    )
+    path = tmp_path / "aims.odt"
+    make_odt(path, body)
+    assert load(path, max_bytes=MB).text == (
+        "Boxed on the page.\n\n- Three aims follow\n\n- Aim one\n\nCell in list\n\nOuter A Inner X | Outer B"
+    )
+
+
 def test_corrupt_odt(tmp_path: Path) -> None:
     path = tmp_path / "mangled.odt"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
@@ -569,6 +586,52 @@ def test_pptx_slides_are_pages_with_titles_bullets_tables_charts_and_notes_in_re
                         "format": "slides", "page_labels": "slide 1\nslide 2\nslide 3\nslide 4\nslide 5, hidden"}
 
 
+def test_a_deck_with_shapes_python_pptx_cannot_read_keeps_the_rest_and_its_charts_figures(tmp_path: Path) -> None:
+    """Google Slides' and Keynote's exports hold shapes with no geometry; a pen's ink is a p:contentPart. python-pptx
+    raises on both, which rejected the whole deck; now a shape's text is read from its XML and ink is passed over.
+    A chart's figures are written in full (1234567, not 1.23457e+06); a first slide with no title gives the deck its
+    first line as title, PowerPoint's "PowerPoint Presentation" being no title."""
+    from lxml import etree
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    p_ns, a_ns = "http://schemas.openxmlformats.org/presentationml/2006/main", "http://schemas.openxmlformats.org/drawingml/2006/main"
+    deck = Presentation()
+    deck.core_properties.title = "PowerPoint Presentation"
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1)).text_frame.text = "Humber ICB annual review 2024"
+    odd = slide.shapes.add_textbox(Inches(1), Inches(3), Inches(6), Inches(1))
+    odd.text_frame.text = "A box Google Slides drew"
+    odd._element.find(f"{{{p_ns}}}nvSpPr/{{{p_ns}}}cNvSpPr").attrib.pop("txBox", None)
+    geometry = odd._element.find(f"{{{p_ns}}}spPr/{{{a_ns}}}prstGeom")
+    geometry.getparent().remove(geometry)
+    etree.SubElement(slide.shapes._spTree, f"{{{p_ns}}}contentPart").set(
+        "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", "rId99")
+    data = CategoryChartData()
+    data.categories = ["2023/24", "2024/25"]
+    data.add_series("Allocation (£)", (1234567, 152000000))
+    data.add_series("Share", (0.1 + 0.2, 12.5))
+    slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(5), Inches(6), Inches(2), data)
+    path = tmp_path / "review.pptx"
+    deck.save(path)
+    doc = load(path, max_bytes=MB)
+    assert doc.text == (
+        "# Slide 1\n\nHumber ICB annual review 2024\n\nA box Google Slides drew\n\n"
+        "| 2023/24 | 2024/25\nAllocation (£) | 1234567 | 152000000\nShare | 0.3 | 12.5"
+    )
+    assert doc.meta["title"] == "Humber ICB annual review 2024"
+
+
+def test_office_files_with_a_password_say_so(tmp_path: Path) -> None:
+    """A password turns a .docx, .pptx or .xlsx into an OLE compound file: "corrupt ... not a zip file" misled."""
+    for suffix in (".docx", ".pptx", ".xlsx"):
+        path = tmp_path / f"locked{suffix}"
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+        assert "password-protected, or saved in the old binary format" in load_error(path)
+
+
 def test_corrupt_pptx(tmp_path: Path) -> None:
     path = tmp_path / "mangled.pptx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
@@ -623,6 +686,24 @@ def test_xlsx_sheets_are_pages_of_rows_with_cells_as_excel_shows_them(tmp_path: 
     ]
     assert doc.meta["page_labels"] == "sheet Summary\nsheet Workings, hidden"
     assert doc.meta["title"] == "allocations 2025-26" and doc.meta["author"] == "NHS England" and doc.meta["format"] == "spreadsheet"
+
+
+def test_xlsx_number_formats_and_a_sheet_stating_a_huge_size(tmp_path: Path) -> None:
+    """Currency in a locale code ("[$£-809]", Excel's own £ format) or quoted, e-notation and fractions read as Excel
+    shows them; one styled empty cell at the sheet's far corner (XFD1048576) made openpyxl pad every row to it, and a
+    5 KB file hung ingest."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Spend", 1234.5, 1234.5, 1234.5, 0.0000421, 0.5])
+    for column, fmt in zip("BCDEF", ('[$£-809]#,##0.00', '[$€-x-euro2] #,##0', '"£"#,##0', "0.00E+00", "# ?/?"), strict=True):
+        sheet[f"{column}1"].number_format = fmt
+    sheet.cell(1048576, 16384).font = Font(bold=True)
+    path = tmp_path / "formats.xlsx"
+    book.save(path)
+    assert load(path, max_bytes=MB).text == "# Sheet\n\nSpend | £1,234.50 | €1,235 | £1,235 | 4.21E-05 | 0.5"
 
 
 def test_csv_is_one_table_its_delimiter_sniffed(tmp_path: Path) -> None:

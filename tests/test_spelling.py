@@ -14,6 +14,7 @@ DOCUMENTS = [
     "Legislation was passed. The legislation set up ICBs and ICPs. The Hewitt Review reported. The review reported.",
     "Waiting lists fell. Waiting times fell. The trust's waiting lists fell again. Staff were recruited and staff stayed. More were recruited.",
     "Funding was cut. Funding rose. The fund grew. The fund shrank.",
+    "David said so. David said it again. Prescribing rose. Prescribing fell. The government acted.",
 ]
 
 
@@ -27,8 +28,7 @@ def speller() -> Speller:
     [
         ("What does Skills Enfland expect?", "What does Skills England expect?"),  # a wrong key, a name's case kept
         ("Who holds accountabilty for performance?", "Who holds accountability for performance?"),  # a dropped letter
-        ("What did the goverment decide?", "What did the government decide?"),  # a common misspelling, one edit
-        ("What did the Hewitt Reveiw say?", "What did the Hewitt Review say?"),  # a swapped pair is one edit
+        ("What did the Hewitt Reivew say?", "What did the Hewitt Review say?"),  # a swapped pair is one edit
         ("How did fundng change?", "How did funding change?"),
         ("Were staff recuited?", "Were staff recruited?"),
     ],
@@ -47,6 +47,9 @@ def test_a_slip_is_mended_to_the_documents_word(speller: Speller, typed: str, me
         "Is legislating the answer?",  # another form, not "legislation"
         "What is the population of Somerset?",  # an English word the documents lack: asked, not a slip
         "Was there wariness about reform?",  # a rarer English word two edits from "awareness"
+        "What did Sajid Javid say?",  # names English knows, one edit from "Said" and "David" (the first letter differs)
+        "What did the goverment decide?",  # a misspelling English text itself uses: not told from a rare word
+        "Is deprescribing funded?",  # no English word, but another word, not a slip of "prescribing"
         "Who runs HomeFirst in Leeds?",  # a name written with a capital inside
     ],
 )

@@ -869,5 +869,8 @@ def test_google_meets_times_between_the_turns_are_locators_not_text():
     assert "00:0" not in cleaned.text and "\n\n## John Brown\nThe system is forecasting" in cleaned.text
     assert _located(cleaned, "Thank you, chair.") == "at 00:00:00"
     assert _located(cleaned, "In March") == "at 00:05:00"
+    within = meet.replace("Please go ahead.\n\n00:05:00\n\n", "Please go ahead, and tell us about the\n\n00:05:00\n\nforecast for the year.\n")
+    cleaned = clean(within)  # a time within one speaker's turn: cleaning joins the words after it to its line
+    assert "00:0" not in cleaned.text and _located(cleaned, "forecast for the year") == "at 00:05:00", cleaned.text
     agenda = meet.replace("00:00:00", "10:30").replace("00:05:00", "11:00")
     assert "\n\n10:30\n\n" in clean(agenda).text and not clean(agenda).locators
