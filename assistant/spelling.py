@@ -2,8 +2,9 @@
 
 A policy officer types fast in a chat box. One slip in one word ("Skills Enfland", "recieve", "fundng") cost the
 answers most of what it touched: the word matched nothing, and the decline checks read a word the documents never
-use as a sign they cannot answer (one slip a question on the dev sets: answerable questions declined 0.002 -> 0.160
-on the seeds and 0 -> 0.214 on the dev corpus; eval/README.md, round twenty-three).
+use as a sign they cannot answer (one slip a question, `python -m eval.typos`, on the dev sets: answerable questions
+declined 0.002 -> 0.140 on the seeds and 0 -> 0.182 on the dev corpus; mended, 0.035 and 0.016; eval/README.md,
+round twenty-three).
 
 A word is mended only when all of these hold:
 - it has MIN_LETTERS letters or more, no figure, and is not written in capitals (an acronym is its own word);
