@@ -62,7 +62,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._bank: SentenceBank | None = None
         self._init_lock = threading.Lock()
-        self._spelling: tuple[Any, Speller] | None = None  # (the documents it was read from, the speller)
+        self._spelling: tuple[dict[str, Any], Speller] | None = None  # (retriever.documents() it was read from, the speller)
         # (questions up to this one, filters, k, the documents) -> the spans its extractive answer cited (_anchors)
         self._cited: SizedCache[list[tuple[str, int, int]]] = SizedCache(CITED_KEPT, lambda _: 1)
 
@@ -97,12 +97,11 @@ class Assistant:
     def speller(self) -> Speller:
         """The indexed documents' words, read once for each set of documents (assistant/spelling.py)."""
         retriever, bank = self._ready()
-        docs = retriever.documents()
-        key = frozenset((d.doc_id, d.content_hash) for d in docs.values())
+        docs = retriever.documents()  # the same dict until an ingest's refresh()
         spelling = self._spelling
-        if spelling is None or spelling[0] != key:
+        if spelling is None or spelling[0] is not docs:
             index = retriever.index
-            spelling = (key, Speller(bank.idf(list(docs.values())), lambda: (index.text(doc_id) for doc_id in docs)))
+            spelling = (docs, Speller(bank.idf(list(docs.values())), lambda: (index.text(doc_id) for doc_id in docs)))
             self._spelling = spelling
         return spelling[1]
 

@@ -69,7 +69,7 @@ class Speller:
     @classmethod
     def from_texts(cls, texts: Sequence[str]) -> Speller:
         """A speller over these texts alone (every word's stem known)."""
-        return cls({stem(word) for text in texts for word in words(text)}, lambda: texts)
+        return cls({stem(word) for word in {w for text in texts for w in words(text)}}, lambda: texts)
 
     @property
     def counts(self) -> Counter[str]:

@@ -467,28 +467,31 @@ def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
 
 def _odt_blocks(container: Any, notes: dict[str, list[str]], in_cell: bool = False) -> list[str]:
     """The blocks of a text body, list item, table cell or frame, in order (see _read_odt)."""
-    blocks: list[str] = []
-    for child in container.iterchildren():
-        tag = child.tag
-        if tag in _ODT_UNREAD:
-            continue
-        if tag in (f"{_T}p", f"{_T}h"):
-            text = " ".join(_odt_text(child, notes).split())
-            if text and tag == f"{_T}h" and not in_cell:
-                level = int(child.get(f"{_T}outline-level") or 1) if (child.get(f"{_T}outline-level") or "1").isdigit() else 1
-                text = f"{'#' * min(max(level, 1), 6)} {text}"
-            blocks.append(text)
-            blocks += [block for frame in child.iter(f"{_DRAW}text-box") for block in _odt_blocks(frame, notes, in_cell)]
-        elif tag == f"{_T}list":
-            blocks += _odt_list(child, notes, in_cell)
-        elif tag == f"{_DRAW}frame":  # a frame anchored to the page, not to a paragraph
-            blocks += [block for box in child.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
-        elif tag == f"{_TB}table":
-            rows = _odt_rows(child, notes)
-            blocks.append(" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows))
-        elif tag == f"{_T}section" or tag == f"{_T}soft-page-break":
-            blocks += _odt_blocks(child, notes, in_cell)
-    return blocks
+    return [block for child in container.iterchildren() for block in _odt_element(child, notes, in_cell)]
+
+
+def _odt_element(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[str]:
+    """The blocks of one element of a text body: a paragraph or heading (and the frames drawn in it), a list, a frame,
+    a table, or a section's own elements."""
+    tag = element.tag
+    if tag in _ODT_UNREAD:
+        return []
+    if tag in (f"{_T}p", f"{_T}h"):
+        text = " ".join(_odt_text(element, notes).split())
+        if text and tag == f"{_T}h" and not in_cell:
+            level = element.get(f"{_T}outline-level") or "1"
+            text = f"{'#' * min(max(int(level) if level.isdigit() else 1, 1), 6)} {text}"
+        return [text, *(block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell))]
+    if tag == f"{_T}list":
+        return _odt_list(element, notes, in_cell)
+    if tag == f"{_DRAW}frame":  # a frame anchored to the page, not to a paragraph
+        return [block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
+    if tag == f"{_TB}table":
+        rows = _odt_rows(element, notes)
+        return [" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows)]
+    if tag in (f"{_T}section", f"{_T}soft-page-break"):
+        return _odt_blocks(element, notes, in_cell)
+    return []
 
 
 def _odt_text(element: Any, notes: dict[str, list[str]]) -> str:
@@ -526,7 +529,7 @@ def _odt_list(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[
                 after += [block for box in part.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
             elif part.tag not in _ODT_UNREAD:
                 _item_done(blocks, said, after, in_cell)
-                blocks += _odt_list(part, notes, in_cell) if part.tag == f"{_T}list" else _odt_blocks(_Wrapper(part), notes, in_cell)
+                blocks += _odt_element(part, notes, in_cell)
         _item_done(blocks, said, after, in_cell)
     return blocks
 
@@ -538,16 +541,6 @@ def _item_done(blocks: list[str], said: list[str], after: list[str], in_cell: bo
         said.clear()
     blocks.extend(after)
     after.clear()
-
-
-class _Wrapper:
-    """One element given to _odt_blocks as a container's only child."""
-
-    def __init__(self, element: Any) -> None:
-        self.element = element
-
-    def iterchildren(self) -> list[Any]:
-        return [self.element]
 
 
 def _odt_table_rows(element: Any) -> list[Any]:
