@@ -295,6 +295,28 @@ def test_sources_page_lists_documents_and_deep_links(app_env, app_data: Path) ->
     assert any(f'<mark class="cited-span">{html.escape(text[start_:end_])}</mark>' in b for b in html_bodies(at2))
 
 
+def test_sources_page_places_a_decks_passages_by_slide(app_env, tmp_path: Path) -> None:
+    """A slide deck's passages are listed and captioned by slide, as its citations are ("slide 3"), not "p. 3"."""
+    from tests.conftest import run_cli
+    from tests.test_load import make_deck
+
+    folder = tmp_path / "board"
+    folder.mkdir()
+    make_deck(folder / "oversight.pptx")
+    data = tmp_path / "data"
+    done = run_cli("ingest", str(folder), data_dir=data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    at = start(app_env, data)
+    at.switch_page(SOURCES)
+    at.query_params.update({"doc": "oversight.pptx"})
+    at.run()
+    assert not at.exception and not at.error
+    box = at.selectbox(key="src_chunk")
+    assert any(" · slide 2 — " in label for label in box.options) and not any(" · p. " in label for label in box.options), box.options
+    at.selectbox(key="src_chunk").set_value(len(box.options) - 1).run()
+    assert any(re.search(r"· Slide \d$", x.value) for x in at.caption), [x.value for x in at.caption]  # not "Page 3"
+
+
 def test_hostile_document_renders_inert(app_env, tmp_path: Path) -> None:
     from tests.conftest import run_cli
 

@@ -98,9 +98,14 @@ def chunk_label(i: int) -> str:
     if i == LINK:
         return f"Linked passage (characters {link_start}–{link_end})"
     c = chunks[i]
-    page = f" · p. {c.page_start}" if c.page_start else ""
+    place = _place(c)
     head = " ".join(c.text.split())[:70]
-    return f"{i + 1}. {c.section or '(no heading)'}{page} — {head}…"
+    return f"{i + 1}. {c.section or '(no heading)'}{f' · {place}' if place else ''} — {head}…"
+
+
+def _place(c) -> str:  # noqa: ANN001 - a stored Chunk
+    """Where a passage is, as its citations say: "slide 3", "sheet Summary", "at 00:41:07", "Q112", else "p. 12"."""
+    return index.docs.locator_at(doc_id, c.start) or (f"p. {c.page_start}" if c.page_start else "")
 
 
 choice = st.selectbox("Jump to a passage", options, key="src_chunk", format_func=chunk_label)
@@ -116,7 +121,9 @@ if chunk is not None or choice == LINK:
     where = []
     if chunk is not None and chunk.section:
         where.append(f"Section: {chunk.section}")
-    if chunk is not None and chunk.page_start:
+    if chunk is not None and (locator := index.docs.locator_at(doc_id, chunk.start)):
+        where.append(locator[:1].upper() + locator[1:])  # "Slide 3", "Sheet Summary", "At 00:41:07", "Q112"
+    elif chunk is not None and chunk.page_start:
         where.append(f"Page {chunk.page_start}")
     if where:
         st.caption(ui.escape_markdown(" · ".join(where)))
