@@ -108,19 +108,19 @@ class Assistant:
     def mended(self, question: str, history: Sequence[Any] | None) -> tuple[str, list[Any] | None]:
         """The question and the user's earlier questions with their typing slips mended (assistant/spelling.py);
         an assistant's turns in the history are kept as they are."""
+        history = None if history is None else list(history)
         if not self.settings.mend_slips:
-            return question, None if history is None else list(history)
+            return question, history
         speller = self.speller()
-        if not history:
-            return speller.correct(question), None if history is None else list(history)
-        mended: list[Any] = []
-        for item in history:
+
+        def mend(item: Any) -> Any:
             if isinstance(item, str):
-                item = speller.correct(item)
-            elif isinstance(item, dict) and item.get("role") in (None, "user", "human"):
-                item = {**item, **{k: speller.correct(v) for k in ("question", "content") if isinstance(v := item.get(k), str)}}
-            mended.append(item)
-        return speller.correct(question), mended
+                return speller.correct(item)
+            if isinstance(item, dict) and item.get("role") in (None, "user", "human"):
+                return {**item, **{k: speller.correct(v) for k in ("question", "content") if isinstance(v := item.get(k), str)}}
+            return item
+
+        return speller.correct(question), None if history is None else [mend(item) for item in history]
 
     def refresh(self) -> None:
         """Forget cached document details after an ingest (sentence vectors are keyed by span and content)."""

@@ -28,6 +28,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
+from os.path import commonprefix
 
 import jellyfish
 
@@ -62,7 +63,7 @@ class Speller:
         self.stems = stems
         self._texts = texts
         self._counts: Counter[str] | None = None
-        self._by_length: dict[int, list[str]] = {}
+        self._by_start: dict[tuple[str, int], list[str]] = {}  # (first letter, length) -> the words used MIN_USES times
         self._mended: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
@@ -81,7 +82,7 @@ class Speller:
                     counts.update(words(text))
                 for word, n in counts.items():
                     if n >= MIN_USES and len(word) >= MIN_LETTERS - 1:
-                        self._by_length.setdefault(len(word), []).append(word)
+                        self._by_start.setdefault((word[0], len(word)), []).append(word)
                 self._counts = counts
             return self._counts
 
@@ -119,11 +120,10 @@ class Speller:
         reach = max_edits(word)
         near: list[tuple[int, int, str]] = []
         for length in range(len(word) - reach, len(word) + reach + 1):
-            for candidate in self._by_length.get(length, ()):
-                if candidate[0] != word[0]:  # a slip seldom hits the first letter; another word often differs there
-                    continue
+            # the same first letter: a slip seldom hits it, and another word often differs there
+            for candidate in self._by_start.get((word[0], length), ()):
                 edits = jellyfish.damerau_levenshtein_distance(word, candidate)
-                if edits == 1 or (edits == reach == 2 and _shared_start(word, candidate) < len(word) - SUFFIX_LETTERS):
+                if edits == 1 or (edits == reach == 2 and len(commonprefix((word, candidate))) < len(word) - SUFFIX_LETTERS):
                     near.append((edits, -self.counts[candidate], candidate))
         if not near:
             return None
@@ -133,14 +133,6 @@ class Speller:
         if rivals and -best[1] < DOMINANCE * -rivals[0][1]:
             return None
         return best[2]
-
-
-def _shared_start(a: str, b: str) -> int:
-    """How many letters two words open with alike."""
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
 
 
 def _cased(word: str, like: str) -> str:

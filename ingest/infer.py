@@ -207,16 +207,15 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
     else:
         title, org_lines = _title(doc, spoken, notes)
     # a deck's own title, or its first slide's (not its subtitle too); a sheet's first line is its name or a column's
-    # heading, seldom the workbook's title: else the file's name
+    # heading, seldom the workbook's title: the file's title, else its name
     if meta.get("format") in (SLIDES, SHEETS):
-        title, notes["title"] = (meta["title"], "file properties") if meta.get("title") else (_stem(filename), "file name")
+        title = ""
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"
     if not title and filename:
         title, notes["title"] = _stem(filename), "file name"
     publisher = _publisher(doc, title, org_lines, meta, filename, notes)
-    kind = _kind(doc, title, spoken or bool(meta.get("transcript")), notes, slides=meta.get("format") == SLIDES,
-                 sheets=meta.get("format") == SHEETS)
+    kind = _kind(doc, title, spoken or bool(meta.get("transcript")), notes, meta.get("format", ""))
     when = _date(doc, title, kind, meta, notes)
     hints = () if publisher else _acronyms(title, doc.first_pages)
     return Inferred(title, publisher, when, kind, notes, hints)
@@ -778,14 +777,14 @@ def _journal(doc: _Opening) -> str:
 
 
 # kind --------------------------------------------------------------------------------------------
-def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str], slides: bool = False, sheets: bool = False) -> str:
+def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str], file_format: str = "") -> str:
     """What sort of document it is, from the strongest cue: its format, its opening, then its title's words."""
     opening = "\n".join(doc.lines)
     cues = (
         (transcript, "transcript", "a transcript's timestamps or speaker turns"),
         (bool(_oral_evidence(doc)), "transcript", "an oral evidence header"),
-        (slides, "presentation", "a slide deck"),
-        (sheets, "spreadsheet", "a spreadsheet"),
+        (file_format == SLIDES, "presentation", "a slide deck"),
+        (file_format == SHEETS, "spreadsheet", "a spreadsheet"),
         (bool(re.search(r"^(?:written |oral )?evidence submitted by|submitted the following evidence", opening, re.I | re.M)),
          "written evidence", "an evidence header"),
         (bool(_journal(doc)) and bool(re.search(r"^abstract\b|doi\.org", opening, re.I | re.M)),

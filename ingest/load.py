@@ -315,9 +315,13 @@ def _docx_notes(document: Any) -> list[str]:
         root = etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
         notes = [note for note in root.iter(tag) if note.get(f"{_W}type") in (None, "normal")]  # not the separator lines
         said = [text for note in notes if (text := " ".join(_docx_blocks(note, document._body, in_cell=True)))]
-        if said:
-            blocks += [heading, *(f"{k}. {text}" for k, text in enumerate(said, 1))]
+        blocks += _numbered_notes(heading, said)
     return blocks
+
+
+def _numbered_notes(heading: str, said: list[str]) -> list[str]:
+    """A document's notes as stored at its end, as cleaning stores a PDF's: their heading, then each numbered."""
+    return [heading, *(f"{k}. {text}" for k, text in enumerate(said, 1))] if said else []
 
 
 def _lists_contents(element: Any) -> bool:
@@ -451,8 +455,7 @@ def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
     blocks = _odt_blocks(body, notes)
     for kind, heading in (("footnote", "Footnotes"), ("endnote", "Notes")):
-        if notes[kind]:
-            blocks += [heading, *(f"{k}. {text}" for k, text in enumerate(notes[kind], 1))]
+        blocks += _numbered_notes(heading, notes[kind])
     meta: dict[str, str] = {}
     if meta_xml is not None:
         def field(tag: str) -> str:
@@ -479,19 +482,29 @@ def _odt_element(element: Any, notes: dict[str, list[str]], in_cell: bool) -> li
     if tag in (f"{_T}p", f"{_T}h"):
         text = " ".join(_odt_text(element, notes).split())
         if text and tag == f"{_T}h" and not in_cell:
-            level = element.get(f"{_T}outline-level") or "1"
-            text = f"{'#' * min(max(int(level) if level.isdigit() else 1, 1), 6)} {text}"
-        return [text, *(block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell))]
+            text = f"{'#' * min(_count(element, f'{_T}outline-level'), 6)} {text}"
+        return [text, *_odt_frames(element, notes, in_cell)]
     if tag == f"{_T}list":
         return _odt_list(element, notes, in_cell)
     if tag == f"{_DRAW}frame":  # a frame anchored to the page, not to a paragraph
-        return [block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
+        return _odt_frames(element, notes, in_cell)
     if tag == f"{_TB}table":
         rows = _odt_rows(element, notes)
         return [" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows)]
     if tag in (f"{_T}section", f"{_T}soft-page-break"):
         return _odt_blocks(element, notes, in_cell)
     return []
+
+
+def _odt_frames(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[str]:
+    """The blocks of the text boxes drawn in an element (a paragraph's frames, a page's)."""
+    return [block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
+
+
+def _count(element: Any, attribute: str) -> int:
+    """A count an attribute gives ("3" in text:c="3", a heading's outline level), 1 when absent or not a count."""
+    value = element.get(attribute) or ""
+    return max(int(value), 1) if value.isdigit() else 1
 
 
 def _odt_text(element: Any, notes: dict[str, list[str]]) -> str:
@@ -501,7 +514,7 @@ def _odt_text(element: Any, notes: dict[str, list[str]]) -> str:
     for child in element.iterchildren():
         tag = child.tag
         if tag == f"{_T}s":
-            parts.append(" " * int(child.get(f"{_T}c") or 1) if (child.get(f"{_T}c") or "1").isdigit() else " ")
+            parts.append(" " * _count(child, f"{_T}c"))
         elif tag in (f"{_T}tab", f"{_T}line-break"):
             parts.append(" ")
         elif tag == f"{_T}note":
@@ -526,7 +539,7 @@ def _odt_list(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[
             if part.tag == f"{_T}p":
                 if text := " ".join(_odt_text(part, notes).split()):
                     said.append(text)
-                after += [block for box in part.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
+                after += _odt_frames(part, notes, in_cell)
             elif part.tag not in _ODT_UNREAD:
                 _item_done(blocks, said, after, in_cell)
                 blocks += _odt_element(part, notes, in_cell)
@@ -564,9 +577,8 @@ def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
     for row in _odt_table_rows(table):
         cells: list[str] = []
         for cell in row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"):
-            repeat = cell.get(f"{_TB}number-columns-repeated") or "1"
             text = " ".join(_odt_blocks(cell, notes, in_cell=True)) if cell.tag == f"{_TB}table-cell" else ""
-            cells += [text] * min(int(repeat) if repeat.isdigit() else 1, MAX_REPEAT)
+            cells += [text] * min(_count(cell, f"{_TB}number-columns-repeated"), MAX_REPEAT)
         if line := row_text(cells):
             rows.append(line)
     return rows
@@ -641,10 +653,7 @@ def _slide_text(slide: Any, number: int) -> str:
     for shape in _reading_order(slide.shapes):
         if title_shape is not None and shape.shape_id == title_shape.shape_id:
             continue
-        try:
-            blocks += _shape_blocks(shape)
-        except _SHAPE_ERRORS:  # a shape python-pptx cannot read (Google Slides' and Keynote's exports): its text alone
-            blocks += _raw_lines(shape._element)
+        blocks += _blocks_or_raw(shape)
     if slide.has_notes_slide and (notes := slide.notes_slide.notes_text_frame) is not None:
         said = _frame_lines(notes, bulleted=False)
         if said:
@@ -682,12 +691,21 @@ def _readable(shapes: Any) -> list[Any]:
 
 
 def _raw_lines(element: Any) -> list[str]:
-    """The paragraphs of a shape's text read from its XML, for a shape python-pptx cannot read."""
+    """The paragraphs (a:p) of DrawingML text read from its XML: a shape python-pptx cannot read, a SmartArt box."""
     lines = []
     for paragraph in element.iter(f"{_A}p"):
         if text := " ".join("".join(t.text or "" for t in paragraph.iter(f"{_A}t")).split()):
             lines.append(text)
     return lines
+
+
+def _blocks_or_raw(shape: Any) -> list[str]:
+    """A shape's blocks; its text alone, read from its XML, where python-pptx cannot read the shape (Google Slides'
+    and Keynote's exports)."""
+    try:
+        return _shape_blocks(shape)
+    except _SHAPE_ERRORS:
+        return _raw_lines(shape._element)
 
 
 def _placeholder_kind(shape: Any) -> str:
@@ -703,13 +721,7 @@ def _shape_blocks(shape: Any) -> list[str]:
     """A shape's blocks: a group's shapes in their own reading order, a table's rows, a chart's title and data, a text
     box's paragraphs (one block each, a bullet's as a "- " item)."""
     if shape.shape_type is not None and shape.shape_type.name == "GROUP":
-        blocks = []
-        for inner in _reading_order(shape.shapes):
-            try:
-                blocks += _shape_blocks(inner)
-            except _SHAPE_ERRORS:
-                blocks += _raw_lines(inner._element)
-        return blocks
+        return [block for inner in _reading_order(shape.shapes) for block in _blocks_or_raw(inner)]
     if getattr(shape, "has_table", False) and shape.has_table:
         rows = [row_text(["" if cell.is_spanned else " ".join(cell.text.split()) for cell in row.cells]) for row in shape.table.rows]
         return ["\n".join(row for row in rows if row)]
@@ -759,12 +771,9 @@ def _smartart_items(data: Any) -> list[str]:
     placeholder prompts' text)."""
     items = []
     for point in data.iter(f"{{{_SMARTART}}}pt"):
-        if point.get("type") not in (None, "node"):
-            continue
         body = point.find(f"{{{_SMARTART}}}t")
-        for paragraph in body.iter(f"{_A}p") if body is not None else ():
-            if text := " ".join("".join(t.text or "" for t in paragraph.iter(f"{_A}t")).split()):
-                items.append(f"- {text}")
+        if point.get("type") in (None, "node") and body is not None:
+            items += [f"- {text}" for text in _raw_lines(body)]
     return items
 
 

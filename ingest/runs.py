@@ -36,7 +36,7 @@ from pathlib import Path
 
 from assistant.cite import LIST_MARKER
 from ingest.repair import Edit
-from ingest.transcript import MAX_UNIT_WORDS, PRONOUN_I, TRAILING, UNENDING, UNSTARTING, ends_sentence, label_end
+from ingest.transcript import MAX_UNIT_WORDS, PRONOUN_I, TOKEN, TRAILING, UNENDING, UNSTARTING, ends_sentence, label_end
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "data" / "boundaries.json"
 WORDS_PER_END = 100  # a document with this many words or more per sentence end is speech without punctuation
@@ -46,7 +46,6 @@ PROSE_SHARE = 0.7  # a run is words: at least this share of its tokens alphabeti
 EDGE = "<s>"  # the token before the first word and after the last
 HANGING = 10.0  # log-odds taken off a gap that leaves the sense hanging ("more than | four", "four | hundred")
 
-_WORD = re.compile(r">>+|(?:(?!>>)\S)+")  # a word, or a captioner's ">>" (glued to a word too: "chair>>")
 _CHANGE_MARK = re.compile(r">>+")  # a captioner's mark of a new speaker, kept when the times were taken out
 _STRIP = "\"'“”‘’()[]{}<>*_,.;:!?…–—-"
 
@@ -129,7 +128,7 @@ def _prose_lines(text: str, items: bool = True) -> Iterator[tuple[int, list[re.M
         body = line.group(0)
         if body.lstrip().startswith(("#", "|")) or (not items and LIST_MARKER.match(body)):
             continue
-        yield line.start(), list(_WORD.finditer(body))
+        yield line.start(), list(TOKEN.finditer(body))  # a captioner's ">>" a token of its own
 
 
 def runs(text: str, at_least: int) -> Iterator[list[tuple[int, int]]]:

@@ -314,8 +314,9 @@ def _is_short_line(line: _Line) -> bool:
     words is what its section says, however short (a slide's bullets); a "- 204" or a "– Associate Non-" is not."""
     if len(line.text.split()) > BARE_HEADING_MAX_WORDS or line.text[-1] in ".!?":
         return False
-    item = _LIST_ITEM.match(line.text.lstrip())
-    return not (item and len(_ITEM_WORD.findall(line.text.lstrip()[item.end() :])) >= MIN_ITEM_WORDS)
+    said = line.text.lstrip()
+    item = _LIST_ITEM.match(said)
+    return not (item and len(_ITEM_WORD.findall(said, item.end())) >= MIN_ITEM_WORDS)
 
 
 def _sections(lines: list[_Line], headings: list[_Heading]) -> list[tuple[list[str], list[int], list[int]]]:

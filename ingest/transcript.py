@@ -743,7 +743,7 @@ def _name_end(text: str, start: int, end: int, named: frozenset[str]) -> int:
     return said_end if label in named else start
 
 
-_TOKEN = re.compile(r">>+|(?:(?!>>)\S)+")  # a word, or a captioner's ">>" apart from one it is glued to ("chair>>", ">>thank")
+TOKEN = re.compile(r">>+|(?:(?!>>)\S)+")  # a word, or a captioner's ">>" apart from one it is glued to ("chair>>", ">>thank")
 
 
 def _line_words(text: str, spans: list[tuple[int, int]], line_start: int, line_end: int) -> list[tuple[int, int, str]]:
@@ -752,7 +752,7 @@ def _line_words(text: str, spans: list[tuple[int, int]], line_start: int, line_e
     for a, b in spans:
         a, b = max(a, line_start), min(b, line_end)
         if a < b:
-            words += [(a + m.start(), a + m.end(), m.group(0)) for m in _TOKEN.finditer(text[a:b]) if _is_word(m.group(0))]
+            words += [(a + m.start(), a + m.end(), m.group(0)) for m in TOKEN.finditer(text[a:b]) if _is_word(m.group(0))]
     return words
 
 

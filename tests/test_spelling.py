@@ -15,6 +15,7 @@ DOCUMENTS = [
     "Waiting lists fell. Waiting times fell. The trust's waiting lists fell again. Staff were recruited and staff stayed. More were recruited.",
     "Funding was cut. Funding rose. The fund grew. The fund shrank.",
     "David said so. David said it again. Prescribing rose. Prescribing fell. The government acted.",
+    "LTHT runs hospitals. LTHT employs staff. Homefirst helps people home. Homefirst is a service.",
 ]
 
 
@@ -41,16 +42,15 @@ def test_a_slip_is_mended_to_the_documents_word(speller: Speller, typed: str, me
     "typed",
     [
         "What do ICBs and ICPs do?",  # acronyms are their own words
-        "What did the LTHT board say?",  # ... even unknown ones
+        "What did the LTTH board say?",  # ... even one a letter from the documents' "LTHT"
         "Are decisions devolving to boards?",  # another form of a word the documents use ("devolved")
         "What does The King's Fund's report say?",  # a possessive
         "Is legislating the answer?",  # another form, not "legislation"
-        "What is the population of Somerset?",  # an English word the documents lack: asked, not a slip
         "Was there wariness about reform?",  # a rarer English word two edits from "awareness"
         "What did Sajid Javid say?",  # names English knows, one edit from "Said" and "David" (the first letter differs)
         "What did the goverment decide?",  # a misspelling English text itself uses: not told from a rare word
         "Is deprescribing funded?",  # no English word, but another word, not a slip of "prescribing"
-        "Who runs HomeFirst in Leeds?",  # a name written with a capital inside
+        "Who runs HomeFrist in Leeds?",  # a name written with a capital inside, a letter from "Homefirst"
     ],
 )
 def test_what_is_no_slip_stays(speller: Speller, typed: str) -> None:
