@@ -102,6 +102,7 @@ class Settings:
     ranker: str = ""  # passage ranker (JSON from eval/train_ranker.py); empty = the shipped one, "hand" = scoring's blend
     decliner: str = ""  # decline model (JSON from eval/train_decline.py); empty = the shipped one, "checks" = any check declines
     mend_slips: bool = True  # a question's typing slips mended against the documents' words (assistant/spelling.py)
+    restore_case: bool = True  # a question typed in lower case written with the documents' capitals (assistant/casing.py)
     llm: str = "none"  # none | openai | ollama | gguf
     llm_model: str = ""
     llm_base_url: str = ""
@@ -136,6 +137,7 @@ class Settings:
             ranker=_env("RANKER"),
             decliner=_env("DECLINER"),
             mend_slips=_switch("MEND_SLIPS", True),
+            restore_case=_switch("RESTORE_CASE", True),
             llm=llm,
             llm_model=_env("LLM_MODEL"),
             llm_base_url=_env("LLM_BASE_URL"),

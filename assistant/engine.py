@@ -37,6 +37,7 @@ from assistant.retrieve import Reranker, Retriever, fusion_weights, make_reranke
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
+from assistant.casing import Recaser, names_in
 from assistant.spelling import Speller
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 
@@ -62,7 +63,8 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._bank: SentenceBank | None = None
         self._init_lock = threading.Lock()
-        self._spelling: tuple[dict[str, Any], Speller] | None = None  # (retriever.documents() it was read from, the speller)
+        # (retriever.documents() they were read from, the speller, the recaser)
+        self._spelling: tuple[dict[str, Any], Speller, Recaser] | None = None
         # (questions up to this one, filters, k, the documents) -> the spans its extractive answer cited (_anchors)
         self._cited: SizedCache[list[tuple[str, int, int]]] = SizedCache(CITED_KEPT, lambda _: 1)
 
@@ -96,31 +98,54 @@ class Assistant:
 
     def speller(self) -> Speller:
         """The indexed documents' words, read once for each set of documents (assistant/spelling.py)."""
+        return self._spellers()[1]
+
+    def recaser(self) -> Recaser:
+        """The indexed documents' capitals, looked up for each set of documents (assistant/casing.py)."""
+        return self._spellers()[2]
+
+    def _spellers(self) -> tuple[dict[str, Any], Speller, Recaser]:
         retriever, bank = self._ready()
         docs = retriever.documents()  # the same dict until an ingest's refresh()
         spelling = self._spelling
         if spelling is None or spelling[0] is not docs:
             index = retriever.index
-            spelling = (docs, Speller(bank.idf(list(docs.values())), lambda: (index.text(doc_id) for doc_id in docs)))
+            speller = Speller(bank.idf(list(docs.values())), lambda: (index.text(doc_id) for doc_id in docs))
+            publishers = retriever.publishers()
+
+            def names(text: str) -> list[tuple[str, int, int]]:
+                return [*self.glossary.names_written(text), *names_in(text, publishers)]
+
+            spelling = (docs, speller, Recaser(index.docs.phrase_texts, names))
             self._spelling = spelling
-        return spelling[1]
+        return spelling
 
     def mended(self, question: str, history: Sequence[Any] | None) -> tuple[str, list[Any] | None]:
-        """The question and the user's earlier questions with their typing slips mended (assistant/spelling.py);
-        an assistant's turns in the history are kept as they are."""
+        """The question and the user's earlier questions with their typing slips mended (assistant/spelling.py) and,
+        typed in lower case, written with the documents' capitals (assistant/casing.py); an assistant's turns in the
+        history are kept as they are."""
         history = None if history is None else list(history)
-        if not self.settings.mend_slips:
+        fixers: list[Callable[[str], str]] = []
+        if self.settings.mend_slips:
+            fixers.append(self.speller().correct)
+        if self.settings.restore_case:  # after mending: a slipped word is found, and cased, as the word it was meant to be
+            fixers.append(self.recaser().recase)
+        if not fixers:
             return question, history
-        speller = self.speller()
+
+        def fix(text: str) -> str:
+            for step in fixers:
+                text = step(text)
+            return text
 
         def mend(item: Any) -> Any:
             if isinstance(item, str):
-                return speller.correct(item)
+                return fix(item)
             if isinstance(item, dict) and item.get("role") in (None, "user", "human"):
-                return {**item, **{k: speller.correct(v) for k in ("question", "content") if isinstance(v := item.get(k), str)}}
+                return {**item, **{k: fix(v) for k in ("question", "content") if isinstance(v := item.get(k), str)}}
             return item
 
-        return speller.correct(question), None if history is None else [mend(item) for item in history]
+        return fix(question), None if history is None else [mend(item) for item in history]
 
     def refresh(self) -> None:
         """Forget cached document details after an ingest (sentence vectors are keyed by span and content)."""

@@ -171,6 +171,22 @@ class Glossary:
                 found.append((m.start(), m.end()))
         return found
 
+    def names_written(self, text: str) -> list[tuple[str, int, int]]:
+        """(the name or alias as the glossary writes it, start, end) of each organisation mention in any case, longest
+        first where they overlap: how a question typed in lower case writes the names it uses (assistant/casing.py)."""
+        spans = [
+            (written, m.start(), m.end())
+            for name, aliases in self.organisations.items()
+            for written, rx in zip([name, *aliases], self._org_rx[name])
+            for m in rx.finditer(text)
+        ]
+        spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
+        kept: list[tuple[str, int, int]] = []
+        for span in spans:
+            if not kept or span[1] >= kept[-1][2]:
+                kept.append(span)
+        return kept
+
     def organisations_in(self, text: str) -> list[str]:
         """Canonical names of the organisations the text mentions (by name or alias)."""
         return list(dict.fromkeys(name for name, _, _ in self._org_matches(text)))

@@ -56,6 +56,16 @@ def match_expression(terms: Sequence[str]) -> str:
     return " OR ".join(dict.fromkeys(quoted))
 
 
+def phrase_texts(conn: sqlite3.Connection, phrase: str, limit: int) -> list[str]:
+    """The text of at most `limit` chunks holding the phrase's words in order (as FTS5 matches them: stemmed), in
+    the index's own order: a bounded sample, not the best matches."""
+    expression = match_expression([phrase])
+    if not expression or limit <= 0:
+        return []
+    sql = "SELECT c.text FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? LIMIT ?"
+    return [row[0] for row in conn.execute(sql, ("text : " + expression, limit))]
+
+
 def search(
     conn: sqlite3.Connection, terms: Sequence[str], k: int, doc_ids: Sequence[str] | None = None
 ) -> list[tuple[str, float]]:

@@ -10,9 +10,12 @@ A word is mended only when all of these hold:
 - it has MIN_LETTERS letters or more, no figure, and is not written in capitals (an acronym is its own word);
 - no indexed document uses it or another form of it (any case; its stem, as retrieval matches words: "devolving"
   where the documents write "devolved", "Fund's");
+- and either it is one of the common misspellings codespell lists with one meaning ("recieve", "goverment",
+  "orginisation": `misspellings()`, round twenty-four) and the documents use the word it is meant to be, which it is
+  mended to; or all of these hold:
 - English has no such word at all (wordfreq has never seen it): a word or name the documents lack but English has
   ("Somerset", "Javid", "statins", "wariness") is what was asked, and stays for the decline checks. So do the
-  misspellings English text itself is full of ("recieve", "goverment"): they cannot be told from rare words;
+  misspellings English text itself is full of that codespell does not list: they cannot be told from rare words;
 - one of the documents' words used at least MIN_USES times, with the same first letter (a slip seldom hits it, and
   "deprescribing" is not "prescribing"), is the nearest within max_edits() typing edits (a swapped pair of letters
   is one; two edits only for long words, and not both in the last letters, where another form of a word differs:
@@ -28,6 +31,8 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import lru_cache
+from importlib.resources import files
 from os.path import commonprefix
 
 import jellyfish
@@ -115,6 +120,10 @@ class Speller:
     def _nearest(self, word: str) -> str | None:
         from wordfreq import zipf_frequency
 
+        base, owner = (word[:-2], word[-2:]) if word.endswith("'s") else (word, "")  # "goverment's"
+        meant = misspellings().get(base)
+        if meant is not None and stem(meant) in self.stems:  # "recieve", "goverment": a slip people make, listed
+            return meant + owner
         if zipf_frequency(word, "en") > KNOWN_ZIPF or word in self.counts:  # English's, or the documents' (a heading's)
             return None
         reach = max_edits(word)
@@ -133,6 +142,19 @@ class Speller:
         if rivals and -best[1] < DOMINANCE * -rivals[0][1]:
             return None
         return best[2]
+
+
+@lru_cache(maxsize=1)
+def misspellings() -> dict[str, str]:
+    """Common misspellings and the one word each is meant to be, from codespell's curated list (codespell_lib's
+    dictionary.txt: "recieve->receive"); an entry with several candidates, or with a reason, is not one mend."""
+    listed = files("codespell_lib").joinpath("data", "dictionary.txt").read_text(encoding="utf-8")
+    out = {}
+    for line in listed.splitlines():
+        wrong, arrow, meant = line.partition("->")
+        if arrow and meant and "," not in meant:
+            out[wrong.strip().lower()] = meant.strip().lower()
+    return out
 
 
 def _cased(word: str, like: str) -> str:

@@ -1,11 +1,14 @@
-"""Question sets as people type them in a hurry: one slip in one word of each question (eval/README round 23).
+"""Question sets as people type them in a hurry: one slip in one word of each question (eval/README round 23), or,
+with --lower, every question typed in lower case, or with --common, one word misspelt as people commonly do (round 24).
 
     .venv/bin/python -m eval.typos eval/sets/seed-dev.jsonl eval/sets/devcorpus-dev.jsonl --out /tmp/slips
+    .venv/bin/python -m eval.typos eval/sets/seed-dev.jsonl eval/sets/devcorpus-dev.jsonl --out /tmp/lower --lower
     .venv/bin/python -m eval run --systems full,lc --questions /tmp/slips/seed-dev.jsonl /tmp/slips/devcorpus-dev.jsonl
 
 Each question gets one slip in one of its words of MIN_LETTERS letters or more, chosen at random (a fixed seed): two
 neighbouring letters swapped, a letter dropped, a letter doubled, or a letter replaced by its neighbour on the
-keyboard. The earlier questions of a follow-up, the reference and the gold are kept as they are. The files keep their
+keyboard. The earlier questions of a follow-up, the reference and the gold are kept as they are. With --lower, the
+question and the earlier questions of a follow-up are written in lower case, and nothing else changes. The files keep their
 names (a set's corpus is read from its name), so `eval run --questions` scores them as the sets they came from.
 """
 
@@ -63,11 +66,54 @@ def with_slips(lines: Sequence[str], rng: random.Random) -> list[str]:
     return out
 
 
+def with_common_misspellings(lines: Sequence[str], rng: random.Random) -> tuple[list[str], int]:
+    """The set's JSON lines, each question with one of its words of MIN_LETTERS letters or more written as one of the
+    common misspellings codespell lists for it ("government" -> "goverment"), and how many questions had such a
+    word (the others are kept as they are). The assistant mends from the same list, so this checks the path end to
+    end; it says nothing about misspellings the list lacks."""
+    from assistant.spelling import misspellings
+
+    listed: dict[str, list[str]] = {}
+    for wrong, meant in sorted(misspellings().items()):
+        listed.setdefault(meant, []).append(wrong)
+    out, changed = [], 0
+    for line in lines:
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        found = [m for m in _WORD.finditer(item["question"]) if m.group(0).lower() in listed]
+        if found:
+            m = rng.choice(found)
+            wrong = rng.choice(listed[m.group(0).lower()])
+            wrong = wrong[:1].upper() + wrong[1:] if m.group(0)[:1].isupper() else wrong
+            item["question"] = item["question"][: m.start()] + wrong + item["question"][m.end() :]
+            changed += 1
+        out.append(json.dumps(item, ensure_ascii=False))
+    return out, changed
+
+
+def in_lower_case(lines: Sequence[str]) -> list[str]:
+    """The set's JSON lines, each question and the earlier questions of a follow-up in lower case."""
+    out = []
+    for line in lines:
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        item["question"] = item["question"].lower()
+        if item.get("history"):
+            item["history"] = [h.lower() if isinstance(h, str) else h for h in item["history"]]
+        out.append(json.dumps(item, ensure_ascii=False))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.typos", description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", type=Path, help="question set files (eval/sets/*.jsonl)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the slipped sets (same file names)")
     parser.add_argument("--seed", type=int, default=SEED)
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--lower", action="store_true", help="type every question in lower case instead of slipping a word")
+    how.add_argument("--common", action="store_true", help="misspell one word as codespell's list of common misspellings has it")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for path in args.sets:
@@ -75,9 +121,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path}: no such question set; pass files such as eval/sets/seed-dev.jsonl", file=sys.stderr)
             return 1
         rng = random.Random(f"{args.seed}:{path.name}")
-        lines = with_slips(path.read_text(encoding="utf-8").splitlines(), rng)
+        given = path.read_text(encoding="utf-8").splitlines()
+        if args.lower:
+            lines, how = in_lower_case(given), "in lower case"
+        elif args.common:
+            lines, changed = with_common_misspellings(given, rng)
+            how = f"{changed} with a common misspelling"
+        else:
+            lines, how = with_slips(given, rng), "one slip each"
         (args.out / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"{args.out / path.name}: {len(lines)} questions, one slip each")
+        print(f"{args.out / path.name}: {len(lines)} questions, {how}")
     return 0
 
 

@@ -1,0 +1,114 @@
+"""A question typed in lower case, written with the capitals the documents give its words: which words take capitals,
+which never do, and the whole system answering a lower-case question as it answers the question written with
+capitals (the real seed index and its FTS5 phrase search)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.casing import Recaser, typed_in_lower_case
+
+DOCUMENTS = [
+    "Skills England published its assessment. We asked Skills England about skills, as did Skills England. The skills gap grew and skills matter.",
+    "The King's Fund interviewed leaders. A report by The King’s Fund said so. The fund grew.",
+    "LCH runs community services. In Leeds, LCH employs staff. Staff at LCH said the Trust board met; the trust grew. "
+    "The trust's staff stayed. The trust agreed.",
+    "# Workforce Plan\nWorkforce grew. The workforce plan was agreed. Workforce rose; the workforce shrank.",
+    "The WHO said so. People who work in Leeds said so. Leeds is a city, and Leeds grew.",
+    "A review by Hewitt said so.",
+]
+
+
+def passages(phrase: str, limit: int) -> list[str]:
+    """The texts holding the phrase's words in order, as the lexical index's phrase search finds them."""
+    pattern = re.compile(r"\W+".join(map(re.escape, re.split(r"['’\s]+", phrase))), re.IGNORECASE)
+    return [text for text in DOCUMENTS if pattern.search(text)][:limit]
+
+
+@pytest.fixture(scope="module")
+def recaser() -> Recaser:
+    return Recaser(passages)
+
+
+@pytest.mark.parametrize(
+    ("typed", "cased"),
+    [
+        ("what did lch say about leeds?", "what did LCH say about Leeds?"),  # initials and a place
+        ("What did lch say?", "What did LCH say?"),  # a capital opening the question, as a phone writes it
+        ("Lch staff?", "LCH staff?"),  # ... and on its first word, which has capitals inside
+        ("what does skills england expect?", "what does Skills England expect?"),  # a name's common word takes its capital
+        ("what did the king's fund find?", "what did the King's Fund find?"),  # a possessive inside a name
+        ("what did the king’s fund find?", "what did the King’s Fund find?"),  # ... typed with a curly apostrophe
+    ],
+)
+def test_a_lower_case_question_takes_the_documents_capitals(recaser: Recaser, typed: str, cased: str) -> None:
+    assert recaser.recase(typed) == cased
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "what do skills cost?",  # the documents write "skills" in lower case outside the name
+        "who said so?",  # a stopword, though the documents write "WHO"
+        "how did the workforce grow?",  # capitalised only opening a sentence or in a heading
+        "what did the trust board say?",  # "the Trust" once against "the trust" three times: no clear capital
+        "what did hewitt say?",  # a capital seen once is not enough
+        "what did the fund do?",  # "Fund" inside the name only; alone, the documents write "fund"
+        "What did lch say about Leeds?",  # a capital inside: the question is taken as written
+    ],
+)
+def test_what_is_not_clearly_capitalised_stays(recaser: Recaser, typed: str) -> None:
+    assert recaser.recase(typed) == typed
+
+
+def test_a_question_is_recased_only_when_typed_in_lower_case() -> None:
+    assert typed_in_lower_case("what did lch say?") and typed_in_lower_case("What did lch say?")
+    assert not typed_in_lower_case("What did LCH say?") and not typed_in_lower_case("what did Leeds say?")
+    assert not typed_in_lower_case("2024/25?") and not typed_in_lower_case("")
+
+
+WRITTEN = [  # seed dev questions whose lower-case form, searched as typed, was answered from other passages
+    "NHS Providers cites DHSC guidance saying ICPs will build on upstream prevention work. When was that DHSC ICP "
+    "engagement document published?",
+    "I need a one-line definition of an ICS for a ministerial brief. How does The King's Fund describe them?",
+]
+
+
+@pytest.mark.parametrize("written", WRITTEN)
+def test_a_lower_case_question_is_answered_as_the_question_written_with_capitals(seed_assistant, written: str) -> None:
+    """The whole system, the real seed index: typed in lower case, a question naming bodies by name and initials is
+    searched with their capitals (the glossary's names, and the documents' own capitals found by the index's FTS5
+    phrase search) and cites what the question written with them cites; searched as typed, it cited other passages.
+    The answer keeps the question as typed."""
+    from dataclasses import replace
+
+    from assistant.engine import Assistant
+
+    typed = written.lower()
+    expected = seed_assistant.ask(written)
+    answer = seed_assistant.ask(typed)
+    as_typed = Assistant(replace(seed_assistant.settings, restore_case=False), index=seed_assistant.index).ask(typed)
+    cited = [(c.doc_id, c.start, c.end) for c in expected.citations]
+    assert not expected.abstained and not answer.abstained
+    assert answer.question == typed and answer.resolved_question is not None
+    assert [(c.doc_id, c.start, c.end) for c in answer.citations] == cited
+    assert [(c.doc_id, c.start, c.end) for c in as_typed.citations] != cited
+
+
+def test_earlier_questions_are_recased_too(seed_assistant) -> None:
+    question, history = seed_assistant.mended("and what does the nhs confederation say?", ["what does nhs providers say?"])
+    assert question == "and what does the NHS Confederation say?" and history == ["what does NHS Providers say?"]
+
+
+def test_recasing_can_be_switched_off(seed_assistant) -> None:
+    """ASSISTANT_RESTORE_CASE=off: a lower-case question is searched as typed."""
+    from dataclasses import replace
+
+    from assistant.engine import Assistant
+
+    exact = Assistant(replace(seed_assistant.settings, restore_case=False), index=seed_assistant.index)
+    typed = "what does nhs providers say about the accountability of integrated care boards?"
+    assert exact.mended(typed, None) == (typed, None)
+    assert exact.ask(typed).resolved_question is None
