@@ -77,6 +77,17 @@ def _counts_target(
     return False
 
 
+def _counts_in_column(row: str, header: str | None, target: Sequence[str], given: frozenset[str]) -> bool:
+    """A table's row counts what is asked when a cell holding a figure that answers sits under a header cell naming
+    it: "LYPFT | 8.2% | 312" under "Trust | Vacancy rate | Vacancies" gives a vacancy rate (cells "|" apart, an
+    empty one keeping its column, as tables are stored). A money question is left to _counts_target: any £ amount."""
+    if header is None or not target or wants_money(target):
+        return False
+    wanted = set(target)
+    cells, names = row.strip().strip("|").split("|"), header.strip().strip("|").split("|")
+    return any(wanted & {stem(w) for w in words(name)} and answers_numeric("count", cell, given) for cell, name in zip(cells, names, strict=False))
+
+
 def coverage(weights: dict[str, float], have: frozenset[str]) -> float:
     """IDF-weighted share of the question's words present (1.0 when the question has none)."""
     total = math.fsum(weights.values())
@@ -89,11 +100,12 @@ def figure_sentences(
     stems: Callable[[Sentence], frozenset[str]],
     *,
     context: Callable[[Evidence], frozenset[str]],
+    header: Callable[[Evidence], str | None] = lambda _: None,
 ) -> list[Evidence]:
     """The strongly relevant sentences that carry a new figure about the thing a how-many/when question counts and
     which, with their neighbouring sentences (`context`) and their document's year, hold MIN_FIGURE_COVERAGE of the
     question's IDF-weighted words (its figure_weights). A what-percentage question wants a proportion ("63%",
-    "8 out of 10", "more than half"), not any number."""
+    "8 out of 10", "more than half"), not any number. A table's row names what it counts in its `header` row."""
     kind, given, target = question.numeric, question.given, question.counted
     if kind not in ("count", "time") or not evidence:
         return []
@@ -104,7 +116,8 @@ def figure_sentences(
         and e.lexical >= MIN_FIGURE_LEXICAL
         and answers_numeric(kind, e.sentence.text, given)
         and (not question.proportion or bool(_PROPORTION.search(e.sentence.text)))
-        and _counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
+        and (_counts_target(stems(e.sentence), e.sentence.text, target, given, context(e))
+             or _counts_in_column(e.sentence.text, header(e), target, given))
         and coverage(question.figure_weights, context(e) | _publication_year(e.passage.doc)) >= MIN_FIGURE_COVERAGE
     ]  # fmt: skip
 
@@ -384,6 +397,7 @@ def decline_checks(
     figured = figure_sentences(
         question, evidence, lambda s: bank.stems(s, glossary),
         context=lambda e: bank.context_stems(e.sentence, e.passage.doc, glossary),
+        header=lambda e: bank.header_text(e.sentence, e.passage.doc),
     )
     return {
         "uncovered": [t for t in uncovered if not _found_elsewhere(t, retriever, glossary)],

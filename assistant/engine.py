@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.caches import SizedCache
+from assistant.casing import Recaser, names_in
 from assistant.composing import Draft, closest_citations, compose_extractive, compose_llm, with_caveat, with_context
 from assistant.config import Settings
 from assistant.declining import (
@@ -37,7 +38,6 @@ from assistant.retrieve import Reranker, Retriever, fusion_weights, make_reranke
 from assistant.rewrite import history_questions, points_back_only, resolve
 from assistant.scoring import ANCHOR_REACH, EVIDENCE_POOL, Evidence, score_evidence, scorer_for, select
 from assistant.sentences import SentenceBank
-from assistant.casing import Recaser, names_in
 from assistant.spelling import Speller
 from assistant.types import Answer, AnswerSentence, Filters, Passage
 

@@ -177,7 +177,7 @@ class Glossary:
         spans = [
             (written, m.start(), m.end())
             for name, aliases in self.organisations.items()
-            for written, rx in zip([name, *aliases], self._org_rx[name])
+            for written, rx in zip([name, *aliases], self._org_rx[name], strict=True)
             for m in rx.finditer(text)
         ]
         spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))

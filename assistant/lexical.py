@@ -56,14 +56,25 @@ def match_expression(terms: Sequence[str]) -> str:
     return " OR ".join(dict.fromkeys(quoted))
 
 
-def phrase_texts(conn: sqlite3.Connection, phrase: str, limit: int) -> list[str]:
-    """The text of at most `limit` chunks holding the phrase's words in order (as FTS5 matches them: stemmed), in
-    the index's own order: a bounded sample, not the best matches."""
+def phrase_texts(conn: sqlite3.Connection, phrase: str, limit: int, spread: int = 10) -> list[tuple[str, int, str]]:
+    """(document, offset, text) of at most `limit` chunks holding the phrase's words in order (as FTS5 matches them:
+    stemmed): a bounded sample, limit // spread from each of `spread` equal stretches of the index's rows, so that the
+    first documents ingested do not make the whole of it."""
     expression = match_expression([phrase])
     if not expression or limit <= 0:
         return []
-    sql = "SELECT c.text FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? LIMIT ?"
-    return [row[0] for row in conn.execute(sql, ("text : " + expression, limit))]
+    low, high = conn.execute("SELECT min(rowid), max(rowid) FROM chunks").fetchone()
+    if low is None:
+        return []
+    step, each = max(1, (high - low + spread) // spread), max(1, limit // spread)
+    rows: list[int] = []
+    for start in range(low, high + 1, step):
+        rows += [r for (r,) in conn.execute(
+            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid >= ? AND rowid < ? LIMIT ?",
+            ("text : " + expression, start, start + step, each),
+        )]  # fmt: skip
+    found = conn.execute(f"SELECT doc_id, start, text FROM chunks WHERE rowid IN ({','.join('?' * len(rows))})", rows)
+    return [(doc, start, text) for doc, start, text in found][:limit]
 
 
 def search(

@@ -459,6 +459,13 @@ class SentenceBank:
         near = entry[max(0, at - reach) : at + reach + 1]
         return [s for s in near if s.block == sentence.block] if sentence.fragment else near
 
+    def header_text(self, sentence: Sentence, doc: DocumentInfo) -> str | None:
+        """The text of a table row's header row, which names its columns (None for a sentence, or a row without one)."""
+        if not sentence.row:
+            return None
+        near = self.neighbours(sentence, doc)
+        return near[0].text if len(near) == 2 else None
+
     def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
         """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""
         entry = self._entry(doc)

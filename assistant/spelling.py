@@ -11,8 +11,9 @@ A word is mended only when all of these hold:
 - no indexed document uses it or another form of it (any case; its stem, as retrieval matches words: "devolving"
   where the documents write "devolved", "Fund's");
 - and either it is one of the common misspellings codespell lists with one meaning ("recieve", "goverment",
-  "orginisation": `misspellings()`, round twenty-four) and the documents use the word it is meant to be, which it is
-  mended to; or all of these hold:
+  "orginisation": `misspellings()`, round twenty-four), the documents use the word it is meant to be, which it is
+  mended to, and it is written in lower case in a question that opens with a capital, as one who writes names with
+  capitals types (the list holds names' spellings too: "Waring", "Humber", "Claus"); or all of these hold:
 - English has no such word at all (wordfreq has never seen it): a word or name the documents lack but English has
   ("Somerset", "Javid", "statins", "wariness") is what was asked, and stays for the decline checks. So do the
   misspellings English text itself is full of that codespell does not list: they cannot be told from rare words;
@@ -69,7 +70,7 @@ class Speller:
         self._texts = texts
         self._counts: Counter[str] | None = None
         self._by_start: dict[tuple[str, int], list[str]] = {}  # (first letter, length) -> the words used MIN_USES times
-        self._mended: dict[str, str | None] = {}
+        self._mended: dict[tuple[str, bool], str | None] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -94,34 +95,38 @@ class Speller:
     def correct(self, text: str) -> str:
         """The text with each slipped word mended (its case kept: "Enfland" -> "England"); unchanged if none is."""
         out, last = [], 0
+        names_capitalised = text.lstrip()[:1].isupper()  # one who types capitals: a word in lower case is no name
         for match in _WORD.finditer(text):
             written = match.group(0)
-            mended = self.mend(written)
+            mended = self.mend(written, listed=names_capitalised and written.islower())
             if mended is not None:
                 out += [text[last : match.start()], _cased(mended, written)]
                 last = match.end()
         return "".join(out) + text[last:] if out else text
 
-    def mend(self, written: str) -> str | None:
-        """The document word a slipped word was meant to be, or None (not a slip, or no single nearest word)."""
+    def mend(self, written: str, listed: bool = False) -> str | None:
+        """The document word a slipped word was meant to be, or None (not a slip, or no single nearest word). With
+        `listed`, a common misspelling codespell lists is mended too: only for a word in lower case in a question
+        opening with a capital (one who types capitals writes a name with them), since the list holds names'
+        spellings too ("waring", "humber", "claus")."""
         word = written.lower().replace("’", "'")
         if len(word) < MIN_LETTERS or written.isupper() or any(c.isupper() for c in written[1:]) or stem(word) in self.stems:
             return None
         with self._lock:
-            if word in self._mended:
-                return self._mended[word]
-        mended = self._nearest(word)
+            if (word, listed) in self._mended:
+                return self._mended[word, listed]
+        mended = self._nearest(word, listed)
         with self._lock:
             if len(self._mended) >= MENDS_KEPT:
                 self._mended.clear()
-            self._mended[word] = mended
+            self._mended[word, listed] = mended
         return mended
 
-    def _nearest(self, word: str) -> str | None:
+    def _nearest(self, word: str, listed: bool) -> str | None:
         from wordfreq import zipf_frequency
 
         base, owner = (word[:-2], word[-2:]) if word.endswith("'s") else (word, "")  # "goverment's"
-        meant = misspellings().get(base)
+        meant = misspellings().get(base) if listed else None
         if meant is not None and stem(meant) in self.stems:  # "recieve", "goverment": a slip people make, listed
             return meant + owner
         if zipf_frequency(word, "en") > KNOWN_ZIPF or word in self.counts:  # English's, or the documents' (a heading's)

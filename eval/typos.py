@@ -75,7 +75,8 @@ def with_common_misspellings(lines: Sequence[str], rng: random.Random) -> tuple[
 
     listed: dict[str, list[str]] = {}
     for wrong, meant in sorted(misspellings().items()):
-        listed.setdefault(meant, []).append(wrong)
+        if wrong.isascii() and wrong.isalpha():  # not a look-alike letter from another alphabet, nor "co-ordinate"
+            listed.setdefault(meant, []).append(wrong)
     out, changed = [], 0
     for line in lines:
         if not line.strip():

@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .xlsx, .csv, .html) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .xlsx, .ods, .csv, .html) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".csv", *HTML_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".ods", ".csv", *HTML_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SLIDES, SHEETS = "slides", "spreadsheet"  # meta["format"] of a slide deck and of a workbook or CSV file
@@ -439,16 +439,7 @@ def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     list items as "- " items, tables one row per line, text frames in place, and the footnotes and endnotes at the end
     under "Footnotes" and "Notes", as a .docx's; text deleted under tracked changes, comments and a table of contents
     are left out."""
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            content = etree.fromstring(package.read("content.xml"), parser=parser)
-            meta_xml = etree.fromstring(package.read("meta.xml"), parser=parser) if "meta.xml" in package.namelist() else None
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError) as exc:
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise LoadError(_message(path, f"corrupt or not an OpenDocument .odt file ({reason})", "re-save it as .odt and ingest again")) from None
+    content, meta_xml = _odf_package(path, data)
     body = content.find(f"{{{_ODF['office']}}}body/{{{_ODF['office']}}}text")
     if body is None:
         raise LoadError(_message(path, "not an OpenDocument text (no office:text body)", "save it as an .odt text document and ingest again"))
@@ -456,16 +447,72 @@ def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     blocks = _odt_blocks(body, notes)
     for kind, heading in (("footnote", "Footnotes"), ("endnote", "Notes")):
         blocks += _numbered_notes(heading, notes[kind])
-    meta: dict[str, str] = {}
-    if meta_xml is not None:
-        def field(tag: str) -> str:
-            found = meta_xml.find(f".//{tag}")
-            return _clean_meta(found.text) if found is not None else ""
+    return "\n\n".join(block for block in blocks if block), _odf_meta(meta_xml), None
 
-        meta = {"title": field(f"{{{_ODF['dc']}}}title"), "author": field(f"{{{_ODF['meta']}}}initial-creator") or field(f"{{{_ODF['dc']}}}creator")}
-        if re.match(r"\d{4}-\d\d-\d\d", created := field(f"{{{_ODF['meta']}}}creation-date")):
-            meta["date"] = created[:10]
-    return "\n\n".join(block for block in blocks if block), meta, None
+
+def _read_ods(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """An OpenDocument spreadsheet (.ods, as GOV.UK publishes statistics): each sheet with anything in it a page, as
+    an .xlsx's ("# " and its name, then its rows as a table's, a blank row ending a block), cited "sheet Summary"
+    ("sheet Workings, hidden" for one the file hides). A cell reads as the spreadsheet shows it: an .ods stores each
+    cell's shown text beside its value. Comments are left out; a row or cell repeated to pad a sheet to its edge is
+    read at most MAX_REPEAT times."""
+    content, meta_xml = _odf_package(path, data)
+    office = f"{{{_ODF['office']}}}"
+    body = content.find(f"{office}body/{office}spreadsheet")
+    if body is None:
+        raise LoadError(_message(path, "not an OpenDocument spreadsheet (no office:spreadsheet body)", "save it as an .ods spreadsheet and ingest again"))
+    style = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+    hidden = {
+        found.get(f"{style}name")
+        for found in content.iter(f"{style}style")
+        if any(props.get(f"{_TB}display") == "false" for props in found.iterchildren(f"{style}table-properties"))
+    }
+    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
+    pages, labels = [], []
+    for sheet in body.iterchildren(f"{_TB}table"):
+        rows: list[list[str]] = []
+        for row in _odt_table_rows(sheet):
+            rows += [_odf_cells(row, notes)] * min(_count(row, f"{_TB}number-rows-repeated"), MAX_REPEAT)
+        text = _table_text(rows)
+        if text.strip():
+            name = sheet.get(f"{_TB}name") or f"Sheet{len(pages) + 1}"
+            pages.append(f"# {name}\n\n{text}")
+            labels.append(f"sheet {name}" + (", hidden" if sheet.get(f"{_TB}style-name") in hidden else ""))
+    meta = _odf_meta(meta_xml)
+    meta.update(title=meta.get("title") or path.stem, format=SHEETS)  # not the first sheet's name, which load() would take
+    meta[PAGE_LABELS] = "\n".join(labels)
+    return "\f".join(pages), meta, None
+
+
+def _odf_package(path: Path, data: bytes) -> tuple[Any, Any | None]:
+    """An OpenDocument file's content.xml and meta.xml (None without one), parsed; a LoadError if it is no such file."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    suffix = path.suffix.lower()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            content = etree.fromstring(package.read("content.xml"), parser=parser)
+            meta_xml = etree.fromstring(package.read("meta.xml"), parser=parser) if "meta.xml" in package.namelist() else None
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or not an OpenDocument {suffix} file ({reason})", f"re-save it as {suffix} and ingest again")) from None
+    return content, meta_xml
+
+
+def _odf_meta(meta_xml: Any | None) -> dict[str, str]:
+    """An OpenDocument's own title, author and creation date."""
+    if meta_xml is None:
+        return {}
+
+    def field(tag: str) -> str:
+        found = meta_xml.find(f".//{tag}")
+        return _clean_meta(found.text) if found is not None else ""
+
+    meta = {"title": field(f"{{{_ODF['dc']}}}title"), "author": field(f"{{{_ODF['meta']}}}initial-creator") or field(f"{{{_ODF['dc']}}}creator")}
+    if re.match(r"\d{4}-\d\d-\d\d", created := field(f"{{{_ODF['meta']}}}creation-date")):
+        meta["date"] = created[:10]
+    return meta
 
 
 def _odt_blocks(container: Any, notes: dict[str, list[str]], in_cell: bool = False) -> list[str]:
@@ -573,15 +620,16 @@ MAX_REPEAT = 50  # a cell or row repeated more than this is a sheet's padding to
 def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
     """A table's rows, one line each, its cells " | " apart in their columns (a covered cell, under one spanning
     columns, keeps its place empty)."""
-    rows = []
-    for row in _odt_table_rows(table):
-        cells: list[str] = []
-        for cell in row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"):
-            text = " ".join(_odt_blocks(cell, notes, in_cell=True)) if cell.tag == f"{_TB}table-cell" else ""
-            cells += [text] * min(_count(cell, f"{_TB}number-columns-repeated"), MAX_REPEAT)
-        if line := row_text(cells):
-            rows.append(line)
-    return rows
+    return [line for row in _odt_table_rows(table) if (line := row_text(_odf_cells(row, notes)))]
+
+
+def _odf_cells(row: Any, notes: dict[str, list[str]]) -> list[str]:
+    """A table row's cells' text, in their columns: a covered cell empty, a repeated one at most MAX_REPEAT times."""
+    cells: list[str] = []
+    for cell in row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"):
+        text = " ".join(_odt_blocks(cell, notes, in_cell=True)) if cell.tag == f"{_TB}table-cell" else ""
+        cells += [text] * min(_count(cell, f"{_TB}number-columns-repeated"), MAX_REPEAT)
+    return cells
 
 
 # --- PPTX -------------------------------------------------------------------------------------
@@ -1084,6 +1132,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".odt": _read_odt,
     ".pptx": _read_pptx,
     ".xlsx": _read_xlsx,
+    ".ods": _read_ods,
     ".csv": _read_csv,
     ".html": _read_html,
     ".htm": _read_html,

@@ -444,6 +444,22 @@ def test_how_much_something_matters_asks_no_figure() -> None:
     assert asking.numeric_kind("How much money did electronic prescribing save?") == "count"
 
 
+def test_a_table_row_counts_what_its_column_header_names() -> None:
+    """A spreadsheet's row gives its figures under the header row's column names: "LYPFT | 8.2% | 312" gives a
+    vacancy rate and a number of vacancies, not a number of beds; a money question wants a £ amount."""
+    header, row = "Trust | Vacancy rate | Vacancies | Turnover", "LYPFT | 8.2% | 312 | | 11.0%"
+    rate = asking.count_target("What is LYPFT's vacancy rate?")
+    assert declining._counts_in_column(row, header, rate, frozenset())
+    assert declining._counts_in_column(row, header, asking.count_target("How many vacancies does LYPFT have?"), frozenset())
+    assert not declining._counts_in_column(row, header, asking.count_target("How many beds does LYPFT have?"), frozenset())
+    assert not declining._counts_in_column(row, None, rate, frozenset())  # a sentence, or a row with no header
+    assert not declining._counts_target(frozenset(["lypft"]), row, rate)  # before: a figure with the words beside it only
+    spend = asking.count_target("How much did LYPFT spend on agency staff?")
+    assert declining._counts_target(frozenset(["lypft"]), "LYPFT | £4.1m", spend)  # a £ amount, as in a sentence
+    assert not declining._counts_target(frozenset(["lypft"]), "LYPFT | 41", spend)
+    assert not declining._counts_in_column("LYPFT | 41", "Trust | Agency staff spend", spend, frozenset())
+
+
 def test_a_question_of_pointers_alone_needs_history() -> None:
     for q in ("Who said that?", "Why is that?", "Do they agree?", "What about them?"):
         assert points_back_only(q), q

@@ -11,20 +11,26 @@ import pytest
 from assistant.casing import Recaser, typed_in_lower_case
 
 DOCUMENTS = [
-    "Skills England published its assessment. We asked Skills England about skills, as did Skills England. The skills gap grew and skills matter.",
+    "Skills England published its assessment. We asked Skills England about skills, as did Skills England. The skills "
+    "gap grew and skills matter.",
     "The King's Fund interviewed leaders. A report by The King’s Fund said so. The fund grew.",
     "LCH runs community services. In Leeds, LCH employs staff. Staff at LCH said the Trust board met; the trust grew. "
     "The trust's staff stayed. The trust agreed.",
     "# Workforce Plan\nWorkforce grew. The workforce plan was agreed. Workforce rose; the workforce shrank.",
     "The WHO said so. People who work in Leeds said so. Leeds is a city, and Leeds grew.",
-    "A review by Hewitt said so.",
+    "A review by Hewitt said so. Martha's Rule came in; the rules changed and the board ruled on it.",
+    "Percentage of NHS staff\nPercentage of NHS spend\nA 24hr line. The HR team met.",
 ]
+OVERLAPPING = "MeSH terms were used."  # one place, held by two overlapping passages
 
 
-def passages(phrase: str, limit: int) -> list[str]:
-    """The texts holding the phrase's words in order, as the lexical index's phrase search finds them."""
+def passages(phrase: str, limit: int) -> list[tuple[str, int, str]]:
+    """(document, offset, text) of the passages holding the phrase's words in order, as the lexical index's phrase
+    search finds them (any form of a word: "rules" for "rule")."""
     pattern = re.compile(r"\W+".join(map(re.escape, re.split(r"['’\s]+", phrase))), re.IGNORECASE)
-    return [text for text in DOCUMENTS if pattern.search(text)][:limit]
+    found = [(f"doc{i}", 0, text) for i, text in enumerate(DOCUMENTS) if pattern.search(text)]
+    found += [("mesh", 0, OVERLAPPING), ("mesh", 0, OVERLAPPING)] if pattern.search(OVERLAPPING) else []
+    return found[:limit]
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +47,9 @@ def recaser() -> Recaser:
         ("what does skills england expect?", "what does Skills England expect?"),  # a name's common word takes its capital
         ("what did the king's fund find?", "what did the King's Fund find?"),  # a possessive inside a name
         ("what did the king’s fund find?", "what did the King’s Fund find?"),  # ... typed with a curly apostrophe
+        ("what is skills england's plan?", "what is Skills England's plan?"),  # a name's possessive
+        ("what did lch say? I need it for leeds.", "what did LCH say? I need it for Leeds."),  # "I" and a sentence's capital
+        ("what percentage of nhs staff left?", "what percentage of NHS staff left?"),  # "Percentage of NHS" opens lines only
     ],
 )
 def test_a_lower_case_question_takes_the_documents_capitals(recaser: Recaser, typed: str, cased: str) -> None:
@@ -57,6 +66,9 @@ def test_a_lower_case_question_takes_the_documents_capitals(recaser: Recaser, ty
         "what did hewitt say?",  # a capital seen once is not enough
         "what did the fund do?",  # "Fund" inside the name only; alone, the documents write "fund"
         "What did lch say about Leeds?",  # a capital inside: the question is taken as written
+        "is there a 24hr service?",  # letters joined to a figure are no word ("HR" elsewhere)
+        "did the government rule it out?",  # "Martha's Rule" twice, but "rules" and "ruled" in lower case
+        "how do the terms mesh?",  # "MeSH" in one place, which two overlapping passages hold
     ],
 )
 def test_what_is_not_clearly_capitalised_stays(recaser: Recaser, typed: str) -> None:
@@ -65,6 +77,7 @@ def test_what_is_not_clearly_capitalised_stays(recaser: Recaser, typed: str) -> 
 
 def test_a_question_is_recased_only_when_typed_in_lower_case() -> None:
     assert typed_in_lower_case("what did lch say?") and typed_in_lower_case("What did lch say?")
+    assert typed_in_lower_case("what did lch say? I'm asking. And leeds?") and not typed_in_lower_case("what did Lch say?")
     assert not typed_in_lower_case("What did LCH say?") and not typed_in_lower_case("what did Leeds say?")
     assert not typed_in_lower_case("2024/25?") and not typed_in_lower_case("")
 

@@ -202,14 +202,18 @@ def test_a_folders_notes_are_not_evidence_unless_catalogued(tmp_path):
 
 
 def test_a_slide_deck_and_a_workbook_are_ingested_and_quoted_by_slide_and_sheet(tmp_path):
-    """A .pptx and an .xlsx among the evidence: read as their slides and sheets, marked a presentation and a
-    spreadsheet, and an answer's quote cited "slide 3" or "sheet Summary", the quote equal to the stored text."""
-    from tests.test_load import make_deck, make_workbook
+    """A .pptx, an .xlsx and an .ods among the evidence: read as their slides and sheets, marked a presentation and
+    a spreadsheet, and an answer's quote cited "slide 3" or "sheet Summary", the quote equal to the stored text."""
+    from tests.test_load import make_deck, make_odt, make_workbook
 
     folder = tmp_path / "board"
     folder.mkdir()
     make_deck(folder / "oversight.pptx")
     make_workbook(folder / "allocations.xlsx")
+    rows = "".join(f"<table:table-row>{''.join(f'<table:table-cell><text:p>{c}</text:p></table:table-cell>' for c in cells)}</table:table-row>"
+                   for cells in (("Trust", "Vacancy rate", "Vacancies", "Turnover"), ("LYPFT", "8.2%", "312", "11.0%"),
+                                 ("LCH", "6.9%", "254", "9.4%"), ("LTHT", "5.1%", "890", "8.7%")))  # fmt: skip
+    make_odt(folder / "vacancies.ods", f'<table:table table:name="Workforce">{rows}</table:table>', kind="spreadsheet")
     data = tmp_path / "data"
     result = run_cli("ingest", str(folder), data_dir=data)
     assert result.returncode == 0, result.stderr
@@ -235,3 +239,5 @@ def test_a_slide_deck_and_a_workbook_are_ingested_and_quoted_by_slide_and_sheet(
     row = "West Yorkshire | £1,234,567.50 | -7.0% | 2025-04-01"
     assert {c["quote"]: c["locator"] for c in money["citations"]}[row] == "sheet Summary"
     assert store.text("allocations.xlsx")[next(c["start"] for c in money["citations"] if c["quote"] == row):].startswith(row)
+    vacancies = json.loads(run_cli("assistant", "ask", "What is LYPFT's vacancy rate?", "--json", data_dir=data).stdout)
+    assert {c["quote"]: c["locator"] for c in vacancies["citations"]}["LYPFT | 8.2% | 312 | 11.0%"] == "sheet Workforce"

@@ -122,7 +122,7 @@ def test_unsupported_extension_is_skippable(tmp_path: Path) -> None:
         load(path, max_bytes=MB)
     assert "deck.key: unsupported file type '.key'" in str(info.value)
     assert ".pdf" in str(info.value) and set(SUPPORTED_EXTENSIONS) >= {
-        ".txt", ".md", ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".csv", ".html", ".htm"}
+        ".txt", ".md", ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".ods", ".csv", ".html", ".htm"}
 
 
 def test_oversize_file_names_size_limit_and_setting(tmp_path: Path) -> None:
@@ -406,15 +406,18 @@ def test_corrupt_docx(tmp_path: Path) -> None:
 # --- ODT ---------------------------------------------------------------------------------------
 
 
-def make_odt(path: Path, body: str, title: str = "", creator: str = "", created: str = "", kind: str = "text") -> None:
-    """An OpenDocument text package as LibreOffice writes one: the mimetype first and stored, content.xml, meta.xml and
-    the manifest."""
+def make_odt(path: Path, body: str, title: str = "", creator: str = "", created: str = "", kind: str = "text", styles: str = "") -> None:
+    """An OpenDocument text package (or, with kind "spreadsheet", a spreadsheet's) as LibreOffice writes one: the
+    mimetype first and stored, content.xml (its automatic `styles`, then its body), meta.xml and the manifest."""
     import zipfile
 
     ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
-          'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"')
-    content = f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3"><office:body><office:{kind}>{body}</office:{kind}></office:body></office:document-content>'
+          'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3">'
+               f"<office:automatic-styles>{styles}</office:automatic-styles>"
+               f"<office:body><office:{kind}>{body}</office:{kind}></office:body></office:document-content>")
     meta = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ns} office:version="1.3"><office:meta>'
             f"<dc:title>{title}</dc:title><meta:initial-creator>{creator}</meta:initial-creator><meta:creation-date>{created}</meta:creation-date>"
             "</office:meta></office:document-meta>")
@@ -482,6 +485,55 @@ def test_corrupt_odt(tmp_path: Path) -> None:
     sheet = tmp_path / "sheet.odt"
     make_odt(sheet, "<table:table/>", kind="spreadsheet")
     assert "not an OpenDocument text" in load_error(sheet)
+
+
+def test_ods_sheets_are_pages_of_rows_with_cells_as_the_spreadsheet_shows_them(tmp_path: Path) -> None:
+    """An .ods as LibreOffice saves GOV.UK statistics: each cell's shown text beside its value, a comment in a cell,
+    empty rows and cells repeated to the sheet's edge, a hidden sheet and an empty one."""
+    def cell(shown: str, value: str = "", kind: str = "string", repeat: int = 1) -> str:
+        number = f' office:value="{value}"' if value else ""
+        return (f'<table:table-cell office:value-type="{kind}"{number} table:number-columns-repeated="{repeat}">'
+                f"<text:p>{shown}</text:p></table:table-cell>")
+
+    def row(*cells: str, repeat: int = 1) -> str:
+        return f'<table:table-row table:number-rows-repeated="{repeat}">{"".join(cells)}<table:table-cell table:number-columns-repeated="1021"/></table:table-row>'
+
+    comment = '<office:annotation><dc:creator>Analyst</dc:creator><text:p>check with finance</text:p></office:annotation>'
+    body = (
+        '<table:table table:name="Summary" table:style-name="ta1">'
+        + row(cell("ICB"), cell("Allocation"), cell("Change"))
+        + row(cell("West Yorkshire"), cell("£1,234,567.50", "1234567.5", "currency"), cell("-7.0%", "-0.07", "percentage"))
+        + row('<table:table-cell office:value-type="string">' + comment + "<text:p>Humber and North Yorkshire</text:p></table:table-cell>",
+              cell("£987,654.00", "987654", "currency"), cell("5.0%", "0.05", "percentage"))
+        + row("<table:table-cell/>", repeat=1)
+        + row(cell("Note"), cell("Figures exclude the pay award."))
+        + row("<table:table-cell/>", repeat=1048570)
+        + "</table:table>"
+        + '<table:table table:name="Workings" table:style-name="ta2">' + row(cell("Check"), cell("3", "3", "float", repeat=2)) + "</table:table>"
+        + '<table:table table:name="Empty" table:style-name="ta1">' + row("<table:table-cell/>", repeat=1048576) + "</table:table>"
+    )
+    styles = ('<style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>'
+              '<style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>')
+    path = tmp_path / "allocations 2025-26.ods"
+    make_odt(path, body, creator="NHS England", created="2025-04-01T09:30:00", kind="spreadsheet", styles=styles)
+    doc = load(path, max_bytes=MB)
+    assert doc.text.split("\f") == [
+        "# Summary\n\nICB | Allocation | Change\nWest Yorkshire | £1,234,567.50 | -7.0%\nHumber and North Yorkshire | £987,654.00 | 5.0%\n\n"
+        "Note | Figures exclude the pay award.",
+        "# Workings\n\nCheck | 3 | 3",
+    ]
+    assert doc.meta["page_labels"] == "sheet Summary\nsheet Workings, hidden"
+    assert doc.meta["title"] == "allocations 2025-26" and doc.meta["author"] == "NHS England" and doc.meta["format"] == "spreadsheet"
+    assert doc.meta["date"] == "2025-04-01"
+
+
+def test_corrupt_ods(tmp_path: Path) -> None:
+    path = tmp_path / "mangled.ods"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert "corrupt or not an OpenDocument .ods file" in load_error(path)
+    text = tmp_path / "text.ods"
+    make_odt(text, "<text:p>Words</text:p>")
+    assert "not an OpenDocument spreadsheet" in load_error(text)
 
 
 # --- PPTX -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from assistant.spelling import Speller
 
 DOCUMENTS = [
-    "Skills England published its assessment. Skills England expects demand for care workers to rise. The government spoke. The government "
+    "We issued a warning. Skills England published its assessment. Skills England expects demand for care workers to rise. The government spoke. The government "
     "and the government's partners devolved more decisions. Decisions were devolved to integrated care boards.",
     "The King's Fund interviewed leaders. Accountability for performance sits with the board; accountability matters. "
     "Legislation was passed. The legislation set up ICBs and ICPs. The Hewitt Review reported. The review reported.",
@@ -33,7 +33,7 @@ def speller() -> Speller:
         ("How did fundng change?", "How did funding change?"),
         ("Were staff recuited?", "Were staff recruited?"),
         ("What did the goverment decide?", "What did the government decide?"),  # English text has it; codespell lists it
-        ("What did the Goverment's partners do?", "What did the Government's partners do?"),
+        ("What did the goverment's partners do?", "What did the government's partners do?"),
     ],
 )
 def test_a_slip_is_mended_to_the_documents_word(speller: Speller, typed: str, meant: str) -> None:
@@ -51,6 +51,8 @@ def test_a_slip_is_mended_to_the_documents_word(speller: Speller, typed: str, me
         "Was there wariness about reform?",  # a rarer English word two edits from "awareness"
         "What did Sajid Javid say?",  # names English knows, one edit from "Said" and "David" (the first letter differs)
         "Did they recieve funding?",  # a misspelling codespell lists, but the documents never write "receive"
+        "What did Dr Waring say about the Goverment?",  # capitalised: a name's spelling codespell lists ("warning")
+        "what did the goverment decide?",  # typed in lower case: names cannot be told from slips
         "Is deprescribing funded?",  # no English word, but another word, not a slip of "prescribing"
         "Who runs HomeFrist in Leeds?",  # a name written with a capital inside, a letter from "Homefirst"
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 
-from eval.typos import in_lower_case, main, with_slips
+from eval.typos import in_lower_case, main, with_common_misspellings, with_slips
 
 ITEM = {"id": "q1", "kind": "followup", "question": "What did NHS Providers tell the Hewitt Review?",
         "history": ["Who wrote the Hewitt Review?"], "gold": [{"doc": "a.md", "quote": "The Hewitt Review"}]}  # fmt: skip
@@ -15,7 +15,7 @@ def test_a_slip_changes_one_word_of_the_question_alone() -> None:
     (line,) = with_slips([json.dumps(ITEM)], random.Random(1))
     item = json.loads(line)
     assert item["question"] != ITEM["question"] and {k: v for k, v in item.items() if k != "question"} == {k: v for k, v in ITEM.items() if k != "question"}
-    changed = [(a, b) for a, b in zip(ITEM["question"].split(), item["question"].split()) if a != b]
+    changed = [(a, b) for a, b in zip(ITEM["question"].split(), item["question"].split(), strict=True) if a != b]
     assert len(item["question"].split()) == len(ITEM["question"].split()) and len(changed) == 1
 
 
@@ -29,3 +29,12 @@ def test_lower_case_types_the_question_and_the_earlier_questions_alone_in_lower_
     assert main([str(source), "--out", str(tmp_path / "out"), "--lower"]) == 0
     assert json.loads((tmp_path / "out" / "seed-dev.jsonl").read_text(encoding="utf-8")) == item
     assert main([str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "out")]) == 1
+
+
+def test_a_common_misspelling_is_one_codespell_lists_for_a_word_of_the_question() -> None:
+    from assistant.spelling import misspellings
+
+    lines, changed = with_common_misspellings([json.dumps(ITEM), json.dumps({**ITEM, "question": "Why?"})], random.Random(3))
+    assert changed == 1 and json.loads(lines[1])["question"] == "Why?"
+    (slipped, meant) = [(b, a) for a, b in zip(ITEM["question"].split(), json.loads(lines[0])["question"].split(), strict=True) if a != b][0]
+    assert misspellings()[slipped.lower().strip("?")] == meant.lower().strip("?") and slipped.isascii()
