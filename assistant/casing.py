@@ -23,8 +23,8 @@ A form is counted where its case says something: not opening a sentence, line, c
 line, where any word may be capitalised, unless its first word has a capital inside ("NHS"). Other forms of the last
 word ("rules" for "rule") are counted by the case of the word they hold, and each place in a document once, though
 overlapping passages hold it twice. Places are counted in at most SAMPLE passages holding the word or run, taken from
-SPREAD stretches of the lexical index (not only its first documents), so a question costs a bounded number of index
-lookups whatever the index's size.
+stretches across the lexical index (not only its first documents: assistant.lexical.phrase_texts), so a question
+costs a bounded number of index lookups whatever the index's size.
 """
 
 from __future__ import annotations
@@ -37,17 +37,16 @@ from functools import lru_cache
 
 from assistant.retrieve import STOPWORDS
 
-SAMPLE = 50  # passages read for one word's or run's forms
-SPREAD = 10  # ... from this many stretches of the index, SAMPLE // SPREAD from each (assistant.lexical.phrase_texts)
+SAMPLE = 50  # passages read for one word's or run's forms, from stretches across the index (lexical.phrase_texts)
 SHARE = 0.9  # a form written in fewer than this share of the places whose case says something does not recase a word
 MIN_SEEN = 2  # ... nor does a form seen in fewer places (a title, a slip of the document's own)
 MAX_WORDS = 5  # the longest name looked up as a whole ("health and social care committee")
 KEPT = 10_000  # words and runs looked up, and their forms, kept for the next question that has them
 # a word ("king's" is one, as a name writes it); letters joined to figures ("24hr", "2024a") are no word to recase
-_WORD = re.compile(r"(?<![\d])[^\W\d_]+(?:['’][^\W\d_]+)*(?![\d])")
+_WORD = re.compile(r"(?<![^\W_])[^\W\d_]++(?:['’][^\W\d_]++)*+(?!\d)")
 _POSSESSIVE = re.compile(r"['’]s$")
 _OPENS = frozenset(".!?:;|•*#>\"“‘(-–—")  # a word after one of these (or a line's start) is capitalised by its place
-_SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+)[\"“‘(]*")  # where a question's own sentence opens
+_SENTENCE_OPENS = re.compile(r"(?:^\s*|[.!?]\s+)[\"“‘(]*")  # where a question's own sentence opens
 _SUFFIXES = r"(?:s|es|ed|d|ing)?"  # other forms of a run's last word, counted by the case of the word they hold
 Passages = Callable[[str, int], Sequence[tuple[str, int, str]]]  # phrase, limit -> (document, offset, text)
 

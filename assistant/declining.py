@@ -84,7 +84,7 @@ def _counts_in_column(row: str, header: str | None, target: Sequence[str], given
     if header is None or not target or wants_money(target):
         return False
     wanted = set(target)
-    cells, names = row.strip().strip("|").split("|"), header.strip().strip("|").split("|")
+    cells, names = row.strip().split("|"), header.strip().split("|")  # an empty first cell is stored as a leading "|"
     return any(wanted & {stem(w) for w in words(name)} and answers_numeric("count", cell, given) for cell, name in zip(cells, names, strict=False))
 
 

@@ -442,7 +442,7 @@ class DocStore:
     def lexical_search(self, terms: Sequence[str], k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         return lexical.search(self.conn, terms, k, doc_ids)
 
-    def phrase_texts(self, phrase: str, limit: int) -> list[str]:
+    def phrase_texts(self, phrase: str, limit: int) -> list[tuple[str, int, str]]:
         return lexical.phrase_texts(self.conn, phrase, limit)
 
     def rebuild_lexical(self) -> int:

@@ -59,7 +59,7 @@ def match_expression(terms: Sequence[str]) -> str:
 def phrase_texts(conn: sqlite3.Connection, phrase: str, limit: int, spread: int = 10) -> list[tuple[str, int, str]]:
     """(document, offset, text) of at most `limit` chunks holding the phrase's words in order (as FTS5 matches them:
     stemmed): a bounded sample, limit // spread from each of `spread` equal stretches of the index's rows, so that the
-    first documents ingested do not make the whole of it."""
+    first documents ingested do not make the whole of it, then as many more as `limit` leaves room for."""
     expression = match_expression([phrase])
     if not expression or limit <= 0:
         return []
@@ -72,6 +72,12 @@ def phrase_texts(conn: sqlite3.Connection, phrase: str, limit: int, spread: int 
         rows += [r for (r,) in conn.execute(
             "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid >= ? AND rowid < ? LIMIT ?",
             ("text : " + expression, start, start + step, each),
+        )]  # fmt: skip
+    if len(rows) < limit:  # stretches with fewer matches than their share leave room for the others'
+        taken = ",".join(map(str, rows)) or "-1"
+        rows += [r for (r,) in conn.execute(
+            f"SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid NOT IN ({taken}) LIMIT ?",
+            ("text : " + expression, limit - len(rows)),
         )]  # fmt: skip
     found = conn.execute(f"SELECT doc_id, start, text FROM chunks WHERE rowid IN ({','.join('?' * len(rows))})", rows)
     return [(doc, start, text) for doc, start, text in found][:limit]

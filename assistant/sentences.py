@@ -461,10 +461,10 @@ class SentenceBank:
 
     def header_text(self, sentence: Sentence, doc: DocumentInfo) -> str | None:
         """The text of a table row's header row, which names its columns (None for a sentence, or a row without one)."""
-        if not sentence.row:
-            return None
-        near = self.neighbours(sentence, doc)
-        return near[0].text if len(near) == 2 else None
+        entry = self._entry(doc)
+        at = entry.at(sentence) if sentence.row else None
+        header = None if at is None else entry.header(at)
+        return None if header is None else entry[header].text
 
     def paragraph(self, sentence: Sentence, doc: DocumentInfo) -> str:
         """The text of the line (paragraph or list item) a sentence is on: its sentences, in order."""

@@ -12,8 +12,9 @@ A word is mended only when all of these hold:
   where the documents write "devolved", "Fund's");
 - and either it is one of the common misspellings codespell lists with one meaning ("recieve", "goverment",
   "orginisation": `misspellings()`, round twenty-four), the documents use the word it is meant to be, which it is
-  mended to, and it is written in lower case in a question that opens with a capital, as one who writes names with
-  capitals types (the list holds names' spellings too: "Waring", "Humber", "Claus"); or all of these hold:
+  mended to, and it is written in lower case in a question that uses capitals past a sentence's first letter, as
+  one who writes names with capitals types (the list holds names' spellings too: "Waring", "Humber", "Claus"); or
+  all of these hold:
 - English has no such word at all (wordfreq has never seen it): a word or name the documents lack but English has
   ("Somerset", "Javid", "statins", "wariness") is what was asked, and stays for the decline checks. So do the
   misspellings English text itself is full of that codespell does not list: they cannot be told from rare words;
@@ -38,6 +39,7 @@ from os.path import commonprefix
 
 import jellyfish
 
+from assistant.casing import typed_in_lower_case
 from assistant.retrieve import stem
 
 MIN_LETTERS = 4  # shorter words have too many neighbours one edit away
@@ -95,7 +97,7 @@ class Speller:
     def correct(self, text: str) -> str:
         """The text with each slipped word mended (its case kept: "Enfland" -> "England"); unchanged if none is."""
         out, last = [], 0
-        names_capitalised = text.lstrip()[:1].isupper()  # one who types capitals: a word in lower case is no name
+        names_capitalised = not typed_in_lower_case(text)  # capitals beyond a sentence's first: a lower-case word is no name
         for match in _WORD.finditer(text):
             written = match.group(0)
             mended = self.mend(written, listed=names_capitalised and written.islower())
@@ -107,8 +109,8 @@ class Speller:
     def mend(self, written: str, listed: bool = False) -> str | None:
         """The document word a slipped word was meant to be, or None (not a slip, or no single nearest word). With
         `listed`, a common misspelling codespell lists is mended too: only for a word in lower case in a question
-        opening with a capital (one who types capitals writes a name with them), since the list holds names'
-        spellings too ("waring", "humber", "claus")."""
+        that uses capitals past a sentence's first letter (one who does writes a name with them; a phone capitalises
+        the first letter alone), since the list holds names' spellings too ("waring", "humber", "claus")."""
         word = written.lower().replace("’", "'")
         if len(word) < MIN_LETTERS or written.isupper() or any(c.isupper() for c in written[1:]) or stem(word) in self.stems:
             return None

@@ -35,6 +35,12 @@ class LoadedDocument:
     encoding: str | None = None  # detected encoding, for text files
 
     @property
+    def slides_or_sheets(self) -> bool:
+        """A slide deck or a spreadsheet (ingest.load's SLIDES and SHEETS formats): its pages are no printed pages, with
+        no running headers or footers, and its rows are records, not speech."""
+        return self.meta.get("format") in ("slides", "spreadsheet")
+
+    @property
     def caption(self) -> bool:
         """A caption transcript (ingest/transcript.py): clean() shapes it as one, however short a .vtt or .srt is."""
         return self.meta.get("transcript") == "caption"

@@ -17,6 +17,7 @@ import math
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -88,7 +89,8 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     meta = {key: value for key, value in meta.items() if value}
     if kind := recognise_transcript(text, caption_file=path.suffix.lower() in CAPTION_EXTENSIONS):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
         meta.update(kind=TRANSCRIPT, transcript=kind)
-    elif is_speech(text):  # written down without punctuation or times: clean() makes it units (ingest/runs.py)
+    elif meta.get("format") not in (SLIDES, SHEETS) and is_speech(text):  # written down without punctuation or times:
+        # clean() makes it units (ingest/runs.py); a sheet's rows or a deck's bullets are no speech
         meta.update(kind=TRANSCRIPT, transcript=SPEECH)
     meta.setdefault("title", _first_heading(text) or path.stem)
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
@@ -467,7 +469,7 @@ def _read_ods(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
         for found in content.iter(f"{style}style")
         if any(props.get(f"{_TB}display") == "false" for props in found.iterchildren(f"{style}table-properties"))
     }
-    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
+    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}  # a cell's notes: a spreadsheet has no place for them
     pages, labels = [], []
     for sheet in body.iterchildren(f"{_TB}table"):
         rows: list[list[str]] = []
@@ -475,7 +477,7 @@ def _read_ods(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
             rows += [_odf_cells(row, notes)] * min(_count(row, f"{_TB}number-rows-repeated"), MAX_REPEAT)
         text = _table_text(rows)
         if text.strip():
-            name = sheet.get(f"{_TB}name") or f"Sheet{len(pages) + 1}"
+            name = " ".join((sheet.get(f"{_TB}name") or "").split()) or f"Sheet{len(pages) + 1}"  # one line, as labels are
             pages.append(f"# {name}\n\n{text}")
             labels.append(f"sheet {name}" + (", hidden" if sheet.get(f"{_TB}style-name") in hidden else ""))
     meta = _odf_meta(meta_xml)
@@ -492,9 +494,16 @@ def _odf_package(path: Path, data: bytes) -> tuple[Any, Any | None]:
     suffix = path.suffix.lower()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = package.namelist()
+            manifest = package.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            if "encrypted-package" in names or b"encryption-data" in manifest:
+                raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again"))
             content = etree.fromstring(package.read("content.xml"), parser=parser)
-            meta_xml = etree.fromstring(package.read("meta.xml"), parser=parser) if "meta.xml" in package.namelist() else None
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError) as exc:
+            try:  # the file's title, author and date: a damaged meta.xml loses them, not the text
+                meta_xml = etree.fromstring(package.read("meta.xml"), parser=parser) if "meta.xml" in names else None
+            except (ValueError, SyntaxError, OSError, zlib.error, zipfile.BadZipFile):
+                meta_xml = None
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, zlib.error) as exc:
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise LoadError(_message(path, f"corrupt or not an OpenDocument {suffix} file ({reason})", f"re-save it as {suffix} and ingest again")) from None
     return content, meta_xml
@@ -614,7 +623,8 @@ def _odt_table_rows(element: Any) -> list[Any]:
     return rows
 
 
-MAX_REPEAT = 50  # a cell or row repeated more than this is a sheet's padding to its edge, taken as this
+MAX_REPEAT = 50  # a row's last cell, or a row, repeated more than this is a sheet's padding to its edge, taken as this
+MAX_COLUMNS = 16_384  # a row's columns (a spreadsheet's widest); cells repeated past them are not read
 
 
 def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
@@ -624,11 +634,14 @@ def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
 
 
 def _odf_cells(row: Any, notes: dict[str, list[str]]) -> list[str]:
-    """A table row's cells' text, in their columns: a covered cell empty, a repeated one at most MAX_REPEAT times."""
+    """A table row's cells' text, in their columns: a covered cell empty; a repeated one as often as it is repeated,
+    up to MAX_COLUMNS, and the row's last one, which pads a sheet's rows to its edge, at most MAX_REPEAT times."""
+    found = list(row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"))
     cells: list[str] = []
-    for cell in row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"):
+    for at, cell in enumerate(found):
         text = " ".join(_odt_blocks(cell, notes, in_cell=True)) if cell.tag == f"{_TB}table-cell" else ""
-        cells += [text] * min(_count(cell, f"{_TB}number-columns-repeated"), MAX_REPEAT)
+        cap = MAX_REPEAT if at == len(found) - 1 else MAX_COLUMNS - len(cells)
+        cells += [text] * max(0, min(_count(cell, f"{_TB}number-columns-repeated"), cap))
     return cells
 
 

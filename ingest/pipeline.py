@@ -172,7 +172,7 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
     from ingest.split import embedding_text, model_token_counter, split
 
     loaded = load(src.path, max_bytes=settings.max_file_bytes, data=raw)
-    cleaned = clean(loaded.text, loaded.caption)
+    cleaned = clean(loaded.text, loaded.caption, loaded.slides_or_sheets)
     if not cleaned.text.strip():
         raise LoadError(f"{src.path.name}: no text left after cleaning; check the file's content.")
     entry = src.catalog.entry(src.rel)

@@ -454,6 +454,10 @@ def test_a_table_row_counts_what_its_column_header_names() -> None:
     assert not declining._counts_in_column(row, header, asking.count_target("How many beds does LYPFT have?"), frozenset())
     assert not declining._counts_in_column(row, None, rate, frozenset())  # a sentence, or a row with no header
     assert not declining._counts_target(frozenset(["lypft"]), row, rate)  # before: a figure with the words beside it only
+    # an empty first cell is stored as a leading "|": the columns stay in place
+    absence = asking.count_target("What was the sickness absence rate?")
+    assert not declining._counts_in_column("Trust A | 312 | n/a", "| Vacancies | Sickness absence", absence, frozenset())
+    assert declining._counts_in_column("| 4.1% | 312", "Measure | Sickness absence | Vacancies", absence, frozenset())
     spend = asking.count_target("How much did LYPFT spend on agency staff?")
     assert declining._counts_target(frozenset(["lypft"]), "LYPFT | £4.1m", spend)  # a £ amount, as in a sentence
     assert not declining._counts_target(frozenset(["lypft"]), "LYPFT | 41", spend)

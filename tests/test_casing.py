@@ -50,6 +50,7 @@ def recaser() -> Recaser:
         ("what is skills england's plan?", "what is Skills England's plan?"),  # a name's possessive
         ("what did lch say? I need it for leeds.", "what did LCH say? I need it for Leeds."),  # "I" and a sentence's capital
         ("what percentage of nhs staff left?", "what percentage of NHS staff left?"),  # "Percentage of NHS" opens lines only
+        ("  what did lch say?", "  what did LCH say?"),  # space before the question
     ],
 )
 def test_a_lower_case_question_takes_the_documents_capitals(recaser: Recaser, typed: str, cased: str) -> None:
@@ -67,6 +68,7 @@ def test_a_lower_case_question_takes_the_documents_capitals(recaser: Recaser, ty
         "what did the fund do?",  # "Fund" inside the name only; alone, the documents write "fund"
         "What did lch say about Leeds?",  # a capital inside: the question is taken as written
         "is there a 24hr service?",  # letters joined to a figure are no word ("HR" elsewhere)
+        "is the lch111 line open?",  # ... before a figure too ("LCH" elsewhere)
         "did the government rule it out?",  # "Martha's Rule" twice, but "rules" and "ruled" in lower case
         "how do the terms mesh?",  # "MeSH" in one place, which two overlapping passages hold
     ],
@@ -125,3 +127,26 @@ def test_recasing_can_be_switched_off(seed_assistant) -> None:
     typed = "what does nhs providers say about the accountability of integrated care boards?"
     assert exact.mended(typed, None) == (typed, None)
     assert exact.ask(typed).resolved_question is None
+
+
+def test_the_phrase_sample_spans_the_index_and_fills_its_limit() -> None:
+    """A real SQLite FTS5 index: the sample is taken from stretches across the index (the first documents ingested do
+    not make all of it), rows deleted leave no hole in it, and a stretch with few matches leaves room for others."""
+    import sqlite3
+
+    from assistant import lexical
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute('CREATE TABLE chunks (id TEXT PRIMARY KEY, doc_id TEXT, idx INTEGER, start INTEGER, "end" INTEGER, '
+                 "section TEXT, page_start INTEGER, page_end INTEGER, text TEXT)")  # fmt: skip
+    lexical.create(conn)
+    for i in range(1000):
+        text = "The Trust board met." if i < 500 else "the trust grew."
+        conn.execute("INSERT INTO chunks VALUES (?, ?, 0, ?, ?, '', NULL, NULL, ?)", (f"c{i}", f"doc{i // 100}", i, i + 20, text))
+    found = lexical.phrase_texts(conn, "trust", 50)
+    assert len(found) == 50 and {doc for doc, _, _ in found} == {f"doc{i}" for i in range(10)}
+    assert sum(text.startswith("the trust") for _, _, text in found) == 25  # half the index writes it in lower case
+    conn.execute("DELETE FROM chunks WHERE rowid BETWEEN 3 AND 950")
+    conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+    assert len(lexical.phrase_texts(conn, "trust", 50)) == 50  # 52 rows left, most in one stretch: the limit is filled
+    assert lexical.phrase_texts(conn, "absent words", 50) == [] and lexical.phrase_texts(conn, "", 50) == []

@@ -527,6 +527,76 @@ def test_ods_sheets_are_pages_of_rows_with_cells_as_the_spreadsheet_shows_them(t
     assert doc.meta["date"] == "2025-04-01"
 
 
+def ods_rows(*rows: tuple[str, ...], name: str = "Data") -> str:
+    """A sheet of these rows of text cells, each row padded to the sheet's edge as LibreOffice writes it."""
+    cells = ("".join(f"<table:table-cell><text:p>{c}</text:p></table:table-cell>" for c in row) for row in rows)
+    body = "".join(f'<table:table-row>{c}<table:table-cell table:number-columns-repeated="1000"/></table:table-row>' for c in cells)
+    return f'<table:table table:name="{name}">{body}</table:table>'
+
+
+def test_ods_columns_stay_in_place_and_a_sheet_name_is_one_line(tmp_path: Path) -> None:
+    """Cells repeated inside a row keep the columns after them in place (only a row's last cell pads it to the
+    sheet's edge); a sheet name holding a line break is cited on one line; a damaged meta.xml loses the title alone."""
+    import zipfile
+
+    wide = ('<table:table table:name="Two&#10;lines"><table:table-row>'
+            '<table:table-cell table:number-columns-repeated="55"><text:p>0</text:p></table:table-cell>'
+            '<table:table-cell><text:p>X</text:p></table:table-cell><table:table-cell table:number-columns-repeated="60"/>'
+            '<table:table-cell><text:p>Y</text:p></table:table-cell><table:table-cell table:number-columns-repeated="9999"/>'
+            "</table:table-row></table:table>")  # fmt: skip
+    path = tmp_path / "wide.ods"
+    make_odt(path, wide, kind="spreadsheet")
+    doc = load(path, max_bytes=MB)
+    cells = [cell.strip() for cell in doc.text.split("\n")[-1].split("|")]
+    assert cells[55] == "X" and cells[116] == "Y" and len(cells) == 117 and doc.meta["page_labels"] == "sheet Two lines"
+    damaged = tmp_path / "damaged.ods"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.namelist():
+            target.writestr(item, b"<office:document-meta" if item == "meta.xml" else source.read(item))
+    assert load(damaged, max_bytes=MB).meta["title"] == "damaged"
+
+
+def test_a_spreadsheets_rows_are_never_page_furniture_nor_speech(tmp_path: Path) -> None:
+    """A long-format sheet (GOV.UK's statistics) repeats a row's words with other figures on every row: it lost
+    eleven of its twelve rows as a running header, and was read as unpunctuated speech."""
+    from ingest.clean import clean
+
+    rows = [("Year", "Measure", "Value")] + [(str(2010 + i), "staff in post headcount", str(100 * i)) for i in range(12)]
+    path = tmp_path / "workforce.ods"
+    make_odt(path, ods_rows(*rows), kind="spreadsheet")
+    doc = load(path, max_bytes=MB)
+    assert doc.meta.get("kind") is None and doc.slides_or_sheets
+    cleaned = clean(doc.text, doc.caption, doc.slides_or_sheets).text
+    assert all(f"{2010 + i} | staff in post headcount | {100 * i}" in cleaned for i in range(12))
+    assert "2021 | staff in post headcount" not in clean(doc.text).text  # a printed page's running lines still go
+
+
+def test_a_password_protected_ods_says_so(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "locked.ods"
+    manifest = ('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+                'manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum="x"/></manifest:file-entry></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr("content.xml", bytes(range(256)))
+        package.writestr("META-INF/manifest.xml", manifest)
+    assert "password-protected" in load_error(path)
+    whole = tmp_path / "whole.odt"
+    with zipfile.ZipFile(whole, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("encrypted-package", bytes(range(256)))
+    assert "password-protected" in load_error(whole)
+    deflated = tmp_path / "bad.ods"
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("content.xml", b"<x/>")
+    raw = bytearray(deflated.read_bytes())
+    at = raw.index(b"content.xml") + len("content.xml")
+    raw[at : at + 4] = b"\xff\xff\xff\xff"  # the entry's compressed bytes, damaged
+    deflated.write_bytes(bytes(raw))
+    assert "corrupt or not an OpenDocument .ods file" in load_error(deflated)
+
+
 def test_corrupt_ods(tmp_path: Path) -> None:
     path = tmp_path / "mangled.ods"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")

@@ -32,8 +32,8 @@ def speller() -> Speller:
         ("What did the Hewitt Reivew say?", "What did the Hewitt Review say?"),  # a swapped pair is one edit
         ("How did fundng change?", "How did funding change?"),
         ("Were staff recuited?", "Were staff recruited?"),
-        ("What did the goverment decide?", "What did the government decide?"),  # English text has it; codespell lists it
-        ("What did the goverment's partners do?", "What did the government's partners do?"),
+        ("What did LTHT tell the goverment?", "What did LTHT tell the government?"),  # English text has it; codespell lists it
+        ("What did the goverment's partners tell LTHT?", "What did the government's partners tell LTHT?"),
     ],
 )
 def test_a_slip_is_mended_to_the_documents_word(speller: Speller, typed: str, meant: str) -> None:
@@ -53,6 +53,7 @@ def test_a_slip_is_mended_to_the_documents_word(speller: Speller, typed: str, me
         "Did they recieve funding?",  # a misspelling codespell lists, but the documents never write "receive"
         "What did Dr Waring say about the Goverment?",  # capitalised: a name's spelling codespell lists ("warning")
         "what did the goverment decide?",  # typed in lower case: names cannot be told from slips
+        "What did the goverment decide?",  # ... nor with a phone's capital on the first letter alone
         "Is deprescribing funded?",  # no English word, but another word, not a slip of "prescribing"
         "Who runs HomeFrist in Leeds?",  # a name written with a capital inside, a letter from "Homefirst"
     ],
