@@ -180,12 +180,7 @@ class Glossary:
             for written, rx in zip([name, *aliases], self._org_rx[name], strict=True)
             for m in rx.finditer(text)
         ]
-        spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
-        kept: list[tuple[str, int, int]] = []
-        for span in spans:
-            if not kept or span[1] >= kept[-1][2]:
-                kept.append(span)
-        return kept
+        return _longest_first(spans)
 
     def organisations_in(self, text: str) -> list[str]:
         """Canonical names of the organisations the text mentions (by name or alias)."""
@@ -193,13 +188,7 @@ class Glossary:
 
     def organisation_spans(self, text: str) -> list[tuple[str, int, int]]:
         """(canonical name, start, end) of each organisation mention, in text order."""
-        spans = self._org_matches(text)
-        spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
-        kept: list[tuple[str, int, int]] = []
-        for span in spans:
-            if not kept or span[1] >= kept[-1][2]:
-                kept.append(span)
-        return kept
+        return _longest_first(self._org_matches(text))
 
     def _org_matches(self, text: str) -> list[tuple[str, int, int]]:
         """Every (name, start, end) match. In a text that uses capitals, a name must be written with them: "a mental
@@ -213,6 +202,16 @@ class Glossary:
             for m in rx.finditer(text)
             if not cased or _capitalised(m.group(0))
         ]
+
+
+def _longest_first(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """(name, start, end) spans in text order, the longest of those starting together, none overlapping one kept."""
+    spans = sorted(spans, key=lambda s: (s[1], -(s[2] - s[1])))
+    kept: list[tuple[str, int, int]] = []
+    for span in spans:
+        if not kept or span[1] >= kept[-1][2]:
+            kept.append(span)
+    return kept
 
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
