@@ -571,6 +571,26 @@ def test_a_spreadsheets_rows_are_never_page_furniture_nor_speech(tmp_path: Path)
     assert "2021 | staff in post headcount" not in clean(doc.text).text  # a printed page's running lines still go
 
 
+def test_a_slide_title_repeated_with_a_number_stays_on_every_slide(tmp_path: Path) -> None:
+    """A deck titling slide after slide "Delivery update 1", "Delivery update 2", ...: as a printed document's running
+    header, all but the first were dropped, and each slide's text lost its heading."""
+    from pptx import Presentation
+
+    from ingest.clean import clean
+
+    deck = Presentation()
+    for n in range(1, 7):
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = f"Delivery update {n}"
+        slide.placeholders[1].text = f"Milestone {n} was met on time by the programme board."
+    path = tmp_path / "updates.pptx"
+    deck.save(str(path))
+    doc = load(path, max_bytes=MB)
+    kept = clean(doc.text, doc.caption, doc.slides_or_sheets).text
+    assert all(f"Delivery update {n}" in kept for n in range(1, 7))
+    assert "Delivery update 6" not in clean(doc.text).text  # read as printed pages, they were furniture
+
+
 def test_a_password_protected_ods_says_so(tmp_path: Path) -> None:
     import zipfile
 
