@@ -3,7 +3,7 @@
 A policy officer typing fast in a chat box often leaves out capitals: "what did lch say about skills england?".
 Asking reads capitals in several places: a body named in the question ("Skills England"), initials ("LCH"), the
 capitalised names the decline checks look for in the passages. Typed in lower case, the dev corpus's dev questions
-lost hit@5 0.866 -> 0.829, evidence 0.765 -> 0.727, and half the decoys they declined (eval/README.md, round
+lost hit@5 0.866 -> 0.829, evidence 0.765 -> 0.727, and 7 of the 12 decoys they declined (eval/README.md, round
 twenty-four).
 
 A question is recased only when it is typed in lower case: no capital but the ones its place gives a word (opening
