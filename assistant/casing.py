@@ -59,8 +59,19 @@ def _place_capitals(text: str) -> set[int]:
 
 def typed_in_lower_case(text: str) -> bool:
     """No capital but those of a sentence's first letter and of "I", and words to recase."""
+    return _places_if_lower_case(text) is not None
+
+
+def _places_if_lower_case(text: str) -> set[int] | None:
+    """_place_capitals of a text typed in lower case (typed_in_lower_case), else None."""
     places = _place_capitals(text)
-    return bool(_WORD.search(text)) and not any(c.isupper() and i not in places for i, c in enumerate(text))
+    lower = bool(_WORD.search(text)) and not any(c.isupper() and i not in places for i, c in enumerate(text))
+    return places if lower else None
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A regex for the phrase's words in order, any spacing between them, either apostrophe inside them."""
+    return r"\s+".join(re.sub("['’]", "['’]", re.escape(w)) for w in phrase.split())
 
 
 class Recaser:
@@ -77,9 +88,9 @@ class Recaser:
 
     def recase(self, text: str) -> str:
         """The text with its words cased as the documents case them, or the text unchanged if it uses capitals."""
-        if not typed_in_lower_case(text):
+        places = _places_if_lower_case(text)
+        if places is None:
             return text
-        places = _place_capitals(text)
         found = [m for m in _WORD.finditer(text) if len(m.group(0)) > 1]
         typed = [m.group(0) for m in found]
         cased = list(typed)
@@ -141,13 +152,11 @@ def _without_the(name: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _name_pattern(name: str) -> re.Pattern[str]:
-    words = [re.sub("['’]", "['’]", re.escape(w)) for w in name.split()]
-    return re.compile(r"(?<![\w&])" + r"\s+".join(words) + r"(?![\w&])", re.IGNORECASE)
+    return re.compile(r"(?<![\w&])" + _phrase_pattern(name) + r"(?![\w&])", re.IGNORECASE)
 
 
 def _most_common_form(phrase: str, passages: Sequence[tuple[str, int, str]]) -> str | None:
-    words = [re.sub("['’]", "['’]", re.escape(w)) for w in phrase.split()]
-    pattern = re.compile(r"(?<![^\W_])(" + r"\s+".join(words) + r")" + _SUFFIXES + r"(?![^\W_])", re.IGNORECASE)
+    pattern = re.compile(r"(?<![^\W_])(" + _phrase_pattern(phrase) + r")" + _SUFFIXES + r"(?![^\W_])", re.IGNORECASE)
     places: dict[tuple[str, int], str] = {}
     for doc, offset, text in passages:
         for m in pattern.finditer(text):

@@ -79,8 +79,7 @@ def phrase_texts(conn: sqlite3.Connection, phrase: str, limit: int, spread: int 
             f"SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid NOT IN ({taken}) LIMIT ?",
             ("text : " + expression, limit - len(rows)),
         )]  # fmt: skip
-    found = conn.execute(f"SELECT doc_id, start, text FROM chunks WHERE rowid IN ({','.join('?' * len(rows))})", rows)
-    return [(doc, start, text) for doc, start, text in found][:limit]
+    return conn.execute(f"SELECT doc_id, start, text FROM chunks WHERE rowid IN ({','.join('?' * len(rows))})", rows).fetchall()[:limit]
 
 
 def search(
