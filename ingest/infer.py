@@ -18,12 +18,12 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ingest.load import SHEETS, SLIDES  # a slide deck's and a spreadsheet's format, as the loader marks them
+from ingest.load import MAIL, SHEETS, SLIDES  # a slide deck's, a spreadsheet's and an email's format, as the loader marks them
 from ingest.transcript import _TITLED, CAPTION, SPEECH  # _TITLED: "Dr Amy Lee", "Cllr Jo Bloggs", a titled person's name
 
 VERSION = "5"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle; 5: a recording's heading is its title before its opening words; a dash is no word)
 FIELDS = ("title", "publisher", "date", "kind")
-FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".ods", ".csv", ".html", ".htm")  # formats whose loader reads the file's own title/author/date
+FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".xls", ".ods", ".csv", ".html", ".htm", ".eml")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
 FIRST_PAGES_CHARS = 20000  # where the publisher is named again and again
 CLOSING_CHARS = 600  # a back cover naming who published it
@@ -586,6 +586,9 @@ def _publisher(
         found.add(journal, 15, "the journal's citation line")
     for name in org_lines:
         found.add(name, 12, "the letterhead")
+    if meta.get("format") == MAIL:  # an email speaks for the body its sender signs for ("Jo Bloggs, NHS Providers")
+        for name in _organisations(meta.get("author", "")):
+            found.add(name, 12, "the sender")
     for line in doc.lines:
         if (about := _ABOUT_RX.match(line)) and _is_named_body(about.group(1)):
             found.add(about.group(1), 10, f"the {line!r} section")

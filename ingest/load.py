@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .xlsx, .ods, .csv, .html) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .xlsx, .xls, .ods, .csv, .html, .eml) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -15,6 +15,7 @@ import io
 import logging
 import math
 import re
+import struct
 import warnings
 import zipfile
 import zlib
@@ -38,10 +39,11 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".ods", ".csv", *HTML_EXTENSIONS)
+MAIL_EXTENSIONS = (".eml",)  # an email saved as a file (RFC 5322: Thunderbird, Apple Mail, Outlook on the web)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SLIDES, SHEETS = "slides", "spreadsheet"  # meta["format"] of a slide deck and of a workbook or CSV file
+SLIDES, SHEETS, MAIL = "slides", "spreadsheet", "email"  # meta["format"] of a slide deck, of a workbook or CSV file, of an email
 PAGE_LABELS = "page_labels"  # meta: how a deck's or workbook's pages are cited, one per line ("slide 3", "sheet Summary")
 MAX_FILE_ENV = "ASSISTANT_MAX_FILE_MB"
 NEVER_TEXT_TAGS = ("script", "style", "noscript", "template", "svg")
@@ -928,6 +930,61 @@ def _workbook_text(path: Path, book: Any) -> tuple[str, dict[str, str], str | No
     return "\f".join(pages), meta, None
 
 
+def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """An Excel workbook in the old binary format (.xls, Excel 97-2003), read by xlrd as an .xlsx is: each sheet with
+    anything in it a page, cited "sheet Summary" ("sheet Workings, hidden"), each cell as its number format shows it,
+    a date as a date, a formula as the value last saved for it. The format keeps no title: the file's name is it."""
+    import xlrd
+
+    try:
+        try:
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
+        except NotImplementedError:  # formats are not read from files before Excel 97: their cells still are
+            book = xlrd.open_workbook(file_contents=data, formatting_info=False, logfile=io.StringIO())
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        if "encrypted" in reason.lower():
+            raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again")) from None
+        if "xlsx" in reason.lower():
+            raise LoadError(_message(path, "an .xlsx workbook named .xls", "rename it .xlsx and ingest again")) from None
+        raise LoadError(_message(path, f"corrupt or not an Excel .xls file ({reason})", "re-save it from Excel and ingest again")) from None
+    except (ValueError, KeyError, IndexError, struct.error, AssertionError, OSError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or not an Excel .xls file ({reason})", "re-save it from Excel and ingest again")) from None
+    pages, labels = [], []
+    for sheet in book.sheets():
+        body = _table_text([_xls_cell(book, sheet, r, c) for c in range(sheet.ncols)] for r in range(sheet.nrows))
+        if body.strip():
+            name = " ".join(sheet.name.split()) or f"Sheet{len(pages) + 1}"  # one line, as labels are
+            pages.append(f"# {name}\n\n{body}")
+            labels.append(f"sheet {name}" + ("" if sheet.visibility == 0 else ", hidden"))
+    return "\f".join(pages), {"title": path.stem, "format": SHEETS, PAGE_LABELS: "\n".join(labels)}, None
+
+
+def _xls_cell(book: Any, sheet: Any, row: int, column: int) -> str:
+    """An .xls cell as Excel shows it (see _cell_text); "" for an empty one or an error."""
+    import xlrd
+
+    cell = sheet.cell(row, column)
+    if cell.ctype == xlrd.XL_CELL_TEXT:
+        return " ".join(str(cell.value).split())
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    if cell.ctype not in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
+        return ""
+    fmt = "General"
+    if book.formatting_info:
+        found = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+        fmt = (found.format_str if found else "") or "General"
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            when = xlrd.xldate_as_datetime(cell.value, book.datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return _number_text(float(cell.value), fmt.split(";")[0])
+        return when.date().isoformat() if when.time() == datetime.min.time() else when.isoformat(sep=" ", timespec="minutes")
+    return _number_text(float(cell.value), fmt.split(";")[0])
+
+
 def _table_text(rows: Iterable[list[str]]) -> str:
     """Rows of cells as stored: one row a line (ingest.markdown.row_text), blank rows one blank line between blocks."""
     out: list[str] = []
@@ -1135,6 +1192,130 @@ def _html_rows(table: object) -> list[str]:
     return rows
 
 
+# --- Email -------------------------------------------------------------------------------------
+
+MAX_ATTACHMENT_DEPTH = 2  # an email attached to an email attached to an email: read no deeper
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def _read_eml(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """An email saved as a file: its subject a "#" heading, who sent it, to whom and when, then its body (the HTML
+    part read as a web page's text where there is one, else the plain text), then each attachment the assistant can
+    read under "# Attachment: NAME", its pages run together (the email's page numbers would not be the
+    attachment's). Title, author and date are the subject (less "Re:" and "Fwd:"), the sender's name and the date
+    sent. An attachment that cannot be read is named, not read; one that is damaged does not fail the email."""
+    if data.startswith(_OLE_MAGIC):
+        raise LoadError(_message(path, "an Outlook .msg file named .eml", "save the message as .eml (or its text as .txt or .html) and ingest again"))
+    message = _parse_mail(data)
+    if not any(_header(message, h) for h in ("From", "Subject", "Date")):
+        raise LoadError(_message(path, "not an email (no From, Subject or Date header)", "save the message as .eml from the mail program and ingest again"))
+    text, meta = _mail_text(path, message, depth=0)
+    return text, meta, None
+
+
+def _mail_text(path: Path, message: Any, depth: int) -> tuple[str, dict[str, str]]:
+    """One message's text and metadata (see _read_eml); attached messages are read as its attachments, to a depth."""
+    subject = _clean_meta(_header(message, "Subject"))
+    sender = _addresses(message, "From")
+    meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
+    sent = _mail_date(message)
+    if sent:
+        meta["date"] = sent.date().isoformat()
+    blocks = [f"# {subject}"] if subject else []
+    heads = [f"- {name}: {value}" for name, value in (("From", sender), ("To", _addresses(message, "To")), ("Cc", _addresses(message, "Cc"))) if value]
+    if sent:
+        heads.append(f"- Date: {sent.day} {sent:%B %Y}")  # items: a field, not a heading over the body
+    if heads:
+        blocks.append("\n".join(heads))
+    blocks.append(_mail_body(message))
+    unread = []
+    for part in message.iter_attachments():
+        name = _clean_meta(part.get_filename() or "") or ("message.eml" if part.get_content_type() == "message/rfc822" else "")
+        said = _attachment_text(path, part, name, depth)
+        if said is None:
+            unread.append(name or part.get_content_type())
+        elif said.strip():
+            blocks += [f"# Attachment: {name}", said]
+    if unread:
+        blocks.append("Attachments not read: " + ", ".join(unread))
+    return "\n\n".join(block for block in blocks if block.strip()), meta
+
+
+def _header(message: Any, name: str) -> str:
+    """A header's value decoded; "" for a missing or undecodable one (a damaged header loses itself, not the email)."""
+    try:
+        return str(message.get(name, "") or "")
+    except (ValueError, TypeError, LookupError, IndexError):
+        return ""
+
+
+def _addresses(message: Any, name: str) -> str:
+    """A header's people, by name where it gives one ("Jo Bloggs, NHS Providers"), else by address."""
+    from email.utils import getaddresses
+
+    try:
+        pairs = getaddresses([_header(message, name)])
+    except (ValueError, TypeError, IndexError):
+        return ""
+    return ", ".join(_clean_meta(shown) or addr for shown, addr in pairs if shown or addr)
+
+
+def _mail_date(message: Any) -> datetime | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(_header(message, "Date"))
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def _mail_body(message: Any) -> str:
+    """The message's own text: its HTML part as a web page's text (tables and lists kept), else its plain text."""
+    part = message.get_body(preferencelist=("html", "plain"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, UnicodeError, AssertionError):  # an unknown charset: read it as Windows-1252 would
+        content = (part.get_payload(decode=True) or b"").decode("cp1252", errors="replace")
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    if part.get_content_type() == "text/html":
+        return html_text(content, page=False)[0]
+    return content.replace("\r\n", "\n").strip()
+
+
+def _attachment_text(path: Path, part: Any, name: str, depth: int) -> str | None:
+    """An attachment's text; None when it is of a kind not read or cannot be read."""
+    if part.get_content_type() == "message/rfc822":
+        if depth >= MAX_ATTACHMENT_DEPTH:
+            return None
+        inner = part.get_content()
+        return _mail_text(path, inner, depth + 1)[0] if inner is not None else None
+    suffix = Path(name).suffix.lower()
+    if suffix not in _READERS or suffix in MAIL_EXTENSIONS and depth >= MAX_ATTACHMENT_DEPTH:
+        return None
+    data = part.get_payload(decode=True)
+    if not data:
+        return None
+    inner_path = path.with_name(f"{path.name} attachment {Path(name).name}")
+    try:
+        text = _READERS[suffix](inner_path, data)[0] if suffix not in MAIL_EXTENSIONS else _mail_text(path, _parse_mail(data), depth + 1)[0]
+    except LoadError:
+        return None
+    return _ATTACHED_HEADING.sub(r"#\1 ", text.replace("\f", "\n\n"))  # its headings nest under "# Attachment: NAME"
+
+
+_ATTACHED_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
+
+
+def _parse_mail(data: bytes) -> Any:
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(data)
+
+
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {
     ".txt": _read_text,
     ".vtt": _read_text,
@@ -1145,10 +1326,12 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".odt": _read_odt,
     ".pptx": _read_pptx,
     ".xlsx": _read_xlsx,
+    ".xls": _read_xls,
     ".ods": _read_ods,
     ".csv": _read_csv,
     ".html": _read_html,
     ".htm": _read_html,
+    ".eml": _read_eml,
 }
 
 
