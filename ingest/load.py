@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .xlsx, .xls, .ods, .csv, .html, .eml) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .odp, .xlsx, .xls, .ods, .csv, .html, .eml) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -40,7 +40,7 @@ TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
 MAIL_EXTENSIONS = (".eml",)  # an email saved as a file (RFC 5322: Thunderbird, Apple Mail, Outlook on the web)
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".odp", ".pptx", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SLIDES, SHEETS, MAIL = "slides", "spreadsheet", "email"  # meta["format"] of a slide deck, of a workbook or CSV file, of an email
@@ -486,6 +486,75 @@ def _read_ods(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     meta.update(title=meta.get("title") or path.stem, format=SHEETS)  # not the first sheet's name, which load() would take
     meta[PAGE_LABELS] = "\n".join(labels)
     return "\f".join(pages), meta, None
+
+
+_PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
+_SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+_SLIDE_SHAPES = (f"{_DRAW}frame", f"{_DRAW}custom-shape", f"{_DRAW}rect", f"{_DRAW}g")  # what holds a slide's text
+_ODP_FURNITURE = ("page-number", "footer", "date-time", "header", "page")  # the master's fields, as a .pptx's
+
+
+def _read_odp(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """An OpenDocument presentation (.odp, as LibreOffice Impress saves a deck), read as a .pptx is: each slide a page,
+    its title a "#" heading ("# Slide N" for a slide with none), then its text boxes and tables top to bottom and left
+    to right (a bullet a "- " item), then its notes under "### Speaker notes"; cited "slide 3" ("slide 3, hidden"). The
+    deck's title is its own, else its first slide's."""
+    content, meta_xml = _odf_package(path, data)
+    office = f"{{{_ODF['office']}}}"
+    body = content.find(f"{office}body/{office}presentation")
+    if body is None:
+        raise LoadError(_message(path, "not an OpenDocument presentation (no office:presentation body)", "save it as an .odp presentation and ingest again"))
+    style = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+    hidden = {
+        found.get(f"{style}name")
+        for found in content.iter(f"{style}style")
+        if any(props.get(f"{_PRESENTATION}visibility") == "hidden" for props in found.iterchildren(f"{style}drawing-page-properties"))
+    }
+    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
+    slides, labels = [], []
+    for number, page in enumerate(body.iterchildren(f"{_DRAW}page"), 1):
+        shapes = sorted((s for s in page.iterchildren(*_SLIDE_SHAPES) if s.get(f"{_PRESENTATION}class") not in _ODP_FURNITURE), key=_odp_position)
+        titles = [s for s in shapes if s.get(f"{_PRESENTATION}class") == "title"]
+        title = " ".join(" ".join(_odp_blocks(titles[0], notes)).split()) if titles else ""
+        blocks = [f"# {title or f'Slide {number}'}"]
+        for shape in shapes:
+            if not titles or shape is not titles[0]:
+                blocks += _odp_blocks(shape, notes)
+        said = [b for held in page.iterchildren(f"{_PRESENTATION}notes") for shape in held.iterchildren(*_SLIDE_SHAPES)
+                if shape.get(f"{_PRESENTATION}class") not in ("page", *_ODP_FURNITURE) for b in _odp_blocks(shape, notes)]  # fmt: skip
+        if said:
+            blocks += ["### Speaker notes", *said]
+        slides.append("\n\n".join(block for block in blocks if block))
+        labels.append(f"slide {number}" + (", hidden" if page.get(f"{_DRAW}style-name") in hidden else ""))
+    meta = _odf_meta(meta_xml)
+    if meta.get("title", "").lower() in GENERIC_DECK_TITLES:
+        meta["title"] = _deck_title(slides[0] if slides else "") or path.stem
+    meta.update(format=SLIDES)
+    meta[PAGE_LABELS] = "\n".join(labels)
+    return "\f".join(slides), meta, None
+
+
+def _odp_position(shape: Any) -> tuple[float, float]:
+    """Where a shape sits on its slide (top, then left); a shape with no position first."""
+
+    def length(name: str) -> float:
+        found = re.match(r"-?\d+(\.\d+)?", shape.get(f"{_SVG}{name}") or "")
+        return float(found.group()) if found else -1.0
+
+    return length("y"), length("x")
+
+
+def _odp_blocks(shape: Any, notes: dict[str, list[str]]) -> list[str]:
+    """A slide shape's blocks: a text box's paragraphs and lists, a table's rows, a group's shapes in turn."""
+    if shape.tag == f"{_DRAW}g":
+        return [b for inner in sorted(shape.iterchildren(*_SLIDE_SHAPES), key=_odp_position) for b in _odp_blocks(inner, notes)]
+    blocks: list[str] = []
+    for child in shape.iterchildren():
+        if child.tag == f"{_DRAW}text-box":
+            blocks += _odt_blocks(child, notes)
+        elif child.tag in (f"{_TB}table", f"{_T}p", f"{_T}list"):
+            blocks += _odt_element(child, notes, in_cell=False)
+    return blocks
 
 
 def _odf_package(path: Path, data: bytes) -> tuple[Any, Any | None]:
@@ -1324,6 +1393,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".pdf": _read_pdf,
     ".docx": _read_docx,
     ".odt": _read_odt,
+    ".odp": _read_odp,
     ".pptx": _read_pptx,
     ".xlsx": _read_xlsx,
     ".xls": _read_xls,

@@ -1,5 +1,6 @@
-"""Emails saved as .eml files: headers, the body (HTML or plain), attachments read in place, and one clear error for
-what is no email. The files are real RFC 5322 messages written by the standard library, as a mail program saves them."""
+"""Formats evidence also arrives in: emails saved as .eml files (real RFC 5322 messages written by the standard
+library, as a mail program saves them), old Excel workbooks (.xls, written by xlwt as Excel 97-2003 saves them) and
+OpenDocument presentations (.odp, packages as LibreOffice Impress writes them); and one clear error for each bad file."""
 
 from __future__ import annotations
 
@@ -202,3 +203,84 @@ def test_what_is_no_xls_says_so_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as info:
         load(junk, max_bytes=MB)
     assert str(info.value).startswith("junk.xls: corrupt or not an Excel .xls file (") and "\n" not in str(info.value)
+
+
+# --- OpenDocument presentations (.odp) --------------------------------------------------------------------------------
+
+_ODP_NS = " ".join(f'xmlns:{k}="urn:oasis:names:tc:opendocument:xmlns:{v}"' for k, v in (
+    ("office", "office:1.0"), ("text", "text:1.0"), ("table", "table:1.0"), ("draw", "drawing:1.0"), ("style", "style:1.0"),
+    ("presentation", "presentation:1.0"), ("svg", "svg-compatible:1.0"), ("meta", "meta:1.0"))) + ' xmlns:dc="http://purl.org/dc/elements/1.1/"'  # fmt: skip
+
+
+def make_odp(path: Path, pages: str, title: str = "") -> None:
+    """An OpenDocument presentation package as LibreOffice Impress writes one: the mimetype first and stored, content.xml
+    (a hidden slide's page style among its automatic styles), meta.xml and the manifest."""
+    import zipfile
+
+    styles = ('<style:style style:name="dp2" style:family="drawing-page">'
+              '<style:drawing-page-properties presentation:visibility="hidden"/></style:style>')  # fmt: skip
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODP_NS} office:version="1.3">'
+               f"<office:automatic-styles>{styles}</office:automatic-styles>"
+               f"<office:body><office:presentation>{pages}</office:presentation></office:body></office:document-content>")  # fmt: skip
+    meta = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODP_NS} office:version="1.3"><office:meta>'
+            f"<dc:title>{title}</dc:title><meta:creation-date>2025-06-02T09:00:00</meta:creation-date></office:meta></office:document-meta>")  # fmt: skip
+    kind = "application/vnd.oasis.opendocument.presentation"
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{kind}"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')  # fmt: skip
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), kind)
+        package.writestr("content.xml", content)
+        package.writestr("meta.xml", meta)
+        package.writestr("META-INF/manifest.xml", manifest)
+
+
+def _frame(kind: str, x: str, y: str, inner: str) -> str:
+    return f'<draw:frame presentation:class="{kind}" svg:x="{x}" svg:y="{y}"><draw:text-box>{inner}</draw:text-box></draw:frame>'
+
+
+def test_an_odp_deck_reads_as_a_pptx_does(tmp_path: Path) -> None:
+    slide1 = ('<draw:page draw:name="page1" draw:style-name="dp1">'
+              + _frame("subtitle", "2cm", "9cm", "<text:p>Board development session</text:p>")
+              + _frame("title", "2cm", "1cm", "<text:p>System oversight 2025/26</text:p>")
+              + '<draw:frame presentation:class="page-number" svg:x="20cm" svg:y="18cm"><draw:text-box><text:p>1</text:p></draw:text-box></draw:frame>'
+              + "</draw:page>")  # fmt: skip
+    items = "".join(f"<text:list-item><text:p>{t}</text:p></text:list-item>" for t in ("The ICB chairs the quality committee.", "Providers report monthly."))
+    table = ('<draw:frame svg:x="2cm" svg:y="12cm"><table:table><table:table-row><table:table-cell><text:p>Trust</text:p></table:table-cell>'
+             "<table:table-cell><text:p>Waiting list</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell>"
+             "<text:p>LTHT</text:p></table:table-cell><table:table-cell><text:p>120,000</text:p></table:table-cell></table:table-row></table:table></draw:frame>")  # fmt: skip
+    slide2 = ('<draw:page draw:name="page2" draw:style-name="dp1">' + _frame("title", "2cm", "1cm", "<text:p>Governance</text:p>")
+              + table + _frame("outline", "2cm", "4cm", f"<text:list>{items}</text:list>")
+              + '<presentation:notes><draw:page-thumbnail presentation:class="page"/>'
+              + _frame("notes", "2cm", "14cm", "<text:p>Say the committee meets monthly.</text:p>") + "</presentation:notes></draw:page>")  # fmt: skip
+    slide3 = ('<draw:page draw:name="page3" draw:style-name="dp2"><draw:custom-shape svg:x="1cm" svg:y="1cm">'
+              "<text:p>If a rating falls, a second assurance meeting is held.</text:p></draw:custom-shape></draw:page>")  # fmt: skip
+    path = tmp_path / "oversight.odp"
+    make_odp(path, slide1 + slide2 + slide3)
+    doc = load(path, max_bytes=MB)
+    assert doc.text.split("\f") == [
+        "# System oversight 2025/26\n\nBoard development session",
+        "# Governance\n\n- The ICB chairs the quality committee.\n\n- Providers report monthly.\n\nTrust | Waiting list\nLTHT | 120,000"
+        "\n\n### Speaker notes\n\nSay the committee meets monthly.",
+        "# Slide 3\n\nIf a rating falls, a second assurance meeting is held.",
+    ]
+    assert doc.meta == {"title": "System oversight 2025/26", "date": "2025-06-02", "format": "slides",
+                        "page_labels": "slide 1\nslide 2\nslide 3, hidden"}  # fmt: skip
+
+
+def test_what_is_no_odp_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "letter.odp"
+    make_odp(path, "")
+    import zipfile
+
+    text_body = tmp_path / "text.odp"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(text_body, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data.replace(b"office:presentation>", b"office:text>") if name == "content.xml" else data)
+    with pytest.raises(LoadError) as info:
+        load(text_body, max_bytes=MB)
+    assert str(info.value) == "text.odp: not an OpenDocument presentation (no office:presentation body); save it as an .odp presentation and ingest again"
+    with pytest.raises(LoadError) as info:
+        load(path, max_bytes=MB)
+    assert str(info.value).startswith("letter.odp: no text found")
