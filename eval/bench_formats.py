@@ -1,9 +1,11 @@
-"""Sentences kept whole when a document arrives as a Word file, a slide deck or a web page (eval/README round 23).
+"""Sentences kept whole when a document arrives as a Word file, a slide deck, a web page or an email (eval/README rounds
+23 and 25).
 
     .venv/bin/python -m eval.bench_formats                    # both corpora, every format
     .venv/bin/python -m eval.bench_formats --format pptx --corpus FOLDER
 
-The corpora reach the index as text and Markdown. Evidence also arrives as .docx, .pptx and .html, read by loaders
+The corpora reach the index as text and Markdown. Evidence also arrives as .docx, .pptx, .html and .eml (the
+document as an email's body, "eml", or attached to one as a Word file, "eml-docx"), read by loaders
 nobody tuned on the corpora. This writes each document's stored text (ingest.load + ingest.clean, as indexed) in each
 format with the library a publisher's tools would use (python-docx, python-pptx; HTML as a CMS writes it): headings
 as headings (in a deck, each heading opens a slide titled with it), list items as bulleted paragraphs, table rows as a
@@ -22,6 +24,7 @@ import html
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from email.message import EmailMessage
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +138,40 @@ def write_html(text: str, path: Path) -> None:
     path.write_text("".join(parts), encoding="utf-8")
 
 
-WRITERS: dict[str, Callable[[str, Path], None]] = {"docx": write_docx, "pptx": write_pptx, "html": write_html}
+def _email(body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs, Policy Team <jo.bloggs@example.org>"
+    message["To"] = "Inquiry Clerk <clerk@example.org>"
+    message["Subject"] = "RE: Written evidence"
+    message["Date"] = "Tue, 04 Mar 2025 10:30:00 +0000"
+    message.set_content(body)
+    return message
+
+
+def write_eml(text: str, path: Path) -> None:
+    """An email whose body is the document, as a mail program sends one: a plain part and an HTML part (read first)
+    holding the web page's headings, paragraphs, lists and tables."""
+    page = path.with_suffix(".page")
+    write_html(text, page)
+    message = _email(text)
+    message.add_alternative(page.read_text(encoding="utf-8"), subtype="html")
+    path.write_bytes(bytes(message))
+
+
+def write_eml_docx(text: str, path: Path) -> None:
+    """A short covering email with the document attached as a Word file."""
+    attached = path.with_suffix(".attached.docx")
+    write_docx(text, attached)
+    message = _email("Dear Clerk,\n\nPlease find our evidence attached.\n\nJo")
+    kind = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+    message.add_attachment(attached.read_bytes(), maintype=kind[0], subtype=kind[1], filename="evidence.docx")
+    path.write_bytes(bytes(message))
+
+
+WRITERS: dict[str, Callable[[str, Path], None]] = {
+    "docx": write_docx, "pptx": write_pptx, "html": write_html, "eml": write_eml, "eml-docx": write_eml_docx,
+}  # fmt: skip
+SUFFIX = {"eml-docx": "eml"}  # a writer's file type, where it is not the writer's name
 
 
 def measure(corpora: Sequence[Path], formats: Sequence[str], folder: Path) -> dict[tuple[str, str], tuple[int, int]]:
@@ -146,7 +182,7 @@ def measure(corpora: Sequence[Path], formats: Sequence[str], folder: Path) -> di
         for fmt in formats:
             total = found = 0
             for i, (_name, text) in enumerate(documents):
-                path = folder / f"{corpus.name}-{i}.{fmt}"
+                path = folder / f"{corpus.name}-{i}.{SUFFIX.get(fmt, fmt)}"
                 WRITERS[fmt](text, path)
                 n, k = kept(text, path)
                 total, found = total + n, found + k

@@ -457,9 +457,10 @@ def test_bench_pdf_wrap_finds_more_sentences_whole_with_wrapped_lines_joined(tmp
     assert float(none) < float(shipped) == 1.0, rows
 
 
-def test_bench_formats_reads_a_document_back_whole_from_word_a_deck_and_a_web_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_formats_reads_a_document_back_whole_from_word_a_deck_a_web_page_and_an_email(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """eval.bench_formats on a real folder: a report with headings, paragraphs, a list and a table is written as a real
-    .docx, .pptx and .html and read back by ingest's loaders; every sentence is found whole in each."""
+    .docx, .pptx and .html, as an email's body and as a Word file attached to an email, and read back by ingest's loaders;
+    every sentence is found whole in each."""
     from eval import bench_formats
 
     folder = tmp_path / "docs"
@@ -473,7 +474,8 @@ def test_bench_formats_reads_a_document_back_whole_from_word_a_deck_and_a_web_pa
     )
     assert bench_formats.main(["--corpus", str(folder)]) == 0
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "(" in line}
-    assert rows == {"docx": "1.000 (4 of 4)", "pptx": "1.000 (4 of 4)", "html": "1.000 (4 of 4)"}, rows  # the lead-in is no sentence
+    every = "1.000 (4 of 4)"  # the lead-in is no sentence
+    assert rows == {"docx": every, "pptx": every, "html": every, "eml": every, "eml-docx": every}, rows
 
 
 def test_bench_columns_reports_where_merged_columns_are_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
