@@ -40,7 +40,7 @@ TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
 MAIL_EXTENSIONS = (".eml",)  # an email saved as a file (RFC 5322: Thunderbird, Apple Mail, Outlook on the web)
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".odt", ".odp", ".pptx", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SLIDES, SHEETS, MAIL = "slides", "spreadsheet", "email"  # meta["format"] of a slide deck, of a workbook or CSV file, of an email
@@ -83,8 +83,7 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
         data = read_bytes(path, max_bytes)
     reader = _READERS[path.suffix.lower()]
     if path.suffix.lower() in OFFICE_EXTENSIONS and data.startswith(_OLE_MAGIC):
-        raise LoadError(_message(path, "password-protected, or saved in the old binary format (.doc, .ppt, .xls)",
-                                 f"remove the password or save it as {path.suffix.lower()} and ingest again"))  # fmt: skip
+        reader = _old_binary_reader(path, data)
     text, meta, encoding = reader(path, data)
     if not text.strip():
         raise LoadError(_message(path, "no text found (empty or only whitespace)", "check the file has content"))
@@ -96,6 +95,26 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
         meta.update(kind=TRANSCRIPT, transcript=SPEECH)
     meta.setdefault("title", _first_heading(text) or path.stem)
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
+
+
+def _old_binary_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]:
+    """An Office package that is an OLE compound file: a password-protected one (an error that says so), or a Word
+    97-2003 document or Excel 97-2003 workbook given the new format's name, read as what it is."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir()}
+    except (OSError, ValueError, IndexError, struct.error):
+        streams = set()
+    suffix = path.suffix.lower()
+    if "encryptioninfo" in streams:
+        raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again"))
+    if suffix == ".docx" and "worddocument" in streams:
+        return _read_doc
+    if suffix == ".xlsx" and streams & {"workbook", "book"}:
+        return _read_xls
+    raise LoadError(_message(path, "password-protected, or saved in an old binary format (.ppt)", f"remove the password or save it as {suffix} and ingest again"))
 
 
 def _message(path: Path, reason: str, action: str) -> str:
@@ -273,6 +292,166 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCX_UNREAD = frozenset((f"{_W}del", f"{_W}moveFrom", "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
                           f"{_W}txbxContent"))  # fmt: skip
 _DOCX_WRAPPERS = frozenset((f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo", f"{_W}smartTag"))
+
+
+# --- DOC (Word 97-2003) -------------------------------------------------------------------------
+
+_WORD_MAGIC = 0xA5EC  # FibBase.wIdent of a Word binary document
+_WORD97_NFIB = 0x00C1  # FibBase.nFib of Word 97 and later; earlier files keep no piece table this reader knows
+_CLX_PAIR = 33  # FibRgFcLcb97's pair (fcClx, lcbClx): where the piece table is, in the table stream
+_FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
+_CELL_MARK = "\x07"  # ends a table cell; a second one after a cell's ends the row
+_DROPPED_FIELDS = ("TOC", "INDEX", "TOA", "PAGEREF")  # fields whose shown text is a table of contents or an index
+# Word's marks in the text stream: paragraph and line ends, breaks, hyphens, and characters that anchor pictures,
+# drawn objects, footnote and comment references (dropped: they have no words)
+_WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
+                             "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None})  # fmt: skip
+
+
+def _read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """A Word document in the old binary format (.doc, Word 97-2003), read from its piece table: the main text's
+    paragraphs a blank line apart, a table's rows one line each with cells " | " apart, a field as the text it shows
+    (a table of contents left out), and the footnotes at the end under "Footnotes". Word keeps headings as styles this
+    reader does not read, so a heading is a short line, as in a PDF. Title, author and date are the file's own.
+    A .docx, an RTF or a web page saved with a .doc name is read as what it is, or said to be."""
+    import olefile
+
+    if data.startswith(b"PK"):
+        raise LoadError(_message(path, "a .docx document named .doc", "rename it .docx and ingest again"))
+    if data.lstrip()[:5].lower() == b"{\\rtf":
+        raise LoadError(_message(path, "an RTF document named .doc", "save it as .docx from Word and ingest again"))
+    if re.match(rb"\s*(<!doctype html|<html|<\?xml)", data[:200].lstrip(codecs.BOM_UTF8), re.IGNORECASE):
+        return _read_html(path, data)  # Word's "web page" save, or a system's HTML export, named .doc
+    if not data.startswith(_OLE_MAGIC):
+        raise LoadError(_message(path, "not a Word .doc file", "re-save it from Word as .docx and ingest again"))
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if not ole.exists("WordDocument"):
+                raise LoadError(_message(path, "an Office file with no Word document in it (a workbook or a deck named .doc?)", "save it with its own extension and ingest again"))
+            word = ole.openstream("WordDocument").read()
+            main, notes = _word_text(path, word, ole)
+            meta = _ole_meta(ole)
+    except LoadError:
+        raise
+    except (OSError, ValueError, IndexError, KeyError, struct.error, UnicodeError, NotImplementedError) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or not a Word .doc file ({reason})", "re-save it from Word as .docx and ingest again")) from None
+    blocks = [*_word_blocks(main), *_numbered_notes("Footnotes", _word_blocks(notes))]
+    return "\n\n".join(blocks), meta, None
+
+
+def _word_text(path: Path, word: bytes, ole: Any) -> tuple[str, str]:
+    """The main text and the footnotes' text of a Word 97-2003 document, from its piece table ([MS-DOC] 2.4.1)."""
+    ident, nfib = struct.unpack_from("<HH", word, 0)
+    flags = struct.unpack_from("<H", word, 0x0A)[0]
+    if ident != _WORD_MAGIC:
+        raise LoadError(_message(path, "not a Word .doc file (no Word document header)", "re-save it from Word as .docx and ingest again"))
+    if flags & 0x0100:  # fEncrypted
+        raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again"))
+    if nfib < _WORD97_NFIB:
+        raise LoadError(_message(path, "saved by Word 95 or earlier", "re-save it from Word as .docx and ingest again"))
+    table = ole.openstream("1Table" if flags & 0x0200 else "0Table").read()  # fWhichTblStm
+    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]  # past FibBase and fibRgW
+    longs = at + 2
+    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]  # past fibRgLw
+    fc_clx, lcb_clx = struct.unpack_from("<II", word, at + 2 + 8 * _CLX_PAIR)
+    ccp_text, ccp_footnotes = struct.unpack_from("<II", word, longs + 12)
+    pieces = _word_pieces(table[fc_clx : fc_clx + lcb_clx])
+    text = "".join(
+        word[fc // 2 : fc // 2 + (end - start)].decode("cp1252", errors="replace") if compressed
+        else word[fc : fc + 2 * (end - start)].decode("utf-16-le", errors="replace")
+        for start, end, fc, compressed in pieces
+    )  # fmt: skip
+    return text[:ccp_text], text[ccp_text : ccp_text + ccp_footnotes]
+
+
+def _word_pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
+    """The piece table: (first character, end, where its bytes start, stored one byte a character)."""
+    at = 0
+    while at < len(clx) and clx[at] == 0x01:  # Prc: formatting, skipped
+        at += 3 + struct.unpack_from("<h", clx, at + 1)[0]
+    if at >= len(clx) or clx[at] != 0x02:
+        raise ValueError("no piece table")
+    size = struct.unpack_from("<I", clx, at + 1)[0]
+    count = (size - 4) // 12
+    cps = struct.unpack_from(f"<{count + 1}I", clx, at + 5)
+    pieces = []
+    for i in range(count):
+        fc = struct.unpack_from("<I", clx, at + 5 + 4 * (count + 1) + 8 * i + 2)[0]
+        compressed = bool(fc & 0x40000000)
+        fc &= 0x3FFFFFFF
+        pieces.append((cps[i], cps[i + 1], fc, compressed))
+    return pieces
+
+
+def _word_blocks(text: str) -> list[str]:
+    """Paragraphs of Word's text stream as blocks: fields as what they show, a table's rows one line each."""
+    blocks: list[str] = []
+    for paragraph in _word_fields(text).split("\r"):
+        if _CELL_MARK in paragraph:  # a table, then the paragraph after it (a table's marks end in a mark, not "\r")
+            *marked, paragraph = paragraph.split(_CELL_MARK)
+            rows = _word_rows([" ".join(cell.translate(_WORD_MARKS).split()) for cell in marked])
+            blocks.append("\n".join(line for line in (row_text(row) for row in rows) if line))
+        said = "\n".join(" ".join(line.split()) for line in paragraph.translate(_WORD_MARKS).split("\n"))
+        blocks.append(said.strip("\n"))
+    return [block for block in blocks if block.strip()]
+
+
+MAX_WORD_COLUMNS = 63  # Word's own limit on a table's columns
+
+
+def _word_rows(cells: list[str]) -> list[list[str]]:
+    """A table's cells, each cell's mark and each row's end mark apart, as rows. The end of a row is a mark of its own,
+    so it reads as an empty cell: the fewest columns for which every row ends in one is the table's width (an empty
+    cell of a row is then no row's end). Failing that, each empty one ends a row."""
+    for width in range(1, min(len(cells), MAX_WORD_COLUMNS + 1)):
+        if len(cells) % (width + 1) == 0 and all(not cells[i] for i in range(width, len(cells), width + 1)):
+            return [cells[i : i + width] for i in range(0, len(cells), width + 1)]
+    rows, row = [], []
+    for cell in cells:
+        if cell:
+            row.append(cell)
+        elif row:
+            rows.append(row)
+            row = []
+    return [*rows, row] if row else rows
+
+
+def _word_fields(text: str) -> str:
+    """Each field (begin mark, its code, a separator, what it shows, end mark) as what it shows; a table of contents or
+    an index, nothing. Fields nest."""
+    out: list[str] = []
+    stack: list[list[Any]] = []  # per open field: [code so far, showing?, dropped?]
+    for ch in text:
+        if ch == _FIELD_BEGIN:
+            stack.append(["", False, bool(stack and stack[-1][2])])
+        elif ch == _FIELD_SEPARATOR and stack:
+            code = stack[-1][0].split()
+            stack[-1][1] = True
+            stack[-1][2] = stack[-1][2] or bool(code and code[0].upper() in _DROPPED_FIELDS)
+        elif ch == _FIELD_END and stack:
+            stack.pop()
+        elif stack and not stack[-1][1]:
+            stack[-1][0] += ch
+        elif not stack or not stack[-1][2]:
+            out.append(ch)
+    return "".join(out)
+
+
+def _ole_meta(ole: Any) -> dict[str, str]:
+    """An Office binary file's own title, author and creation date (its SummaryInformation)."""
+    try:
+        info = ole.get_metadata()
+    except Exception:  # noqa: BLE001 - a damaged property set loses the metadata, not the text
+        return {}
+
+    def field(value: object) -> str:
+        return _clean_meta(value.decode("cp1252", errors="replace") if isinstance(value, bytes) else value)
+
+    meta = {"title": field(info.title), "author": field(info.author)}
+    if isinstance(info.create_time, datetime) and info.create_time.year > 1601:
+        meta["date"] = info.create_time.date().isoformat()
+    return meta
 
 
 def _docx_blocks(container: Any, parent: Any, in_cell: bool = False) -> list[str]:
@@ -1392,6 +1571,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".md": _read_markdown,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
+    ".doc": _read_doc,
     ".odt": _read_odt,
     ".odp": _read_odp,
     ".pptx": _read_pptx,

@@ -284,3 +284,120 @@ def test_what_is_no_odp_says_so_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as info:
         load(path, max_bytes=MB)
     assert str(info.value).startswith("letter.odp: no text found")
+
+
+# --- Word 97-2003 documents (.doc): real files written by LibreOffice's "MS Word 97" filter (tests/fixtures) -----------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _word_streams(path: Path) -> tuple[bytes, bytes, str]:
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        word = ole.openstream("WordDocument").read()
+        table_name = "1Table" if word[0x0A + 1] & 0x02 else "0Table"
+        return word, ole.openstream(table_name).read(), table_name
+
+
+def _rewritten(source: Path, target: Path, word: bytes, table: bytes | None = None, table_name: str = "") -> Path:
+    """A copy of a real .doc with its streams replaced by ones of the same size (olefile writes no other)."""
+    import shutil
+
+    import olefile
+
+    shutil.copyfile(source, target)
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        ole.write_stream("WordDocument", word)
+        if table is not None:
+            ole.write_stream(table_name, table)
+    return target
+
+
+def test_a_word97_doc_reads_as_its_paragraphs_table_rows_and_links(tmp_path: Path) -> None:
+    doc = load(FIXTURES / "word97-rich.doc", max_bytes=MB)
+    assert doc.text == (
+        "Contents\n\nAccountability\n\n"
+        "ICBs are accountable to NHS England under the Act. Żółć café naïve — “quoted”.\n\n"  # a link's field: what it shows
+        "In the ICP\n\nand its boards\n\n"
+        "| 2023 | 2024\nLTHT | | 98,500\n\n"  # empty cells keep the columns in place; the row's end is no cell
+        "Partners meet monthly.\nSecond line."
+    )
+    assert doc.meta["title"] == "Rich test"
+
+
+def test_a_word97_doc_leaves_out_its_contents_and_puts_its_footnotes_at_the_end(tmp_path: Path) -> None:
+    doc = load(FIXTURES / "word97-notes.doc", max_bytes=MB)
+    assert doc.text == (
+        "Accountability\n\nICBs are accountable to NHS England. Boards meet monthly.\n\nMoney\n\nRunning costs fall by 30%.\n\n"
+        "Footnotes\n\n1. Health and Care Act 2022, s.14Z.\n\n2. Board papers, May 2024."
+    )
+    assert doc.meta == {"title": "Notes test", "author": "NHS Confederation", "date": "2024-05-06"}
+
+
+def test_a_word97_doc_with_text_stored_one_byte_a_character_is_read(tmp_path: Path) -> None:
+    """Word stores a piece of plain text one byte a character (cp1252), the piece table's offset doubled and flagged."""
+    import struct
+
+    from ingest.load import _CLX_PAIR
+
+    source = FIXTURES / "word97-notes.doc"
+    word, table, table_name = _word_streams(source)
+    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]
+    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]
+    fc_clx = struct.unpack_from("<I", word, at + 2 + 8 * _CLX_PAIR)[0]
+    assert table[fc_clx] == 0x02  # the piece table, with one piece
+    start, end = struct.unpack_from("<II", table, fc_clx + 5)
+    fc = struct.unpack_from("<I", table, fc_clx + 5 + 8 + 2)[0]
+    text = word[fc : fc + 2 * (end - start)].decode("utf-16-le")
+    narrow = text.encode("cp1252")
+    word = word[:fc] + narrow + word[fc + len(narrow) :]
+    table = bytearray(table)
+    struct.pack_into("<I", table, fc_clx + 5 + 8 + 2, (2 * fc) | 0x40000000)
+    path = _rewritten(source, tmp_path / "narrow.doc", word, bytes(table), table_name)
+    assert load(path, max_bytes=MB).text == load(source, max_bytes=MB).text
+
+
+def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_path: Path) -> None:
+    import struct
+
+    source = FIXTURES / "word97-notes.doc"
+    word, _, _ = _word_streams(source)
+    locked = bytearray(word)
+    struct.pack_into("<H", locked, 0x0A, struct.unpack_from("<H", word, 0x0A)[0] | 0x0100)
+    old = bytearray(word)
+    struct.pack_into("<H", old, 2, 0x0065)  # Word 95's nFib
+    cases = {
+        "locked.doc": (_rewritten(source, tmp_path / "locked.doc", bytes(locked)), "locked.doc: password-protected; remove the password"),
+        "old.doc": (_rewritten(source, tmp_path / "old.doc", bytes(old)), "old.doc: saved by Word 95 or earlier; re-save it from Word as .docx"),
+    }
+    renamed = tmp_path / "renamed.doc"
+    renamed.write_bytes(make_docx("Title", "Words."))
+    cases["renamed.doc"] = (renamed, "renamed.doc: a .docx document named .doc; rename it .docx and ingest again")
+    rtf = tmp_path / "letter.doc"
+    rtf.write_bytes(b"{\\rtf1\\ansi Hello}")
+    cases["letter.doc"] = (rtf, "letter.doc: an RTF document named .doc; save it as .docx from Word and ingest again")
+    workbook = tmp_path / "sheet.doc"
+    make_xls(workbook)
+    cases["sheet.doc"] = (workbook, "sheet.doc: an Office file with no Word document in it")
+    junk = tmp_path / "junk.doc"
+    junk.write_bytes(b"\x00\x01 not a document at all")
+    cases["junk.doc"] = (junk, "junk.doc: not a Word .doc file; re-save it from Word as .docx and ingest again")
+    for name, (path, said) in cases.items():
+        with pytest.raises(LoadError) as info:
+            load(path, max_bytes=MB)
+        assert str(info.value).startswith(said) and "\n" not in str(info.value), (name, str(info.value))
+    page = tmp_path / "export.doc"  # a system's HTML export with a .doc name, as many intranets make them
+    page.write_text("<html><body><h1>Board report</h1><p>The board met in May.</p></body></html>", encoding="utf-8")
+    assert load(page, max_bytes=MB).text == "# Board report\n\nThe board met in May."
+
+
+def test_a_word97_doc_or_an_xls_given_the_new_formats_name_is_read_as_what_it_is(tmp_path: Path) -> None:
+    import shutil
+
+    named = tmp_path / "notes.docx"
+    shutil.copyfile(FIXTURES / "word97-notes.doc", named)
+    assert load(named, max_bytes=MB).text == load(FIXTURES / "word97-notes.doc", max_bytes=MB).text
+    book = tmp_path / "allocations.xlsx"
+    make_xls(book)
+    assert load(book, max_bytes=MB).text.startswith("# Summary\n\nICB | Allocation | Change | From | Met")
