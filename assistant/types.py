@@ -35,10 +35,10 @@ class LoadedDocument:
     encoding: str | None = None  # detected encoding, for text files
 
     @property
-    def slides_or_sheets(self) -> bool:
-        """A slide deck or a spreadsheet (ingest.load's SLIDES and SHEETS formats): its pages are no printed pages, with
-        no running headers or footers, and its rows are records, not speech."""
-        return self.meta.get("format") in ("slides", "spreadsheet")
+    def not_printed(self) -> bool:
+        """A slide deck, a spreadsheet or an email (ingest.load's SLIDES, SHEETS and MAIL formats): no printed pages,
+        so no running headers or footers, and its rows are records, not speech (ingest.clean.clean)."""
+        return self.meta.get("format") in ("slides", "spreadsheet", "email")
 
     @property
     def caption(self) -> bool:

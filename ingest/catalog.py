@@ -122,7 +122,7 @@ def draft_catalog(folder: Path, settings: Settings) -> tuple[dict[str, Inferred]
         except LoadError as exc:
             problems.append(str(exc))
             continue
-        found[src.rel] = infer_file(src.path, loaded.meta, clean(loaded.text, loaded.caption, loaded.slides_or_sheets).text)
+        found[src.rel] = infer_file(src.path, loaded.meta, clean(loaded.text, loaded.caption, loaded.not_printed).text)
     return resolve_publishers(found, known), problems
 
 

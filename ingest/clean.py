@@ -550,16 +550,16 @@ _CAPTION_RULES: tuple[Callable[[_Tracked], None], ...] = (
 )
 
 
-def clean(raw: str, caption: bool = False, slides_or_sheets: bool = False) -> CleanText:
+def clean(raw: str, caption: bool = False, not_printed: bool = False) -> CleanText:
     """Clean extracted text; with form-feed page separators also return where each page's text lies. `caption`: the
     loader found a caption file (load() says so in meta["transcript"]), shaped as one however short.
-    `slides_or_sheets`: a deck's or a spreadsheet's (LoadedDocument.slides_or_sheets): no line is page furniture (a
-    sheet's rows that differ only in their figures, a title repeated with a number on every slide) and no run is
-    unpunctuated speech."""
-    return clean_with_counts(raw, caption, slides_or_sheets)[0]
+    `not_printed`: a deck's, a spreadsheet's or an email's (LoadedDocument.not_printed): no line is page furniture (a
+    sheet's rows that differ only in their figures, a title repeated with a number on every slide, a spreadsheet
+    attached to an email) and no run is unpunctuated speech."""
+    return clean_with_counts(raw, caption, not_printed)[0]
 
 
-def clean_with_counts(raw: str, caption: bool = False, slides_or_sheets: bool = False) -> tuple[CleanText, Counter[str]]:
+def clean_with_counts(raw: str, caption: bool = False, not_printed: bool = False) -> tuple[CleanText, Counter[str]]:
     """clean(), plus how many furniture lines were dropped and ligature splits repaired (for measurement)."""
     origin: list[int] = []
     page = 1
@@ -569,10 +569,10 @@ def clean_with_counts(raw: str, caption: bool = False, slides_or_sheets: bool = 
             page += 1
     kind = transcript.recognise(raw, caption_file=caption)
     # the test load() gives kind "transcript" by; oral evidence may be unpunctuated speech too (captions are cut by time)
-    speech = kind != transcript.CAPTION and not slides_or_sheets and runs.is_speech(raw)
+    speech = not not_printed and kind != transcript.CAPTION and runs.is_speech(raw)
     doc = _Tracked(raw, origin, [], speech=speech, turns=kind == transcript.ORAL_EVIDENCE)
     rules = _CAPTION_RULES if kind == transcript.CAPTION else _RULES
-    for rule in rules if not slides_or_sheets else [r for r in rules if r is not drop_page_furniture]:
+    for rule in rules if not not_printed else [r for r in rules if r is not drop_page_furniture]:
         rule(doc)
     locators = shape_transcript(doc, kind) if kind else ()
     pages = _page_spans(doc.origin) if "\f" in raw else ()

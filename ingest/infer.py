@@ -208,7 +208,7 @@ def infer(text: str, *, file_meta: Mapping[str, str] | None = None, filename: st
         title, org_lines = _title(doc, spoken, notes)
     # a deck's own title, or its first slide's (not its subtitle too); a sheet's first line is its name or a column's
     # heading, seldom the workbook's title: the file's title, else its name
-    if meta.get("format") in (SLIDES, SHEETS):
+    if meta.get("format") in (SLIDES, SHEETS, MAIL):  # an email's is its subject, less "Re:" and "Fwd:"
         title = ""
     if not title and meta.get("title"):
         title, notes["title"] = meta["title"], "file properties"

@@ -19,8 +19,9 @@ import struct
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,8 +91,8 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     meta = {key: value for key, value in meta.items() if value}
     if kind := recognise_transcript(text, caption_file=path.suffix.lower() in CAPTION_EXTENSIONS):  # the kind infer.py reports; clean() shapes the text (ingest/transcript.py)
         meta.update(kind=TRANSCRIPT, transcript=kind)
-    elif meta.get("format") not in (SLIDES, SHEETS) and is_speech(text):  # written down without punctuation or times:
-        # clean() makes it units (ingest/runs.py); a sheet's rows or a deck's bullets are no speech
+    elif meta.get("format") not in (SLIDES, SHEETS, MAIL) and is_speech(text):  # written down without punctuation or times:
+        # clean() makes it units (ingest/runs.py); a sheet's rows, a deck's bullets or an email are no speech
         meta.update(kind=TRANSCRIPT, transcript=SPEECH)
     meta.setdefault("title", _first_heading(text) or path.stem)
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
@@ -1162,33 +1163,51 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
 
 def _workbook_text(path: Path, book: Any) -> tuple[str, dict[str, str], str | None]:
     """_read_xlsx's text and metadata of an open workbook."""
-    pages, labels = [], []
-    for sheet in book.worksheets:
-        sheet.reset_dimensions()  # the size a sheet states may reach its last styled cell (XFD1048576): rows padded to it
-        body = _table_text([_cell_text(cell) for cell in row] for row in sheet.iter_rows())
-        if body.strip():
-            pages.append(f"# {sheet.title}\n\n{body}")
-            labels.append(f"sheet {sheet.title}" + ("" if sheet.sheet_state == "visible" else ", hidden"))
+
+    def sheets() -> Iterator[tuple[str, Iterable[list[str]], bool]]:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()  # the size a sheet states may reach its last styled cell (XFD1048576): rows padded to it
+            yield sheet.title, ([_cell_text(cell) for cell in row] for row in sheet.iter_rows()), sheet.sheet_state != "visible"
+
+    text, labels = _sheet_pages(sheets())
     props = book.properties
     title = _clean_meta(props.title) or path.stem  # not the first sheet's name, which load() would take
-    meta = {"title": title, "author": _clean_meta(props.creator), "format": SHEETS, PAGE_LABELS: "\n".join(labels)}
+    meta = {"title": title, "author": _clean_meta(props.creator), "format": SHEETS, PAGE_LABELS: labels}
     if isinstance(props.created, datetime):
         meta["date"] = props.created.date().isoformat()
     book.close()
-    return "\f".join(pages), meta, None
+    return text, meta, None
+
+
+def _sheet_pages(sheets: Iterable[tuple[str, Iterable[list[str]], bool]]) -> tuple[str, str]:
+    """A workbook's sheets (name, rows of cells, hidden) as pages, form feeds apart: each with anything in it "# " and
+    its name, then its rows (_table_text); and their labels, one a line ("sheet Summary", "sheet Workings, hidden")."""
+    pages, labels = [], []
+    for name, rows, hidden in sheets:
+        body = _table_text(rows)
+        if body.strip():
+            name = " ".join(name.split()) or f"Sheet{len(pages) + 1}"  # one line, as labels are
+            pages.append(f"# {name}\n\n{body}")
+            labels.append(f"sheet {name}" + (", hidden" if hidden else ""))
+    return "\f".join(pages), "\n".join(labels)
 
 
 def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     """An Excel workbook in the old binary format (.xls, Excel 97-2003), read by xlrd as an .xlsx is: each sheet with
     anything in it a page, cited "sheet Summary" ("sheet Workings, hidden"), each cell as its number format shows it,
-    a date as a date, a formula as the value last saved for it. The format keeps no title: the file's name is it."""
+    a date as a date, a formula as the value last saved for it, an error as Excel shows it ("#DIV/0!"). Each row is
+    read to its last cell that holds something: a styled cell at the sheet's far corner pads nothing. The format keeps
+    no title: the file's name is it. A web page saved with an .xls name (as many systems export tables) is read as one."""
     import xlrd
 
+    if re.match(rb"\s*(<!doctype html|<html|<table|<\?xml)", data[:200].lstrip(codecs.BOM_UTF8), re.IGNORECASE):
+        return _read_html(path, data)
     try:
-        try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
-        except NotImplementedError:  # formats are not read from files before Excel 97: their cells still are
-            book = xlrd.open_workbook(file_contents=data, formatting_info=False, logfile=io.StringIO())
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True, logfile=io.StringIO())
+        text, labels = _sheet_pages(
+            (sheet.name, ([_xls_cell(book, sheet.cell(r, c)) for c in range(sheet.row_len(r))] for r in range(sheet.nrows)), sheet.visibility != 0)
+            for sheet in book.sheets()
+        )  # fmt: skip
     except (xlrd.XLRDError, xlrd.compdoc.CompDocError) as exc:
         reason = " ".join(str(exc).split())[:120]
         if "encrypted" in reason.lower():
@@ -1196,41 +1215,44 @@ def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
         if "xlsx" in reason.lower():
             raise LoadError(_message(path, "an .xlsx workbook named .xls", "rename it .xlsx and ingest again")) from None
         raise LoadError(_message(path, f"corrupt or not an Excel .xls file ({reason})", "re-save it from Excel and ingest again")) from None
-    except (ValueError, KeyError, IndexError, struct.error, AssertionError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - xlrd meets a damaged file with whatever error its parser hits
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise LoadError(_message(path, f"corrupt or not an Excel .xls file ({reason})", "re-save it from Excel and ingest again")) from None
-    pages, labels = [], []
-    for sheet in book.sheets():
-        body = _table_text([_xls_cell(book, sheet, r, c) for c in range(sheet.ncols)] for r in range(sheet.nrows))
-        if body.strip():
-            name = " ".join(sheet.name.split()) or f"Sheet{len(pages) + 1}"  # one line, as labels are
-            pages.append(f"# {name}\n\n{body}")
-            labels.append(f"sheet {name}" + ("" if sheet.visibility == 0 else ", hidden"))
-    return "\f".join(pages), {"title": path.stem, "format": SHEETS, PAGE_LABELS: "\n".join(labels)}, None
+    return text, {"title": path.stem, "format": SHEETS, PAGE_LABELS: labels}, None
 
 
-def _xls_cell(book: Any, sheet: Any, row: int, column: int) -> str:
-    """An .xls cell as Excel shows it (see _cell_text); "" for an empty one or an error."""
+def _xls_cell(book: Any, cell: Any) -> str:
+    """An .xls cell as Excel shows it (see _cell_text); "" for an empty one."""
     import xlrd
 
-    cell = sheet.cell(row, column)
     if cell.ctype == xlrd.XL_CELL_TEXT:
         return " ".join(str(cell.value).split())
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return "TRUE" if cell.value else "FALSE"
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#N/A")
     if cell.ctype not in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
         return ""
-    fmt = "General"
-    if book.formatting_info:
-        found = book.format_map.get(book.xf_list[cell.xf_index].format_key)
-        fmt = (found.format_str if found else "") or "General"
+    found = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+    fmt = ((found.format_str if found else "") or "General").split(";")[0]
     if cell.ctype == xlrd.XL_CELL_DATE:
+        if re.search(r"\[[hms]+\]", fmt, re.IGNORECASE):  # a duration ("[h]:mm"), as openpyxl gives an .xlsx's
+            return str(timedelta(days=cell.value))
+        if 0 <= cell.value < 1:  # a time of day, with no date
+            return xlrd.xldate_as_datetime(cell.value, book.datemode).time().isoformat()
         try:
-            when = xlrd.xldate_as_datetime(cell.value, book.datemode)
+            return _cell_text(_Cell(xlrd.xldate_as_datetime(cell.value, book.datemode)))
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-            return _number_text(float(cell.value), fmt.split(";")[0])
-        return when.date().isoformat() if when.time() == datetime.min.time() else when.isoformat(sep=" ", timespec="minutes")
-    return _number_text(float(cell.value), fmt.split(";")[0])
+            pass
+    return _number_text(float(cell.value), fmt)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A value as an openpyxl cell holds it, for _cell_text."""
+
+    value: Any
+    number_format: str = "General"
 
 
 def _table_text(rows: Iterable[list[str]]) -> str:
@@ -1443,125 +1465,241 @@ def _html_rows(table: object) -> list[str]:
 # --- Email -------------------------------------------------------------------------------------
 
 MAX_ATTACHMENT_DEPTH = 2  # an email attached to an email attached to an email: read no deeper
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+MAX_MIME_DEPTH = 20  # parts nested within parts: a real email nests three or four deep
+UNREAD = "unread"  # meta: the attachments an email names but ingest did not read, and why ("logo.png (an image)")
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]\n]{1,20}\]\s*)+", re.IGNORECASE)
+_SIGNATURE_TYPES = ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature")
 
 
 def _read_eml(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
-    """An email saved as a file: its subject a "#" heading, who sent it, to whom and when, then its body (the HTML
-    part read as a web page's text where there is one, else the plain text), then each attachment the assistant can
-    read under "# Attachment: NAME", its pages run together (the email's page numbers would not be the
-    attachment's). Title, author and date are the subject (less "Re:" and "Fwd:"), the sender's name and the date
-    sent. An attachment that cannot be read is named, not read; one that is damaged does not fail the email."""
-    if data.startswith(_OLE_MAGIC):
-        raise LoadError(_message(path, "an Outlook .msg file named .eml", "save the message as .eml (or its text as .txt or .html) and ingest again"))
-    message = _parse_mail(data)
-    if not any(_header(message, h) for h in ("From", "Subject", "Date")):
-        raise LoadError(_message(path, "not an email (no From, Subject or Date header)", "save the message as .eml from the mail program and ingest again"))
-    text, meta = _mail_text(path, message, depth=0)
+    """An email saved as a file: its subject a "#" heading, then who sent it, to whom, when and what it attaches (as a
+    mail program shows them, one "- " item each), then its text (an HTML part read as a web page's text where there is
+    one, else the plain text; the text parts around an inline attachment in turn), then each attachment of a kind
+    ingest reads under "# Attachment: NAME", its pages run together (the email's page numbers would not be the
+    attachment's), an attached email the same way, two deep. Title, author and date are the subject (less "Re:",
+    "Fwd:" and "[EXTERNAL]"), the sender and the date sent. An attachment that is damaged or of another kind is left
+    out, and named with why in meta[UNREAD]; it never fails the email."""
+    message = _parse_mail(path, data)
+    unread: list[str] = []
+    try:
+        text, meta = _mail_text(path, message, data, 0, unread)
+    except RecursionError:
+        raise LoadError(_message(path, "parts nested too deeply to be an email", "save the message again from the mail program and ingest again")) from None
+    if unread:
+        meta[UNREAD] = "; ".join(unread)
     return text, meta, None
 
 
-def _mail_text(path: Path, message: Any, depth: int) -> tuple[str, dict[str, str]]:
-    """One message's text and metadata (see _read_eml); attached messages are read as its attachments, to a depth."""
-    subject = _clean_meta(_header(message, "Subject"))
-    sender = _addresses(message, "From")
-    meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
-    sent = _mail_date(message)
-    if sent:
-        meta["date"] = sent.date().isoformat()
-    blocks = [f"# {subject}"] if subject else []
-    heads = [f"- {name}: {value}" for name, value in (("From", sender), ("To", _addresses(message, "To")), ("Cc", _addresses(message, "Cc"))) if value]
-    if sent:
-        heads.append(f"- Date: {sent.day} {sent:%B %Y}")  # items: a field, not a heading over the body
-    if heads:
-        blocks.append("\n".join(heads))
-    blocks.append(_mail_body(message))
-    unread = []
-    for part in message.iter_attachments():
-        name = _clean_meta(part.get_filename() or "") or ("message.eml" if part.get_content_type() == "message/rfc822" else "")
-        said = _attachment_text(path, part, name, depth)
-        if said is None:
-            unread.append(name or part.get_content_type())
-        elif said.strip():
-            blocks += [f"# Attachment: {name}", said]
-    if unread:
-        blocks.append("Attachments not read: " + ", ".join(unread))
-    return "\n\n".join(block for block in blocks if block.strip()), meta
-
-
-def _header(message: Any, name: str) -> str:
-    """A header's value decoded; "" for a missing or undecodable one (a damaged header loses itself, not the email)."""
-    try:
-        return str(message.get(name, "") or "")
-    except (ValueError, TypeError, LookupError, IndexError):
-        return ""
-
-
-def _addresses(message: Any, name: str) -> str:
-    """A header's people, by name where it gives one ("Jo Bloggs, NHS Providers"), else by address."""
-    from email.utils import getaddresses
-
-    try:
-        pairs = getaddresses([_header(message, name)])
-    except (ValueError, TypeError, IndexError):
-        return ""
-    return ", ".join(_clean_meta(shown) or addr for shown, addr in pairs if shown or addr)
-
-
-def _mail_date(message: Any) -> datetime | None:
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(_header(message, "Date"))
-    except (ValueError, TypeError, IndexError):
-        return None
-
-
-def _mail_body(message: Any) -> str:
-    """The message's own text: its HTML part as a web page's text (tables and lists kept), else its plain text."""
-    part = message.get_body(preferencelist=("html", "plain"))
-    if part is None:
-        return ""
-    try:
-        content = part.get_content()
-    except (LookupError, ValueError, UnicodeError, AssertionError):  # an unknown charset: read it as Windows-1252 would
-        content = (part.get_payload(decode=True) or b"").decode("cp1252", errors="replace")
-    if isinstance(content, bytes):
-        content = content.decode("utf-8", errors="replace")
-    if part.get_content_type() == "text/html":
-        return html_text(content, page=False)[0]
-    return content.replace("\r\n", "\n").strip()
-
-
-def _attachment_text(path: Path, part: Any, name: str, depth: int) -> str | None:
-    """An attachment's text; None when it is of a kind not read or cannot be read."""
-    if part.get_content_type() == "message/rfc822":
-        if depth >= MAX_ATTACHMENT_DEPTH:
-            return None
-        inner = part.get_content()
-        return _mail_text(path, inner, depth + 1)[0] if inner is not None else None
-    suffix = Path(name).suffix.lower()
-    if suffix not in _READERS or suffix in MAIL_EXTENSIONS and depth >= MAX_ATTACHMENT_DEPTH:
-        return None
-    data = part.get_payload(decode=True)
-    if not data:
-        return None
-    inner_path = path.with_name(f"{path.name} attachment {Path(name).name}")
-    try:
-        text = _READERS[suffix](inner_path, data)[0] if suffix not in MAIL_EXTENSIONS else _mail_text(path, _parse_mail(data), depth + 1)[0]
-    except LoadError:
-        return None
-    return _ATTACHED_HEADING.sub(r"#\1 ", text.replace("\f", "\n\n"))  # its headings nest under "# Attachment: NAME"
-
-
-_ATTACHED_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
-
-
-def _parse_mail(data: bytes) -> Any:
+def _parse_mail(path: Path, data: bytes) -> Any:
+    """The message in an .eml file's bytes; a LoadError if they are no email."""
     from email import policy
     from email.parser import BytesParser
 
-    return BytesParser(policy=policy.default).parsebytes(data)
+    if data.startswith(_OLE_MAGIC):
+        raise LoadError(_message(path, "an Outlook .msg file named .eml", "save the message as .eml (or its text as .txt or .html) and ingest again"))
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(data)
+    except RecursionError:
+        raise LoadError(_message(path, "parts nested too deeply to be an email", "save the message again from the mail program and ingest again")) from None
+    if not any(_header(message, data, h) for h in ("From", "Subject", "Date")):
+        raise LoadError(_message(path, "not an email (no From, Subject or Date header)", "save the message as .eml from the mail program and ingest again"))
+    return message
+
+
+def _mail_text(path: Path, message: Any, raw: bytes, depth: int, unread: list[str]) -> tuple[str, dict[str, str]]:
+    """One message's text and metadata (see _read_eml)."""
+    subject = _clean_meta(_header(message, raw, "Subject"))
+    sender = _addresses(message, raw, "From")
+    meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
+    sent = _mail_date(message, raw)
+    if sent:
+        meta["date"] = sent.date().isoformat()
+    said, attached = _mail_parts(message)
+    names = [_attachment_name(part) for part in attached]
+    heads = [(name, _addresses(message, raw, name)) for name in ("From", "To", "Cc")]
+    heads += [("Date", f"{sent.day} {sent:%B %Y}" if sent else ""), ("Attachments", ", ".join(names))]
+    blocks = [f"# {subject}"] if subject else []
+    blocks.append("\n".join(f"- {name}: {value}" for name, value in heads if value))  # items: fields, not headings
+    blocks += [_mail_body(part) for part in said]
+    for part, name in zip(attached, names, strict=True):
+        text, why = _attachment_text(path, part, name, depth, unread)
+        if text.strip():
+            blocks += [f"# Attachment: {name}", text]
+        else:
+            unread.append(f"{name} ({why or 'no text found'})")
+    return "\n\n".join(block for block in blocks if block.strip()), meta
+
+
+def _mail_parts(message: Any) -> tuple[list[Any], list[Any]]:
+    """The parts a mail program shows as the message's text (of each set of alternatives, the HTML one if any, else
+    the plain one) and the parts it shows as attachments; a signature, and an image drawn inside the text (a logo in
+    a signature) are neither."""
+    said: list[Any] = []
+    attached: list[Any] = []
+
+    def walk(part: Any, depth: int) -> None:
+        kind = part.get_content_type()
+        if depth > MAX_MIME_DEPTH or kind in _SIGNATURE_TYPES:
+            return
+        if kind == "message/rfc822":
+            attached.append(part)
+        elif kind == "multipart/alternative":
+            options = list(part.iter_parts())
+            best = next((o for o in reversed(options) if "html" in _kinds(o)), None) or next((o for o in options if "plain" in _kinds(o)), None)
+            if best is not None:
+                walk(best, depth + 1)
+        elif part.is_multipart():
+            for inner in part.iter_parts():
+                walk(inner, depth + 1)
+        elif kind in ("text/plain", "text/html") and part.get_content_disposition() != "attachment" and not part.get_filename():
+            said.append(part)
+        elif part.get_content_maintype() == "image" and part.get_content_disposition() != "attachment" and part.get("Content-ID"):
+            return  # drawn in the HTML text (cid:)
+        else:
+            attached.append(part)
+
+    walk(message, 0)
+    return said, attached
+
+
+def _kinds(part: Any) -> set[str]:
+    """The text subtypes a part or its parts hold ("html", "plain")."""
+    if part.get_content_maintype() == "text":
+        return {part.get_content_subtype()}
+    return {k for inner in part.iter_parts() for k in _kinds(inner)} if part.is_multipart() else set()
+
+
+def _header(message: Any, raw: bytes, name: str) -> str:
+    """A header's value decoded; 8-bit text sent with no charset (against the standard, as some mail programs do) is
+    read from the raw bytes, as UTF-8 or else as Windows-1252. "" for a missing or damaged header."""
+    try:
+        value = str(message.get(name, "") or "")
+    except (ValueError, TypeError, LookupError, IndexError, AttributeError):
+        return ""
+    if "\ufffd" in value or any("\udc80" <= ch <= "\udcff" for ch in value):
+        head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        found = re.search(rb"^" + re.escape(name.encode()) + rb":[ \t]*(.*(?:\r?\n[ \t].*)*)", head, re.MULTILINE | re.IGNORECASE)
+        if found:
+            line = b" ".join(found.group(1).split())
+            try:
+                return line.decode("utf-8")
+            except UnicodeDecodeError:
+                return line.decode("cp1252", errors="replace")
+    return value
+
+
+def _addresses(message: Any, raw: bytes, name: str) -> str:
+    """A header's people, by name where it gives one ("Jo Bloggs, NHS Providers"), else by address; "; " apart, as
+    a name may hold a comma ("Smith, Ann")."""
+    from email.utils import getaddresses
+
+    try:
+        pairs = getaddresses([_header(message, raw, name)])
+    except (ValueError, TypeError, IndexError):
+        return ""
+    people, loose = [], []  # loose: words before a comma no address follows ("Jo Bloggs, NHS Providers <jo@...>", unquoted)
+    for shown, addr in pairs:
+        if addr and "@" in addr:
+            people.append(", ".join([*loose, _clean_meta(shown)]).strip(", ") or addr)
+            loose = []
+        elif shown or addr:
+            loose.append(_clean_meta(shown or addr))
+    return "; ".join(people + loose)
+
+
+def _mail_date(message: Any, raw: bytes) -> datetime | None:
+    """When the message was sent: its Date header (RFC 5322, or ISO 8601 as some programs write it)."""
+    from email.utils import parsedate_to_datetime
+
+    value = _header(message, raw, "Date").strip()
+    try:
+        return parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+
+
+def _part_bytes(part: Any) -> bytes:
+    try:
+        return part.get_payload(decode=True) or b""
+    except (ValueError, TypeError, AssertionError, LookupError):
+        return b""
+
+
+def _mail_body(part: Any) -> str:
+    """A text part as text: its declared charset, else (none declared, or one Python does not know) what
+    charset-normalizer finds; an HTML part as a web page's text (tables and lists kept)."""
+    data = _part_bytes(part)
+    charset = part.get_content_charset()
+    content = None
+    if charset:
+        try:
+            content = data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            content = None
+    if content is None:
+        try:
+            content = data.decode("utf-8")
+        except UnicodeDecodeError:
+            content = data.decode(_detect_encoding(data) or "cp1252", errors="replace")
+    if part.get_content_type() == "text/html":
+        return html_text(content, page=False)[0]
+    return "\n".join(line.rstrip() for line in content.replace("\r\n", "\n").split("\n")).strip()
+
+
+_MIME_SUFFIX = {
+    "application/pdf": ".pdf", "application/msword": ".doc", "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.oasis.opendocument.text": ".odt", "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp", "text/csv": ".csv", "text/plain": ".txt",
+    "text/html": ".html", "text/markdown": ".md", "message/rfc822": ".eml", "text/vtt": ".vtt",
+}  # fmt: skip
+
+
+def _attachment_name(part: Any) -> str:
+    """An attachment's file name as the mail program shows it (no folder), else one made from its type."""
+    try:
+        name = re.split(r"[\\/]", _clean_meta(part.get_filename() or ""))[-1]
+    except (ValueError, TypeError, LookupError, AttributeError):
+        name = ""
+    if name:
+        return name
+    if part.get_content_type() == "message/rfc822":
+        return "message.eml"
+    return f"attachment{_MIME_SUFFIX.get(part.get_content_type(), '')}"
+
+
+def _attachment_text(path: Path, part: Any, name: str, depth: int, unread: list[str]) -> tuple[str, str]:
+    """An attachment's text and, when there is none, why: read by its name's type, else by its declared type."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in _READERS:
+        suffix = _MIME_SUFFIX.get(part.get_content_type(), suffix)
+    if suffix not in _READERS:
+        return "", "not a kind ingest reads"
+    if suffix in MAIL_EXTENSIONS and depth >= MAX_ATTACHMENT_DEPTH:
+        return "", f"an email within emails {MAX_ATTACHMENT_DEPTH + 1} deep"
+    inner_path = path.with_name(f"{path.name} attachment {name}")
+    try:
+        inner = part.get_content() if part.get_content_type() == "message/rfc822" else None
+        data = inner.as_bytes() if inner is not None else _part_bytes(part)
+        if not data:
+            return "", "empty"
+        if suffix in MAIL_EXTENSIONS:
+            text = _mail_text(inner_path, inner if inner is not None else _parse_mail(inner_path, data), data, depth + 1, unread)[0]
+        else:
+            text = _READERS[suffix](inner_path, data)[0]
+    except LoadError as exc:
+        return "", str(exc).split(": ", 1)[-1].split(";")[0]
+    except Exception as exc:  # noqa: BLE001 - a damaged attachment loses itself, not the email
+        return "", f"could not be read: {type(exc).__name__}"
+    return _ATTACHED_HEADING.sub(r"#\1 ", text.replace("\f", "\n\n")), ""  # its headings nest under "# Attachment: NAME"
+
+
+_ATTACHED_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
 
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {

@@ -32,7 +32,7 @@ from ingest.catalog import CATALOG_NAME, Catalog, CatalogError, forget_inferred,
 from ingest.infer import FIELDS as INFERRED_FIELDS
 from ingest.infer import VERSION as INFER_VERSION
 from ingest.infer import Inferred, infer_file, merge, needs_inference, resolve_publishers
-from ingest.load import PAGE_LABELS, read_bytes
+from ingest.load import PAGE_LABELS, UNREAD, read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ class _Prepared:
     found: Inferred | None = None  # what the document says about itself, when the catalogue is silent on some field
     inferred: tuple[str, ...] = ()  # the fields of `info` taken from `found`
     locators: tuple = ()  # a transcript's timestamps or question numbers (ingest/transcript.py)
+    unread: str = ""  # an email's attachments ingest did not read, and why (ingest.load.UNREAD)
 
 
 def _lock(settings: Settings):  # noqa: ANN202
@@ -172,7 +173,7 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
     from ingest.split import embedding_text, model_token_counter, split
 
     loaded = load(src.path, max_bytes=settings.max_file_bytes, data=raw)
-    cleaned = clean(loaded.text, loaded.caption, loaded.slides_or_sheets)
+    cleaned = clean(loaded.text, loaded.caption, loaded.not_printed)
     if not cleaned.text.strip():
         raise LoadError(f"{src.path.name}: no text left after cleaning; check the file's content.")
     entry = src.catalog.entry(src.rel)
@@ -196,7 +197,7 @@ def _prepare(src: _Source, raw: bytes, content_hash: str, status: str, settings:
     locators = cleaned.locators
     if PAGE_LABELS in loaded.meta:  # a deck of one slide, a workbook of one sheet: its one page, which has no form feed
         locators = page_locators(cleaned.pages or (PageSpan(0, len(cleaned.text), 1),), loaded.meta[PAGE_LABELS])
-    return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status, found, inferred, locators)
+    return _Prepared(src, info, cleaned.text, cleaned.pages, chunks, texts, status, found, inferred, locators, loaded.meta.get(UNREAD, ""))
 
 
 def page_locators(pages: Sequence[PageSpan], labels: str) -> tuple[Locator, ...]:
@@ -451,6 +452,8 @@ class Ingestor:
                 report.results.append(FileResult(src.rel, "failed", message=f"{src.rel}: could not be processed ({type(exc).__name__}: {exc}); report this file."))
                 continue
             prepared.append(prep)
+            if prep.unread:
+                report.warnings.append(f"{src.rel}: attachments not read: {prep.unread}")
         reading.close()
         catalogued = [p.info.publisher for p in prepared if "publisher" not in p.inferred]
         _resolve_publishers(prepared, [*catalogued, *(d.publisher for d in self.docs.documents())])

@@ -565,8 +565,8 @@ def test_a_spreadsheets_rows_are_never_page_furniture_nor_speech(tmp_path: Path)
     path = tmp_path / "workforce.ods"
     make_odt(path, ods_rows(*rows), kind="spreadsheet")
     doc = load(path, max_bytes=MB)
-    assert doc.meta.get("kind") is None and doc.slides_or_sheets
-    cleaned = clean(doc.text, doc.caption, doc.slides_or_sheets).text
+    assert doc.meta.get("kind") is None and doc.not_printed
+    cleaned = clean(doc.text, doc.caption, doc.not_printed).text
     assert all(f"{2010 + i} | staff in post headcount | {100 * i}" in cleaned for i in range(12))
     assert "2021 | staff in post headcount" not in clean(doc.text).text  # a printed page's running lines still go
 
@@ -586,7 +586,7 @@ def test_a_slide_title_repeated_with_a_number_stays_on_every_slide(tmp_path: Pat
     path = tmp_path / "updates.pptx"
     deck.save(str(path))
     doc = load(path, max_bytes=MB)
-    kept = clean(doc.text, doc.caption, doc.slides_or_sheets).text
+    kept = clean(doc.text, doc.caption, doc.not_printed).text
     assert all(f"Delivery update {n}" in kept for n in range(1, 7))
     assert "Delivery update 6" not in clean(doc.text).text  # read as printed pages, they were furniture
 

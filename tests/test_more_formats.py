@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import LoadError
-from ingest.load import MAIL, load
+from ingest.load import MAIL, UNREAD, load
 from tests.conftest import run_cli
+from tests.test_load import make_pdf
 
 MB = 1_000_000
 
@@ -66,7 +67,7 @@ def test_an_email_reads_as_its_subject_sender_date_and_html_body(tmp_path: Path)
     assert doc.meta == {"title": "Written evidence on ICS oversight", "author": "Jo Bloggs, NHS Providers", "date": "2025-03-04", "format": MAIL}
     assert doc.text.startswith(
         "# RE: Written evidence on ICS oversight\n\n"
-        "- From: Jo Bloggs, NHS Providers\n- To: Inquiry Clerk, policy@example.org\n- Date: 4 March 2025\n\n"
+        "- From: Jo Bloggs, NHS Providers\n- To: Inquiry Clerk; policy@example.org\n- Date: 4 March 2025\n\n"
         "Dear Clerk,\n\nTrusts told us that oversight by the ICB duplicates NHS England’s own."
     )
     assert "Region | Trusts\nNorth | 12" in doc.text  # the HTML part, not the plain one, which has no table
@@ -89,17 +90,61 @@ def test_attachments_are_read_in_place_and_others_named(tmp_path: Path) -> None:
         ("submission.docx", DOCX, make_docx("Submission", "Seventy per cent of trusts said assurance meetings repeat each other.")),
         ("logo.png", "image/png", b"\x89PNG\r\n\x1a\n"),
         ("broken.pdf", "application/pdf", b"%PDF-1.7 not really"),
+        ("C:\\Users\\jo\\Report", "application/pdf", make_pdf(["The plan was agreed in March."])),  # no extension: its type says
+        ("rows.csv", "text/csv", b"Year,Staff\n" + b"".join(b"20%d,%d\n" % (10 + i, 100 + i) for i in range(12))),
     )
     message = make_mail(attachments=attachments)
     message.add_attachment(forwarded)
     path = tmp_path / "evidence.eml"
     path.write_bytes(bytes(message))
-    text = load(path, max_bytes=MB).text
+    doc = load(path, max_bytes=MB)
+    text = doc.text
+    assert "- Attachments: submission.docx, logo.png, broken.pdf, Report, rows.csv, message.eml" in text
     assert "# Attachment: submission.docx\n\n## Submission\n\nSeventy per cent of trusts said assurance meetings repeat each other." in text
-    assert "# Attachment: message.eml\n\n# Board minutes\n\n- From: ICB Secretary" in text
+    assert "# Attachment: Report\n\nThe plan was agreed in March." in text
+    assert "# Attachment: message.eml\n\n## Board minutes\n\n- From: ICB Secretary" in text
     assert "The board approved the five year plan." in text
-    assert text.endswith("Attachments not read: logo.png, broken.pdf")
     assert "\f" not in text  # an attachment's pages are not the email's
+    assert doc.meta[UNREAD] == "logo.png (not a kind ingest reads); broken.pdf (corrupt or unreadable PDF (Stream has ended unexpectedly))"
+    from ingest.clean import clean
+
+    cleaned = clean(doc.text, doc.caption, doc.not_printed).text  # an attached sheet's rows are no page furniture
+    assert all(f"20{10 + i} | {100 + i}" in cleaned for i in range(12))
+    assert doc.meta.get("kind") is None
+
+
+def test_attachments_inside_nested_parts_and_text_after_an_inline_one_are_read(tmp_path: Path) -> None:
+    """Apple Mail puts a PDF inline between two runs of text; a signed email wraps its parts in one more; Outlook draws
+    its signature's logo from an inline image. The text before and after, and the PDF, are read; the logo and the
+    signature are no attachments."""
+    from email.message import MIMEPart
+
+    message = make_mail(plain="")
+    message.make_mixed()
+    inner = MIMEPart()
+    inner.set_content("First, the summary.")
+    message.attach(inner)
+    pdf = MIMEPart()
+    pdf.set_content(make_pdf(["Trusts met the standard in 2024."]), maintype="application", subtype="pdf", disposition="inline", filename="data.pdf")
+    message.attach(pdf)
+    after = MIMEPart()
+    after.set_content("Finally, thank you.")
+    message.attach(after)
+    logo = MIMEPart()
+    logo.set_content(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", disposition="inline", cid="<image001@x>")
+    message.attach(logo)
+    signed = make_mail(plain="")
+    signed.make_mixed()
+    signed.set_type("multipart/signed")
+    signed.attach(message)
+    signature = MIMEPart()
+    signature.set_content(b"0\x82", maintype="application", subtype="pkcs7-signature", filename="smime.p7s")
+    signed.attach(signature)
+    path = tmp_path / "signed.eml"
+    path.write_bytes(bytes(signed))
+    doc = load(path, max_bytes=MB)
+    assert "First, the summary.\n\nFinally, thank you.\n\n# Attachment: data.pdf\n\nTrusts met the standard in 2024." in doc.text
+    assert UNREAD not in doc.meta and "image001" not in doc.text and "smime" not in doc.text
 
 
 def test_attached_emails_are_read_to_a_bounded_depth(tmp_path: Path) -> None:
@@ -112,7 +157,20 @@ def test_attached_emails_are_read_to_a_bounded_depth(tmp_path: Path) -> None:
     path.write_bytes(bytes(inner))
     text = load(path, max_bytes=MB).text
     assert "Words at level 2." in text and "Deepest words." not in text
-    assert "Attachments not read: message.eml" in text
+    assert load(path, max_bytes=MB).meta[UNREAD] == "message.eml (an email within emails 3 deep)"
+
+
+def test_eight_bit_headers_and_text_sent_with_no_charset_are_read_as_written(tmp_path: Path) -> None:
+    raw = (
+        "From: Jos\xe9 P\xe9rez <jose@example.org>\r\nSubject: R\xe9sum\xe9 of costs\r\nDate: 2025-03-04T10:30:00\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "The caf\xe9 budget was cut by \xa312,000 \u2013 a fifth.\r\n"
+    ).encode("cp1252")
+    path = tmp_path / "costs.eml"
+    path.write_bytes(raw)
+    doc = load(path, max_bytes=MB)
+    assert doc.meta == {"title": "Résumé of costs", "author": "José Pérez", "date": "2025-03-04", "format": MAIL}
+    assert doc.text.endswith("The café budget was cut by £12,000 – a fifth.")
 
 
 def test_what_is_no_email_says_so_in_one_line(tmp_path: Path) -> None:
@@ -134,12 +192,14 @@ def test_an_emailed_submission_is_ingested_and_quoted_as_its_senders(tmp_path: P
     folder = tmp_path / "inbox"
     folder.mkdir()
     words = "Seventy per cent of trusts said the ICB's assurance meetings repeat NHS England's own meetings."
-    message = make_mail(attachments=(("submission.docx", DOCX, make_docx("Our evidence", words)),))
+    attachments = (("submission.docx", DOCX, make_docx("Our evidence", words)), ("logo.png", "image/png", b"\x89PNG\r\n\x1a\n"))
+    message = make_mail(plain="Hi all\n\nPlease see our evidence attached.\n\nJo", attachments=attachments)
     (folder / "evidence.eml").write_bytes(bytes(message))
     data = tmp_path / "data"
     result = run_cli("ingest", str(folder), data_dir=data)
     assert result.returncode == 0, result.stderr
-    assert "publisher 'NHS Providers', date '2025-03-04'" in result.stderr
+    assert "inferred title 'Written evidence on ICS oversight', publisher 'NHS Providers', date '2025-03-04'" in result.stderr
+    assert "warning: evidence.eml: attachments not read: logo.png (not a kind ingest reads)" in result.stderr
     proc = run_cli("assistant", "ask", "What share of trusts said assurance meetings repeat NHS England's?", "--json", data_dir=data)
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)
@@ -186,6 +246,27 @@ def test_an_xls_workbook_reads_as_an_xlsx_does(tmp_path: Path) -> None:
     assert summary.endswith("\n\nTotal")  # the formula's value was never saved by Excel: xlwt leaves it empty
     assert workings == "# Workings\n\nDeflator | 1.0231"
     assert doc.meta == {"title": "allocations", "format": "spreadsheet", "page_labels": "sheet Summary\nsheet Workings, hidden"}
+
+
+def test_xls_times_durations_a_far_styled_cell_and_a_web_page_named_xls(tmp_path: Path) -> None:
+    import time
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Rota")
+    sheet.write(0, 0, "Shift")
+    sheet.write(0, 1, 0.5, xlwt.easyxf(num_format_str="hh:mm"))
+    sheet.write(0, 2, 1.25, xlwt.easyxf(num_format_str="[h]:mm"))
+    sheet.write(65535, 255, "", xlwt.easyxf("pattern: pattern solid;"))  # a styled, empty cell at the sheet's corner
+    path = tmp_path / "rota.xls"
+    book.save(str(path))
+    began = time.perf_counter()
+    assert load(path, max_bytes=MB).text == "# Rota\n\nShift | 12:00:00 | 1 day, 6:00:00"
+    assert time.perf_counter() - began < 5  # padding 65,536 rows to 256 columns took 18 s
+    page = tmp_path / "export.xls"
+    page.write_text("<table><tr><td>Trust</td><td>Beds</td></tr><tr><td>LTHT</td><td>2,100</td></tr></table>", encoding="utf-8")
+    assert load(page, max_bytes=MB).text == "Trust | Beds\nLTHT | 2,100"
 
 
 def test_what_is_no_xls_says_so_in_one_line(tmp_path: Path) -> None:
