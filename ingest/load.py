@@ -41,7 +41,7 @@ TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
 MAIL_EXTENSIONS = (".eml",)  # an email saved as a file (RFC 5322: Thunderbird, Apple Mail, Outlook on the web)
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SLIDES, SHEETS, MAIL = "slides", "spreadsheet", "email"  # meta["format"] of a slide deck, of a workbook or CSV file, of an email
@@ -99,8 +99,8 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
 
 
 def _old_binary_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]:
-    """An Office package that is an OLE compound file: a password-protected one (an error that says so), or a Word
-    97-2003 document or Excel 97-2003 workbook given the new format's name, read as what it is."""
+    """An Office package that is an OLE compound file: a password-protected one (an error that says so), or a Word,
+    Excel or PowerPoint 97-2003 file given the new format's name, read as what it is."""
     import olefile
 
     try:
@@ -115,7 +115,9 @@ def _old_binary_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple
         return _read_doc
     if suffix == ".xlsx" and streams & {"workbook", "book"}:
         return _read_xls
-    raise LoadError(_message(path, "password-protected, or saved in an old binary format (.ppt)", f"remove the password or save it as {suffix} and ingest again"))
+    if suffix == ".pptx" and "powerpoint document" in streams:
+        return _read_ppt
+    raise LoadError(_message(path, "password-protected, or not an Office file", f"remove the password or save it as {suffix} and ingest again"))
 
 
 def _message(path: Path, reason: str, action: str) -> str:
@@ -928,6 +930,254 @@ def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
     return "\f".join(slides), meta, None
 
 
+# --- PPT (PowerPoint 97-2003) ------------------------------------------------------------------------
+
+_PPT_CONTAINER = 0xF  # a record whose version nibble is 0xF holds records
+_PPT_DOCUMENT, _PPT_SLIDE, _PPT_NOTES = 0x03E8, 0x03EE, 0x03F0
+_PPT_SLIDE_LIST, _PPT_SLIDE_PERSIST, _PPT_SLIDE_ATOM, _PPT_SHOW_INFO = 0x0FF0, 0x03F3, 0x03EF, 0x03F9
+_PPT_TEXT_HEADER, _PPT_TEXT_CHARS, _PPT_TEXT_BYTES, _PPT_OUTLINE_REF = 0x0F9F, 0x0FA0, 0x0FA8, 0x0F9E
+_PPT_USER_EDIT, _PPT_PERSIST_DIRECTORY = 0x0FF5, 0x1772
+_ART_GROUP, _ART_SHAPE, _ART_ANCHOR, _ART_CHILD_ANCHOR, _ART_TEXTBOX = 0xF003, 0xF004, 0xF010, 0xF00F, 0xF00D
+_PPT_TITLES, _PPT_NOTES_TEXT = (0, 6), 2  # TextHeaderAtom's textType: a title or centred title; a notes page's body
+_PPT_MAX_RECORDS = 200_000  # records read from one stream: a damaged length must not walk a file for ever
+_PPT_MAX_EDITS = 1_000  # incremental saves followed back
+
+
+def _read_ppt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """A slide deck in the old binary format (.ppt, PowerPoint 97-2003), read as a .pptx is: each slide a page in the
+    show's order, its title a "#" heading ("# Slide N" for a slide with none), its text boxes top to bottom and left to
+    right (a table's cells, a row a line), then its notes under "### Speaker notes"; cited "slide 3" ("slide 3,
+    hidden"). Text lives in the slide's shapes, or (as PowerPoint writes a placeholder's) in the document's list of
+    slide texts the shape points into; both are read. The slides are found through the file's latest save."""
+    import olefile
+
+    if data.startswith(b"PK"):
+        raise LoadError(_message(path, "a .pptx deck named .ppt", "rename it .pptx and ingest again"))
+    if not data.startswith(_OLE_MAGIC):
+        raise LoadError(_message(path, "not a PowerPoint .ppt file", "re-save it from PowerPoint as .pptx and ingest again"))
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("EncryptedSummary") or not ole.exists("PowerPoint Document"):
+                what = "password-protected" if ole.exists("EncryptedSummary") else "an Office file with no PowerPoint deck in it"
+                raise LoadError(_message(path, what, "save it as .pptx from PowerPoint and ingest again"))
+            stream = ole.openstream("PowerPoint Document").read()
+            user = ole.openstream("Current User").read() if ole.exists("Current User") else b""
+            slides, labels = _ppt_slides(stream, user)
+            meta = _ole_meta(ole)
+    except LoadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged deck meets whatever error its records lead the reader into
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise LoadError(_message(path, f"corrupt or not a PowerPoint .ppt file ({reason})", "re-save it from PowerPoint as .pptx and ingest again")) from None
+    if meta.get("title", "").lower() in GENERIC_DECK_TITLES:
+        meta["title"] = _deck_title(slides[0] if slides else "") or path.stem
+    meta.update({"format": SLIDES, PAGE_LABELS: "\n".join(labels)})
+    return "\f".join(slides), meta, None
+
+
+def _ppt_records(stream: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int, int]]:
+    """The records from start to end: (type, instance, version, where its body starts, its length)."""
+    at, seen = start, 0
+    while at + 8 <= end and seen < _PPT_MAX_RECORDS:
+        head, kind, length = struct.unpack_from("<HHI", stream, at)
+        body = at + 8
+        length = min(length, end - body)
+        yield kind, head >> 4, head & 0xF, body, length
+        at, seen = body + length, seen + 1
+
+
+def _ppt_find(stream: bytes, start: int, end: int, kinds: tuple[int, ...]) -> Iterator[tuple[int, int, int, int]]:
+    """Every record of the kinds asked, at any depth, in file order: (type, instance, body, length)."""
+    for kind, instance, version, body, length in _ppt_records(stream, start, end):
+        if kind in kinds:
+            yield kind, instance, body, length
+        if version == _PPT_CONTAINER and kind not in kinds:
+            yield from _ppt_find(stream, body, body + length, kinds)
+
+
+def _ppt_persist(stream: bytes, user: bytes) -> tuple[dict[int, int], int]:
+    """Where each persisted object (slide, notes, the document) starts, by its id, newest save first; and the
+    document's id."""
+    edit = struct.unpack_from("<I", user, 16)[0] if len(user) >= 20 else None
+    offsets: dict[int, int] = {}
+    document = 0
+    for _ in range(_PPT_MAX_EDITS):
+        if edit is None or edit + 8 > len(stream) or struct.unpack_from("<H", stream, edit + 2)[0] != _PPT_USER_EDIT:
+            break
+        last_edit, directory, document_id = struct.unpack_from("<III", stream, edit + 16)
+        document = document or document_id
+        if struct.unpack_from("<H", stream, directory + 2)[0] == _PPT_PERSIST_DIRECTORY:
+            at = directory + 8
+            end = at + struct.unpack_from("<I", stream, directory + 4)[0]
+            while at + 4 <= end:
+                entry = struct.unpack_from("<I", stream, at)[0]
+                first, count = entry & 0xFFFFF, entry >> 20
+                for k in range(count):
+                    offsets.setdefault(first + k, struct.unpack_from("<I", stream, at + 4 + 4 * k)[0])
+                at += 4 + 4 * count
+        edit = last_edit or None
+    if not offsets:
+        raise ValueError("no persist directory")
+    return offsets, document
+
+
+def _ppt_text(stream: bytes, kind: int, body: int, length: int) -> str:
+    raw = stream[body : body + length]
+    text = raw.decode("utf-16-le", errors="replace") if kind == _PPT_TEXT_CHARS else raw.decode("latin-1")
+    return text.replace("\x0b", "\n").replace("\r", "\n")
+
+
+def _ppt_slides(stream: bytes, user: bytes) -> tuple[list[str], list[str]]:
+    """Each slide's text (see _read_ppt) and its label, in the show's order."""
+    offsets, document = _ppt_persist(stream, user)
+    doc_at = offsets[document]
+    doc_end = doc_at + 8 + struct.unpack_from("<I", stream, doc_at + 4)[0]
+    order: list[int] = []
+    listed: dict[int, list[tuple[int, str]]] = {}  # a slide's texts in the document's slide list: (textType, text)
+    notes_pages: dict[int, int] = {}  # a notes page's id (as a slide names it) -> its persisted object's id
+    for _, instance, body, length in _ppt_find(stream, doc_at + 8, doc_end, (_PPT_SLIDE_LIST,)):
+        if instance == 2:  # the notes pages' list
+            for kind, _, _, atom, size in _ppt_records(stream, body, body + length):
+                if kind == _PPT_SLIDE_PERSIST and size >= 16:
+                    persist, _, _, page = struct.unpack_from("<IIII", stream, atom)
+                    notes_pages[page] = persist
+        if instance != 0:  # 1: masters
+            continue
+        current: list[tuple[int, str]] | None = None
+        text_type = 4
+        for kind, _, _, atom, size in _ppt_records(stream, body, body + length):
+            if kind == _PPT_SLIDE_PERSIST:
+                persist = struct.unpack_from("<I", stream, atom)[0]
+                order.append(persist)
+                current = listed.setdefault(persist, [])
+            elif kind == _PPT_TEXT_HEADER:
+                text_type = struct.unpack_from("<I", stream, atom)[0]
+            elif kind in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES) and current is not None:
+                current.append((text_type, _ppt_text(stream, kind, atom, size)))
+    slides, labels = [], []
+    for number, persist in enumerate(order, 1):
+        at = offsets.get(persist)
+        if at is None or struct.unpack_from("<H", stream, at + 2)[0] != _PPT_SLIDE:
+            continue
+        end = at + 8 + struct.unpack_from("<I", stream, at + 4)[0]
+        title, shapes = _ppt_shapes(stream, at + 8, end, listed.get(persist, []))
+        blocks = [f"# {title or f'Slide {number}'}", *shapes]
+        notes = _ppt_notes(stream, offsets, notes_pages, at + 8, end)
+        if notes:
+            blocks += ["### Speaker notes", *notes]
+        slides.append("\n\n".join(block for block in blocks if block.strip()))
+        hidden = any(struct.unpack_from("<H", stream, body + 10)[0] & 0x4 for _, _, body, size in _ppt_find(stream, at + 8, end, (_PPT_SHOW_INFO,)) if size >= 12)
+        labels.append(f"slide {number}" + (", hidden" if hidden else ""))
+    return slides, labels
+
+
+def _ppt_shapes(stream: bytes, start: int, end: int, listed: list[tuple[int, str]]) -> tuple[str, list[str]]:
+    """A slide's title and the blocks of its other shapes in reading order; a group whose shapes hold text in a grid
+    (a table) reads a row a line, its cells " | " apart."""
+    title = ""
+    placed: list[tuple[tuple[int, int], str, bool]] = []  # (top, left), its text, a table's rows
+
+    def shape_text(body: int, length: int) -> tuple[int, str] | None:
+        for _, _, atom, size in _ppt_find(stream, body, body + length, (_ART_TEXTBOX,)):
+            text_type, said = 4, []
+            for inner, _, _, at, n in _ppt_records(stream, atom, atom + size):
+                if inner == _PPT_TEXT_HEADER:
+                    text_type = struct.unpack_from("<I", stream, at)[0]
+                elif inner in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES):
+                    said.append(_ppt_text(stream, inner, at, n))
+                elif inner == _PPT_OUTLINE_REF:
+                    index = struct.unpack_from("<I", stream, at)[0]
+                    if index < len(listed):
+                        text_type = listed[index][0]
+                        said.append(listed[index][1])
+            return text_type, "\n".join(said)
+        return None
+
+    def anchor(body: int, length: int) -> tuple[int, int]:
+        for kind, _, atom, size in _ppt_records_flat(stream, body, body + length, (_ART_ANCHOR, _ART_CHILD_ANCHOR)):
+            if kind == _ART_ANCHOR and size == 8:
+                top, left = struct.unpack_from("<hh", stream, atom)
+            elif size >= 16:
+                left, top = struct.unpack_from("<ii", stream, atom)
+            else:
+                continue
+            return top, left
+        return -1, -1
+
+    def read_group(body: int, length: int) -> None:
+        """A group's shapes: the first is the group's own, with no text; a group of shapes in a grid is a table."""
+        members = list(_ppt_records_flat(stream, body, body + length, (_ART_GROUP, _ART_SHAPE)))[1:]
+        cells = [(anchor(b, n), t[1]) for k, _, b, n in members if k == _ART_SHAPE and (t := shape_text(b, n)) and t[1].strip()]
+        if rows := _grid_rows(cells):  # a table's borders are shapes too, with no text
+            placed.append((min(where for where, _ in cells), "\n".join(row_text(row) for row in rows), True))
+            return
+        for kind, _, b, n in members:
+            if kind == _ART_GROUP:
+                read_group(b, n)
+            else:
+                read_shape(b, n)
+
+    def read_shape(body: int, length: int) -> None:
+        nonlocal title
+        found = shape_text(body, length)
+        if not found or not found[1].strip():
+            return
+        text_type, said = found
+        if text_type in _PPT_TITLES and not title:
+            title = " ".join(said.split())
+        else:
+            placed.append((anchor(body, length), said, False))
+
+    root = next(_ppt_records_flat(stream, start, end, (_ART_GROUP,), deep=True), None)  # the drawing's own group
+    if root is not None:
+        read_group(root[2], root[3])
+    placed.sort(key=lambda item: item[0])
+    blocks = [said if table else " ".join(line.split()) for _, said, table in placed for line in ([said] if table else said.split("\n"))]
+    return title, [block for block in blocks if block]
+
+
+def _ppt_records_flat(stream: bytes, start: int, end: int, kinds: tuple[int, ...], deep: bool = False) -> Iterator[tuple[int, int, int, int]]:
+    """The records of the kinds asked directly inside start..end, or (deep) at any depth but not inside one found."""
+    for kind, instance, version, body, length in _ppt_records(stream, start, end):
+        if kind in kinds:
+            yield kind, instance, body, length
+        elif deep and version == _PPT_CONTAINER:
+            yield from _ppt_records_flat(stream, body, body + length, kinds, deep=True)
+
+
+def _grid_rows(cells: list[tuple[tuple[int, int], str]]) -> list[list[str]]:
+    """Shapes laid out as a table (two rows or more of the same number of shapes, two or more, each row at one height)
+    as rows, top to bottom, each left to right; [] for shapes laid out otherwise."""
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for (top, left), said in cells:
+        rows.setdefault(top, []).append((left, " ".join(said.split())))
+    widths = {len(row) for row in rows.values()}
+    if len(rows) < 2 or len(widths) != 1 or widths.pop() < 2:
+        return []
+    return [[said for _, said in sorted(rows[top])] for top in sorted(rows)]
+
+
+def _ppt_notes(stream: bytes, offsets: dict[int, int], notes_pages: dict[int, int], start: int, end: int) -> list[str]:
+    """The text of a slide's notes page (its SlideAtom names the page by id; the notes list says where it is)."""
+    for _, _, body, size in _ppt_records_flat(stream, start, end, (_PPT_SLIDE_ATOM,)):
+        if size < 24:
+            return []
+        at = offsets.get(notes_pages.get(struct.unpack_from("<I", stream, body + 16)[0], -1))
+        if at is None or struct.unpack_from("<H", stream, at + 2)[0] != _PPT_NOTES:
+            return []
+        notes_end = at + 8 + struct.unpack_from("<I", stream, at + 4)[0]
+        said = []
+        for _, _, box, n in _ppt_find(stream, at + 8, notes_end, (_ART_TEXTBOX,)):
+            text_type = 4
+            for kind, _, _, atom, length in _ppt_records(stream, box, box + n):
+                if kind == _PPT_TEXT_HEADER:
+                    text_type = struct.unpack_from("<I", stream, atom)[0]
+                elif kind in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES) and text_type == _PPT_NOTES_TEXT:
+                    said += [" ".join(line.split()) for line in _ppt_text(stream, kind, atom, length).split("\n")]
+        return [line for line in said if line]
+    return []
+
+
 GENERIC_DECK_TITLES = frozenset(("", "powerpoint presentation", "presentation", "title", "click to add title", "slide 1"))
 _SLIDE_HEADING = re.compile(r"# Slide \d+")  # the heading a slide with no title is given
 
@@ -1713,6 +1963,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".odt": _read_odt,
     ".odp": _read_odp,
     ".pptx": _read_pptx,
+    ".ppt": _read_ppt,
     ".xlsx": _read_xlsx,
     ".xls": _read_xls,
     ".ods": _read_ods,

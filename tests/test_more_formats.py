@@ -473,7 +473,7 @@ def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_
     assert load(page, max_bytes=MB).text == "# Board report\n\nThe board met in May."
 
 
-def test_a_word97_doc_or_an_xls_given_the_new_formats_name_is_read_as_what_it_is(tmp_path: Path) -> None:
+def test_an_old_binary_doc_xls_or_ppt_given_the_new_formats_name_is_read_as_what_it_is(tmp_path: Path) -> None:
     import shutil
 
     named = tmp_path / "notes.docx"
@@ -482,3 +482,106 @@ def test_a_word97_doc_or_an_xls_given_the_new_formats_name_is_read_as_what_it_is
     book = tmp_path / "allocations.xlsx"
     make_xls(book)
     assert load(book, max_bytes=MB).text.startswith("# Summary\n\nICB | Allocation | Change | From | Met")
+    import gzip
+
+    deck = tmp_path / "oversight.pptx"
+    deck.write_bytes(gzip.decompress((FIXTURES / "ppt97-deck.ppt.gz").read_bytes()))
+    assert load(deck, max_bytes=MB).text.startswith("# System oversight 2025/26\n\nBoard development session")
+
+
+# --- PowerPoint 97-2003 decks (.ppt) ---------------------------------------------------------------------------------
+
+
+def test_a_ppt97_deck_reads_as_a_pptx_does(tmp_path: Path) -> None:
+    """A real .ppt LibreOffice's "MS PowerPoint 97" filter wrote from a python-pptx deck (tests/fixtures/README.md)."""
+    import gzip
+
+    path = tmp_path / "oversight.ppt"
+    path.write_bytes(gzip.decompress((FIXTURES / "ppt97-deck.ppt.gz").read_bytes()))
+    doc = load(path, max_bytes=MB)
+    assert doc.text.split("\f") == [
+        "# System oversight 2025/26\n\nBoard development session",
+        "# Governance\n\nThe ICB chairs the quality committee.\n\nProviders report monthly.\n\n### Speaker notes\n\nSay the committee meets monthly.",
+        "# Waiting lists\n\nTrust | 2023/24 | 2024/25\nLTHT | 120,000 | 98,500\nLCH | 8,000 | 7,200\n\nSource: trust returns, March 2025. Żółć café.",
+        "# If ratings fall\n\nIf a rating falls, a second assurance meeting is held.",
+    ]
+    assert doc.meta["page_labels"] == "slide 1\nslide 2\nslide 3\nslide 4, hidden"
+    assert doc.meta["title"] == "System oversight 2025/26" and doc.meta["format"] == "slides"
+
+
+def _record(kind: int, body: bytes = b"", instance: int = 0, children: tuple[bytes, ...] = ()) -> bytes:
+    import struct
+
+    payload = b"".join(children) if children else body
+    version = 0xF if children else 0
+    return struct.pack("<HHI", (instance << 4) | version, kind, len(payload)) + payload
+
+
+def test_a_ppt_placeholder_whose_text_is_in_the_documents_slide_list_is_read() -> None:
+    """PowerPoint keeps a placeholder's text in the document's list of slide texts and an OutlineTextRefAtom in the
+    shape; a deck built record by record ([MS-PPT]) as PowerPoint lays one out, two saves deep."""
+    import struct
+
+    from ingest.load import _ppt_slides
+
+    def text(kind: int, said: str) -> bytes:
+        return _record(0x0F9F, struct.pack("<I", kind)) + _record(0x0FA0, said.encode("utf-16-le"))
+
+    def shape(*inner: bytes) -> bytes:
+        return _record(0xF004, children=(_record(0xF00A, b"\0" * 8), *inner))
+
+    def slide(title_ref: int, top_of_box: int, box: str) -> bytes:
+        drawing = _record(0x040C, children=(_record(0xF002, children=(_record(0xF003, children=(
+            shape(),  # the group's own shape
+            shape(_record(0xF010, struct.pack("<hhhh", 40, 10, 600, 90)), _record(0xF00D, children=(_record(0x0F9E, struct.pack("<I", title_ref)),))),
+            shape(_record(0xF010, struct.pack("<hhhh", top_of_box, 10, 600, 500)), _record(0xF00D, children=(text(4, box),))),
+        )),)),))  # fmt: skip
+        return _record(0x03EE, children=(_record(0x03EF, b"\0" * 24), drawing))
+
+    slide_list = _record(0x0FF0, instance=0, children=(
+        _record(0x03F3, struct.pack("<IIIII", 3, 0, 1, 256, 0)), text(0, "Oversight"),
+        _record(0x03F3, struct.pack("<IIIII", 4, 0, 1, 257, 0)), text(0, "Money"),
+    ))  # fmt: skip
+    document = _record(0x03E8, children=(_record(0x03E9, b"\0" * 40), slide_list))
+    first, second = slide(0, 200, "Boards meet monthly."), slide(0, 200, "Costs fall by 30%.")
+    stream = document + first + second
+    offsets = [0, len(document), len(document) + len(first)]
+
+    old_persist_at = len(stream)  # the first save's directory: persisted object id -> where it starts
+    stream += _record(0x1772, b"".join(struct.pack("<II", (1 << 20) | pid, where) for pid, where in zip((2, 3, 4), offsets, strict=True)))
+    old_edit_at = len(stream)
+    stream += _record(0x0FF5, struct.pack("<IHBBIIII", 256, 0, 0, 3, 0, old_persist_at, 2, 4) + b"\0" * 4)
+    # a later save rewrote the second slide: its new copy comes last, and only the newest directory points at it
+    newer = slide(0, 200, "Costs fall by a third.")
+    newer_at = len(stream)
+    stream += newer
+    new_persist_at = len(stream)
+    stream += _record(0x1772, struct.pack("<II", (1 << 20) | 4, newer_at))
+    new_edit_at = len(stream)
+    stream += _record(0x0FF5, struct.pack("<IHBBIIII", 256, 0, 0, 3, old_edit_at, new_persist_at, 2, 4) + b"\0" * 4)
+    user = struct.pack("<HHIIII", 0, 0x0FF6, 20, 20, 0xE391C05F, new_edit_at)
+    slides, labels = _ppt_slides(stream, user)
+    assert slides == ["# Oversight\n\nBoards meet monthly.", "# Money\n\nCosts fall by a third."]
+    assert labels == ["slide 1", "slide 2"]
+
+
+def test_what_is_no_ppt_says_so_in_one_line(tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    renamed = tmp_path / "renamed.ppt"
+    Presentation().save(renamed)
+    workbook = tmp_path / "book.ppt"
+    make_xls(workbook)
+    junk = tmp_path / "junk.ppt"
+    junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 700)
+    text = tmp_path / "notes.ppt"
+    text.write_text("not a deck")
+    for path, said in (
+        (renamed, "renamed.ppt: a .pptx deck named .ppt; rename it .pptx and ingest again"),
+        (workbook, "book.ppt: an Office file with no PowerPoint deck in it"),
+        (junk, "junk.ppt: corrupt or not a PowerPoint .ppt file ("),
+        (text, "notes.ppt: not a PowerPoint .ppt file; re-save it from PowerPoint as .pptx"),
+    ):
+        with pytest.raises(LoadError) as info:
+            load(path, max_bytes=MB)
+        assert str(info.value).startswith(said) and "\n" not in str(info.value), str(info.value)
