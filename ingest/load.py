@@ -10,6 +10,7 @@ names the file, says what is wrong and what to do.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import logging
@@ -308,14 +309,15 @@ _DROPPED_FIELDS = ("TOC", "INDEX", "TOA", "PAGEREF")  # fields whose shown text 
 # Word's marks in the text stream: paragraph and line ends, breaks, hyphens, and characters that anchor pictures,
 # drawn objects, footnote and comment references (dropped: they have no words)
 _WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
-                             "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None})  # fmt: skip
+                             "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, "\ue000": None})  # fmt: skip
 
 
 def _read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     """A Word document in the old binary format (.doc, Word 97-2003), read from its piece table: the main text's
-    paragraphs a blank line apart, a table's rows one line each with cells " | " apart, a field as the text it shows
-    (a table of contents left out), and the footnotes at the end under "Footnotes". Word keeps headings as styles this
-    reader does not read, so a heading is a short line, as in a PDF. Title, author and date are the file's own.
+    paragraphs a blank line apart, a paragraph in one of Word's built-in heading styles a "#" heading of its level, a
+    table's rows one line each with cells " | " apart, a field as the text it shows (a table of contents left out),
+    and the footnotes at the end under "Footnotes". Bullets and numbering are formatting it does not read: an item
+    is a plain paragraph. Title, author and date are the file's own.
     A .docx, an RTF or a web page saved with a .doc name is read as what it is, or said to be."""
     import olefile
 
@@ -365,7 +367,64 @@ def _word_text(path: Path, word: bytes, ole: Any) -> tuple[str, str]:
         else word[fc : fc + 2 * (end - start)].decode("utf-16-le", errors="replace")
         for start, end, fc, compressed in pieces
     )  # fmt: skip
-    return text[:ccp_text], text[ccp_text : ccp_text + ccp_footnotes]
+    try:  # a heading is a paragraph of a heading style: marked at its start, for _word_blocks
+        levels = _word_heading_levels(word, table, at + 2, pieces, text[:ccp_text])
+    except (IndexError, struct.error, ValueError):  # damaged styles lose the headings, not the text
+        levels = {}
+    paragraphs = text[:ccp_text].split("\r")
+    for i, level in levels.items():  # after a table's last cell mark, if the heading follows a table
+        table_part, mark, own = paragraphs[i].rpartition(_CELL_MARK)
+        paragraphs[i] = table_part + mark + _HEADING_MARK * level + own
+    return "\r".join(paragraphs), text[ccp_text : ccp_text + ccp_footnotes]
+
+
+_HEADING_MARK = "\ue000"  # put before a heading paragraph, once for each level (a private-use character: no text's)
+_STYLES_PAIR, _PARAGRAPH_RUNS_PAIR = 1, 13  # FibRgFcLcb97's (fcStshf, lcbStshf) and (fcPlcfBtePapx, lcbPlcfBtePapx)
+_WORD_PAGE = 512  # a formatted disk page (FKP)
+
+
+def _word_heading_levels(word: bytes, table: bytes, pairs: int, pieces: list[tuple[int, int, int, bool]], main: str) -> dict[int, int]:
+    """Paragraph number -> heading level (1-9), for the main text's paragraphs whose style is one of Word's built-in
+    "heading 1" to "heading 9" (style identifiers 1-9, whatever the style is called in the document's language)."""
+    fc, lcb = struct.unpack_from("<II", word, pairs + 8 * _STYLES_PAIR)
+    styles = table[fc : fc + lcb]
+    header = struct.unpack_from("<H", styles, 0)[0]
+    count = struct.unpack_from("<H", styles, 2)[0]
+    at, builtin = 2 + header, []
+    for _ in range(count):
+        size = struct.unpack_from("<H", styles, at)[0]
+        builtin.append(struct.unpack_from("<H", styles, at + 2)[0] & 0x0FFF if size >= 2 else 0)
+        at += 2 + size
+    fc, lcb = struct.unpack_from("<II", word, pairs + 8 * _PARAGRAPH_RUNS_PAIR)
+    runs = table[fc : fc + lcb]
+    pages = (len(runs) - 4) // 8
+    style_runs: list[tuple[int, int, int]] = []  # (first byte, end, style index)
+    for k in range(pages):
+        page_at = (struct.unpack_from("<I", runs, 4 * (pages + 1) + 4 * k)[0] & 0x3FFFFF) * _WORD_PAGE
+        page = word[page_at : page_at + _WORD_PAGE]
+        crun = page[_WORD_PAGE - 1]
+        bounds = struct.unpack_from(f"<{crun + 1}I", page, 0)
+        for i in range(crun):
+            offset = page[4 * (crun + 1) + 13 * i] * 2
+            if not offset:
+                continue
+            grp = offset + 2 if page[offset] == 0 else offset + 1
+            style_runs.append((bounds[i], bounds[i + 1], struct.unpack_from("<H", page, grp)[0]))
+    style_runs.sort()
+    levels: dict[int, int] = {}
+    cp = 0
+    for number, paragraph in enumerate(main.split("\r")):
+        cp += len(paragraph)  # the paragraph's mark
+        where = next(((fc // 2 + cp - start) if narrow else (fc + 2 * (cp - start)) for start, end, fc, narrow in pieces if start <= cp < end), None)
+        cp += 1
+        if where is None:
+            continue
+        index = bisect.bisect_right(style_runs, (where, float("inf"), 0)) - 1
+        if index >= 0 and style_runs[index][0] <= where < style_runs[index][1]:
+            istd = style_runs[index][2]
+            if istd < len(builtin) and 1 <= builtin[istd] <= 9:
+                levels[number] = builtin[istd]
+    return levels
 
 
 def _word_pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
@@ -395,8 +454,9 @@ def _word_blocks(text: str) -> list[str]:
             *marked, paragraph = paragraph.split(_CELL_MARK)
             rows = _word_rows([" ".join(cell.translate(_WORD_MARKS).split()) for cell in marked])
             blocks.append("\n".join(line for line in (row_text(row) for row in rows) if line))
-        said = "\n".join(" ".join(line.split()) for line in paragraph.translate(_WORD_MARKS).split("\n"))
-        blocks.append(said.strip("\n"))
+        level = len(paragraph) - len(paragraph := paragraph.lstrip(_HEADING_MARK))
+        said = "\n".join(" ".join(line.split()) for line in paragraph.translate(_WORD_MARKS).split("\n")).strip("\n")
+        blocks.append(f"{'#' * level} {' '.join(said.split())}" if level and said.strip() else said)
     return [block for block in blocks if block.strip()]
 
 
