@@ -5,7 +5,8 @@
     .venv/bin/python -m eval.bench_formats --format pptx --corpus FOLDER
 
 The corpora reach the index as text and Markdown. Evidence also arrives as .docx, .pptx, .html and .eml (the
-document as an email's body, "eml", or attached to one as a Word file, "eml-docx"), read by loaders
+document as an email's body, "eml", or attached to one as a Word file, "eml-docx"), and as the 97-2003 binary .doc
+and .ppt (the .docx and .pptx saved again by LibreOffice, measured where `soffice` is on the PATH), read by loaders
 nobody tuned on the corpora. This writes each document's stored text (ingest.load + ingest.clean, as indexed) in each
 format with the library a publisher's tools would use (python-docx, python-pptx; HTML as a CMS writes it): headings
 as headings (in a deck, each heading opens a slide titled with it), list items as bulleted paragraphs, table rows as a
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import html
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -168,10 +171,27 @@ def write_eml_docx(text: str, path: Path) -> None:
     path.write_bytes(bytes(message))
 
 
+def via_libreoffice(write: Callable[[str, Path], None], source_suffix: str) -> Callable[[str, Path], None]:
+    """A writer of an old binary format (.doc, .ppt): the new format's file, saved again by LibreOffice's "MS Word 97"
+    or "MS PowerPoint 97" filter (`soffice`, which no project step installs: these formats are measured where it is)."""
+
+    def writer(text: str, path: Path) -> None:
+        source = path.with_name(f"{path.stem}-source{source_suffix}")
+        write(text, source)
+        subprocess.run(["soffice", "--headless", "--convert-to", path.suffix.lstrip("."), str(source), "--outdir", str(path.parent)],
+                       check=True, capture_output=True, timeout=LIBREOFFICE_SECONDS)  # fmt: skip
+        path.with_name(f"{source.stem}{path.suffix}").rename(path)
+
+    return writer
+
+
+LIBREOFFICE_SECONDS = 300  # one conversion; LibreOffice's first start on a machine takes the longest
 WRITERS: dict[str, Callable[[str, Path], None]] = {
     "docx": write_docx, "pptx": write_pptx, "html": write_html, "eml": write_eml, "eml-docx": write_eml_docx,
+    "doc": via_libreoffice(write_docx, ".docx"), "ppt": via_libreoffice(write_pptx, ".pptx"),
 }  # fmt: skip
 SUFFIX = {"eml-docx": "eml"}  # a writer's file type, where it is not the writer's name
+NEEDS_LIBREOFFICE = ("doc", "ppt")
 
 
 def measure(corpora: Sequence[Path], formats: Sequence[str], folder: Path) -> dict[tuple[str, str], tuple[int, int]]:
@@ -197,7 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append", help="a folder of documents instead of both corpora (repeatable)")
     args = parser.parse_args(argv)
     corpora = args.corpus or list(CORPUS_FOLDERS.values())
-    formats = args.format or list(WRITERS)
+    formats = args.format or [f for f in WRITERS if f not in NEEDS_LIBREOFFICE or shutil.which("soffice")]
+    if missing := [f for f in formats if f in NEEDS_LIBREOFFICE and not shutil.which("soffice")]:
+        parser.error(f"{', '.join(missing)} need LibreOffice's soffice on the PATH (apt-get install libreoffice-writer-nogui libreoffice-impress-nogui)")
     print(f"source sentences found whole after a round trip through each format (first {MAX_CHARS:,} characters of each document)")
     print("| format | " + " | ".join(c.name for c in corpora) + " |")
     print("|---|" + "---|" * len(corpora))

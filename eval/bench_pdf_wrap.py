@@ -93,7 +93,7 @@ def kept(source: str, path: Path) -> tuple[int, int]:
     """(sentences of the source, how many of them are units of the PDF's cleaned text)."""
     wanted = {_norm(s.text) for s in split_sentences("s", source[:MAX_CHARS]) if not reasons(s.text)}
     loaded = load(path, max_bytes=100_000_000)
-    got = {_norm(s.text) for s in split_sentences("p", cleaning.clean(loaded.text, loaded.caption).text)}
+    got = {_norm(s.text) for s in split_sentences("p", cleaning.clean(loaded.text, loaded.caption, loaded.not_printed).text)}  # as ingest cleans it
     return len(wanted), len(wanted & got)
 
 

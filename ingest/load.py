@@ -10,7 +10,6 @@ names the file, says what is wrong and what to do.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import io
 import logging
@@ -112,11 +111,11 @@ def _old_binary_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple
     suffix = path.suffix.lower()
     if "encryptioninfo" in streams:
         raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again"))
-    if suffix == ".docx" and "worddocument" in streams:
+    if "worddocument" in streams:
         return _read_doc
-    if suffix == ".xlsx" and streams & {"workbook", "book"}:
+    if streams & {"workbook", "book"}:
         return _read_xls
-    if suffix == ".pptx" and "powerpoint document" in streams:
+    if "powerpoint document" in streams:
         return _read_ppt
     raise LoadError(_message(path, "password-protected, or not an Office file", f"remove the password or save it as {suffix} and ingest again"))
 
@@ -296,225 +295,6 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCX_UNREAD = frozenset((f"{_W}del", f"{_W}moveFrom", "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
                           f"{_W}txbxContent"))  # fmt: skip
 _DOCX_WRAPPERS = frozenset((f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo", f"{_W}smartTag"))
-
-
-# --- DOC (Word 97-2003) -------------------------------------------------------------------------
-
-_WORD_MAGIC = 0xA5EC  # FibBase.wIdent of a Word binary document
-_WORD97_NFIB = 0x00C1  # FibBase.nFib of Word 97 and later; earlier files keep no piece table this reader knows
-_CLX_PAIR = 33  # FibRgFcLcb97's pair (fcClx, lcbClx): where the piece table is, in the table stream
-_FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
-_CELL_MARK = "\x07"  # ends a table cell; a second one after a cell's ends the row
-_DROPPED_FIELDS = ("TOC", "INDEX", "TOA", "PAGEREF")  # fields whose shown text is a table of contents or an index
-# Word's marks in the text stream: paragraph and line ends, breaks, hyphens, and characters that anchor pictures,
-# drawn objects, footnote and comment references (dropped: they have no words)
-_WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
-                             "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, "\ue000": None})  # fmt: skip
-
-
-def _read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
-    """A Word document in the old binary format (.doc, Word 97-2003), read from its piece table: the main text's
-    paragraphs a blank line apart, a paragraph in one of Word's built-in heading styles a "#" heading of its level, a
-    table's rows one line each with cells " | " apart, a field as the text it shows (a table of contents left out),
-    and the footnotes at the end under "Footnotes". Bullets and numbering are formatting it does not read: an item
-    is a plain paragraph. Title, author and date are the file's own.
-    A .docx, an RTF or a web page saved with a .doc name is read as what it is, or said to be."""
-    import olefile
-
-    if data.startswith(b"PK"):
-        raise LoadError(_message(path, "a .docx document named .doc", "rename it .docx and ingest again"))
-    if data.lstrip()[:5].lower() == b"{\\rtf":
-        raise LoadError(_message(path, "an RTF document named .doc", "save it as .docx from Word and ingest again"))
-    if re.match(rb"\s*(<!doctype html|<html|<\?xml)", data[:200].lstrip(codecs.BOM_UTF8), re.IGNORECASE):
-        return _read_html(path, data)  # Word's "web page" save, or a system's HTML export, named .doc
-    if not data.startswith(_OLE_MAGIC):
-        raise LoadError(_message(path, "not a Word .doc file", "re-save it from Word as .docx and ingest again"))
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            if not ole.exists("WordDocument"):
-                raise LoadError(_message(path, "an Office file with no Word document in it (a workbook or a deck named .doc?)", "save it with its own extension and ingest again"))
-            word = ole.openstream("WordDocument").read()
-            main, notes = _word_text(path, word, ole)
-            meta = _ole_meta(ole)
-    except LoadError:
-        raise
-    except (OSError, ValueError, IndexError, KeyError, struct.error, UnicodeError, NotImplementedError) as exc:
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise LoadError(_message(path, f"corrupt or not a Word .doc file ({reason})", "re-save it from Word as .docx and ingest again")) from None
-    blocks = [*_word_blocks(main), *_numbered_notes("Footnotes", _word_blocks(notes))]
-    return "\n\n".join(blocks), meta, None
-
-
-def _word_text(path: Path, word: bytes, ole: Any) -> tuple[str, str]:
-    """The main text and the footnotes' text of a Word 97-2003 document, from its piece table ([MS-DOC] 2.4.1)."""
-    ident, nfib = struct.unpack_from("<HH", word, 0)
-    flags = struct.unpack_from("<H", word, 0x0A)[0]
-    if ident != _WORD_MAGIC:
-        raise LoadError(_message(path, "not a Word .doc file (no Word document header)", "re-save it from Word as .docx and ingest again"))
-    if flags & 0x0100:  # fEncrypted
-        raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again"))
-    if nfib < _WORD97_NFIB:
-        raise LoadError(_message(path, "saved by Word 95 or earlier", "re-save it from Word as .docx and ingest again"))
-    table = ole.openstream("1Table" if flags & 0x0200 else "0Table").read()  # fWhichTblStm
-    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]  # past FibBase and fibRgW
-    longs = at + 2
-    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]  # past fibRgLw
-    fc_clx, lcb_clx = struct.unpack_from("<II", word, at + 2 + 8 * _CLX_PAIR)
-    ccp_text, ccp_footnotes = struct.unpack_from("<II", word, longs + 12)
-    pieces = _word_pieces(table[fc_clx : fc_clx + lcb_clx])
-    text = "".join(
-        word[fc // 2 : fc // 2 + (end - start)].decode("cp1252", errors="replace") if compressed
-        else word[fc : fc + 2 * (end - start)].decode("utf-16-le", errors="replace")
-        for start, end, fc, compressed in pieces
-    )  # fmt: skip
-    try:  # a heading is a paragraph of a heading style: marked at its start, for _word_blocks
-        levels = _word_heading_levels(word, table, at + 2, pieces, text[:ccp_text])
-    except (IndexError, struct.error, ValueError):  # damaged styles lose the headings, not the text
-        levels = {}
-    paragraphs = text[:ccp_text].split("\r")
-    for i, level in levels.items():  # after a table's last cell mark, if the heading follows a table
-        table_part, mark, own = paragraphs[i].rpartition(_CELL_MARK)
-        paragraphs[i] = table_part + mark + _HEADING_MARK * level + own
-    return "\r".join(paragraphs), text[ccp_text : ccp_text + ccp_footnotes]
-
-
-_HEADING_MARK = "\ue000"  # put before a heading paragraph, once for each level (a private-use character: no text's)
-_STYLES_PAIR, _PARAGRAPH_RUNS_PAIR = 1, 13  # FibRgFcLcb97's (fcStshf, lcbStshf) and (fcPlcfBtePapx, lcbPlcfBtePapx)
-_WORD_PAGE = 512  # a formatted disk page (FKP)
-
-
-def _word_heading_levels(word: bytes, table: bytes, pairs: int, pieces: list[tuple[int, int, int, bool]], main: str) -> dict[int, int]:
-    """Paragraph number -> heading level (1-9), for the main text's paragraphs whose style is one of Word's built-in
-    "heading 1" to "heading 9" (style identifiers 1-9, whatever the style is called in the document's language)."""
-    fc, lcb = struct.unpack_from("<II", word, pairs + 8 * _STYLES_PAIR)
-    styles = table[fc : fc + lcb]
-    header = struct.unpack_from("<H", styles, 0)[0]
-    count = struct.unpack_from("<H", styles, 2)[0]
-    at, builtin = 2 + header, []
-    for _ in range(count):
-        size = struct.unpack_from("<H", styles, at)[0]
-        builtin.append(struct.unpack_from("<H", styles, at + 2)[0] & 0x0FFF if size >= 2 else 0)
-        at += 2 + size
-    fc, lcb = struct.unpack_from("<II", word, pairs + 8 * _PARAGRAPH_RUNS_PAIR)
-    runs = table[fc : fc + lcb]
-    pages = (len(runs) - 4) // 8
-    style_runs: list[tuple[int, int, int]] = []  # (first byte, end, style index)
-    for k in range(pages):
-        page_at = (struct.unpack_from("<I", runs, 4 * (pages + 1) + 4 * k)[0] & 0x3FFFFF) * _WORD_PAGE
-        page = word[page_at : page_at + _WORD_PAGE]
-        crun = page[_WORD_PAGE - 1]
-        bounds = struct.unpack_from(f"<{crun + 1}I", page, 0)
-        for i in range(crun):
-            offset = page[4 * (crun + 1) + 13 * i] * 2
-            if not offset:
-                continue
-            grp = offset + 2 if page[offset] == 0 else offset + 1
-            style_runs.append((bounds[i], bounds[i + 1], struct.unpack_from("<H", page, grp)[0]))
-    style_runs.sort()
-    levels: dict[int, int] = {}
-    cp = 0
-    for number, paragraph in enumerate(main.split("\r")):
-        cp += len(paragraph)  # the paragraph's mark
-        where = next(((fc // 2 + cp - start) if narrow else (fc + 2 * (cp - start)) for start, end, fc, narrow in pieces if start <= cp < end), None)
-        cp += 1
-        if where is None:
-            continue
-        index = bisect.bisect_right(style_runs, (where, float("inf"), 0)) - 1
-        if index >= 0 and style_runs[index][0] <= where < style_runs[index][1]:
-            istd = style_runs[index][2]
-            if istd < len(builtin) and 1 <= builtin[istd] <= 9:
-                levels[number] = builtin[istd]
-    return levels
-
-
-def _word_pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
-    """The piece table: (first character, end, where its bytes start, stored one byte a character)."""
-    at = 0
-    while at < len(clx) and clx[at] == 0x01:  # Prc: formatting, skipped
-        at += 3 + struct.unpack_from("<h", clx, at + 1)[0]
-    if at >= len(clx) or clx[at] != 0x02:
-        raise ValueError("no piece table")
-    size = struct.unpack_from("<I", clx, at + 1)[0]
-    count = (size - 4) // 12
-    cps = struct.unpack_from(f"<{count + 1}I", clx, at + 5)
-    pieces = []
-    for i in range(count):
-        fc = struct.unpack_from("<I", clx, at + 5 + 4 * (count + 1) + 8 * i + 2)[0]
-        compressed = bool(fc & 0x40000000)
-        fc &= 0x3FFFFFFF
-        pieces.append((cps[i], cps[i + 1], fc, compressed))
-    return pieces
-
-
-def _word_blocks(text: str) -> list[str]:
-    """Paragraphs of Word's text stream as blocks: fields as what they show, a table's rows one line each."""
-    blocks: list[str] = []
-    for paragraph in _word_fields(text).split("\r"):
-        if _CELL_MARK in paragraph:  # a table, then the paragraph after it (a table's marks end in a mark, not "\r")
-            *marked, paragraph = paragraph.split(_CELL_MARK)
-            rows = _word_rows([" ".join(cell.translate(_WORD_MARKS).split()) for cell in marked])
-            blocks.append("\n".join(line for line in (row_text(row) for row in rows) if line))
-        level = len(paragraph) - len(paragraph := paragraph.lstrip(_HEADING_MARK))
-        said = "\n".join(" ".join(line.split()) for line in paragraph.translate(_WORD_MARKS).split("\n")).strip("\n")
-        blocks.append(f"{'#' * level} {' '.join(said.split())}" if level and said.strip() else said)
-    return [block for block in blocks if block.strip()]
-
-
-MAX_WORD_COLUMNS = 63  # Word's own limit on a table's columns
-
-
-def _word_rows(cells: list[str]) -> list[list[str]]:
-    """A table's cells, each cell's mark and each row's end mark apart, as rows. The end of a row is a mark of its own,
-    so it reads as an empty cell: the fewest columns for which every row ends in one is the table's width (an empty
-    cell of a row is then no row's end). Failing that, each empty one ends a row."""
-    for width in range(1, min(len(cells), MAX_WORD_COLUMNS + 1)):
-        if len(cells) % (width + 1) == 0 and all(not cells[i] for i in range(width, len(cells), width + 1)):
-            return [cells[i : i + width] for i in range(0, len(cells), width + 1)]
-    rows, row = [], []
-    for cell in cells:
-        if cell:
-            row.append(cell)
-        elif row:
-            rows.append(row)
-            row = []
-    return [*rows, row] if row else rows
-
-
-def _word_fields(text: str) -> str:
-    """Each field (begin mark, its code, a separator, what it shows, end mark) as what it shows; a table of contents or
-    an index, nothing. Fields nest."""
-    out: list[str] = []
-    stack: list[list[Any]] = []  # per open field: [code so far, showing?, dropped?]
-    for ch in text:
-        if ch == _FIELD_BEGIN:
-            stack.append(["", False, bool(stack and stack[-1][2])])
-        elif ch == _FIELD_SEPARATOR and stack:
-            code = stack[-1][0].split()
-            stack[-1][1] = True
-            stack[-1][2] = stack[-1][2] or bool(code and code[0].upper() in _DROPPED_FIELDS)
-        elif ch == _FIELD_END and stack:
-            stack.pop()
-        elif stack and not stack[-1][1]:
-            stack[-1][0] += ch
-        elif not stack or not stack[-1][2]:
-            out.append(ch)
-    return "".join(out)
-
-
-def _ole_meta(ole: Any) -> dict[str, str]:
-    """An Office binary file's own title, author and creation date (its SummaryInformation)."""
-    try:
-        info = ole.get_metadata()
-    except Exception:  # noqa: BLE001 - a damaged property set loses the metadata, not the text
-        return {}
-
-    def field(value: object) -> str:
-        return _clean_meta(value.decode("cp1252", errors="replace") if isinstance(value, bytes) else value)
-
-    meta = {"title": field(info.title), "author": field(info.author)}
-    if isinstance(info.create_time, datetime) and info.create_time.year > 1601:
-        meta["date"] = info.create_time.date().isoformat()
-    return meta
 
 
 def _docx_blocks(container: Any, parent: Any, in_cell: bool = False) -> list[str]:
@@ -752,7 +532,7 @@ def _read_odp(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
         for found in content.iter(f"{style}style")
         if any(props.get(f"{_PRESENTATION}visibility") == "hidden" for props in found.iterchildren(f"{style}drawing-page-properties"))
     }
-    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
+    notes: dict[str, list[str]] = {"footnote": [], "endnote": []}  # a slide's footnotes: _odt_blocks collects them; a slide has no place for them
     slides, labels = [], []
     for number, page in enumerate(body.iterchildren(f"{_DRAW}page"), 1):
         shapes = sorted((s for s in page.iterchildren(*_SLIDE_SHAPES) if s.get(f"{_PRESENTATION}class") not in _ODP_FURNITURE), key=_odp_position)
@@ -777,7 +557,10 @@ def _read_odp(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
 
 
 def _odp_position(shape: Any) -> tuple[float, float]:
-    """Where a shape sits on its slide (top, then left); a shape with no position first."""
+    """Where a shape sits on its slide (top, then left): a group where its first shape does; a shape with no position
+    first."""
+    if shape.tag == f"{_DRAW}g":
+        return min((_odp_position(inner) for inner in shape.iterchildren(*_SLIDE_SHAPES)), default=(-1.0, -1.0))
 
     def length(name: str) -> float:
         found = re.match(r"-?\d+(\.\d+)?", shape.get(f"{_SVG}{name}") or "")
@@ -988,254 +771,6 @@ def _read_pptx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
         raise LoadError(message) from None
     meta[PAGE_LABELS] = "\n".join(labels)
     return "\f".join(slides), meta, None
-
-
-# --- PPT (PowerPoint 97-2003) ------------------------------------------------------------------------
-
-_PPT_CONTAINER = 0xF  # a record whose version nibble is 0xF holds records
-_PPT_DOCUMENT, _PPT_SLIDE, _PPT_NOTES = 0x03E8, 0x03EE, 0x03F0
-_PPT_SLIDE_LIST, _PPT_SLIDE_PERSIST, _PPT_SLIDE_ATOM, _PPT_SHOW_INFO = 0x0FF0, 0x03F3, 0x03EF, 0x03F9
-_PPT_TEXT_HEADER, _PPT_TEXT_CHARS, _PPT_TEXT_BYTES, _PPT_OUTLINE_REF = 0x0F9F, 0x0FA0, 0x0FA8, 0x0F9E
-_PPT_USER_EDIT, _PPT_PERSIST_DIRECTORY = 0x0FF5, 0x1772
-_ART_GROUP, _ART_SHAPE, _ART_ANCHOR, _ART_CHILD_ANCHOR, _ART_TEXTBOX = 0xF003, 0xF004, 0xF010, 0xF00F, 0xF00D
-_PPT_TITLES, _PPT_NOTES_TEXT = (0, 6), 2  # TextHeaderAtom's textType: a title or centred title; a notes page's body
-_PPT_MAX_RECORDS = 200_000  # records read from one stream: a damaged length must not walk a file for ever
-_PPT_MAX_EDITS = 1_000  # incremental saves followed back
-
-
-def _read_ppt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
-    """A slide deck in the old binary format (.ppt, PowerPoint 97-2003), read as a .pptx is: each slide a page in the
-    show's order, its title a "#" heading ("# Slide N" for a slide with none), its text boxes top to bottom and left to
-    right (a table's cells, a row a line), then its notes under "### Speaker notes"; cited "slide 3" ("slide 3,
-    hidden"). Text lives in the slide's shapes, or (as PowerPoint writes a placeholder's) in the document's list of
-    slide texts the shape points into; both are read. The slides are found through the file's latest save."""
-    import olefile
-
-    if data.startswith(b"PK"):
-        raise LoadError(_message(path, "a .pptx deck named .ppt", "rename it .pptx and ingest again"))
-    if not data.startswith(_OLE_MAGIC):
-        raise LoadError(_message(path, "not a PowerPoint .ppt file", "re-save it from PowerPoint as .pptx and ingest again"))
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            if ole.exists("EncryptedSummary") or not ole.exists("PowerPoint Document"):
-                what = "password-protected" if ole.exists("EncryptedSummary") else "an Office file with no PowerPoint deck in it"
-                raise LoadError(_message(path, what, "save it as .pptx from PowerPoint and ingest again"))
-            stream = ole.openstream("PowerPoint Document").read()
-            user = ole.openstream("Current User").read() if ole.exists("Current User") else b""
-            slides, labels = _ppt_slides(stream, user)
-            meta = _ole_meta(ole)
-    except LoadError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a damaged deck meets whatever error its records lead the reader into
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise LoadError(_message(path, f"corrupt or not a PowerPoint .ppt file ({reason})", "re-save it from PowerPoint as .pptx and ingest again")) from None
-    if meta.get("title", "").lower() in GENERIC_DECK_TITLES:
-        meta["title"] = _deck_title(slides[0] if slides else "") or path.stem
-    meta.update({"format": SLIDES, PAGE_LABELS: "\n".join(labels)})
-    return "\f".join(slides), meta, None
-
-
-def _ppt_records(stream: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int, int]]:
-    """The records from start to end: (type, instance, version, where its body starts, its length)."""
-    at, seen = start, 0
-    while at + 8 <= end and seen < _PPT_MAX_RECORDS:
-        head, kind, length = struct.unpack_from("<HHI", stream, at)
-        body = at + 8
-        length = min(length, end - body)
-        yield kind, head >> 4, head & 0xF, body, length
-        at, seen = body + length, seen + 1
-
-
-def _ppt_find(stream: bytes, start: int, end: int, kinds: tuple[int, ...]) -> Iterator[tuple[int, int, int, int]]:
-    """Every record of the kinds asked, at any depth, in file order: (type, instance, body, length)."""
-    for kind, instance, version, body, length in _ppt_records(stream, start, end):
-        if kind in kinds:
-            yield kind, instance, body, length
-        if version == _PPT_CONTAINER and kind not in kinds:
-            yield from _ppt_find(stream, body, body + length, kinds)
-
-
-def _ppt_persist(stream: bytes, user: bytes) -> tuple[dict[int, int], int]:
-    """Where each persisted object (slide, notes, the document) starts, by its id, newest save first; and the
-    document's id."""
-    edit = struct.unpack_from("<I", user, 16)[0] if len(user) >= 20 else None
-    offsets: dict[int, int] = {}
-    document = 0
-    for _ in range(_PPT_MAX_EDITS):
-        if edit is None or edit + 8 > len(stream) or struct.unpack_from("<H", stream, edit + 2)[0] != _PPT_USER_EDIT:
-            break
-        last_edit, directory, document_id = struct.unpack_from("<III", stream, edit + 16)
-        document = document or document_id
-        if struct.unpack_from("<H", stream, directory + 2)[0] == _PPT_PERSIST_DIRECTORY:
-            at = directory + 8
-            end = at + struct.unpack_from("<I", stream, directory + 4)[0]
-            while at + 4 <= end:
-                entry = struct.unpack_from("<I", stream, at)[0]
-                first, count = entry & 0xFFFFF, entry >> 20
-                for k in range(count):
-                    offsets.setdefault(first + k, struct.unpack_from("<I", stream, at + 4 + 4 * k)[0])
-                at += 4 + 4 * count
-        edit = last_edit or None
-    if not offsets:
-        raise ValueError("no persist directory")
-    return offsets, document
-
-
-def _ppt_text(stream: bytes, kind: int, body: int, length: int) -> str:
-    raw = stream[body : body + length]
-    text = raw.decode("utf-16-le", errors="replace") if kind == _PPT_TEXT_CHARS else raw.decode("latin-1")
-    return text.replace("\x0b", "\n").replace("\r", "\n")
-
-
-def _ppt_slides(stream: bytes, user: bytes) -> tuple[list[str], list[str]]:
-    """Each slide's text (see _read_ppt) and its label, in the show's order."""
-    offsets, document = _ppt_persist(stream, user)
-    doc_at = offsets[document]
-    doc_end = doc_at + 8 + struct.unpack_from("<I", stream, doc_at + 4)[0]
-    order: list[int] = []
-    listed: dict[int, list[tuple[int, str]]] = {}  # a slide's texts in the document's slide list: (textType, text)
-    notes_pages: dict[int, int] = {}  # a notes page's id (as a slide names it) -> its persisted object's id
-    for _, instance, body, length in _ppt_find(stream, doc_at + 8, doc_end, (_PPT_SLIDE_LIST,)):
-        if instance == 2:  # the notes pages' list
-            for kind, _, _, atom, size in _ppt_records(stream, body, body + length):
-                if kind == _PPT_SLIDE_PERSIST and size >= 16:
-                    persist, _, _, page = struct.unpack_from("<IIII", stream, atom)
-                    notes_pages[page] = persist
-        if instance != 0:  # 1: masters
-            continue
-        current: list[tuple[int, str]] | None = None
-        text_type = 4
-        for kind, _, _, atom, size in _ppt_records(stream, body, body + length):
-            if kind == _PPT_SLIDE_PERSIST:
-                persist = struct.unpack_from("<I", stream, atom)[0]
-                order.append(persist)
-                current = listed.setdefault(persist, [])
-            elif kind == _PPT_TEXT_HEADER:
-                text_type = struct.unpack_from("<I", stream, atom)[0]
-            elif kind in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES) and current is not None:
-                current.append((text_type, _ppt_text(stream, kind, atom, size)))
-    slides, labels = [], []
-    for number, persist in enumerate(order, 1):
-        at = offsets.get(persist)
-        if at is None or struct.unpack_from("<H", stream, at + 2)[0] != _PPT_SLIDE:
-            continue
-        end = at + 8 + struct.unpack_from("<I", stream, at + 4)[0]
-        title, shapes = _ppt_shapes(stream, at + 8, end, listed.get(persist, []))
-        blocks = [f"# {title or f'Slide {number}'}", *shapes]
-        notes = _ppt_notes(stream, offsets, notes_pages, at + 8, end)
-        if notes:
-            blocks += ["### Speaker notes", *notes]
-        slides.append("\n\n".join(block for block in blocks if block.strip()))
-        hidden = any(struct.unpack_from("<H", stream, body + 10)[0] & 0x4 for _, _, body, size in _ppt_find(stream, at + 8, end, (_PPT_SHOW_INFO,)) if size >= 12)
-        labels.append(f"slide {number}" + (", hidden" if hidden else ""))
-    return slides, labels
-
-
-def _ppt_shapes(stream: bytes, start: int, end: int, listed: list[tuple[int, str]]) -> tuple[str, list[str]]:
-    """A slide's title and the blocks of its other shapes in reading order; a group whose shapes hold text in a grid
-    (a table) reads a row a line, its cells " | " apart."""
-    title = ""
-    placed: list[tuple[tuple[int, int], str, bool]] = []  # (top, left), its text, a table's rows
-
-    def shape_text(body: int, length: int) -> tuple[int, str] | None:
-        for _, _, atom, size in _ppt_find(stream, body, body + length, (_ART_TEXTBOX,)):
-            text_type, said = 4, []
-            for inner, _, _, at, n in _ppt_records(stream, atom, atom + size):
-                if inner == _PPT_TEXT_HEADER:
-                    text_type = struct.unpack_from("<I", stream, at)[0]
-                elif inner in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES):
-                    said.append(_ppt_text(stream, inner, at, n))
-                elif inner == _PPT_OUTLINE_REF:
-                    index = struct.unpack_from("<I", stream, at)[0]
-                    if index < len(listed):
-                        text_type = listed[index][0]
-                        said.append(listed[index][1])
-            return text_type, "\n".join(said)
-        return None
-
-    def anchor(body: int, length: int) -> tuple[int, int]:
-        for kind, _, atom, size in _ppt_records_flat(stream, body, body + length, (_ART_ANCHOR, _ART_CHILD_ANCHOR)):
-            if kind == _ART_ANCHOR and size == 8:
-                top, left = struct.unpack_from("<hh", stream, atom)
-            elif size >= 16:
-                left, top = struct.unpack_from("<ii", stream, atom)
-            else:
-                continue
-            return top, left
-        return -1, -1
-
-    def read_group(body: int, length: int) -> None:
-        """A group's shapes: the first is the group's own, with no text; a group of shapes in a grid is a table."""
-        members = list(_ppt_records_flat(stream, body, body + length, (_ART_GROUP, _ART_SHAPE)))[1:]
-        cells = [(anchor(b, n), t[1]) for k, _, b, n in members if k == _ART_SHAPE and (t := shape_text(b, n)) and t[1].strip()]
-        if rows := _grid_rows(cells):  # a table's borders are shapes too, with no text
-            placed.append((min(where for where, _ in cells), "\n".join(row_text(row) for row in rows), True))
-            return
-        for kind, _, b, n in members:
-            if kind == _ART_GROUP:
-                read_group(b, n)
-            else:
-                read_shape(b, n)
-
-    def read_shape(body: int, length: int) -> None:
-        nonlocal title
-        found = shape_text(body, length)
-        if not found or not found[1].strip():
-            return
-        text_type, said = found
-        if text_type in _PPT_TITLES and not title:
-            title = " ".join(said.split())
-        else:
-            placed.append((anchor(body, length), said, False))
-
-    root = next(_ppt_records_flat(stream, start, end, (_ART_GROUP,), deep=True), None)  # the drawing's own group
-    if root is not None:
-        read_group(root[2], root[3])
-    placed.sort(key=lambda item: item[0])
-    blocks = [said if table else " ".join(line.split()) for _, said, table in placed for line in ([said] if table else said.split("\n"))]
-    return title, [block for block in blocks if block]
-
-
-def _ppt_records_flat(stream: bytes, start: int, end: int, kinds: tuple[int, ...], deep: bool = False) -> Iterator[tuple[int, int, int, int]]:
-    """The records of the kinds asked directly inside start..end, or (deep) at any depth but not inside one found."""
-    for kind, instance, version, body, length in _ppt_records(stream, start, end):
-        if kind in kinds:
-            yield kind, instance, body, length
-        elif deep and version == _PPT_CONTAINER:
-            yield from _ppt_records_flat(stream, body, body + length, kinds, deep=True)
-
-
-def _grid_rows(cells: list[tuple[tuple[int, int], str]]) -> list[list[str]]:
-    """Shapes laid out as a table (two rows or more of the same number of shapes, two or more, each row at one height)
-    as rows, top to bottom, each left to right; [] for shapes laid out otherwise."""
-    rows: dict[int, list[tuple[int, str]]] = {}
-    for (top, left), said in cells:
-        rows.setdefault(top, []).append((left, " ".join(said.split())))
-    widths = {len(row) for row in rows.values()}
-    if len(rows) < 2 or len(widths) != 1 or widths.pop() < 2:
-        return []
-    return [[said for _, said in sorted(rows[top])] for top in sorted(rows)]
-
-
-def _ppt_notes(stream: bytes, offsets: dict[int, int], notes_pages: dict[int, int], start: int, end: int) -> list[str]:
-    """The text of a slide's notes page (its SlideAtom names the page by id; the notes list says where it is)."""
-    for _, _, body, size in _ppt_records_flat(stream, start, end, (_PPT_SLIDE_ATOM,)):
-        if size < 24:
-            return []
-        at = offsets.get(notes_pages.get(struct.unpack_from("<I", stream, body + 16)[0], -1))
-        if at is None or struct.unpack_from("<H", stream, at + 2)[0] != _PPT_NOTES:
-            return []
-        notes_end = at + 8 + struct.unpack_from("<I", stream, at + 4)[0]
-        said = []
-        for _, _, box, n in _ppt_find(stream, at + 8, notes_end, (_ART_TEXTBOX,)):
-            text_type = 4
-            for kind, _, _, atom, length in _ppt_records(stream, box, box + n):
-                if kind == _PPT_TEXT_HEADER:
-                    text_type = struct.unpack_from("<I", stream, atom)[0]
-                elif kind in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES) and text_type == _PPT_NOTES_TEXT:
-                    said += [" ".join(line.split()) for line in _ppt_text(stream, kind, atom, length).split("\n")]
-        return [line for line in said if line]
-    return []
 
 
 GENERIC_DECK_TITLES = frozenset(("", "powerpoint presentation", "presentation", "title", "click to add title", "slide 1"))
@@ -1506,8 +1041,9 @@ def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     """An Excel workbook in the old binary format (.xls, Excel 97-2003), read by xlrd as an .xlsx is: each sheet with
     anything in it a page, cited "sheet Summary" ("sheet Workings, hidden"), each cell as its number format shows it,
     a date as a date, a formula as the value last saved for it, an error as Excel shows it ("#DIV/0!"). Each row is
-    read to its last cell that holds something: a styled cell at the sheet's far corner pads nothing. The format keeps
-    no title: the file's name is it. A web page saved with an .xls name (as many systems export tables) is read as one."""
+    read to its last cell that holds something: a styled cell at the sheet's far corner pads nothing. Title, author and
+    date are the workbook's own (else its file's name). A web page saved with an .xls name (as many systems export
+    tables) is read as one."""
     import xlrd
 
     if re.match(rb"\s*(<!doctype html|<html|<table|<\?xml)", data[:200].lstrip(codecs.BOM_UTF8), re.IGNORECASE):
@@ -1528,7 +1064,15 @@ def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     except Exception as exc:  # noqa: BLE001 - xlrd meets a damaged file with whatever error its parser hits
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise LoadError(_message(path, f"corrupt or not an Excel .xls file ({reason})", "re-save it from Excel and ingest again")) from None
-    return text, {"title": path.stem, "format": SHEETS, PAGE_LABELS: labels}, None
+    meta = {"title": path.stem}
+    try:
+        import olefile
+
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            meta.update({k: v for k, v in _ole_meta(ole).items() if v})  # the workbook's own title, author, date
+    except (OSError, ValueError, IndexError, struct.error):
+        pass
+    return text, {**meta, "format": SHEETS, PAGE_LABELS: labels}, None
 
 
 def _xls_cell(book: Any, cell: Any) -> str:
@@ -1777,7 +1321,7 @@ def _html_rows(table: object) -> list[str]:
 MAX_ATTACHMENT_DEPTH = 2  # an email attached to an email attached to an email: read no deeper
 MAX_MIME_DEPTH = 20  # parts nested within parts: a real email nests three or four deep
 UNREAD = "unread"  # meta: the attachments an email names but ingest did not read, and why ("logo.png (an image)")
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]\n]{1,20}\]\s*)+", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*|\[(external|ext|caution|warning)\b[^\]\n]{0,20}\]\s*)+", re.IGNORECASE)
 _SIGNATURE_TYPES = ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature")
 
 
@@ -1956,7 +1500,20 @@ def _mail_body(part: Any) -> str:
             content = data.decode(_detect_encoding(data) or "cp1252", errors="replace")
     if part.get_content_type() == "text/html":
         return html_text(content, page=False)[0]
-    return "\n".join(line.rstrip() for line in content.replace("\r\n", "\n").split("\n")).strip()
+    lines: list[str] = []
+    was_quoted = False
+    for line in content.replace("\r\n", "\n").split("\n"):  # a quoted reply's "> " marks go, so its lines read on
+        quoted = _QUOTED.match(line)
+        if quoted:
+            line = line[quoted.end() :]
+        if bool(quoted) != was_quoted and lines and lines[-1] and line.strip():
+            lines.append("")  # a quote is a paragraph of its own
+        lines.append(line.rstrip())
+        was_quoted = bool(quoted)
+    return "\n".join(lines).strip()
+
+
+_QUOTED = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
 _MIME_SUFFIX = {
@@ -2001,7 +1558,11 @@ def _attachment_text(path: Path, part: Any, name: str, depth: int, unread: list[
         if suffix in MAIL_EXTENSIONS:
             text = _mail_text(inner_path, inner if inner is not None else _parse_mail(inner_path, data), data, depth + 1, unread)[0]
         else:
-            text = _READERS[suffix](inner_path, data)[0]
+            text, found, _ = _READERS[suffix](inner_path, data)
+            if found.get("format") not in (SLIDES, SHEETS):  # a printed document's running heads go while its pages
+                from ingest.clean import clean  # are known (the email's text, which has none, keeps its lines)
+
+                text = clean(text, suffix in CAPTION_EXTENSIONS).text
     except LoadError as exc:
         return "", str(exc).split(": ", 1)[-1].split(";")[0]
     except Exception as exc:  # noqa: BLE001 - a damaged attachment loses itself, not the email
@@ -2010,6 +1571,24 @@ def _attachment_text(path: Path, part: Any, name: str, depth: int, unread: list[
 
 
 _ATTACHED_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
+
+
+def _read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    from ingest.office97 import read_doc  # the 97-2003 binary formats: ingest/office97.py
+
+    return read_doc(path, data)
+
+
+def _read_ppt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    from ingest.office97 import read_ppt
+
+    return read_ppt(path, data)
+
+
+def _ole_meta(ole: Any) -> dict[str, str]:
+    from ingest.office97 import ole_meta
+
+    return ole_meta(ole)
 
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]] = {

@@ -420,7 +420,7 @@ def test_a_word97_doc_with_text_stored_one_byte_a_character_is_read(tmp_path: Pa
     """Word stores a piece of plain text one byte a character (cp1252), the piece table's offset doubled and flagged."""
     import struct
 
-    from ingest.load import _CLX_PAIR
+    from ingest.office97 import _CLX_PAIR
 
     source = FIXTURES / "word97-notes.doc"
     word, table, table_name = _word_streams(source)
@@ -463,9 +463,6 @@ def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_
         "locked.doc": (_rewritten(source, tmp_path / "locked.doc", bytes(locked)), "locked.doc: password-protected; remove the password"),
         "old.doc": (_rewritten(source, tmp_path / "old.doc", bytes(old)), "old.doc: saved by Word 95 or earlier; re-save it from Word as .docx"),
     }
-    renamed = tmp_path / "renamed.doc"
-    renamed.write_bytes(make_docx("Title", "Words."))
-    cases["renamed.doc"] = (renamed, "renamed.doc: a .docx document named .doc; rename it .docx and ingest again")
     rtf = tmp_path / "letter.doc"
     rtf.write_bytes(b"{\\rtf1\\ansi Hello}")
     cases["letter.doc"] = (rtf, "letter.doc: an RTF document named .doc; save it as .docx from Word and ingest again")
@@ -479,6 +476,9 @@ def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_
         with pytest.raises(LoadError) as info:
             load(path, max_bytes=MB)
         assert str(info.value).startswith(said) and "\n" not in str(info.value), (name, str(info.value))
+    renamed = tmp_path / "renamed.doc"  # a .docx saved with the old name
+    renamed.write_bytes(make_docx("Title", "Words."))
+    assert load(renamed, max_bytes=MB).text == "# Title\n\nWords."
     page = tmp_path / "export.doc"  # a system's HTML export with a .doc name, as many intranets make them
     page.write_text("<html><body><h1>Board report</h1><p>The board met in May.</p></body></html>", encoding="utf-8")
     assert load(page, max_bytes=MB).text == "# Board report\n\nThe board met in May."
@@ -533,7 +533,7 @@ def test_a_ppt_placeholder_whose_text_is_in_the_documents_slide_list_is_read() -
     shape; a deck built record by record ([MS-PPT]) as PowerPoint lays one out, two saves deep."""
     import struct
 
-    from ingest.load import _ppt_slides
+    from ingest.office97 import _ppt_slides
 
     def text(kind: int, said: str) -> bytes:
         return _record(0x0F9F, struct.pack("<I", kind)) + _record(0x0FA0, said.encode("utf-16-le"))
@@ -596,3 +596,105 @@ def test_what_is_no_ppt_says_so_in_one_line(tmp_path: Path) -> None:
         with pytest.raises(LoadError) as info:
             load(path, max_bytes=MB)
         assert str(info.value).startswith(said) and "\n" not in str(info.value), str(info.value)
+
+
+def test_word97_tables_with_empty_merged_and_nested_cells_keep_their_columns() -> None:
+    """Row ends are read from each paragraph's own properties, not guessed: an empty column, a cell of two paragraphs,
+    a table inside a cell and a merged title row keep every row whole and every figure in its column."""
+    assert load(FIXTURES / "word97-tables.doc", max_bytes=MB).text == (
+        "An empty column.\n\nTrust A | | 98%\nTrust B | | 87%\n\n"
+        "A cell of two paragraphs.\n\nMeasure | Value\nWaiting list (all trusts) | 7.6 million\nStaff | 1.3 million\n\n"
+        "A table in a cell.\n\nOuter A | Outer B before Inner 1 Inner 2 Outer B after\nRow2 A | Row2 B\n\n"
+        "A merged title row.\n\nTable 3: Beds\nTrust | 2023 | 2024\nLTHT | | 1,900\n\nAfter the tables."
+    )
+
+
+def test_word97_text_boxes_notes_of_two_paragraphs_endnotes_and_a_utf8_title_are_read() -> None:
+    doc = load(FIXTURES / "word97-stories.doc", max_bytes=MB)
+    assert doc.text == (
+        "Claim one. Claim two.\n\nMain text here. After.\n\nBefore the box.\n\nAfter the box.\n\n"
+        "Boxed text: waiting times rose 12%.\n\n"
+        "Footnotes\n\n1. First paragraph of note one. Second paragraph of note one.\n\n2. Note two.\n\n"
+        "Notes\n\n1. Endnote source: Audit Office 2023."
+    )
+    assert doc.meta == {"title": "Отчёт о здравоохранении", "author": "Иван Петров"}  # LibreOffice's code page: UTF-8
+
+
+def test_word97_text_deleted_under_tracked_changes_or_hidden_is_left_out() -> None:
+    assert load(FIXTURES / "word97-tracked.doc", max_bytes=MB).text == "The budget is £3 million per year.\n\nVisible sentence."
+
+
+def test_a_damaged_word97_piece_table_or_field_is_an_error_or_kept_not_a_hang(tmp_path: Path) -> None:
+    import struct
+
+    from ingest.office97 import _CLX_PAIR, _word_fields
+
+    source = FIXTURES / "word97-notes.doc"
+    word, table, table_name = _word_streams(source)
+    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]
+    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]
+    fc_clx = struct.unpack_from("<I", word, at + 2 + 8 * _CLX_PAIR)[0]
+    looped = bytearray(table)
+    looped[fc_clx : fc_clx + 3] = b"\x01\xfd\xff"  # formatting of -3 bytes: the reader never moved on
+    path = _rewritten(source, tmp_path / "looped.doc", word, bytes(looped), table_name)
+    with pytest.raises(LoadError) as info:
+        load(path, max_bytes=MB)
+    assert str(info.value).startswith("looped.doc: corrupt or not a Word .doc file (damaged piece table)")
+    assert _word_fields("Before \x13 HYPERLINK x \x14shown\x15 after \x13 PAGE never closed") == "Before  HYPERLINK x shown after  PAGE never closed"
+    assert _word_fields("A \x13 HYPERLINK x \x14link\x15 b") == "A link b"
+    assert _word_fields("\x13" + "x" * 400_000 + "\x14y\x15") == "y"  # a long field code: linear, not quadratic
+
+
+def test_an_emails_quoted_reply_reads_as_its_own_paragraph(tmp_path: Path) -> None:
+    plain = (
+        "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n> We expect waiting lists to fall below seven million by the end\n"
+        "> of the financial year if industrial action ends.\n>> Earlier: the plan was agreed.\n\nAnn"
+    )
+    path = tmp_path / "reply.eml"
+    path.write_bytes(bytes(make_mail(plain=plain)))
+    assert load(path, max_bytes=MB).text.endswith(
+        "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n\nWe expect waiting lists to fall below seven million by the end\n"
+        "of the financial year if industrial action ends.\nEarlier: the plan was agreed.\n\nAnn"
+    )
+
+
+def test_an_attached_pdfs_running_header_goes_as_when_it_is_ingested_alone(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    from ingest.clean import clean
+
+    class Briefing(FPDF):
+        def header(self) -> None:
+            self.set_font("helvetica", size=9)
+            self.cell(0, 8, "NHS Confederation - Elective recovery briefing", align="C", new_x="LMARGIN", new_y="NEXT")
+            self.ln(4)
+
+    pdf = Briefing()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, " ".join(f"Sentence {i} says trusts cleared {i} thousand cases." for i in range(700)))
+    alone = tmp_path / "brief.pdf"
+    alone.write_bytes(bytes(pdf.output()))
+    path = tmp_path / "brief.eml"
+    path.write_bytes(bytes(make_mail(plain="Attached.", attachments=(("brief.pdf", "application/pdf", alone.read_bytes()),))))
+    heads = []
+    for loaded in (load(alone, max_bytes=MB), load(path, max_bytes=MB)):
+        heads.append(clean(loaded.text, loaded.caption, loaded.not_printed).text.count("Elective recovery briefing"))
+    assert pdf.page_no() >= 8 and heads[0] <= 1 and heads[1] == heads[0], heads
+
+
+def test_an_emails_title_keeps_a_tag_that_is_no_mail_systems(tmp_path: Path) -> None:
+    path = tmp_path / "draft.eml"
+    path.write_bytes(bytes(make_mail(subject="[EXTERNAL] RE: [DRAFT] Running costs")))
+    assert load(path, max_bytes=MB).meta["title"] == "[DRAFT] Running costs"
+
+
+def test_an_odp_group_is_read_where_its_shapes_sit(tmp_path: Path) -> None:
+    """A group has no position of its own: it is read where its first shape sits, not before everything."""
+    group = ('<draw:g><draw:custom-shape svg:x="1cm" svg:y="15cm"><text:p>Group bottom-left: last.</text:p></draw:custom-shape>'
+             '<draw:custom-shape svg:x="12cm" svg:y="15cm"><text:p>Group bottom-right: very last.</text:p></draw:custom-shape></draw:g>')  # fmt: skip
+    page = ('<draw:page draw:name="page1" draw:style-name="dp1">' + _frame("title", "1cm", "1cm", "<text:p>Waiting times</text:p>") + group
+            + '<draw:custom-shape svg:x="1cm" svg:y="4cm"><text:p>Top box: first.</text:p></draw:custom-shape></draw:page>')  # fmt: skip
+    path = tmp_path / "deck.odp"
+    make_odp(path, page)
+    assert load(path, max_bytes=MB).text == "# Waiting times\n\nTop box: first.\n\nGroup bottom-left: last.\n\nGroup bottom-right: very last."
