@@ -362,11 +362,12 @@ def _shows_placeholder(element: Any) -> bool:
 
 
 def _docx_text(element: Any) -> str:
-    """A paragraph's text as Word shows it: its runs' text, tracked insertions included, deletions and text boxes not."""
+    """A paragraph's text as Word shows it: its runs' text, tracked insertions included, deletions, hidden text and text
+    boxes not."""
     parts: list[str] = []
     for child in element.iterchildren():
         tag = child.tag
-        if tag in _DOCX_UNREAD or (tag == f"{_W}sdt" and _shows_placeholder(child)):
+        if tag in _DOCX_UNREAD or (tag == f"{_W}sdt" and _shows_placeholder(child)) or (tag == f"{_W}r" and _hidden_run(child)):
             continue
         if tag == f"{_W}t":
             parts.append(child.text or "")
@@ -377,6 +378,12 @@ def _docx_text(element: Any) -> str:
         else:
             parts.append(_docx_text(child))
     return "".join(parts)
+
+
+def _hidden_run(run: Any) -> bool:
+    """A run formatted hidden (<w:vanish/>): Word does not show it."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(f"{_W}val", "true").lower() not in ("0", "false", "off")
 
 
 def _text_boxes(paragraph: Any) -> list[Any]:
@@ -482,17 +489,8 @@ def _read_ods(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     ("sheet Workings, hidden" for one the file hides). A cell reads as the spreadsheet shows it: an .ods stores each
     cell's shown text beside its value. Comments are left out; a row or cell repeated to pad a sheet to its edge is
     read at most MAX_REPEAT times."""
-    content, meta_xml = _odf_package(path, data)
-    office = f"{{{_ODF['office']}}}"
-    body = content.find(f"{office}body/{office}spreadsheet")
-    if body is None:
-        raise LoadError(_message(path, "not an OpenDocument spreadsheet (no office:spreadsheet body)", "save it as an .ods spreadsheet and ingest again"))
-    style = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-    hidden = {
-        found.get(f"{style}name")
-        for found in content.iter(f"{style}style")
-        if any(props.get(f"{_TB}display") == "false" for props in found.iterchildren(f"{style}table-properties"))
-    }
+    content, meta_xml, body = _odf_body(path, data, "spreadsheet")
+    hidden = _hidden_styles(content, "table-properties", f"{_TB}display", "false")
     notes: dict[str, list[str]] = {"footnote": [], "endnote": []}  # a cell's notes: a spreadsheet has no place for them
     pages, labels = [], []
     for sheet in body.iterchildren(f"{_TB}table"):
@@ -521,17 +519,8 @@ def _read_odp(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     its title a "#" heading ("# Slide N" for a slide with none), then its text boxes and tables top to bottom and left
     to right (a bullet a "- " item), then its notes under "### Speaker notes"; cited "slide 3" ("slide 3, hidden"). The
     deck's title is its own, else its first slide's."""
-    content, meta_xml = _odf_package(path, data)
-    office = f"{{{_ODF['office']}}}"
-    body = content.find(f"{office}body/{office}presentation")
-    if body is None:
-        raise LoadError(_message(path, "not an OpenDocument presentation (no office:presentation body)", "save it as an .odp presentation and ingest again"))
-    style = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-    hidden = {
-        found.get(f"{style}name")
-        for found in content.iter(f"{style}style")
-        if any(props.get(f"{_PRESENTATION}visibility") == "hidden" for props in found.iterchildren(f"{style}drawing-page-properties"))
-    }
+    content, meta_xml, body = _odf_body(path, data, "presentation")
+    hidden = _hidden_styles(content, "drawing-page-properties", f"{_PRESENTATION}visibility", "hidden")
     notes: dict[str, list[str]] = {"footnote": [], "endnote": []}  # a slide's footnotes: _odt_blocks collects them; a slide has no place for them
     slides, labels = [], []
     for number, page in enumerate(body.iterchildren(f"{_DRAW}page"), 1):
@@ -580,6 +569,28 @@ def _odp_blocks(shape: Any, notes: dict[str, list[str]]) -> list[str]:
         elif child.tag in (f"{_TB}table", f"{_T}p", f"{_T}list"):
             blocks += _odt_element(child, notes, in_cell=False)
     return blocks
+
+
+def _odf_body(path: Path, data: bytes, kind: str) -> tuple[Any, Any | None, Any]:
+    """An OpenDocument file's content.xml, meta.xml and its body of the kind asked ("spreadsheet", "presentation");
+    a LoadError if it has none."""
+    content, meta_xml = _odf_package(path, data)
+    office = f"{{{_ODF['office']}}}"
+    body = content.find(f"{office}body/{office}{kind}")
+    if body is None:
+        suffix = path.suffix.lower()
+        raise LoadError(_message(path, f"not an OpenDocument {kind} (no office:{kind} body)", f"save it as an {suffix} {kind} and ingest again"))
+    return content, meta_xml, body
+
+
+def _hidden_styles(content: Any, properties: str, attribute: str, value: str) -> set[str]:
+    """The names of the automatic styles whose `properties` set `attribute` to `value` (a sheet or slide hidden)."""
+    style = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+    return {
+        found.get(f"{style}name")
+        for found in content.iter(f"{style}style")
+        if any(props.get(attribute) == value for props in found.iterchildren(f"{style}{properties}"))
+    }
 
 
 def _odf_package(path: Path, data: bytes) -> tuple[Any, Any | None]:

@@ -83,13 +83,18 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     except LoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged file meets whatever error its records lead the reader into
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise LoadError(_message(path, f"corrupt or not a Word .doc file ({reason})", "re-save it from Word as .docx and ingest again")) from None
+        raise _damaged(path, exc, "a Word .doc", "Word as .docx") from None
     blocks = [*_word_blocks(stories["text"]), *_word_blocks(stories["text boxes"])]
     for story, heading in (("footnotes", "Footnotes"), ("endnotes", "Notes")):
         notes = [" ".join(_word_blocks(note)) for note in stories[story].split(_NOTE_MARK)]
         blocks += _numbered_notes(heading, [note for note in notes if note.strip()])
     return "\n\n".join(blocks), meta, None
+
+
+def _damaged(path: Path, exc: Exception, what: str, resave: str) -> LoadError:
+    """The one-line error for a file whose records lead the reader into an error."""
+    reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+    return LoadError(_message(path, f"corrupt or not {what} file ({reason})", f"re-save it from {resave} and ingest again"))
 
 
 def _word_stories(path: Path, word: bytes, ole: Any) -> dict[str, str]:
@@ -359,8 +364,7 @@ def read_ppt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     except LoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged deck meets whatever error its records lead the reader into
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise LoadError(_message(path, f"corrupt or not a PowerPoint .ppt file ({reason})", "re-save it from PowerPoint as .pptx and ingest again")) from None
+        raise _damaged(path, exc, "a PowerPoint .ppt", "PowerPoint as .pptx") from None
     if meta.get("title", "").lower() in GENERIC_DECK_TITLES:
         meta["title"] = _deck_title(slides[0] if slides else "") or path.stem
     meta.update({"format": SLIDES, PAGE_LABELS: "\n".join(labels)})

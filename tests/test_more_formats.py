@@ -698,3 +698,18 @@ def test_an_odp_group_is_read_where_its_shapes_sit(tmp_path: Path) -> None:
     path = tmp_path / "deck.odp"
     make_odp(path, page)
     assert load(path, max_bytes=MB).text == "# Waiting times\n\nTop box: first.\n\nGroup bottom-left: last.\n\nGroup bottom-right: very last."
+
+
+def test_a_docx_run_formatted_hidden_is_left_out_as_a_docs_is(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    paragraph = document.add_paragraph("Visible ")
+    paragraph._p.append(parse_xml(f"<w:r {w}><w:rPr><w:vanish/></w:rPr><w:t>HIDDEN DRAFT NOTE </w:t></w:r>"))
+    paragraph._p.append(parse_xml(f'<w:r {w}><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>shown </w:t></w:r>'))
+    paragraph.add_run("sentence.")
+    path = tmp_path / "hidden.docx"
+    document.save(path)
+    assert load(path, max_bytes=MB).text == "Visible shown sentence."
