@@ -178,8 +178,11 @@ def via_libreoffice(write: Callable[[str, Path], None], source_suffix: str) -> C
     def writer(text: str, path: Path) -> None:
         source = path.with_name(f"{path.stem}-source{source_suffix}")
         write(text, source)
-        subprocess.run(["soffice", "--headless", "--convert-to", path.suffix.lstrip("."), str(source), "--outdir", str(path.parent)],
-                       check=True, capture_output=True, timeout=LIBREOFFICE_SECONDS)  # fmt: skip
+        profile = (path.parent / "libreoffice-profile").as_uri()  # its own: another soffice running must not block it
+        done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", path.suffix.lstrip("."),
+                               str(source), "--outdir", str(path.parent)], capture_output=True, text=True, timeout=LIBREOFFICE_SECONDS)  # fmt: skip
+        if done.returncode or not path.with_name(f"{source.stem}{path.suffix}").exists():
+            raise SystemExit(f"soffice could not convert {source.name}: {' '.join((done.stderr or done.stdout).split())[:300]}")
         path.with_name(f"{source.stem}{path.suffix}").rename(path)
 
     return writer

@@ -1511,19 +1511,32 @@ def _mail_body(part: Any) -> str:
             content = data.decode(_detect_encoding(data) or "cp1252", errors="replace")
     if part.get_content_type() == "text/html":
         return html_text(content, page=False)[0]
-    lines: list[str] = []
-    was_quoted = False
-    for line in content.replace("\r\n", "\n").split("\n"):  # a quoted reply's "> " marks go, so its lines read on
-        quoted = _QUOTED.match(line)
-        if quoted:
-            line = line[quoted.end() :]
-        if bool(quoted) != was_quoted and lines and lines[-1] and line.strip():
-            lines.append("")  # a quote is a paragraph of its own
-        lines.append(line.rstrip())
-        was_quoted = bool(quoted)
-    return "\n".join(lines).strip()
+    return _unquoted(content.replace("\r\n", "\n").split("\n"))
 
 
+def _unquoted(lines: list[str]) -> str:
+    """Plain text with a quoted reply's "> " marks gone, so its wrapped lines read on, each level of quoting a
+    paragraph of its own. A line is a quote's when it opens with ">" and is one of two or more such lines together,
+    or follows a line that says who wrote it ("On 6 March, Bob wrote:"): a lone "> 50% of trusts" keeps its ">"."""
+    depth = [len(found.group().replace(" ", "").replace("\t", "")) if (found := _QUOTED.match(line)) else 0 for line in lines]
+    quoted = [
+        bool(depth[i]) and ((i > 0 and depth[i - 1]) or (i + 1 < len(lines) and depth[i + 1]) or (i > 0 and _WROTE.search(lines[i - 1])))
+        for i in range(len(lines))
+    ]  # fmt: skip
+    out: list[str] = []
+    level = 0
+    for line, deep, is_quote in zip(lines, depth, quoted, strict=True):
+        now = deep if is_quote else 0
+        if is_quote:
+            line = line[_QUOTED.match(line).end() :]
+        if now != level and out and out[-1] and line.strip():
+            out.append("")  # each level of quoting is a paragraph of its own
+        out.append(line.rstrip())
+        level = now
+    return "\n".join(out).strip()
+
+
+_WROTE = re.compile(r"\bwrote:\s*$", re.IGNORECASE)
 _QUOTED = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 
 
@@ -1570,10 +1583,11 @@ def _attachment_text(path: Path, part: Any, name: str, depth: int, unread: list[
             text = _mail_text(inner_path, inner if inner is not None else _parse_mail(inner_path, data), data, depth + 1, unread)[0]
         else:
             text, found, _ = _READERS[suffix](inner_path, data)
-            if found.get("format") not in (SLIDES, SHEETS):  # a printed document's running heads go while its pages
-                from ingest.clean import clean  # are known (the email's text, which has none, keeps its lines)
+            caption = suffix in CAPTION_EXTENSIONS
+            if found.get("format") not in (SLIDES, SHEETS) and not recognise_transcript(text, caption_file=caption):
+                from ingest.clean import clean  # a printed document's running heads go while its pages are known (the
 
-                text = clean(text, suffix in CAPTION_EXTENSIONS).text
+                text = clean(text, caption).text  # email has none); a transcript keeps its times and question numbers
     except LoadError as exc:
         return "", str(exc).split(": ", 1)[-1].split(";")[0]
     except Exception as exc:  # noqa: BLE001 - a damaged attachment loses itself, not the email

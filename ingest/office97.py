@@ -34,6 +34,7 @@ from ingest.markdown import row_text
 _WORD_MAGIC = 0xA5EC  # FibBase.wIdent of a Word binary document
 _WORD97_NFIB = 0x00C1  # FibBase.nFib of Word 97 and later; earlier files keep no piece table this reader knows
 _CHARACTER_RUNS_PAIR, _PARAGRAPH_RUNS_PAIR, _CLX_PAIR, _STYLES_PAIR = 12, 13, 33, 1  # FibRgFcLcb97's (fc, lcb) pairs
+_NOTE_TEXT_PAIRS = {"footnotes": 3, "endnotes": 47}  # ... PlcffndTxt and PlcfendTxt: where each note's text starts
 _WORD_PAGE = 512  # a formatted disk page (FKP) of character or paragraph runs
 # How many characters each part of the text holds, in FibRgLw97's order (the main text first, then its stories)
 _STORIES = ("text", "footnotes", "headers", "macros", "comments", "endnotes", "text boxes", "header text boxes")
@@ -42,7 +43,7 @@ _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _CELL_MARK = "\x07"  # ends a table cell, and (a paragraph of its own, marked as the row's end) a row
 _NOTE_MARK = "\x02"  # an auto-numbered note's reference: it opens each note's text
 _ROW_END, _IN_CELL_BREAK, _HEADING_MARK = "\ue001", "\ue002", "\ue000"  # private-use marks the reader puts in
-_DROPPED_FIELDS = ("TOC", "INDEX", "TOA", "PAGEREF")  # fields whose shown text is a table of contents or an index
+_DROPPED_FIELDS = ("TOC", "INDEX", "TOA")  # fields whose shown text is a table of contents or an index
 # Word's marks in the text: line ends and breaks, hyphens, and characters that anchor pictures, drawn objects and
 # note or comment references (dropped: they have no words); and the reader's own marks
 _WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
@@ -53,6 +54,8 @@ _WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n
 _SPRM_DELETED, _SPRM_HIDDEN = 0x0800, 0x083C
 _SPRM_IN_TABLE, _SPRM_ROW_END, _SPRM_INNER_CELL, _SPRM_INNER_ROW_END = 0x2416, 0x2417, 0x244B, 0x244C
 _SPRM_TABLE_DEFINITION, _SPRM_TABS = 0xD608, 0xC615  # variable-length operands with their own length rules
+_SPRM_HUGE_PROPERTIES = 0x6646  # a paragraph's properties too long for its page: where they are in the Data stream
+_READER_MARKS = str.maketrans({_HEADING_MARK: " ", _ROW_END: " ", _IN_CELL_BREAK: " "})  # the document's own, if any
 _OPERAND_BYTES = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # by a sprm's top three bits (spra); 6: variable
 
 
@@ -78,7 +81,7 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if not ole.exists("WordDocument"):
                 raise LoadError(_message(path, "an Office file with no Word document in it (a workbook or a deck named .doc?)", "save it with its own extension and ingest again"))
-            stories = _word_stories(path, ole.openstream("WordDocument").read(), ole)
+            stories, notes = _word_stories(path, ole.openstream("WordDocument").read(), ole)
             meta = ole_meta(ole)
     except LoadError:
         raise
@@ -86,8 +89,8 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
         raise _damaged(path, exc, "a Word .doc", "Word as .docx") from None
     blocks = [*_word_blocks(stories["text"]), *_word_blocks(stories["text boxes"])]
     for story, heading in (("footnotes", "Footnotes"), ("endnotes", "Notes")):
-        notes = [" ".join(_word_blocks(note)) for note in stories[story].split(_NOTE_MARK)]
-        blocks += _numbered_notes(heading, [note for note in notes if note.strip()])
+        said = [" ".join(_word_blocks(note)) for note in notes[story]]
+        blocks += _numbered_notes(heading, [note for note in said if note.strip()])
     return "\n\n".join(blocks), meta, None
 
 
@@ -97,10 +100,11 @@ def _damaged(path: Path, exc: Exception, what: str, resave: str) -> LoadError:
     return LoadError(_message(path, f"corrupt or not {what} file ({reason})", f"re-save it from {resave} and ingest again"))
 
 
-def _word_stories(path: Path, word: bytes, ole: Any) -> dict[str, str]:
+def _word_stories(path: Path, word: bytes, ole: Any) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The document's stories (_STORIES): its text as Word keeps it, with a table's row ends, a cell's inner
     paragraph breaks and each heading's level marked (_ROW_END, _IN_CELL_BREAK, _HEADING_MARK) and deleted or hidden
-    text gone."""
+    text gone; and the footnotes' and endnotes' stories cut into notes where the file says each note starts (a note
+    marked "*" has no number to cut at)."""
     ident, nfib = struct.unpack_from("<HH", word, 0)
     flags = struct.unpack_from("<H", word, 0x0A)[0]
     if ident != _WORD_MAGIC:
@@ -110,6 +114,7 @@ def _word_stories(path: Path, word: bytes, ole: Any) -> dict[str, str]:
     if nfib < _WORD97_NFIB:
         raise LoadError(_message(path, "saved by Word 95 or earlier", "re-save it from Word as .docx and ingest again"))
     table = ole.openstream("1Table" if flags & 0x0200 else "0Table").read()  # fWhichTblStm
+    data = ole.openstream("Data").read() if ole.exists("Data") else b""
     at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]  # past FibBase and fibRgW
     longs = at + 2
     at += 2 + 4 * struct.unpack_from("<H", word, at)[0]  # past fibRgLw
@@ -121,19 +126,38 @@ def _word_stories(path: Path, word: bytes, ole: Any) -> dict[str, str]:
 
     counts = struct.unpack_from(f"<{len(_STORIES)}I", word, longs + 4 * _STORY_COUNTS_AT)
     pieces = _word_pieces(pair(_CLX_PAIR))
-    try:  # formatting that changes what the text says; damaged, it is lost, not the text
-        character_runs = _word_runs(word, pair(_CHARACTER_RUNS_PAIR), paragraphs=False)
-        deleted = [(a, b) for a, b, props in character_runs if props.get(_SPRM_DELETED) or props.get(_SPRM_HIDDEN)]
-        paragraph_runs = _word_runs(word, pair(_PARAGRAPH_RUNS_PAIR), paragraphs=True)
+    total = min(sum(counts), pieces[-1][1] if pieces else 0)  # a damaged count must not ask for more than there is
+    deleted: list[tuple[int, int]] = []
+    paragraph_runs: list[tuple[int, int, dict[int, int]]] = []
+    headings: dict[int, int] = {}
+    try:  # each kind of formatting that changes what the text says: damaged, it is lost, not the text nor the others
+        deleted = [(a, b) for a, b, props in _word_runs(word, pair(_CHARACTER_RUNS_PAIR), False, data) if props.get(_SPRM_DELETED) or props.get(_SPRM_HIDDEN)]
+    except (IndexError, struct.error, ValueError):
+        pass
+    try:
+        paragraph_runs = _word_runs(word, pair(_PARAGRAPH_RUNS_PAIR), True, data)
+    except (IndexError, struct.error, ValueError):
+        pass
+    try:
         headings = _heading_styles(pair(_STYLES_PAIR))
     except (IndexError, struct.error, ValueError):
-        deleted, paragraph_runs, headings = [], [], {}
-    text = _word_chars(word, pieces, deleted, paragraph_runs, headings, sum(counts))
-    stories, start = {}, 0
+        pass
+    text = _word_chars(word, pieces, deleted, paragraph_runs, headings, total)
+    stories, starts, start = {}, {}, 0
     for name, count in zip(_STORIES, counts, strict=True):
         stories[name] = "".join(text[start : start + count])
+        starts[name] = start
         start += count
-    return stories
+    notes = {}
+    for name, index in _NOTE_TEXT_PAIRS.items():
+        plc = pair(index)
+        cps = struct.unpack_from(f"<{len(plc) // 4}I", plc) if len(plc) >= 8 else ()
+        first = starts[name]
+        if cps and all(a <= b for a, b in zip(cps, cps[1:], strict=False)) and cps[-1] <= counts[_STORIES.index(name)]:
+            notes[name] = ["".join(text[first + a : first + b]) for a, b in zip(cps, cps[1:], strict=False)]
+        else:  # no list of where notes start: an auto-numbered note opens with its number's mark
+            notes[name] = stories[name].split(_NOTE_MARK)
+    return stories, notes
 
 
 def _word_pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
@@ -165,17 +189,22 @@ def _sprms(grpprl: bytes) -> Iterator[tuple[int, bytes]]:
         spra = sprm >> 13
         if sprm == _SPRM_TABLE_DEFINITION and at + 2 <= len(grpprl):
             size = 2 + struct.unpack_from("<H", grpprl, at)[0] - 1
+        elif sprm == _SPRM_TABS and at < len(grpprl) and grpprl[at] == 255 and at + 1 < len(grpprl):
+            deleted = grpprl[at + 1]  # PChgTabsDelClose: its count, then two positions each; PChgTabsAdd: its count, then three bytes each
+            added = grpprl[at + 2 + 4 * deleted] if at + 2 + 4 * deleted < len(grpprl) else 0
+            size = 1 + (1 + 4 * deleted) + (1 + 3 * added)
         elif spra == 6 and at < len(grpprl):
-            size = 1 + grpprl[at] if not (sprm == _SPRM_TABS and grpprl[at] == 255) else len(grpprl) - at
+            size = 1 + grpprl[at]
         else:
             size = _OPERAND_BYTES.get(spra, 1)
         yield sprm, grpprl[at : at + size]
         at += max(size, 1)
 
 
-def _word_runs(word: bytes, plc: bytes, paragraphs: bool) -> list[tuple[int, int, dict[int, int]]]:
+def _word_runs(word: bytes, plc: bytes, paragraphs: bool, data: bytes = b"") -> list[tuple[int, int, dict[int, int]]]:
     """The character or paragraph runs of the formatted disk pages a PlcBteChpx or PlcBtePapx names: (first byte of
-    the text, end, {sprm: its operand's first byte, and for paragraphs -1: the style index}), sorted."""
+    the text, end, {sprm: its operand's first byte, and for paragraphs -1: the style index}), sorted. A paragraph's
+    properties too long for its page (a wide table's row) are read from the Data stream, where the page points."""
     pages = (len(plc) - 4) // 8
     runs = []
     for k in range(pages):
@@ -195,6 +224,12 @@ def _word_runs(word: bytes, plc: bytes, paragraphs: bool) -> list[tuple[int, int
             else:
                 grpprl = b""
             for sprm, operand in _sprms(grpprl):
+                if sprm == _SPRM_HUGE_PROPERTIES and len(operand) == 4:
+                    where = struct.unpack("<I", operand)[0]
+                    if where + 2 <= len(data):
+                        size = struct.unpack_from("<H", data, where)[0]
+                        props.update((k, v[0] if v else 0) for k, v in _sprms(data[where + 2 : where + 2 + size]))
+                    continue
                 props[sprm] = operand[0] if operand else 0
             runs.append((bounds[i], bounds[i + 1], props))
     runs.sort(key=lambda run: run[0])
@@ -223,8 +258,9 @@ def _word_chars(
     word: bytes, pieces: list[tuple[int, int, int, bool]], deleted: list[tuple[int, int]],
     paragraph_runs: list[tuple[int, int, dict[int, int]]], headings: dict[int, int], total: int,
 ) -> list[str]:  # fmt: skip
-    """The document's characters in order (total of them), each a string: "" for a deleted one, a mark for a row's end
-    or a cell's inner break, and a heading paragraph's first character led by _HEADING_MARK once per level."""
+    """The document's characters in order, one string for each of its `total` character positions (a UTF-16 code
+    unit: a character beyond the first 65,536, an emoji, takes two, the second ""): "" for a deleted one, a mark for a
+    row's end or a cell's inner break, a heading paragraph's first character led by _HEADING_MARK once per level."""
     starts = [run[0] for run in paragraph_runs]
     deleted_starts = [a for a, _ in deleted]
     out: list[str] = []
@@ -235,25 +271,39 @@ def _word_chars(
         end = min(end, total)
         width, first = (1, fc // 2) if narrow else (2, fc)
         raw = word[first : first + width * (end - start)]
-        chars = raw.decode("cp1252", errors="replace") if narrow else raw.decode("utf-16-le", errors="replace")
-        for k, ch in enumerate(chars):
+        units = list(raw.decode("cp1252", errors="replace")) if narrow else [chr(u) for u in struct.unpack(f"<{len(raw) // 2}H", raw)]
+        units += [""] * (end - start - len(units))  # a piece running past the stream's end
+        skip = False
+        for k, ch in enumerate(units):
+            if skip:  # the second half of a pair, already read
+                skip = False
+                out.append("")
+                continue
+            if "\ud800" <= ch <= "\udbff" and k + 1 < len(units) and "\udc00" <= units[k + 1] <= "\udfff":
+                ch = (ch + units[k + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+                skip = True
+            elif "\ud800" <= ch <= "\udfff":
+                ch = "\ufffd"
             where = first + width * k
             if deleted:
                 i = bisect.bisect_right(deleted_starts, where) - 1
                 if i >= 0 and deleted[i][0] <= where < deleted[i][1]:
                     out.append("")
                     continue
-            if ch not in ("\r", _CELL_MARK):
-                out.append(ch)
+            if ch not in ("\r", _CELL_MARK, "\x0c"):
+                out.append(ch.translate(_READER_MARKS))
                 continue
             props = _run_at(paragraph_runs, starts, where)
             if ch == _CELL_MARK and props.get(_SPRM_ROW_END):
                 ch = _ROW_END
             elif ch == "\r" and (props.get(_SPRM_IN_TABLE) or props.get(_SPRM_INNER_CELL) or props.get(_SPRM_INNER_ROW_END)):
                 ch = _IN_CELL_BREAK  # a paragraph inside a cell, or a nested table's cell or row
+            elif ch == "\x0c":
+                ch = "\r"  # a section's (or page's) end ends its paragraph
             level = headings.get(props.get(-1, -1), 0)
             if level and ch == "\r" and paragraph_start < len(out):
-                out[paragraph_start] = _HEADING_MARK * level + out[paragraph_start]
+                at = next((i for i in range(paragraph_start, len(out)) if out[i]), paragraph_start)
+                out[at] = _HEADING_MARK * level + out[at]
             out.append(ch)
             if ch in ("\r", _CELL_MARK, _ROW_END):
                 paragraph_start = len(out)
@@ -294,6 +344,8 @@ def _word_fields(text: str) -> str:
             state[1] = state[1] or bool(words and words[0].upper() in _DROPPED_FIELDS)
         elif ch == _FIELD_END and stack:
             stack.pop()
+        elif ch in (_FIELD_SEPARATOR, _FIELD_END):  # a mark of no open field (a damaged file): no text
+            continue
         elif stack and not stack[-1][1][0]:
             stack[-1][0].append(ch)
         elif not stack or not stack[-1][1][1]:

@@ -654,7 +654,7 @@ def test_an_emails_quoted_reply_reads_as_its_own_paragraph(tmp_path: Path) -> No
     path.write_bytes(bytes(make_mail(plain=plain)))
     assert load(path, max_bytes=MB).text.endswith(
         "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n\nWe expect waiting lists to fall below seven million by the end\n"
-        "of the financial year if industrial action ends.\nEarlier: the plan was agreed.\n\nAnn"
+        "of the financial year if industrial action ends.\n\nEarlier: the plan was agreed.\n\nAnn"  # a deeper quote: its own paragraph
     )
 
 
@@ -713,3 +713,41 @@ def test_a_docx_run_formatted_hidden_is_left_out_as_a_docs_is(tmp_path: Path) ->
     path = tmp_path / "hidden.docx"
     document.save(path)
     assert load(path, max_bytes=MB).text == "Visible shown sentence."
+
+
+def test_word97_emoji_a_wide_table_and_notes_marked_by_a_symbol_keep_everything_in_place() -> None:
+    """An emoji takes two of the file's character positions: everything after it (a tracked deletion, table marks,
+    where the footnotes start) stays in place. A table of twelve columns keeps its row ends (Word keeps a wide row's
+    properties in the Data stream). A note marked "*" is a note of its own."""
+    assert load(FIXTURES / "word97-more.doc", max_bytes=MB).text == (
+        "Staff said 👍👍👍👍 about the plan.\n\nThe budget is £3 million per year.\n\nTrust | Beds\nLTHT | 1900\n\n"
+        "A wide table.\n\nY0 | Y1 | Y2 | Y3 | Y4 | Y5 | Y6 | Y7 | Y8 | Y9 | Y10 | Y11\nv0 | v1 | v2 | | v4 | v5 | v6 | v7 | v8 | v9 | v10 | v11\n\n"
+        "Claim A. Claim B.* Claim C.\n\nFootnotes\n\n1. Source A: ONS 2023.\n\n2. * Source B: NAO 2022.\n\n3. Source C: NHSE 2024."
+    )
+
+
+def test_word97_a_heading_after_a_section_break_is_a_heading_of_its_own() -> None:
+    assert load(FIXTURES / "word97-sections.doc", max_bytes=MB).text == (
+        "# Introduction\n\nWaiting lists rose by 4% in the year to March.\n\n# Findings\n\nStaffing gaps persisted."
+    )
+
+
+def test_a_lone_line_opening_with_gt_keeps_it_and_each_quote_level_is_its_own_paragraph(tmp_path: Path) -> None:
+    plain = (
+        "Share of trusts over target:\n> 50% of trusts in the North\n\nAgreed.\n\nOn 6 Mar, Bob wrote:\n> I disagree with Carol.\n"
+        "> On 5 Mar, Carol wrote:\n>> Beds will fall by 10%.\n>> Source: plan.\n\nJo"
+    )
+    path = tmp_path / "quotes.eml"
+    path.write_bytes(bytes(make_mail(plain=plain)))
+    assert load(path, max_bytes=MB).text.endswith(
+        "Share of trusts over target:\n> 50% of trusts in the North\n\nAgreed.\n\nOn 6 Mar, Bob wrote:\n\nI disagree with Carol.\n"
+        "On 5 Mar, Carol wrote:\n\nBeds will fall by 10%.\nSource: plan.\n\nJo"
+    )
+
+
+def test_an_attached_transcript_keeps_its_times(tmp_path: Path) -> None:
+    captions = b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nWe cut waiting lists by a tenth.\n\n00:01:01.000 --> 00:01:05.000\nBeds rose.\n"
+    path = tmp_path / "meeting.eml"
+    path.write_bytes(bytes(make_mail(plain="The captions.", attachments=(("board.vtt", "text/vtt", captions),))))
+    text = load(path, max_bytes=MB).text
+    assert "00:01:01.000 --> 00:01:05.000" in text and "Beds rose." in text
