@@ -151,7 +151,7 @@ def from_files(paths: Sequence[Path]) -> Iterable[tuple[str, str, str, dict[str,
         except LoadError as exc:
             print(f"skipped: {exc}", file=sys.stderr)
             continue
-        cleaned, counts = clean_with_counts(loaded.text, loaded.caption)
+        cleaned, counts = clean_with_counts(loaded.text, loaded.caption, loaded.not_printed)  # as ingest cleans it
         yield path.name, kind_of(str(path.resolve())), cleaned.text, dict(counts)
 
 

@@ -102,7 +102,7 @@ def infer_files(paths: list[Path], settings: Settings) -> dict[Path, Inferred]:
         found: dict[str, Inferred] = {}
         for path in (p for p in paths if p.parent == folder):
             loaded = load(path, max_bytes=settings.max_file_bytes)
-            found[path.name] = infer_file(path, loaded.meta, clean(loaded.text, loaded.caption).text)
+            found[path.name] = infer_file(path, loaded.meta, clean(loaded.text, loaded.caption, loaded.not_printed).text)
         out.update({folder / name: inferred for name, inferred in resolve_publishers(found).items()})
     return out
 

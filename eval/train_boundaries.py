@@ -54,7 +54,7 @@ def stream(folder: Path) -> Stream:
     ends: list[int] = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not is_folder_note(p.name)):
         loaded = load(path, max_bytes=MAX_BYTES)
-        text = clean(loaded.text, loaded.caption).text
+        text = clean(loaded.text, loaded.caption, loaded.not_printed).text
         for s in split_sentences(path.name, text):
             if s.heading or s.item or s.fragment:  # a fragment of one column's line: its end is the line's, not a sentence's
                 continue

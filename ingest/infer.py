@@ -788,6 +788,7 @@ def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str], fi
         (bool(_oral_evidence(doc)), "transcript", "an oral evidence header"),
         (file_format == SLIDES, "presentation", "a slide deck"),
         (file_format == SHEETS, "spreadsheet", "a spreadsheet"),
+        (file_format == MAIL, "email", "an email"),
         (bool(re.search(r"^(?:written |oral )?evidence submitted by|submitted the following evidence", opening, re.I | re.M)),
          "written evidence", "an evidence header"),
         (bool(_journal(doc)) and bool(re.search(r"^abstract\b|doi\.org", opening, re.I | re.M)),
@@ -821,7 +822,11 @@ def _kind(doc: _Opening, title: str, transcript: bool, notes: dict[str, str], fi
 def _date(doc: _Opening, title: str, kind: str, meta: Mapping[str, str], notes: dict[str, str]) -> str:
     """When it was published, from the strongest cue: a "published" line, the title's date, a submission date, a
     dated line near the top, the date the accounts were signed, a sign-off date at the end, the period the title
-    covers, a journal citation or copyright year, the file's properties, the year its opening writes about most."""
+    covers, a journal citation or copyright year, the file's properties, the year its opening writes about most. An
+    email's is the date it was sent, whatever its subject or text mention."""
+    if kind == "email" and meta.get("date"):
+        notes["date"] = "the date sent"
+        return meta["date"]
     for rule in (_published_line, _title_date, _submitted_on, _dated_line, _signed_date, _closing_date):
         if found := rule(doc, title):
             when, why = found

@@ -43,6 +43,7 @@ HTML_EXTENSIONS = (".html", ".htm")
 MAIL_EXTENSIONS = (".eml",)  # an email saved as a file (RFC 5322: Thunderbird, Apple Mail, Outlook on the web)
 SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
+OLD_OFFICE_EXTENSIONS = (".doc", ".xls", ".ppt")  # the 97-2003 binary formats: OLE compound files
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SLIDES, SHEETS, MAIL = "slides", "spreadsheet", "email"  # meta["format"] of a slide deck, of a workbook or CSV file, of an email
 PAGE_LABELS = "page_labels"  # meta: how a deck's or workbook's pages are cited, one per line ("slide 3", "sheet Summary")
@@ -83,8 +84,8 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     if data is None:
         data = read_bytes(path, max_bytes)
     reader = _READERS[path.suffix.lower()]
-    if path.suffix.lower() in OFFICE_EXTENSIONS and data.startswith(_OLE_MAGIC):
-        reader = _old_binary_reader(path, data)
+    if path.suffix.lower() in (*OFFICE_EXTENSIONS, *OLD_OFFICE_EXTENSIONS):  # an Office file under another's name
+        reader = _office_reader(path, data) or reader
     text, meta, encoding = reader(path, data)
     if not text.strip():
         raise LoadError(_message(path, "no text found (empty or only whitespace)", "check the file has content"))
@@ -98,9 +99,26 @@ def load(path: Path, *, max_bytes: int, data: bytes | None = None) -> LoadedDocu
     return LoadedDocument(path=path, text=text, meta=meta, encoding=encoding)
 
 
+def _office_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple[str, dict[str, str], str | None]] | None:
+    """The reader of what an Office file is, whatever its name says: a Word, Excel or PowerPoint file, 97-2003 (an OLE
+    compound file) or 2007 on (a zip package); None when the content does not say (the name's reader then judges)."""
+    if data.startswith(_OLE_MAGIC):
+        return _old_binary_reader(path, data)
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        for part, reader in (("word/document.xml", _read_docx), ("xl/workbook.xml", _read_xlsx), ("ppt/presentation.xml", _read_pptx)):
+            if part in names:
+                return reader
+    return None
+
+
 def _old_binary_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple[str, dict[str, str], str | None]]:
-    """An Office package that is an OLE compound file: a password-protected one (an error that says so), or a Word,
-    Excel or PowerPoint 97-2003 file given the new format's name, read as what it is."""
+    """An OLE compound file: a password-protected Office package (an error that says so), or a Word, Excel or
+    PowerPoint 97-2003 file, read as what it is."""
     import olefile
 
     try:
@@ -117,6 +135,8 @@ def _old_binary_reader(path: Path, data: bytes) -> Callable[[Path, bytes], tuple
         return _read_xls
     if "powerpoint document" in streams:
         return _read_ppt
+    if suffix in OLD_OFFICE_EXTENSIONS:
+        return _READERS[suffix]  # its own reader says what is wrong
     raise LoadError(_message(path, "password-protected, or not an Office file", f"remove the password or save it as {suffix} and ingest again"))
 
 
@@ -1057,7 +1077,11 @@ def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     tables) is read as one."""
     import xlrd
 
-    if re.match(rb"\s*(<!doctype html|<html|<table|<\?xml)", data[:200].lstrip(codecs.BOM_UTF8), re.IGNORECASE):
+    from ingest.office97 import markup_kind
+
+    if markup := markup_kind(data):
+        if markup != "html":
+            raise LoadError(_message(path, "an Excel 2003 XML spreadsheet named .xls", "save it as .xlsx from Excel and ingest again"))
         return _read_html(path, data)
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True, logfile=io.StringIO())

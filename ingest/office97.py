@@ -24,7 +24,6 @@ from ingest.load import (
     _deck_title,
     _message,
     _numbered_notes,
-    _read_docx,
     _read_html,
 )  # fmt: skip
 from ingest.markdown import row_text
@@ -46,12 +45,13 @@ _ROW_END, _IN_CELL_BREAK, _HEADING_MARK = "\ue001", "\ue002", "\ue000"  # privat
 _DROPPED_FIELDS = ("TOC", "INDEX", "TOA")  # fields whose shown text is a table of contents or an index
 # Word's marks in the text: line ends and breaks, hyphens, and characters that anchor pictures, drawn objects and
 # note or comment references (dropped: they have no words); and the reader's own marks
-_WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
+_WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
                              "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, _HEADING_MARK: None,
                              _IN_CELL_BREAK: " "})  # fmt: skip
 # Single property modifiers (sprms) read: a character deleted under tracked changes, or hidden (Word shows neither);
 # a paragraph in a table, ending a table's row, or (nested tables) in an inner table's cell or ending its row
 _SPRM_DELETED, _SPRM_HIDDEN = 0x0800, 0x083C
+_ON = 1  # a toggle's operand: 0 off, 1 on, 0x80 and 0x81 as the style says or its opposite (styles are not read: shown)
 _SPRM_IN_TABLE, _SPRM_ROW_END, _SPRM_INNER_CELL, _SPRM_INNER_ROW_END = 0x2416, 0x2417, 0x244B, 0x244C
 _SPRM_TABLE_DEFINITION, _SPRM_TABS = 0xD608, 0xC615  # variable-length operands with their own length rules
 _SPRM_HUGE_PROPERTIES = 0x6646  # a paragraph's properties too long for its page: where they are in the Data stream
@@ -66,14 +66,15 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     cell's text), a field as the text it shows (a table of contents left out), text deleted under tracked changes or
     hidden left out, then the text boxes' text, and the footnotes and endnotes at the end under "Footnotes" and "Notes", as a
     .docx's. Bullets and numbering are formatting it does not read: an item is a plain paragraph. Title, author and
-    date are the file's own. A .docx, a web page or an RTF saved with a .doc name is read as what it is, or said to be."""
+    date are the file's own. A web page saved with a .doc name is read as one; an RTF or Word 2003 XML file is said to
+    be one. (ingest.load reads another Office file under this name as what it is.)"""
     import olefile
 
-    if data.startswith(b"PK"):
-        return _read_docx(path, data)  # a .docx saved with the old name
     if data.lstrip()[:5].lower() == b"{\\rtf":
         raise LoadError(_message(path, "an RTF document named .doc", "save it as .docx from Word and ingest again"))
-    if re.match(rb"\s*(<!doctype html|<html|<\?xml)", data[:200].lstrip(codecs.BOM_UTF8), re.IGNORECASE):
+    if markup := markup_kind(data):
+        if markup != "html":
+            raise LoadError(_message(path, "a Word 2003 XML document named .doc", "save it as .docx from Word and ingest again"))
         return _read_html(path, data)  # Word's "web page" save, or a system's HTML export, named .doc
     if not data.startswith(_OLE_MAGIC):
         raise LoadError(_message(path, "not a Word .doc file", "re-save it from Word as .docx and ingest again"))
@@ -92,6 +93,16 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
         said = [" ".join(_word_blocks(note)) for note in notes[story]]
         blocks += _numbered_notes(heading, [note for note in said if note.strip()])
     return "\n\n".join(blocks), meta, None
+
+
+def markup_kind(data: bytes) -> str:
+    """"html" for a web page, "xml" for another XML file (Office 2003's XML formats), "" for neither."""
+    head = data[:2000].lstrip(codecs.BOM_UTF8).lstrip()
+    if re.match(rb"(<!doctype html|<html|<table)", head, re.IGNORECASE):
+        return "html"
+    if head.startswith(b"<?xml"):
+        return "html" if re.search(rb"<(html|!doctype html)\b", head, re.IGNORECASE) else "xml"
+    return ""
 
 
 def _damaged(path: Path, exc: Exception, what: str, resave: str) -> LoadError:
@@ -131,7 +142,8 @@ def _word_stories(path: Path, word: bytes, ole: Any) -> tuple[dict[str, str], di
     paragraph_runs: list[tuple[int, int, dict[int, int]]] = []
     headings: dict[int, int] = {}
     try:  # each kind of formatting that changes what the text says: damaged, it is lost, not the text nor the others
-        deleted = [(a, b) for a, b, props in _word_runs(word, pair(_CHARACTER_RUNS_PAIR), False, data) if props.get(_SPRM_DELETED) or props.get(_SPRM_HIDDEN)]
+        runs = _word_runs(word, pair(_CHARACTER_RUNS_PAIR), False, data)
+        deleted = [(a, b) for a, b, props in runs if props.get(_SPRM_DELETED) == _ON or props.get(_SPRM_HIDDEN) == _ON]
     except (IndexError, struct.error, ValueError):
         pass
     try:
@@ -382,7 +394,7 @@ def ole_meta(ole: Any) -> dict[str, str]:
 # --- PPT (PowerPoint 97-2003) ------------------------------------------------------------------------
 
 _PPT_CONTAINER = 0xF  # a record whose version nibble is 0xF holds records
-_PPT_DOCUMENT, _PPT_SLIDE, _PPT_NOTES = 0x03E8, 0x03EE, 0x03F0
+_PPT_SLIDE, _PPT_NOTES = 0x03EE, 0x03F0
 _PPT_SLIDE_LIST, _PPT_SLIDE_PERSIST, _PPT_SLIDE_ATOM, _PPT_SHOW_INFO = 0x0FF0, 0x03F3, 0x03EF, 0x03F9
 _PPT_TEXT_HEADER, _PPT_TEXT_CHARS, _PPT_TEXT_BYTES, _PPT_OUTLINE_REF = 0x0F9F, 0x0FA0, 0x0FA8, 0x0F9E
 _PPT_USER_EDIT, _PPT_PERSIST_DIRECTORY = 0x0FF5, 0x1772
@@ -476,7 +488,7 @@ def _ppt_text(stream: bytes, kind: int, body: int, length: int) -> str:
 
 
 def _ppt_slides(stream: bytes, user: bytes) -> tuple[list[str], list[str]]:
-    """Each slide's text (see _read_ppt) and its label, in the show's order."""
+    """Each slide's text (see read_ppt) and its label, in the show's order."""
     offsets, document = _ppt_persist(stream, user)
     doc_at = offsets[document]
     doc_end = doc_at + 8 + struct.unpack_from("<I", stream, doc_at + 4)[0]

@@ -272,13 +272,17 @@ def test_xls_times_durations_a_far_styled_cell_and_a_web_page_named_xls(tmp_path
 def test_what_is_no_xls_says_so_in_one_line(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
-    renamed = tmp_path / "renamed.xls"
+    renamed = tmp_path / "renamed.xls"  # an .xlsx under the old name is read as what it is
     book = Workbook()
     book.active["A1"] = "x"
     book.save(renamed)
+    assert load(renamed, max_bytes=MB).text == "# Sheet\n\nx"
+    xml = tmp_path / "export.xls"  # Excel 2003's XML spreadsheet, as systems export them
+    xml.write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+                   "<Worksheet><Table><Row><Cell><Data>x</Data></Cell></Row></Table></Worksheet></Workbook>", encoding="utf-8")  # fmt: skip
     with pytest.raises(LoadError) as info:
-        load(renamed, max_bytes=MB)
-    assert str(info.value) == "renamed.xls: an .xlsx workbook named .xls; rename it .xlsx and ingest again"
+        load(xml, max_bytes=MB)
+    assert str(info.value) == "export.xls: an Excel 2003 XML spreadsheet named .xls; save it as .xlsx from Excel and ingest again"
     junk = tmp_path / "junk.xls"
     junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 700)
     with pytest.raises(LoadError) as info:
@@ -466,9 +470,10 @@ def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_
     rtf = tmp_path / "letter.doc"
     rtf.write_bytes(b"{\\rtf1\\ansi Hello}")
     cases["letter.doc"] = (rtf, "letter.doc: an RTF document named .doc; save it as .docx from Word and ingest again")
-    workbook = tmp_path / "sheet.doc"
-    make_xls(workbook)
-    cases["sheet.doc"] = (workbook, "sheet.doc: an Office file with no Word document in it")
+    xml = tmp_path / "word2003.doc"  # Word 2003's XML document
+    xml.write_text('<?xml version="1.0"?>\n<?mso-application progid="Word.Document"?>\n<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml">'
+                   "<w:body><w:p><w:r><w:t>Words.</w:t></w:r></w:p></w:body></w:wordDocument>", encoding="utf-8")  # fmt: skip
+    cases["word2003.doc"] = (xml, "word2003.doc: a Word 2003 XML document named .doc; save it as .docx from Word and ingest again")
     junk = tmp_path / "junk.doc"
     junk.write_bytes(b"\x00\x01 not a document at all")
     cases["junk.doc"] = (junk, "junk.doc: not a Word .doc file; re-save it from Word as .docx and ingest again")
@@ -479,6 +484,9 @@ def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_
     renamed = tmp_path / "renamed.doc"  # a .docx saved with the old name
     renamed.write_bytes(make_docx("Title", "Words."))
     assert load(renamed, max_bytes=MB).text == "# Title\n\nWords."
+    workbook = tmp_path / "sheet.doc"  # an .xls under a Word document's name
+    make_xls(workbook)
+    assert load(workbook, max_bytes=MB).text.startswith("# Summary\n\nICB | Allocation")
     page = tmp_path / "export.doc"  # a system's HTML export with a .doc name, as many intranets make them
     page.write_text("<html><body><h1>Board report</h1><p>The board met in May.</p></body></html>", encoding="utf-8")
     assert load(page, max_bytes=MB).text == "# Board report\n\nThe board met in May."
@@ -579,17 +587,16 @@ def test_a_ppt_placeholder_whose_text_is_in_the_documents_slide_list_is_read() -
 def test_what_is_no_ppt_says_so_in_one_line(tmp_path: Path) -> None:
     from pptx import Presentation
 
-    renamed = tmp_path / "renamed.ppt"
-    Presentation().save(renamed)
-    workbook = tmp_path / "book.ppt"
-    make_xls(workbook)
+    renamed = tmp_path / "renamed.ppt"  # a .pptx under the old name is read as what it is
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "Oversight"
+    deck.save(renamed)
+    assert load(renamed, max_bytes=MB).text == "# Oversight"
     junk = tmp_path / "junk.ppt"
     junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 700)
     text = tmp_path / "notes.ppt"
     text.write_text("not a deck")
     for path, said in (
-        (renamed, "renamed.ppt: a .pptx deck named .ppt; rename it .pptx and ingest again"),
-        (workbook, "book.ppt: an Office file with no PowerPoint deck in it"),
         (junk, "junk.ppt: corrupt or not a PowerPoint .ppt file ("),
         (text, "notes.ppt: not a PowerPoint .ppt file; re-save it from PowerPoint as .pptx"),
     ):
@@ -751,3 +758,23 @@ def test_an_attached_transcript_keeps_its_times(tmp_path: Path) -> None:
     path.write_bytes(bytes(make_mail(plain="The captions.", attachments=(("board.vtt", "text/vtt", captions),))))
     text = load(path, max_bytes=MB).text
     assert "00:01:01.000 --> 00:01:05.000" in text and "Beds rose." in text
+
+
+def test_word97_text_hidden_only_as_its_style_says_is_shown(tmp_path: Path) -> None:
+    """A hidden toggle of 0x80 means "as the style says"; styles are not read, and the style here is no hidden one."""
+    word, _, _ = _word_streams(FIXTURES / "word97-tracked.doc")
+    at = word.find(b"\x3c\x08\x01")  # sprmCFVanish, on
+    assert at > 0
+    toggled = _rewritten(FIXTURES / "word97-tracked.doc", tmp_path / "toggled.doc", word[: at + 2] + b"\x80" + word[at + 3 :])
+    assert load(toggled, max_bytes=MB).text == "The budget is £3 million per year.\n\nVisible HIDDEN DRAFT NOTEsentence."
+
+
+def test_an_emails_kind_is_email_and_its_date_the_date_sent(tmp_path: Path) -> None:
+    from ingest.clean import clean
+    from ingest.infer import infer_file
+
+    path = tmp_path / "minutes.eml"
+    path.write_bytes(bytes(make_mail(subject="Draft minutes of the meeting on 3 February 2025", plain="Published: 1 January 2024\n\nThe strategy was agreed.")))
+    doc = load(path, max_bytes=MB)
+    found = infer_file(path, doc.meta, clean(doc.text, doc.caption, doc.not_printed).text)
+    assert (found.title, found.date, found.kind) == ("Draft minutes of the meeting on 3 February 2025", "2025-03-04", "email")
