@@ -385,6 +385,17 @@ def _word_streams(path: Path) -> tuple[bytes, bytes, str]:
         return word, ole.openstream(table_name).read(), table_name
 
 
+def _pairs_and_piece_table(word: bytes) -> tuple[int, int]:
+    """Where a Word 97 file's (fc, lcb) pairs start, past FibBase, fibRgW and fibRgLw, and where its piece table is."""
+    import struct
+
+    from ingest.office97 import _CLX_PAIR
+
+    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]
+    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]
+    return at + 2, struct.unpack_from("<I", word, at + 2 + 8 * _CLX_PAIR)[0]
+
+
 def _rewritten(source: Path, target: Path, word: bytes, table: bytes | None = None, table_name: str = "") -> Path:
     """A copy of a real .doc with its streams replaced by ones of the same size (olefile writes no other)."""
     import shutil
@@ -424,13 +435,9 @@ def test_a_word97_doc_with_text_stored_one_byte_a_character_is_read(tmp_path: Pa
     """Word stores a piece of plain text one byte a character (cp1252), the piece table's offset doubled and flagged."""
     import struct
 
-    from ingest.office97 import _CLX_PAIR
-
     source = FIXTURES / "word97-notes.doc"
     word, table, table_name = _word_streams(source)
-    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]
-    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]
-    fc_clx = struct.unpack_from("<I", word, at + 2 + 8 * _CLX_PAIR)[0]
+    pairs, fc_clx = _pairs_and_piece_table(word)
     assert table[fc_clx] == 0x02  # the piece table, with one piece
     start, end = struct.unpack_from("<II", table, fc_clx + 5)
     fc = struct.unpack_from("<I", table, fc_clx + 5 + 8 + 2)[0]
@@ -438,7 +445,7 @@ def test_a_word97_doc_with_text_stored_one_byte_a_character_is_read(tmp_path: Pa
     narrow = text.encode("cp1252")
     word = bytearray(word[:fc] + narrow + word[fc + len(narrow) :])
     # the paragraph runs (which say a paragraph's style) name where a paragraph ends in bytes: half as far in now
-    fc_runs, lcb_runs = struct.unpack_from("<II", word, at + 2 + 8 * 13)
+    fc_runs, lcb_runs = struct.unpack_from("<II", word, pairs + 8 * 13)
     pages = (lcb_runs - 4) // 8
     for k in range(pages):
         page_at = (struct.unpack_from("<I", table, fc_runs + 4 * (pages + 1) + 4 * k)[0] & 0x3FFFFF) * 512
@@ -632,15 +639,11 @@ def test_word97_text_deleted_under_tracked_changes_or_hidden_is_left_out() -> No
 
 
 def test_a_damaged_word97_piece_table_or_field_is_an_error_or_kept_not_a_hang(tmp_path: Path) -> None:
-    import struct
-
-    from ingest.office97 import _CLX_PAIR, _word_fields
+    from ingest.office97 import _word_fields
 
     source = FIXTURES / "word97-notes.doc"
     word, table, table_name = _word_streams(source)
-    at = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]
-    at += 2 + 4 * struct.unpack_from("<H", word, at)[0]
-    fc_clx = struct.unpack_from("<I", word, at + 2 + 8 * _CLX_PAIR)[0]
+    fc_clx = _pairs_and_piece_table(word)[1]
     looped = bytearray(table)
     looped[fc_clx : fc_clx + 3] = b"\x01\xfd\xff"  # formatting of -3 bytes: the reader never moved on
     path = _rewritten(source, tmp_path / "looped.doc", word, bytes(looped), table_name)
@@ -652,17 +655,27 @@ def test_a_damaged_word97_piece_table_or_field_is_an_error_or_kept_not_a_hang(tm
     assert _word_fields("\x13" + "x" * 400_000 + "\x14y\x15") == "y"  # a long field code: linear, not quadratic
 
 
-def test_an_emails_quoted_reply_reads_as_its_own_paragraph(tmp_path: Path) -> None:
-    plain = (
-        "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n> We expect waiting lists to fall below seven million by the end\n"
-        "> of the financial year if industrial action ends.\n>> Earlier: the plan was agreed.\n\nAnn"
-    )
+@pytest.mark.parametrize(
+    ("plain", "shown"),
+    [
+        (  # a reply's quote loses its marks and reads on; a deeper quote is a paragraph of its own
+            "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n> We expect waiting lists to fall below seven million by the end\n"
+            "> of the financial year if industrial action ends.\n>> Earlier: the plan was agreed.\n\nAnn",
+            "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n\nWe expect waiting lists to fall below seven million by the end\n"
+            "of the financial year if industrial action ends.\n\nEarlier: the plan was agreed.\n\nAnn",
+        ),
+        (  # a lone line opening with ">" keeps it: it is a figure, not a quote
+            "Share of trusts over target:\n> 50% of trusts in the North\n\nAgreed.\n\nOn 6 Mar, Bob wrote:\n> I disagree with Carol.\n"
+            "> On 5 Mar, Carol wrote:\n>> Beds will fall by 10%.\n>> Source: plan.\n\nJo",
+            "Share of trusts over target:\n> 50% of trusts in the North\n\nAgreed.\n\nOn 6 Mar, Bob wrote:\n\nI disagree with Carol.\n"
+            "On 5 Mar, Carol wrote:\n\nBeds will fall by 10%.\nSource: plan.\n\nJo",
+        ),
+    ],
+)
+def test_an_emails_quoted_reply_reads_on_and_a_lone_gt_stays(tmp_path: Path, plain: str, shown: str) -> None:
     path = tmp_path / "reply.eml"
     path.write_bytes(bytes(make_mail(plain=plain)))
-    assert load(path, max_bytes=MB).text.endswith(
-        "Thanks Bob, noted.\n\nOn 6 Mar 2024, Bob wrote:\n\nWe expect waiting lists to fall below seven million by the end\n"
-        "of the financial year if industrial action ends.\n\nEarlier: the plan was agreed.\n\nAnn"  # a deeper quote: its own paragraph
-    )
+    assert load(path, max_bytes=MB).text.endswith(shown)
 
 
 def test_an_attached_pdfs_running_header_goes_as_when_it_is_ingested_alone(tmp_path: Path) -> None:
@@ -736,19 +749,6 @@ def test_word97_emoji_a_wide_table_and_notes_marked_by_a_symbol_keep_everything_
 def test_word97_a_heading_after_a_section_break_is_a_heading_of_its_own() -> None:
     assert load(FIXTURES / "word97-sections.doc", max_bytes=MB).text == (
         "# Introduction\n\nWaiting lists rose by 4% in the year to March.\n\n# Findings\n\nStaffing gaps persisted."
-    )
-
-
-def test_a_lone_line_opening_with_gt_keeps_it_and_each_quote_level_is_its_own_paragraph(tmp_path: Path) -> None:
-    plain = (
-        "Share of trusts over target:\n> 50% of trusts in the North\n\nAgreed.\n\nOn 6 Mar, Bob wrote:\n> I disagree with Carol.\n"
-        "> On 5 Mar, Carol wrote:\n>> Beds will fall by 10%.\n>> Source: plan.\n\nJo"
-    )
-    path = tmp_path / "quotes.eml"
-    path.write_bytes(bytes(make_mail(plain=plain)))
-    assert load(path, max_bytes=MB).text.endswith(
-        "Share of trusts over target:\n> 50% of trusts in the North\n\nAgreed.\n\nOn 6 Mar, Bob wrote:\n\nI disagree with Carol.\n"
-        "On 5 Mar, Carol wrote:\n\nBeds will fall by 10%.\nSource: plan.\n\nJo"
     )
 
 
