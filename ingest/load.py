@@ -1093,8 +1093,6 @@ def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
         reason = " ".join(str(exc).split())[:120]
         if "encrypted" in reason.lower():
             raise LoadError(_message(path, "password-protected", "remove the password (save it again without one) and ingest again")) from None
-        if "xlsx" in reason.lower():
-            raise LoadError(_message(path, "an .xlsx workbook named .xls", "rename it .xlsx and ingest again")) from None
         raise LoadError(_message(path, f"corrupt or not an Excel .xls file ({reason})", "re-save it from Excel and ingest again")) from None
     except Exception as exc:  # noqa: BLE001 - xlrd meets a damaged file with whatever error its parser hits
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
@@ -1355,7 +1353,7 @@ def _html_rows(table: object) -> list[str]:
 
 MAX_ATTACHMENT_DEPTH = 2  # an email attached to an email attached to an email: read no deeper
 MAX_MIME_DEPTH = 20  # parts nested within parts: a real email nests three or four deep
-UNREAD = "unread"  # meta: the attachments an email names but ingest did not read, and why ("logo.png (an image)")
+UNREAD = "unread"  # meta: the attachments an email names but ingest did not read, and why ("logo.png (not a kind ingest reads)")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*|\[(external|ext|caution|warning)\b[^\]\n]{0,20}\]\s*)+", re.IGNORECASE)
 _SIGNATURE_TYPES = ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature")
 

@@ -412,9 +412,7 @@ def read_ppt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     slide texts the shape points into; both are read. The slides are found through the file's latest save."""
     import olefile
 
-    if data.startswith(b"PK"):
-        raise LoadError(_message(path, "a .pptx deck named .ppt", "rename it .pptx and ingest again"))
-    if not data.startswith(_OLE_MAGIC):
+    if not data.startswith(_OLE_MAGIC):  # (ingest.load reads a .pptx under this name as what it is)
         raise LoadError(_message(path, "not a PowerPoint .ppt file", "re-save it from PowerPoint as .pptx and ingest again"))
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
