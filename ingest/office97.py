@@ -41,12 +41,12 @@ _STORY_COUNTS_AT = 3  # FibRgLw97's ccpText is its fourth long
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _CELL_MARK = "\x07"  # ends a table cell, and (a paragraph of its own, marked as the row's end) a row
 _NOTE_MARK = "\x02"  # an auto-numbered note's reference: it opens each note's text
-_ROW_END, _IN_CELL_BREAK, _HEADING_MARK = "\ue001", "\ue002", "\ue000"  # private-use marks the reader puts in
+_ROW_END, _IN_CELL_BREAK, _HEADING_MARK, _ITEM_MARK = "\ue001", "\ue002", "\ue000", "\ue003"  # private-use marks the reader puts in
 _DROPPED_FIELDS = ("TOC", "INDEX", "TOA")  # fields whose shown text is a table of contents or an index
 # Word's marks in the text: line ends and breaks, hyphens, and characters that anchor pictures, drawn objects and
 # note or comment references (dropped: they have no words); and the reader's own marks
 _WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
-                             "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, _HEADING_MARK: None,
+                             "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, _HEADING_MARK: None, _ITEM_MARK: None,
                              _IN_CELL_BREAK: " "})  # fmt: skip
 # Single property modifiers (sprms) read: a character deleted under tracked changes, or hidden (Word shows neither);
 # a paragraph in a table, ending a table's row, or (nested tables) in an inner table's cell or ending its row
@@ -55,7 +55,8 @@ _ON = 1  # a toggle's operand: 0 off, 1 on, 0x80 and 0x81 as the style says or i
 _SPRM_IN_TABLE, _SPRM_ROW_END, _SPRM_INNER_CELL, _SPRM_INNER_ROW_END = 0x2416, 0x2417, 0x244B, 0x244C
 _SPRM_TABLE_DEFINITION, _SPRM_TABS = 0xD608, 0xC615  # variable-length operands with their own length rules
 _SPRM_HUGE_PROPERTIES = 0x6646  # a paragraph's properties too long for its page: where they are in the Data stream
-_READER_MARKS = str.maketrans({_HEADING_MARK: " ", _ROW_END: " ", _IN_CELL_BREAK: " "})  # the document's own, if any
+_SPRM_LIST, _NOT_LISTED = 0x460B, 0x07FF  # a paragraph's list (1-2047: bulleted or numbered; 0 or 0xF801: none)
+_READER_MARKS = str.maketrans({_HEADING_MARK: " ", _ROW_END: " ", _IN_CELL_BREAK: " ", _ITEM_MARK: " "})  # the document's own, if any
 _OPERAND_BYTES = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # by a sprm's top three bits (spra); 6: variable
 
 
@@ -65,8 +66,8 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     table's rows one line each with cells " | " apart (a cell of two paragraphs one cell; a table inside a cell that
     cell's text), a field as the text it shows (a table of contents left out), text deleted under tracked changes or
     hidden left out, then the text boxes' text, and the footnotes and endnotes at the end under "Footnotes" and "Notes", as a
-    .docx's. Bullets and numbering are formatting it does not read: an item is a plain paragraph. Title, author and
-    date are the file's own. A web page saved with a .doc name is read as one; an RTF or Word 2003 XML file is said to
+    .docx's. A paragraph of a list, bulleted or numbered, is a "- " item (its number is formatting, not kept); one
+    listed only by its style is a plain paragraph. Title, author and date are the file's own. A web page saved with a .doc name is read as one; an RTF or Word 2003 XML file is said to
     be one. (ingest.load reads another Office file under this name as what it is.)"""
     import olefile
 
@@ -215,7 +216,7 @@ def _sprms(grpprl: bytes) -> Iterator[tuple[int, bytes]]:
 
 def _word_runs(word: bytes, plc: bytes, paragraphs: bool, data: bytes = b"") -> list[tuple[int, int, dict[int, int]]]:
     """The character or paragraph runs of the formatted disk pages a PlcBteChpx or PlcBtePapx names: (first byte of
-    the text, end, {sprm: its operand's first byte, and for paragraphs -1: the style index}), sorted. A paragraph's
+    the text, end, {sprm: its operand (its first four bytes, as a number), and for paragraphs -1: the style index}), sorted. A paragraph's
     properties too long for its page (a wide table's row) are read from the Data stream, where the page points."""
     pages = (len(plc) - 4) // 8
     runs = []
@@ -240,9 +241,9 @@ def _word_runs(word: bytes, plc: bytes, paragraphs: bool, data: bytes = b"") -> 
                     where = struct.unpack("<I", operand)[0]
                     if where + 2 <= len(data):
                         size = struct.unpack_from("<H", data, where)[0]
-                        props.update((k, v[0] if v else 0) for k, v in _sprms(data[where + 2 : where + 2 + size]))
+                        props.update((k, int.from_bytes(v[:4], "little")) for k, v in _sprms(data[where + 2 : where + 2 + size]))
                     continue
-                props[sprm] = operand[0] if operand else 0
+                props[sprm] = int.from_bytes(operand[:4], "little")
             runs.append((bounds[i], bounds[i + 1], props))
     runs.sort(key=lambda run: run[0])
     return runs
@@ -313,9 +314,10 @@ def _word_chars(
             elif ch == "\x0c":
                 ch = "\r"  # a section's (or page's) end ends its paragraph
             level = headings.get(props.get(-1, -1), 0)
-            if level and ch == "\r" and paragraph_start < len(out):
+            mark = _HEADING_MARK * level if level else _ITEM_MARK if 0 < props.get(_SPRM_LIST, 0) < _NOT_LISTED else ""
+            if mark and ch == "\r" and paragraph_start < len(out):
                 at = next((i for i in range(paragraph_start, len(out)) if out[i]), paragraph_start)
-                out[at] = _HEADING_MARK * level + out[at]
+                out[at] = mark + out[at]
             out.append(ch)
             if ch in ("\r", _CELL_MARK, _ROW_END):
                 paragraph_start = len(out)
@@ -336,8 +338,11 @@ def _word_blocks(text: str) -> list[str]:
             lines = (row_text([" ".join(cell.translate(_WORD_MARKS).split()) for cell in row]) for row in rows)
             blocks.append("\n".join(line for line in lines if line))
         level = len(paragraph) - len(paragraph := paragraph.lstrip(_HEADING_MARK))
+        item = paragraph.startswith(_ITEM_MARK)
         said = "\n".join(" ".join(line.split()) for line in paragraph.translate(_WORD_MARKS).split("\n")).strip("\n")
-        blocks.append(f"{'#' * level} {' '.join(said.split())}" if level and said.strip() else said)
+        if said.strip() and (level or item):
+            said = f"{'#' * level if level else '-'} {' '.join(said.split())}"
+        blocks.append(said)
     return [block for block in blocks if block.strip()]
 
 

@@ -415,7 +415,7 @@ def test_a_word97_doc_reads_as_its_paragraphs_table_rows_and_links(tmp_path: Pat
     assert doc.text == (
         "# Contents\n\n# Accountability\n\n"  # headings by their built-in style, whatever it is called
         "ICBs are accountable to NHS England under the Act. Żółć café naïve — “quoted”.\n\n"  # a link's field: what it shows
-        "In the ICP\n\nand its boards\n\n"
+        "- In the ICP\n\n- and its boards\n\n"  # a bulleted or numbered paragraph is a "- " item
         "| 2023 | 2024\nLTHT | | 98,500\n\n"  # empty cells keep the columns in place; the row's end is no cell
         "## Partners\n\nPartners meet monthly.\nSecond line."  # a heading straight after a table
     )
