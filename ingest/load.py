@@ -1077,8 +1077,6 @@ def _read_xls(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     tables) is read as one."""
     import xlrd
 
-    from ingest.office97 import markup_kind
-
     if markup := markup_kind(data):
         if markup != "html":
             raise LoadError(_message(path, "an Excel 2003 XML spreadsheet named .xls", "save it as .xlsx from Excel and ingest again"))
@@ -1203,6 +1201,16 @@ def _half_up(value: float, decimals: int) -> Decimal:
 
 
 # --- HTML -------------------------------------------------------------------------------------
+
+
+def markup_kind(data: bytes) -> str:
+    """"html" for a web page, "xml" for another XML file (Office 2003's XML formats), "" for neither."""
+    head = data[:2000].lstrip(codecs.BOM_UTF8).lstrip()
+    if re.match(rb"(<!doctype html|<html|<table)", head, re.IGNORECASE):
+        return "html"
+    if head.startswith(b"<?xml"):
+        return "html" if re.search(rb"<(html|!doctype html)\b", head, re.IGNORECASE) else "xml"
+    return ""
 
 
 def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
@@ -1371,10 +1379,14 @@ def _read_eml(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     try:
         text, meta = _mail_text(path, message, data, 0, unread)
     except RecursionError:
-        raise LoadError(_message(path, "parts nested too deeply to be an email", "save the message again from the mail program and ingest again")) from None
+        raise _nested_too_deeply(path) from None
     if unread:
         meta[UNREAD] = "; ".join(unread)
     return text, meta, None
+
+
+def _nested_too_deeply(path: Path) -> LoadError:
+    return LoadError(_message(path, "parts nested too deeply to be an email", "save the message again from the mail program and ingest again"))
 
 
 def _parse_mail(path: Path, data: bytes) -> Any:
@@ -1387,7 +1399,7 @@ def _parse_mail(path: Path, data: bytes) -> Any:
     try:
         message = BytesParser(policy=policy.default).parsebytes(data)
     except RecursionError:
-        raise LoadError(_message(path, "parts nested too deeply to be an email", "save the message again from the mail program and ingest again")) from None
+        raise _nested_too_deeply(path) from None
     if not any(_header(message, data, h) for h in ("From", "Subject", "Date")):
         raise LoadError(_message(path, "not an email (no From, Subject or Date header)", "save the message as .eml from the mail program and ingest again"))
     return message

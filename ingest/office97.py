@@ -5,11 +5,10 @@ returns what ingest.load's readers return, and raises LoadError with one line fo
 from __future__ import annotations
 
 import bisect
-import codecs
 import io
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from ingest.load import (
     _message,
     _numbered_notes,
     _read_html,
+    markup_kind,
 )  # fmt: skip
 from ingest.markdown import row_text
 
@@ -94,16 +94,6 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
         said = [" ".join(_word_blocks(note)) for note in notes[story]]
         blocks += _numbered_notes(heading, [note for note in said if note.strip()])
     return "\n\n".join(blocks), meta, None
-
-
-def markup_kind(data: bytes) -> str:
-    """"html" for a web page, "xml" for another XML file (Office 2003's XML formats), "" for neither."""
-    head = data[:2000].lstrip(codecs.BOM_UTF8).lstrip()
-    if re.match(rb"(<!doctype html|<html|<table)", head, re.IGNORECASE):
-        return "html"
-    if head.startswith(b"<?xml"):
-        return "html" if re.search(rb"<(html|!doctype html)\b", head, re.IGNORECASE) else "xml"
-    return ""
 
 
 def _damaged(path: Path, exc: Exception, what: str, resave: str) -> LoadError:
@@ -404,7 +394,7 @@ _PPT_SLIDE_LIST, _PPT_SLIDE_PERSIST, _PPT_SLIDE_ATOM, _PPT_SHOW_INFO = 0x0FF0, 0
 _PPT_TEXT_HEADER, _PPT_TEXT_CHARS, _PPT_TEXT_BYTES, _PPT_OUTLINE_REF = 0x0F9F, 0x0FA0, 0x0FA8, 0x0F9E
 _PPT_USER_EDIT, _PPT_PERSIST_DIRECTORY = 0x0FF5, 0x1772
 _ART_GROUP, _ART_SHAPE, _ART_ANCHOR, _ART_CHILD_ANCHOR, _ART_TEXTBOX = 0xF003, 0xF004, 0xF010, 0xF00F, 0xF00D
-_PPT_TITLES, _PPT_NOTES_TEXT = (0, 6), 2  # TextHeaderAtom's textType: a title or centred title; a notes page's body
+_PPT_TITLES, _PPT_NOTES_TEXT, _PPT_OTHER_TEXT = (0, 6), 2, 4  # TextHeaderAtom's textType: a title or centred title; a notes page's body; other text
 _PPT_MAX_RECORDS = 200_000  # records read from one stream: a damaged length must not walk a file for ever
 _PPT_MAX_EDITS = 1_000  # incremental saves followed back
 
@@ -449,15 +439,6 @@ def _ppt_records(stream: bytes, start: int, end: int) -> Iterator[tuple[int, int
         at, seen = body + length, seen + 1
 
 
-def _ppt_find(stream: bytes, start: int, end: int, kinds: tuple[int, ...]) -> Iterator[tuple[int, int, int, int]]:
-    """Every record of the kinds asked, at any depth, in file order: (type, instance, body, length)."""
-    for kind, instance, version, body, length in _ppt_records(stream, start, end):
-        if kind in kinds:
-            yield kind, instance, body, length
-        if version == _PPT_CONTAINER and kind not in kinds:
-            yield from _ppt_find(stream, body, body + length, kinds)
-
-
 def _ppt_persist(stream: bytes, user: bytes) -> tuple[dict[int, int], int]:
     """Where each persisted object (slide, notes, the document) starts, by its id, newest save first; and the
     document's id."""
@@ -498,7 +479,7 @@ def _ppt_slides(stream: bytes, user: bytes) -> tuple[list[str], list[str]]:
     order: list[int] = []
     listed: dict[int, list[tuple[int, str]]] = {}  # a slide's texts in the document's slide list: (textType, text)
     notes_pages: dict[int, int] = {}  # a notes page's id (as a slide names it) -> its persisted object's id
-    for _, instance, body, length in _ppt_find(stream, doc_at + 8, doc_end, (_PPT_SLIDE_LIST,)):
+    for _, instance, body, length in _ppt_records_of(stream, doc_at + 8, doc_end, (_PPT_SLIDE_LIST,), deep=True):
         if instance == 2:  # the notes pages' list
             for kind, _, _, atom, size in _ppt_records(stream, body, body + length):
                 if kind == _PPT_SLIDE_PERSIST and size >= 16:
@@ -507,7 +488,7 @@ def _ppt_slides(stream: bytes, user: bytes) -> tuple[list[str], list[str]]:
         if instance != 0:  # 1: masters
             continue
         current: list[tuple[int, str]] | None = None
-        text_type = 4
+        text_type = _PPT_OTHER_TEXT
         for kind, _, _, atom, size in _ppt_records(stream, body, body + length):
             if kind == _PPT_SLIDE_PERSIST:
                 persist = struct.unpack_from("<I", stream, atom)[0]
@@ -529,7 +510,7 @@ def _ppt_slides(stream: bytes, user: bytes) -> tuple[list[str], list[str]]:
         if notes:
             blocks += ["### Speaker notes", *notes]
         slides.append("\n\n".join(block for block in blocks if block.strip()))
-        hidden = any(struct.unpack_from("<H", stream, body + 10)[0] & 0x4 for _, _, body, size in _ppt_find(stream, at + 8, end, (_PPT_SHOW_INFO,)) if size >= 12)
+        hidden = any(struct.unpack_from("<H", stream, body + 10)[0] & 0x4 for _, _, body, size in _ppt_records_of(stream, at + 8, end, (_PPT_SHOW_INFO,), deep=True) if size >= 12)
         labels.append(f"slide {number}" + (", hidden" if hidden else ""))
     return slides, labels
 
@@ -541,23 +522,13 @@ def _ppt_shapes(stream: bytes, start: int, end: int, listed: list[tuple[int, str
     placed: list[tuple[tuple[int, int], str, bool]] = []  # (top, left), its text, a table's rows
 
     def shape_text(body: int, length: int) -> tuple[int, str] | None:
-        for _, _, atom, size in _ppt_find(stream, body, body + length, (_ART_TEXTBOX,)):
-            text_type, said = 4, []
-            for inner, _, _, at, n in _ppt_records(stream, atom, atom + size):
-                if inner == _PPT_TEXT_HEADER:
-                    text_type = struct.unpack_from("<I", stream, at)[0]
-                elif inner in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES):
-                    said.append(_ppt_text(stream, inner, at, n))
-                elif inner == _PPT_OUTLINE_REF:
-                    index = struct.unpack_from("<I", stream, at)[0]
-                    if index < len(listed):
-                        text_type = listed[index][0]
-                        said.append(listed[index][1])
-            return text_type, "\n".join(said)
+        for _, _, atom, size in _ppt_records_of(stream, body, body + length, (_ART_TEXTBOX,), deep=True):
+            texts = list(_ppt_box_texts(stream, atom, size, listed))
+            return (texts[-1][0] if texts else _PPT_OTHER_TEXT), "\n".join(said for _, said in texts)
         return None
 
     def anchor(body: int, length: int) -> tuple[int, int]:
-        for kind, _, atom, size in _ppt_records_flat(stream, body, body + length, (_ART_ANCHOR, _ART_CHILD_ANCHOR)):
+        for kind, _, atom, size in _ppt_records_of(stream, body, body + length, (_ART_ANCHOR, _ART_CHILD_ANCHOR)):
             if kind == _ART_ANCHOR and size == 8:
                 top, left = struct.unpack_from("<hh", stream, atom)
             elif size >= 16:
@@ -569,7 +540,7 @@ def _ppt_shapes(stream: bytes, start: int, end: int, listed: list[tuple[int, str
 
     def read_group(body: int, length: int) -> None:
         """A group's shapes: the first is the group's own, with no text; a group of shapes in a grid is a table."""
-        members = list(_ppt_records_flat(stream, body, body + length, (_ART_GROUP, _ART_SHAPE)))[1:]
+        members = list(_ppt_records_of(stream, body, body + length, (_ART_GROUP, _ART_SHAPE)))[1:]
         cells = [(anchor(b, n), t[1]) for k, _, b, n in members if k == _ART_SHAPE and (t := shape_text(b, n)) and t[1].strip()]
         if rows := _grid_rows(cells):  # a table's borders are shapes too, with no text
             placed.append((min(where for where, _ in cells), "\n".join(row_text(row) for row in rows), True))
@@ -591,7 +562,7 @@ def _ppt_shapes(stream: bytes, start: int, end: int, listed: list[tuple[int, str
         else:
             placed.append((anchor(body, length), said, False))
 
-    root = next(_ppt_records_flat(stream, start, end, (_ART_GROUP,), deep=True), None)  # the drawing's own group
+    root = next(_ppt_records_of(stream, start, end, (_ART_GROUP,), deep=True), None)  # the drawing's own group
     if root is not None:
         read_group(root[2], root[3])
     placed.sort(key=lambda item: item[0])
@@ -599,13 +570,14 @@ def _ppt_shapes(stream: bytes, start: int, end: int, listed: list[tuple[int, str
     return title, [block for block in blocks if block]
 
 
-def _ppt_records_flat(stream: bytes, start: int, end: int, kinds: tuple[int, ...], deep: bool = False) -> Iterator[tuple[int, int, int, int]]:
-    """The records of the kinds asked directly inside start..end, or (deep) at any depth but not inside one found."""
+def _ppt_records_of(stream: bytes, start: int, end: int, kinds: tuple[int, ...], deep: bool = False) -> Iterator[tuple[int, int, int, int]]:
+    """The records of the kinds asked directly inside start..end, or (deep) at any depth but not inside one found, in
+    file order: (type, instance, body, length)."""
     for kind, instance, version, body, length in _ppt_records(stream, start, end):
         if kind in kinds:
             yield kind, instance, body, length
         elif deep and version == _PPT_CONTAINER:
-            yield from _ppt_records_flat(stream, body, body + length, kinds, deep=True)
+            yield from _ppt_records_of(stream, body, body + length, kinds, deep=True)
 
 
 def _grid_rows(cells: list[tuple[tuple[int, int], str]]) -> list[list[str]]:
@@ -620,23 +592,36 @@ def _grid_rows(cells: list[tuple[tuple[int, int], str]]) -> list[list[str]]:
     return [[said for _, said in sorted(rows[top])] for top in sorted(rows)]
 
 
+def _ppt_box_texts(stream: bytes, box: int, size: int, listed: Sequence[tuple[int, str]] = ()) -> Iterator[tuple[int, str]]:
+    """A text box's texts in order, each with its TextHeaderAtom's type: its own text atoms, or the text of the
+    document's slide list an OutlineTextRefAtom points to (`listed`, as PowerPoint keeps a placeholder's)."""
+    text_type = _PPT_OTHER_TEXT
+    for kind, _, _, atom, length in _ppt_records(stream, box, box + size):
+        if kind == _PPT_TEXT_HEADER:
+            text_type = struct.unpack_from("<I", stream, atom)[0]
+        elif kind in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES):
+            yield text_type, _ppt_text(stream, kind, atom, length)
+        elif kind == _PPT_OUTLINE_REF and (index := struct.unpack_from("<I", stream, atom)[0]) < len(listed):
+            text_type = listed[index][0]
+            yield text_type, listed[index][1]
+
+
 def _ppt_notes(stream: bytes, offsets: dict[int, int], notes_pages: dict[int, int], start: int, end: int) -> list[str]:
     """The text of a slide's notes page (its SlideAtom names the page by id; the notes list says where it is)."""
-    for _, _, body, size in _ppt_records_flat(stream, start, end, (_PPT_SLIDE_ATOM,)):
+    for _, _, body, size in _ppt_records_of(stream, start, end, (_PPT_SLIDE_ATOM,)):
         if size < 24:
             return []
         at = offsets.get(notes_pages.get(struct.unpack_from("<I", stream, body + 16)[0], -1))
         if at is None or struct.unpack_from("<H", stream, at + 2)[0] != _PPT_NOTES:
             return []
         notes_end = at + 8 + struct.unpack_from("<I", stream, at + 4)[0]
-        said = []
-        for _, _, box, n in _ppt_find(stream, at + 8, notes_end, (_ART_TEXTBOX,)):
-            text_type = 4
-            for kind, _, _, atom, length in _ppt_records(stream, box, box + n):
-                if kind == _PPT_TEXT_HEADER:
-                    text_type = struct.unpack_from("<I", stream, atom)[0]
-                elif kind in (_PPT_TEXT_CHARS, _PPT_TEXT_BYTES) and text_type == _PPT_NOTES_TEXT:
-                    said += [" ".join(line.split()) for line in _ppt_text(stream, kind, atom, length).split("\n")]
+        said = [
+            " ".join(line.split())
+            for _, _, box, n in _ppt_records_of(stream, at + 8, notes_end, (_ART_TEXTBOX,), deep=True)
+            for text_type, text in _ppt_box_texts(stream, box, n)
+            if text_type == _PPT_NOTES_TEXT
+            for line in text.split("\n")
+        ]
         return [line for line in said if line]
     return []
 
