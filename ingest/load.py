@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
 from ingest.markdown import row_text
+from ingest.numbering import BULLET, NUMBER, DocxNumbering
 from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import SPEECH
@@ -297,7 +298,8 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None
 
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks = _docx_blocks(document.element.body, document._body) + _docx_notes(document)
+        numbers = DocxNumbering(_docx_part(document, _NUMBERING_REL), _docx_part(document, _STYLES_REL))
+        blocks = _docx_blocks(document.element.body, document._body, numbers=numbers) + _docx_notes(document)
         props = document.core_properties
         meta = {"title": _clean_meta(props.title), "author": _clean_meta(props.author)}
         if isinstance(props.created, datetime):
@@ -317,28 +319,45 @@ _DOCX_UNREAD = frozenset((f"{_W}del", f"{_W}moveFrom", "{http://schemas.openxmlf
 _DOCX_WRAPPERS = frozenset((f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo", f"{_W}smartTag"))
 
 
-def _docx_blocks(container: Any, parent: Any, in_cell: bool = False) -> list[str]:
+def _docx_blocks(container: Any, parent: Any, in_cell: bool = False, numbers: DocxNumbering | None = None) -> list[str]:
     """The blocks of a document's body (or a table cell's, a content control's, a text box's), in order: each paragraph
-    (headings as "#" lines, list paragraphs as "- " items; in a cell, the text alone), the text boxes anchored in it,
-    and each table (one row per line). Paragraphs inside a content control ("<w:sdt>": a template's fields, a cover
-    page) and text inserted under tracked changes are read as Word shows them; python-docx's own paragraphs and
-    tables skipped both."""
+    (headings as "#" lines, bulleted paragraphs as "- " items, numbered ones after their number as Word shows it; in a
+    cell, the text alone after its number), the text boxes anchored in it, and each table (one row per line).
+    Paragraphs inside a content control ("<w:sdt>": a template's fields, a cover page) and text inserted under tracked
+    changes are read as Word shows them; python-docx's own paragraphs and tables skipped both. `numbers` keeps the
+    lists' counters: every paragraph passes it in document order."""
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     blocks: list[str] = []
     for child in container.iterchildren():
         if child.tag == f"{_W}p":
             text = " ".join(_docx_text(child).split())
-            blocks.append(text if in_cell or not text else _docx_paragraph(Paragraph(child, parent), text))
+            marker = numbers.marker(child) if numbers is not None else None  # an empty numbered paragraph counts too
+            if in_cell or numbers is None:
+                blocks.append(f"{marker[1]} {text}" if text and marker and marker[0] == NUMBER else text)
+            elif text:
+                blocks.append(_docx_paragraph(child, text, numbers, marker))
             for box in _text_boxes(child):
-                blocks += _docx_blocks(box, parent, in_cell)
+                blocks += _docx_blocks(box, parent, in_cell, numbers)
         elif child.tag == f"{_W}tbl":
             table = Table(child, parent)
-            blocks.append(" ".join(_docx_table(table).replace(" | ", " ").split()) if in_cell else _docx_table(table))
+            rows = _docx_table(table, numbers)
+            blocks.append(" ".join(rows.replace(" | ", " ").split()) if in_cell else rows)
         elif child.tag in _DOCX_WRAPPERS and not _lists_contents(child) and not _shows_placeholder(child):
-            blocks += _docx_blocks(child, parent, in_cell)
+            blocks += _docx_blocks(child, parent, in_cell, numbers)
     return [block for block in blocks if block]
+
+
+_NUMBERING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+_STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+
+
+def _docx_part(document: Any, reltype: str) -> Any | None:
+    """The XML of the main document's related part of one kind (its numbering or styles), or None."""
+    from lxml import etree
+
+    part = next((rel.target_part for rel in document.part.rels.values() if rel.reltype == reltype and not rel.is_external), None)
+    return None if part is None else etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
 
 
 # Where Word keeps a document's notes: (relationship, element, the heading they are stored under, as a PDF's are)
@@ -351,14 +370,11 @@ _DOCX_NOTES = (
 def _docx_notes(document: Any) -> list[str]:
     """The document's footnotes, then its endnotes, each under its heading at the end ("Footnotes", "Notes"), numbered
     in order, as cleaning stores a PDF's footnotes: the sources behind its claims. (python-docx reads neither.)"""
-    from lxml import etree
-
     blocks: list[str] = []
     for reltype, tag, heading in _DOCX_NOTES:
-        part = next((rel.target_part for rel in document.part.rels.values() if rel.reltype == reltype and not rel.is_external), None)
-        if part is None:
+        root = _docx_part(document, reltype)
+        if root is None:
             continue
-        root = etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
         notes = [note for note in root.iter(tag) if note.get(f"{_W}type") in (None, "normal")]  # not the separator lines
         said = [text for note in notes if (text := " ".join(_docx_blocks(note, document._body, in_cell=True)))]
         blocks += _numbered_notes(heading, said)
@@ -421,21 +437,23 @@ def _text_boxes(paragraph: Any) -> list[Any]:
     return boxes
 
 
-def _docx_paragraph(paragraph: Any, text: str) -> str:
-    """A paragraph's block by its style: "#" headings, "- " list items, "" for a table of contents' entry."""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    if re.fullmatch(r"(?i)toc (?:heading|\d)", style):
+def _docx_paragraph(paragraph: Any, text: str, numbers: DocxNumbering, marker: tuple[str, str] | None) -> str:
+    """A paragraph's block: "#" headings (by style or outline level; a numbered one after its number), "- " bulleted
+    items (and paragraphs of a "List" style in no list), numbered ones after their number ("3.2 The ICB ...",
+    "(a) ..."), "" for a table of contents' entry."""
+    style_id = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    name = numbers.style(None if style_id is None else style_id.get(f"{_W}val")).name.lower()
+    if re.fullmatch(r"toc (?:heading|\d)", name):
         return ""
-    if style == "Title":
-        return f"# {text}"
-    if match := re.fullmatch(r"Heading (\d)", style):
-        return f"{'#' * min(int(match.group(1)), 6)} {text}"
-    if style.startswith("List"):
+    numbered = f"{marker[1]} {text}" if marker and marker[0] == NUMBER else text
+    if (level := numbers.heading_level(paragraph)) is not None:
+        return f"{'#' * min(max(level, 1), 6)} {numbered}"
+    if marker and marker[0] == BULLET or (marker is None and name.startswith("list")):
         return f"- {text}"
-    return text
+    return numbered
 
 
-def _docx_table(table: Any) -> str:
+def _docx_table(table: Any, numbers: DocxNumbering | None = None) -> str:
     """A table, one row per line, its cells " | " apart in their columns."""
     from docx.table import _Cell, _Row
 
@@ -451,7 +469,7 @@ def _docx_table(table: Any) -> str:
         seen: list[object] = []  # the cells' XML elements, held so that `is` tells them apart
         cells = [""] * (getattr(row, "grid_cols_before", 0) or 0)  # a row may start after the first column
         for cell in row_cells:
-            cells.append("" if any(cell._tc is tc for tc in seen) else "\n".join(_docx_blocks(cell._tc, cell, in_cell=True)))
+            cells.append("" if any(cell._tc is tc for tc in seen) else "\n".join(_docx_blocks(cell._tc, cell, True, numbers)))
             seen.append(cell._tc)
         rows.append(row_text(cells))
     return "\n".join(r for r in rows if r)

@@ -1,0 +1,313 @@
+"""A Word document's list numbers and heading levels, worked out as Word shows them.
+
+Word stores "1.", "3.2", "(a)" or "iv." nowhere in a paragraph's text: the number is drawn from the paragraph's list
+(its own numbering properties, or its style's) and counters Word keeps while it lays the document out. A submission's
+numbered paragraphs and recommendations ("Recommendation 4", "paragraph 3.2") therefore lost their numbers when a .docx
+was read run by run. `DocxNumbering` keeps those counters over the paragraphs in document order, as Word does:
+
+- a list is a `w:num` pointing at an abstract definition (`w:abstractNum`); lists pointing at the same definition
+  share its counters (the second "continues numbering"); one that restarts a level (`w:startOverride`, Word's
+  "Restart at 1") restarts it where it first uses that level;
+- a level counts on from its `w:start`; an item at one level restarts the levels below it (unless a level's
+  `w:lvlRestart` says otherwise);
+- the label is the level's `w:lvlText` ("%1.%2.") with each %N the counter of level N in that level's format (decimal,
+  letters, roman numerals, ordinals; all decimal where the level is legal-style, `w:isLgl`);
+- a bullet level is a bullet, whatever glyph it draws; a level formatted "none" draws no number.
+
+It also gives a paragraph's heading level: a built-in heading style ("heading 1".."heading 9", "Title"), or an outline
+level (`w:outlineLvl`) set on the paragraph or on a style it is based on, as custom heading styles set it (Word's
+navigation pane shows those as headings too).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+BULLET, NUMBER, NONE = "bullet", "number", "none"  # what a list paragraph draws before its text
+MAX_BASED_ON = 32  # a style chain longer than this (or a loop) is read no further
+_PLACEHOLDER = re.compile(r"%([1-9])")
+_ORDINAL_WORDS = (
+    "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve",
+    "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen", "Twenty",
+)  # fmt: skip
+_ORDINAL_TEXT = (
+    "Zeroth", "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+    "Eleventh", "Twelfth", "Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth", "Seventeenth", "Eighteenth",
+    "Nineteenth", "Twentieth",
+)  # fmt: skip
+
+
+def _val(element: Any, path: str) -> str | None:
+    found = element.find(path) if element is not None else None
+    return None if found is None else found.get(f"{_W}val")
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _on(element: Any, path: str) -> bool:
+    """A Word on/off property: present and not switched off."""
+    found = element.find(path)
+    return found is not None and (found.get(f"{_W}val") or "true").lower() not in ("0", "false", "off")
+
+
+def roman(n: int) -> str:
+    """n in upper-case roman numerals (Word writes 4000 and over as plain figures)."""
+    if not 0 < n < 4000:
+        return str(n)
+    out = []
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+        count, n = divmod(n, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+def letters(n: int) -> str:
+    """n as Word letters a list: A..Z, then AA..ZZ, AAA.. (the letter repeated, not base 26)."""
+    if n < 1:
+        return str(n)
+    repeat, index = divmod(n - 1, 26)
+    return chr(ord("A") + index) * (repeat + 1)
+
+
+def _ordinal_suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def format_number(n: int, fmt: str) -> str:
+    """A counter in one of Word's number formats (`w:numFmt`); formats of other scripts are written as figures."""
+    if fmt == "lowerRoman":
+        return roman(n).lower()
+    if fmt == "upperRoman":
+        return roman(n)
+    if fmt == "lowerLetter":
+        return letters(n).lower()
+    if fmt == "upperLetter":
+        return letters(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "ordinal":
+        return f"{n}{_ordinal_suffix(n)}"
+    if fmt == "cardinalText" and 0 <= n < len(_ORDINAL_WORDS):
+        return _ORDINAL_WORDS[n]
+    if fmt == "ordinalText" and 0 <= n < len(_ORDINAL_TEXT):
+        return _ORDINAL_TEXT[n]
+    if fmt in ("none", BULLET):
+        return ""
+    return str(n)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a list definition (`w:lvl`)."""
+
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+    legal: bool = False  # w:isLgl: every level's number shown as a figure ("1.1", not "I.a")
+    restart: int | None = None  # w:lvlRestart: restart after an item of a level up to this one (1-based); 0 never
+    style: str | None = None  # w:pStyle: the paragraph style this level belongs to
+
+    @classmethod
+    def read(cls, lvl: Any) -> Level:
+        text = _val(lvl, f"{_W}lvlText")
+        return cls(
+            start=_int(_val(lvl, f"{_W}start"), 1) or 0,
+            fmt=_val(lvl, f"{_W}numFmt") or "decimal",
+            text="" if text is None else text,
+            legal=_on(lvl, f"{_W}isLgl"),
+            restart=_int(_val(lvl, f"{_W}lvlRestart")),
+            style=_val(lvl, f"{_W}pStyle"),
+        )
+
+
+@dataclass
+class _List:
+    """A list's definition (an abstract numbering) and the counters the lists drawing on it share."""
+
+    levels: dict[int, Level]
+    counters: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Num:
+    """One `w:num`: the definition it draws on, and the levels it restarts or redefines."""
+
+    abstract: str
+    starts: dict[int, int]
+    levels: dict[int, Level]
+
+
+@dataclass(frozen=True)
+class StyleFacts:
+    """What a paragraph style gives a paragraph, its base styles' properties included."""
+
+    name: str = ""
+    num_id: str | None = None
+    ilvl: int | None = None
+    outline: int | None = None  # 0-8: a heading's level less one
+
+
+class DocxNumbering:
+    """The numbers and heading levels of one .docx's paragraphs. Call `marker` on every paragraph in document order,
+    tables' and text boxes' included: each numbered paragraph moves its list's counters on."""
+
+    def __init__(self, numbering: Any | None, styles: Any | None) -> None:
+        self._styles: dict[str, Any] = {}
+        self._default_style: str | None = None
+        if styles is not None:
+            for style in styles.iter(f"{_W}style"):
+                style_id = style.get(f"{_W}styleId")
+                if style_id is None:
+                    continue
+                self._styles.setdefault(style_id, style)
+                if style.get(f"{_W}type") == "paragraph" and (style.get(f"{_W}default") or "").lower() in ("1", "true", "on"):
+                    self._default_style = self._default_style or style_id
+        self._facts: dict[str | None, StyleFacts] = {}
+        self._abstract: dict[str, _List] = {}
+        self._nums: dict[str, _Num] = {}
+        self._restarted: set[tuple[str, int]] = set()  # (list, level): the restarts already made
+        if numbering is not None:
+            for abstract in numbering.iter(f"{_W}abstractNum"):
+                key = abstract.get(f"{_W}abstractNumId")
+                if key is not None:
+                    self._abstract.setdefault(key, _List(self._levels(abstract)))
+            links = {
+                abstract.get(f"{_W}abstractNumId"): link
+                for abstract in numbering.iter(f"{_W}abstractNum")
+                if (link := _val(abstract, f"{_W}numStyleLink"))
+            }
+            for num in numbering.iter(f"{_W}num"):
+                num_id, abstract_id = num.get(f"{_W}numId"), _val(num, f"{_W}abstractNumId")
+                if num_id is None or abstract_id is None:
+                    continue
+                starts: dict[int, int] = {}
+                levels: dict[int, Level] = {}
+                for override in num.iter(f"{_W}lvlOverride"):
+                    ilvl = _int(override.get(f"{_W}ilvl"))
+                    if ilvl is None:
+                        continue
+                    if (start := _int(_val(override, f"{_W}startOverride"))) is not None:
+                        starts[ilvl] = start
+                    if (lvl := override.find(f"{_W}lvl")) is not None:
+                        levels[ilvl] = Level.read(lvl)
+                self._nums.setdefault(num_id, _Num(abstract_id, starts, levels))
+            # a definition that only links to a numbering style takes that style's list ("numStyleLink")
+            for abstract_id, link in links.items():
+                linked = self._num_of_style(link)
+                if linked is not None and linked.abstract in self._abstract and linked.abstract != abstract_id:
+                    if not self._abstract[abstract_id].levels:
+                        self._abstract[abstract_id] = self._abstract[linked.abstract]
+
+    @staticmethod
+    def _levels(abstract: Any) -> dict[int, Level]:
+        levels: dict[int, Level] = {}
+        for lvl in abstract.findall(f"{_W}lvl"):
+            ilvl = _int(lvl.get(f"{_W}ilvl"))
+            if ilvl is not None and 0 <= ilvl <= 8:
+                levels[ilvl] = Level.read(lvl)
+        return levels
+
+    def _num_of_style(self, style_id: str) -> _Num | None:
+        style = self._styles.get(style_id)
+        num_id = _val(style, f"{_W}pPr/{_W}numPr/{_W}numId") if style is not None else None
+        return self._nums.get(num_id) if num_id is not None else None
+
+    def style(self, style_id: str | None) -> StyleFacts:
+        """A paragraph style's name, list and outline level, read down its chain of base styles."""
+        key = style_id if style_id in self._styles else self._default_style
+        if key in self._facts:
+            return self._facts[key]
+        name, num_id, ilvl, outline = "", None, None, None
+        seen: set[str] = set()
+        current = key
+        while current is not None and current in self._styles and current not in seen and len(seen) < MAX_BASED_ON:
+            seen.add(current)
+            element = self._styles[current]
+            if not name:
+                name = _val(element, f"{_W}name") or current
+            if num_id is None:
+                num_id = _val(element, f"{_W}pPr/{_W}numPr/{_W}numId")
+            if ilvl is None:
+                ilvl = _int(_val(element, f"{_W}pPr/{_W}numPr/{_W}ilvl"))
+            if outline is None:
+                outline = _int(_val(element, f"{_W}pPr/{_W}outlineLvl"))
+            current = _val(element, f"{_W}basedOn")
+        facts = StyleFacts(name, num_id, ilvl, outline)
+        self._facts[key] = facts
+        return facts
+
+    def heading_level(self, paragraph: Any) -> int | None:
+        """1-9 for a heading (by its built-in style's name, or an outline level on it or its style), else None; 0 for
+        the document's title."""
+        style_id = _val(paragraph, f"{_W}pPr/{_W}pStyle")
+        facts = self.style(style_id)
+        name = facts.name.lower()
+        if name == "title":
+            return 0
+        if match := re.fullmatch(r"heading ([1-9])", name):
+            return int(match.group(1))
+        outline = _int(_val(paragraph, f"{_W}pPr/{_W}outlineLvl"))
+        outline = facts.outline if outline is None else outline
+        return outline + 1 if outline is not None and 0 <= outline <= 8 else None
+
+    def marker(self, paragraph: Any) -> tuple[str, str] | None:
+        """What Word draws before a paragraph: (BULLET, ""), (NUMBER, "3.2"), (NONE, "") for a list paragraph whose
+        level draws nothing; None for a paragraph in no list. Moves the list's counters on."""
+        style_id = _val(paragraph, f"{_W}pPr/{_W}pStyle")
+        facts = self.style(style_id)
+        own = paragraph.find(f"{_W}pPr/{_W}numPr")
+        num_id = _val(own, f"{_W}numId") if own is not None else None
+        ilvl = _int(_val(own, f"{_W}ilvl")) if own is not None else None
+        from_style = num_id is None
+        num_id = facts.num_id if num_id is None else num_id
+        if num_id is None or num_id == "0" or num_id not in self._nums:
+            return None
+        num = self._nums[num_id]
+        definition = self._abstract.get(num.abstract)
+        if definition is None:
+            return None
+        shared = definition
+        if ilvl is None:
+            ilvl = facts.ilvl if from_style or facts.ilvl is not None else None
+        if ilvl is None:  # a style's list: the level that names the style, else the first
+            key = style_id if style_id in self._styles else self._default_style
+            ilvl = next((i for i, level in sorted(shared.levels.items()) if level.style and level.style == key), 0)
+        ilvl = max(0, min(8, ilvl))
+        if ilvl in num.starts and (num_id, ilvl) not in self._restarted:  # "Restart at 1": when the level is first used
+            self._restarted.add((num_id, ilvl))
+            shared.counters[ilvl] = num.starts[ilvl] - 1
+        levels = {**shared.levels, **num.levels}
+        level = levels.get(ilvl)
+        if level is None:  # a level the list does not define draws nothing
+            return NONE, ""
+        for above in range(ilvl):  # a level used before the levels above it counts them as begun (LibreOffice's way)
+            if above not in shared.counters and above in levels:
+                shared.counters[above] = levels[above].start
+        shared.counters[ilvl] = shared.counters[ilvl] + 1 if ilvl in shared.counters else level.start
+        for deeper in [k for k in shared.counters if k > ilvl]:
+            restart = levels.get(deeper, Level()).restart
+            if restart != 0 and ilvl < (deeper if restart is None else restart):
+                del shared.counters[deeper]
+        if level.fmt == BULLET:
+            return BULLET, ""
+
+        def number(match: re.Match[str]) -> str:
+            at = int(match.group(1)) - 1
+            other = levels.get(at, Level())
+            value = shared.counters.get(at, other.start)
+            fmt = other.fmt if not level.legal or other.fmt in ("none", BULLET) else "decimal"
+            return format_number(value, fmt)
+
+        label = " ".join(_PLACEHOLDER.sub(number, level.text).split())
+        if not label:
+            return NONE, ""
+        return (NUMBER, label) if any(ch.isalnum() for ch in label) else (BULLET, "")  # a dash or glyph drawn as text

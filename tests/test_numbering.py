@@ -1,0 +1,212 @@
+"""A .docx's list numbers and headings as Word shows them (ingest/numbering.py): real Word files python-docx writes,
+their lists defined in the package's numbering part as Word defines them (eval/bench_numbering.py's helpers, which
+also compare the numbers with LibreOffice's on random documents)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from eval.bench_numbering import _labels, add_list, another_list, number
+from ingest.load import load
+from ingest.numbering import format_number, letters, roman
+from tests.conftest import run_cli
+
+W = nsdecls("w")
+
+
+def add(document: docx.document.Document, text: str, num_id: int | None = None, ilvl: int = 0, style: str | None = None) -> None:
+    paragraph = document.add_paragraph(text, style=style)
+    if num_id is not None:
+        number(paragraph, num_id, ilvl)
+
+
+def read(document: docx.document.Document, tmp_path: Path) -> list[str]:
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    return load(path, max_bytes=10**8).text.split("\n\n")
+
+
+def test_word_number_formats() -> None:
+    assert [roman(n) for n in (1, 4, 9, 14, 40, 90, 400, 1994, 3999)] == ["I", "IV", "IX", "XIV", "XL", "XC", "CD", "MCMXCIV", "MMMCMXCIX"]
+    assert [letters(n) for n in (1, 26, 27, 28, 53)] == ["A", "Z", "AA", "BB", "AAA"]
+    assert [format_number(n, "ordinal") for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+    ]  # fmt: skip
+    assert format_number(3, "lowerRoman") == "iii" and format_number(2, "lowerLetter") == "b" and format_number(7, "decimalZero") == "07"
+    assert format_number(3, "cardinalText") == "Three" and format_number(2, "ordinalText") == "Second"
+    assert format_number(5, "chineseCounting") == "5" and format_number(5, "bullet") == format_number(5, "none") == ""
+
+
+def test_list_number_style_paragraphs_keep_their_numbers_and_bullets_stay_items(tmp_path: Path) -> None:
+    """python-docx's own "List Number" and "List Bullet" styles: the list comes from the style. A bullet between two
+    numbered paragraphs does not restart them, nor does a plain paragraph; the level-2 style is its own list."""
+    document = docx.Document()
+    document.add_heading("Recommendations", 1)
+    for text in ("ICBs should publish plans.", "NHS England should step back.", "Trusts should share data."):
+        document.add_paragraph(text, style="List Number")
+    document.add_paragraph("A plain paragraph between.")
+    document.add_paragraph("Bullet one", style="List Bullet")
+    document.add_paragraph("Fourth numbered after the bullet.", style="List Number")
+    document.add_paragraph("On the second level.", style="List Number 2")
+    assert read(document, tmp_path) == [
+        "# Recommendations", "1. ICBs should publish plans.", "2. NHS England should step back.", "3. Trusts should share data.",
+        "A plain paragraph between.", "- Bullet one", "4. Fourth numbered after the bullet.", "1. On the second level.",
+    ]  # fmt: skip
+
+
+def test_multilevel_lists_restart_below_continue_across_lists_and_restart_when_told(tmp_path: Path) -> None:
+    """Word's rules (the same labels LibreOffice 7.4 shows for this file, but for the legal-style level, which Word
+    draws in figures): a level counts on, an item restarts the levels below it, two lists on one definition share
+    its counters, a startOverride restarts them, letters run on past Z, and numbered paragraphs in a table's cells
+    count in document order."""
+    document = docx.Document()
+    legal, legal_def = add_list(document, [("decimal", "%1.", 1), ("decimal", "%1.%2", 1), ("lowerLetter", "(%3)", 1)])
+    for text, level in (("Introduction", 0), ("The committee took evidence from ten bodies.", 1), ("It met three times.", 1),
+                        ("First sub point.", 2), ("Second sub point.", 2), ("Findings", 0), ("ICBs vary widely.", 1),
+                        ("Back at the sub level.", 2)):  # fmt: skip
+        add(document, text, legal, level)
+    romans, _ = add_list(document, [("upperRoman", "%1.", 1), ("lowerRoman", "%1.%2)", 1)], legal_from=1)
+    add(document, "Roman one", romans, 0)
+    add(document, "Legal style under it", romans, 1)
+    add(document, "Roman two", romans, 0)
+    add(document, "Continues as three.", another_list(document, legal_def), 0)
+    add(document, "Restarted at one.", another_list(document, legal_def, {0: 1}), 0)
+    lettered, _ = add_list(document, [("upperLetter", "%1)", 25)])
+    for word in ("x", "y", "z"):
+        add(document, f"Letter item {word}.", lettered, 0)
+    table = document.add_table(rows=2, cols=2)
+    in_cells, _ = add_list(document, [("decimal", "%1.", 1)])
+    for row, text in ((0, "Cell first"), (1, "Cell second")):
+        table.cell(row, 0).paragraphs[0].text = text
+        number(table.cell(row, 0).paragraphs[0], in_cells)
+    table.cell(0, 1).text = "Plain cell"
+    add(document, "After the table, third.", in_cells, 0)
+    assert read(document, tmp_path) == [
+        "1. Introduction", "1.1 The committee took evidence from ten bodies.", "1.2 It met three times.", "(a) First sub point.",
+        "(b) Second sub point.", "2. Findings", "2.1 ICBs vary widely.", "(a) Back at the sub level.",
+        "I. Roman one", "1.1) Legal style under it", "II. Roman two",
+        "3. Continues as three.", "1. Restarted at one.",
+        "Y) Letter item x.", "Z) Letter item y.", "AA) Letter item z.",
+        "1. Cell first | Plain cell\n2. Cell second", "3. After the table, third.",
+    ]  # fmt: skip
+
+
+def test_headings_numbered_by_their_styles_a_linked_list_style_and_a_list_switched_off(tmp_path: Path) -> None:
+    """Report templates number headings through the heading styles ("1", "2.1"); a list can be defined once as a
+    numbering style and drawn on through it (numStyleLink); numId 0 switches a style's numbering off."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    first = numbering.find(qn("w:num"))
+    first.addprevious(parse_xml(
+        f'<w:abstractNum {W} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading1"/><w:lvlText w:val="%1"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading2"/><w:lvlText w:val="%1.%2"/></w:lvl>'
+        "</w:abstractNum>"
+    ))  # fmt: skip
+    first.addprevious(parse_xml(f'<w:abstractNum {W} w:abstractNumId="91"><w:styleLink w:val="RecList"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                                '<w:numFmt w:val="decimal"/><w:lvlText w:val="R%1."/></w:lvl></w:abstractNum>'))  # fmt: skip
+    first.addprevious(parse_xml(f'<w:abstractNum {W} w:abstractNumId="92"><w:numStyleLink w:val="RecList"/></w:abstractNum>'))
+    for num_id in (90, 91, 92):
+        numbering.append(parse_xml(f'<w:num {W} w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'))
+    document.styles.element.append(parse_xml(
+        f'<w:style {W} w:type="numbering" w:styleId="RecList"><w:name w:val="RecList"/><w:pPr><w:numPr><w:numId w:val="91"/></w:numPr></w:pPr></w:style>'
+    ))  # fmt: skip
+    document.styles["Heading 1"].element.get_or_add_pPr().append(parse_xml(f'<w:numPr {W}><w:numId w:val="90"/></w:numPr>'))
+    document.styles["Heading 2"].element.get_or_add_pPr().append(parse_xml(f'<w:numPr {W}><w:ilvl w:val="1"/><w:numId w:val="90"/></w:numPr>'))
+    document.add_heading("Summary", 1)
+    document.add_paragraph("Text.")
+    document.add_heading("Background", 1)
+    document.add_heading("Scope", 2)
+    document.add_heading("Method", 2)
+    document.add_heading("Recommendations", 1)
+    for text in ("Publish.", "Share."):
+        add(document, text, 92)
+    unnumbered = document.add_paragraph("Not numbered though its style is", style="Heading 2")
+    number(unnumbered, 0, None)
+    assert read(document, tmp_path) == [
+        "# 1 Summary", "Text.", "# 2 Background", "## 2.1 Scope", "## 2.2 Method", "# 3 Recommendations", "R1. Publish.", "R2. Share.",
+        "## Not numbered though its style is",
+    ]  # fmt: skip
+
+
+def test_custom_heading_styles_are_headings_by_their_base_style_or_outline_level(tmp_path: Path) -> None:
+    """An NHS template's own heading style based on Heading 2, and a style given an outline level (what Word's
+    navigation pane lists), are headings; a body style based on neither is not. A style that is its own base
+    (a damaged file) is read no further."""
+    document = docx.Document()
+    based = document.styles.add_style("NHS Heading", WD_STYLE_TYPE.PARAGRAPH)
+    based.base_style = document.styles["Heading 2"]
+    outlined = document.styles.add_style("Section Title", WD_STYLE_TYPE.PARAGRAPH)
+    outlined.element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {W} w:val="0"/>'))
+    body = document.styles.add_style("NHS Body", WD_STYLE_TYPE.PARAGRAPH)
+    body.base_style = document.styles["Normal"]
+    looped = document.styles.add_style("Looped", WD_STYLE_TYPE.PARAGRAPH)
+    looped.element.append(parse_xml(f'<w:basedOn {W} w:val="{looped.style_id}"/>'))
+    document.add_paragraph("A custom heading", style="NHS Heading")
+    document.add_paragraph("An outline heading", style="Section Title")
+    document.add_paragraph("Body text after.", style="NHS Body")
+    document.add_paragraph("A loop of styles.", style="Looped")
+    document.add_paragraph("Contents entry 3", style=document.styles.add_style("TOC 1", WD_STYLE_TYPE.PARAGRAPH))
+    assert read(document, tmp_path) == ["## A custom heading", "# An outline heading", "Body text after.", "A loop of styles."]
+
+
+def test_damaged_numbering_is_read_as_far_as_it_goes(tmp_path: Path) -> None:
+    """A list naming a definition that is not there, a level out of range, or a level text naming a level never
+    defined: the paragraph's text is read, numbered as far as Word's rules say, never an error."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(f'<w:num {W} w:numId="300"><w:abstractNumId w:val="999"/></w:num>'))
+    listed, _ = add_list(document, [("decimal", "%1.%4", 1)])
+    add(document, "Names a missing definition.", 300)
+    add(document, "Names a level never defined.", listed)
+    add(document, "Level out of range.", listed, 12)
+    add(document, "Names a missing list.", 777)
+    assert read(document, tmp_path) == ["Names a missing definition.", "1.1 Names a level never defined.",
+                                        "Level out of range.", "Names a missing list."]  # fmt: skip
+
+
+def test_a_numbered_submission_is_quoted_with_its_paragraph_number(tmp_path: Path) -> None:
+    """End to end with the packaged model: a submission's numbered paragraph is stored and quoted with its number, so
+    an officer can cite "paragraph 2.2"; the quote equals the stored text at its offsets."""
+    document = docx.Document()
+    sections, _ = add_list(document, [("decimal", "%1.", 1), ("decimal", "%1.%2", 1)])
+    add(document, "Summary", sections, 0)
+    add(document, "We welcome the chance to give evidence on how integrated care boards are overseen.", sections, 1)
+    add(document, "Oversight", sections, 0)
+    add(document, "Our members report that NHS England's regional teams hold ICBs to account through quarterly review meetings.", sections, 1)
+    words = "Trust leaders told us that assurance meetings with the ICB duplicate the meetings they already hold with NHS England."
+    add(document, words, sections, 1)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    document.save(str(folder / "submission.docx"))
+    data = tmp_path / "data"
+    result = run_cli("ingest", str(folder), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    proc = run_cli("assistant", "ask", "Do trust leaders say ICB assurance meetings duplicate NHS England's?", "--json", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    quotes = [c["quote"] for c in answer["citations"]]
+    assert f"2.2 {words}" in quotes, quotes
+    from assistant.docstore import DocStore
+
+    text = DocStore(data / "index.sqlite", create=False).text("submission.docx")
+    assert "2.1 Our members report" in text
+    assert all(text[c["start"] : c["end"]] == c["quote"] for c in answer["citations"])
+
+
+def test_the_benchmark_reads_labels_as_libreoffice_writes_them_and_needs_soffice(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from eval import bench_numbering
+
+    lines = ["\ufeff    1. item 0", "plain 1", "        2.1 item 2", "    ◦ item 3", "- item 4", "(iv) item 15", "item 16 but no number"]
+    assert _labels(lines) == {"item 0": "1.", "plain 1": "", "item 2": "2.1", "item 3": "-", "item 4": "-", "item 15": "(iv)"}
+    monkeypatch.setattr(bench_numbering.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit):
+        bench_numbering.main(["--documents", "2"])
+    assert "needs LibreOffice's soffice" in capsys.readouterr().err
