@@ -1,7 +1,7 @@
 """A .docx's list numbers as ingest reads them, against LibreOffice's (eval/README round twenty-six).
 
-    .venv/bin/python -m eval.bench_numbering               # 200 documents
-    .venv/bin/python -m eval.bench_numbering --documents 50 --seed 7
+    .venv/bin/python -m eval.bench_numbering               # 200 documents, as .docx and as .odt
+    .venv/bin/python -m eval.bench_numbering --documents 50 --seed 7 --format odt
 
 Word draws a list's numbers ("1.", "2.3", "(b)", "iv.") from counters it keeps while laying a document out; they are
 in no paragraph's text. ingest.numbering keeps those counters. This writes random documents with python-docx: one to
@@ -9,7 +9,9 @@ three list definitions of one to three levels (figures, letters, roman numerals,
 "(%2)", "%1.%2"; starts 0-3), further lists drawing on the same definitions (half of them restarting it), and 10-30
 paragraphs, each plain or an item of a random list at a random level. LibreOffice (`soffice`, which no project step
 installs) saves each as text, numbers included; each paragraph's label there is compared with ingest's. Word draws
-a legal-style level (w:isLgl) in figures and LibreOffice 7.4 does not, so none is written.
+a legal-style level (w:isLgl) in figures and LibreOffice 7.4 does not, so none is written. `odt`: LibreOffice saves
+each document as an OpenDocument text first (its lists written as ODF lists: list styles, continued lists, restarts),
+and that file is read by both.
 
 Printed: documents, list paragraphs, and how many labels agree (a bullet is a bullet, whatever its glyph).
 """
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 FORMATS = ("decimal", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "bullet", "decimalZero")
 BULLET_GLYPHS = ("•", "◦", "▪", "-")  # LibreOffice draws a bullet level's glyph; ingest writes "- "
 LIBREOFFICE_SECONDS = 600  # one batch conversion
+FILE_FORMATS = ("docx", "odt")
 
 
 def add_list(document: Any, levels: Sequence[tuple[str, str, int]], legal_from: int | None = None,
@@ -122,19 +125,28 @@ def _labels(lines: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def measure(documents: int, seed: int, folder: Path) -> tuple[int, int, list[str]]:
-    """(list paragraphs, labels agreeing, the first disagreements)."""
+def _convert(paths: Sequence[Path], to: str, folder: Path) -> None:
+    """Save each file again with LibreOffice, in one run ("txt:Text", "odt"), into `folder`."""
+    print(f"converting {len(paths)} files to {to} with LibreOffice ...", file=sys.stderr, flush=True)
+    profile = (folder / "libreoffice-profile").as_uri()  # its own: another soffice running must not block it
+    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", to, "--outdir", str(folder),
+                           *map(str, paths)], capture_output=True, text=True, timeout=LIBREOFFICE_SECONDS)  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"soffice could not convert the documents: {' '.join((done.stderr or done.stdout).split())[:300]}")
+
+
+def measure(documents: int, seed: int, fmt: str, folder: Path) -> tuple[int, int, list[str]]:
+    """(list paragraphs, labels agreeing, the first disagreements) for the documents as .docx, or as the .odt
+    LibreOffice saves them as ("odt")."""
     from ingest.load import load
 
     paths = [folder / f"lists-{seed + i}.docx" for i in range(documents)]
     for i, path in enumerate(paths):
         random_document(seed + i, path)
-    print(f"converting {documents} documents with LibreOffice ...", file=sys.stderr, flush=True)
-    profile = (folder / "libreoffice-profile").as_uri()
-    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "txt:Text", "--outdir", str(folder),
-                           *map(str, paths)], capture_output=True, text=True, timeout=LIBREOFFICE_SECONDS)  # fmt: skip
-    if done.returncode:
-        raise SystemExit(f"soffice could not convert the documents: {' '.join((done.stderr or done.stdout).split())[:300]}")
+    if fmt == "odt":
+        _convert(paths, "odt", folder)
+        paths = [path.with_suffix(".odt") for path in paths]
+    _convert(paths, "txt:Text", folder)
     total = agree = 0
     wrong: list[str] = []
     for path in paths:
@@ -155,16 +167,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_numbering", description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200, help="random documents to write (default 200)")
     parser.add_argument("--seed", type=int, default=0, help="the first document's seed (default 0)")
+    parser.add_argument("--format", action="append", choices=FILE_FORMATS, help="docx, or odt: the .docx saved again by LibreOffice (default both)")
     args = parser.parse_args(argv)
     if args.documents < 1:
         parser.error("--documents must be 1 or more")
     if not shutil.which("soffice"):
         parser.error("needs LibreOffice's soffice on the PATH (apt-get install libreoffice-writer-nogui)")
-    with tempfile.TemporaryDirectory() as tmp:
-        total, agree, wrong = measure(args.documents, args.seed, Path(tmp))
-    print(f"{args.documents} documents, {total} list paragraphs: {agree} labels as LibreOffice draws them ({agree / max(total, 1):.3f})")
-    for line in wrong:
-        print(f"  {line}")
+    for fmt in args.format or FILE_FORMATS:
+        with tempfile.TemporaryDirectory() as tmp:
+            total, agree, wrong = measure(args.documents, args.seed, fmt, Path(tmp))
+        print(f"{fmt}: {args.documents} documents, {total} list paragraphs, {agree} labels as LibreOffice draws them ({agree / max(total, 1):.3f})")
+        for line in wrong:
+            print(f"  {line}")
     return 0
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
 from ingest.markdown import row_text
-from ingest.numbering import BULLET, NUMBER, DocxNumbering
+from ingest.numbering import BULLET, NUMBER, DocxNumbering, OdfNumbering
 from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import SPEECH
@@ -515,7 +515,7 @@ def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     if body is None:
         raise LoadError(_message(path, "not an OpenDocument text (no office:text body)", "save it as an .odt text document and ingest again"))
     notes: dict[str, list[str]] = {"footnote": [], "endnote": []}
-    blocks = _odt_blocks(body, notes)
+    blocks = _odt_blocks(body, notes, numbers=OdfNumbering(_odf_styles(data), content))
     for kind, heading in (("footnote", "Footnotes"), ("endnote", "Notes")):
         blocks += _numbered_notes(heading, notes[kind])
     return "\n\n".join(block for block in blocks if block), _odf_meta(meta_xml), None
@@ -654,6 +654,20 @@ def _odf_package(path: Path, data: bytes) -> tuple[Any, Any | None]:
     return content, meta_xml
 
 
+def _odf_styles(data: bytes) -> Any | None:
+    """An OpenDocument package's styles.xml, parsed (its named list styles); None if it has none or it is damaged:
+    the text is read without its lists' numbers then."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if "styles.xml" not in package.namelist():
+                return None
+            return etree.fromstring(package.read("styles.xml"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, zlib.error):
+        return None
+
+
 def _odf_meta(meta_xml: Any | None) -> dict[str, str]:
     """An OpenDocument's own title, author and creation date."""
     if meta_xml is None:
@@ -669,37 +683,47 @@ def _odf_meta(meta_xml: Any | None) -> dict[str, str]:
     return meta
 
 
-def _odt_blocks(container: Any, notes: dict[str, list[str]], in_cell: bool = False) -> list[str]:
-    """The blocks of a text body, list item, table cell or frame, in order (see _read_odt)."""
-    return [block for child in container.iterchildren() for block in _odt_element(child, notes, in_cell)]
+def _odt_blocks(container: Any, notes: dict[str, list[str]], in_cell: bool = False, numbers: OdfNumbering | None = None) -> list[str]:
+    """The blocks of a text body, list item, table cell or frame, in order (see _read_odt). `numbers` keeps the lists'
+    counters (a deck's lists are read without)."""
+    return [block for child in container.iterchildren() for block in _odt_element(child, notes, in_cell, numbers)]
 
 
-def _odt_element(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[str]:
+def _odt_element(
+    element: Any, notes: dict[str, list[str]], in_cell: bool, numbers: OdfNumbering | None = None, label: str | None = None
+) -> list[str]:
     """The blocks of one element of a text body: a paragraph or heading (and the frames drawn in it), a list, a frame,
-    a table, or a section's own elements."""
+    a table, or a section's own elements. `label`: a list item's number, for a heading that is one (None outside a
+    list: a heading is numbered by the document's outline style, where that numbers it)."""
     tag = element.tag
     if tag in _ODT_UNREAD:
         return []
     if tag in (f"{_T}p", f"{_T}h"):
         text = " ".join(_odt_text(element, notes).split())
+        if label is None and tag == f"{_T}h" and numbers is not None:
+            marker = numbers.outline_marker(element)
+            label = marker[1] if marker and marker[0] == NUMBER else ""
+        if text and label:
+            text = f"{label} {text}"
         if text and tag == f"{_T}h" and not in_cell:
             text = f"{'#' * min(_count(element, f'{_T}outline-level'), 6)} {text}"
-        return [text, *_odt_frames(element, notes, in_cell)]
+        return [text, *_odt_frames(element, notes, in_cell, numbers)]
     if tag == f"{_T}list":
-        return _odt_list(element, notes, in_cell)
+        instance, style = numbers.open_list(element) if numbers is not None else (0, None)
+        return _odt_list(element, notes, in_cell, numbers, (instance, style, 1))
     if tag == f"{_DRAW}frame":  # a frame anchored to the page, not to a paragraph
-        return _odt_frames(element, notes, in_cell)
+        return _odt_frames(element, notes, in_cell, numbers)
     if tag == f"{_TB}table":
         rows = _odt_rows(element, notes)
         return [" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows)]
     if tag in (f"{_T}section", f"{_T}soft-page-break"):
-        return _odt_blocks(element, notes, in_cell)
+        return _odt_blocks(element, notes, in_cell, numbers)
     return []
 
 
-def _odt_frames(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[str]:
+def _odt_frames(element: Any, notes: dict[str, list[str]], in_cell: bool, numbers: OdfNumbering | None = None) -> list[str]:
     """The blocks of the text boxes drawn in an element (a paragraph's frames, a page's)."""
-    return [block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell)]
+    return [block for box in element.iter(f"{_DRAW}text-box") for block in _odt_blocks(box, notes, in_cell, numbers)]
 
 
 def _count(element: Any, attribute: str) -> int:
@@ -729,32 +753,51 @@ def _odt_text(element: Any, notes: dict[str, list[str]]) -> str:
     return "".join(parts)
 
 
-def _odt_list(element: Any, notes: dict[str, list[str]], in_cell: bool) -> list[str]:
-    """A list's blocks: each item's (or unnumbered header's) paragraphs as one "- " item, a numbered heading in it as a
-    heading, and what else an item holds (a nested list, a table, a frame) in its place after it."""
+def _odt_list(
+    element: Any, notes: dict[str, list[str]], in_cell: bool, numbers: OdfNumbering | None, where: tuple[int, str | None, int]
+) -> list[str]:
+    """A list's blocks: each item's (or unnumbered header's) paragraphs as one item, "- " or after its number as
+    LibreOffice draws it ("2.3 ..."), a numbered heading in it as a heading, and what else an item holds (a nested
+    list, a table, a frame) in its place after it. `where`: the list's (instance, style, depth) for `numbers`."""
+    instance, style, depth = where
     blocks: list[str] = []
     for item in element.iterchildren(f"{_T}list-item", f"{_T}list-header"):
         said: list[str] = []  # the item's words so far
         after: list[str] = []  # the frames in them, read after the item
+        first = next((part for part in item.iterchildren() if part.tag not in _ODT_UNREAD), None)
+        counted = item.tag == f"{_T}list-item" and first is not None and first.tag in (f"{_T}p", f"{_T}h")  # not a mere holder of a list
+        marker = numbers.marker(instance, style, depth, item) if numbers is not None and counted else None
+        label = marker[1] if marker and marker[0] == NUMBER else ""
         for part in item.iterchildren():
             if part.tag == f"{_T}p":
                 if text := " ".join(_odt_text(part, notes).split()):
                     said.append(text)
-                after += _odt_frames(part, notes, in_cell)
-            elif part.tag not in _ODT_UNREAD:
+                after += _odt_frames(part, notes, in_cell, numbers)
+            elif part.tag == f"{_T}list":
+                label = _item_done(blocks, said, after, in_cell, label)
+                blocks += _odt_list(part, notes, in_cell, numbers, (instance, style, depth + 1))
+            elif part.tag == f"{_T}h":  # a numbered heading: its number is the item's
                 _item_done(blocks, said, after, in_cell)
-                blocks += _odt_element(part, notes, in_cell)
-        _item_done(blocks, said, after, in_cell)
+                blocks += _odt_element(part, notes, in_cell, numbers, label)
+                label = ""
+            elif part.tag not in _ODT_UNREAD:
+                label = _item_done(blocks, said, after, in_cell, label)
+                blocks += _odt_element(part, notes, in_cell, numbers)
+        _item_done(blocks, said, after, in_cell, label)
     return blocks
 
 
-def _item_done(blocks: list[str], said: list[str], after: list[str], in_cell: bool) -> None:
-    """An item's words so far as one block ("- " item outside a cell), then its frames; both emptied."""
+def _item_done(blocks: list[str], said: list[str], after: list[str], in_cell: bool, label: str = "") -> str:
+    """An item's words so far as one block ("- " item outside a cell, or after its number), then its frames; both
+    emptied. Only the item's first block takes its number: the label still to place is returned."""
     if said:
-        blocks.append(" ".join(said) if in_cell else f"- {' '.join(said)}")
+        text = " ".join(said)
+        blocks.append(f"{label} {text}" if label else text if in_cell else f"- {text}")
         said.clear()
+        label = ""
     blocks.extend(after)
     after.clear()
+    return label
 
 
 def _odt_table_rows(element: Any) -> list[Any]:

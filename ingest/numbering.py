@@ -311,3 +311,170 @@ class DocxNumbering:
         if not label:
             return NONE, ""
         return (NUMBER, label) if any(ch.isalnum() for ch in label) else (BULLET, "")  # a dash or glyph drawn as text
+
+
+# --- OpenDocument text (.odt) ----------------------------------------------------------------------------------------
+
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_ODF_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_LOEXT = "urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0"
+_T, _S = f"{{{_ODF_TEXT}}}", f"{{{_ODF_STYLE}}}"
+_ODF_FORMATS = {
+    "1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman",
+    "01, 02, 03, ...": "decimalZero", "1st": "ordinal", "One": "cardinalText", "First": "ordinalText",
+}  # fmt: skip  (LibreOffice's names for Word's formats; any other is written as figures)
+_ODF_PLACEHOLDER = re.compile(r"%([1-9]|10)%")
+_OUTLINE, _OUTLINE_LIST = "\0outline", -1  # the outline style's key among list styles, and its one list
+
+
+def odf_letters(n: int) -> str:
+    """n as OpenDocument letters a list unless told to repeat one letter: a..z, aa, ab, .. az, ba (bijective base 26)."""
+    out = ""
+    while n > 0:
+        n, index = divmod(n - 1, 26)
+        out = chr(ord("a") + index) + out
+    return out or str(n)
+
+
+@dataclass(frozen=True)
+class OdfLevel:
+    """One level of an OpenDocument list style."""
+
+    bullet: bool = False
+    fmt: str = ""  # style:num-format: "1", "a", "A", "i", "I"; "" draws no number
+    prefix: str = ""
+    suffix: str = ""
+    shown: int = 1  # text:display-levels: how many levels' numbers the label shows ("2.3" shows 2)
+    start: int = 1
+    sync: bool = False  # style:num-letter-sync: "aa, bb" rather than "aa, ab"
+    template: str | None = None  # LibreOffice's own label ("%1%.%2%."), where it writes one
+
+    def number(self, n: int) -> str:
+        if self.fmt in ("a", "A") and not self.sync:
+            said = odf_letters(n)
+            return said.upper() if self.fmt == "A" else said
+        return format_number(n, _ODF_FORMATS.get(self.fmt, "decimal")) if self.fmt else ""
+
+
+class OdfNumbering:
+    """The numbers of one .odt's list items, as LibreOffice draws them. A list (`text:list`) is a new one, counting
+    from each level's start, unless it continues another (`text:continue-list` naming it, or `text:continue-numbering`:
+    the last list of its style); an item's level is how deep its list is nested; `text:start-value` on an item sets
+    its number; an item restarts the levels below it; an item holding only a nested list is not counted. The label is
+    LibreOffice's own template where it writes one, else the level's prefix, the numbers of as many levels as it
+    shows ("2.3"), and its suffix. Call `open_list` for each outermost list and `marker` for each item in document
+    order."""
+
+    def __init__(self, *roots: Any) -> None:
+        self._list_styles: dict[str, dict[int, OdfLevel]] = {}
+        self._paragraph_lists: dict[str, tuple[str | None, str | None]] = {}  # style -> (its list style, its parent)
+        for root in roots:
+            if root is None:
+                continue
+            for style in root.iter(f"{_T}list-style"):
+                name = style.get(f"{_S}name")
+                if name is not None:
+                    self._list_styles[name] = self._levels(style)
+            for style in root.iter(f"{_S}style"):
+                name = style.get(f"{_S}name")
+                if name is not None and style.get(f"{_S}family") == "paragraph":
+                    self._paragraph_lists[name] = (style.get(f"{_S}list-style-name"), style.get(f"{_S}parent-style-name"))
+            for outline in root.iter(f"{_T}outline-style"):  # chapter numbering: the headings' own list
+                self._list_styles[_OUTLINE] = self._levels(outline)
+        self._counters: dict[int, dict[int, int]] = {_OUTLINE_LIST: {}}  # list instance -> level -> counter
+        self._by_id: dict[str, int] = {}  # a list's xml:id -> its instance
+        self._last_of_style: dict[str, int] = {}
+
+    @staticmethod
+    def _levels(style: Any) -> dict[int, OdfLevel]:
+        levels: dict[int, OdfLevel] = {}
+        for level in style:
+            depth = _int(level.get(f"{_T}level"))
+            if depth is None or not 1 <= depth <= 10:
+                continue
+            if level.tag == f"{_T}list-level-style-bullet":
+                levels[depth] = OdfLevel(bullet=True)
+            elif level.tag in (f"{_T}list-level-style-number", f"{_T}outline-level-style"):
+                levels[depth] = OdfLevel(
+                    fmt=level.get(f"{_S}num-format") or "",
+                    prefix=level.get(f"{_S}num-prefix") or "",
+                    suffix=level.get(f"{_S}num-suffix") or "",
+                    shown=_int(level.get(f"{_T}display-levels"), 1) or 1,
+                    start=_int(level.get(f"{_T}start-value"), 1) or 0,
+                    sync=(level.get(f"{_S}num-letter-sync") or "").lower() == "true",
+                    template=level.get(f"{{{_LOEXT}}}num-list-format"),
+                )
+            elif level.tag == f"{_T}list-level-style-image":
+                levels[depth] = OdfLevel(bullet=True)
+        return levels
+
+    def _paragraph_list_style(self, style: str | None) -> str | None:
+        seen: set[str] = set()
+        while style is not None and style in self._paragraph_lists and style not in seen and len(seen) < MAX_BASED_ON:
+            seen.add(style)
+            own, parent = self._paragraph_lists[style]
+            if own:
+                return own
+            style = parent
+        return None
+
+    def open_list(self, element: Any) -> tuple[int, str | None]:
+        """An outermost list's (instance, list style): a new instance, or the one it continues."""
+        style = element.get(f"{_T}style-name")
+        if style is None:  # no style of its own: its first paragraph's style's list style
+            first = next(element.iter(f"{_T}p", f"{_T}h"), None)
+            style = self._paragraph_list_style(first.get(f"{_T}style-name") if first is not None else None)
+        instance: int | None = None
+        if (continued := element.get(f"{_T}continue-list")) is not None:
+            instance = self._by_id.get(continued)
+        elif (element.get(f"{_T}continue-numbering") or "").lower() == "true" and style is not None:
+            instance = self._last_of_style.get(style)
+        if instance is None:
+            instance = len(self._counters)
+            self._counters[instance] = {}
+        if (own_id := element.get("{http://www.w3.org/XML/1998/namespace}id")) is not None:
+            self._by_id[own_id] = instance
+        if style is not None:
+            self._last_of_style[style] = instance
+        return instance, style
+
+    def marker(self, instance: int, style: str | None, depth: int, item: Any) -> tuple[str, str]:
+        """What is drawn before an item at a depth (1: the outermost list) of a list: (BULLET, ""), (NUMBER, "2.3")
+        or (NONE, "") for a level that draws nothing. Moves the list's counters on."""
+        levels = self._list_styles.get(style or "", {})
+        counters = self._counters.setdefault(instance, {})
+        level = levels.get(depth, OdfLevel(bullet=style is None))
+        for above in range(1, depth):  # a level used before those above it counts them as begun (as LibreOffice does)
+            if above not in counters:
+                counters[above] = levels.get(above, OdfLevel()).start
+        if (start := _int(item.get(f"{_T}start-value"))) is not None:
+            counters[depth] = start
+        else:
+            counters[depth] = counters[depth] + 1 if depth in counters else level.start
+        for deeper in [k for k in counters if k > depth]:
+            del counters[deeper]
+        if level.bullet:
+            return BULLET, ""
+        if level.template is not None:
+            label = _ODF_PLACEHOLDER.sub(lambda m: self._number(levels, counters, int(m.group(1))), level.template)
+        else:
+            first = max(1, depth - level.shown + 1)
+            numbers = [self._number(levels, counters, k) for k in range(first, depth + 1)]
+            label = level.prefix + ".".join(n for n in numbers if n) + level.suffix if level.fmt else ""
+        label = " ".join(label.split())
+        return (NUMBER, label) if any(ch.isalnum() for ch in label) else (NONE, "")
+
+    def outline_marker(self, heading: Any) -> tuple[str, str] | None:
+        """A heading outside any list, numbered by the document's outline style (chapter numbering) where that gives
+        its level a number: as `marker`. None for a heading that is no item of it (`text:is-list-header`)."""
+        if (heading.get(f"{_T}is-list-header") or "").lower() == "true" or _OUTLINE not in self._list_styles:
+            return None
+        depth = max(1, min(10, _int(heading.get(f"{_T}outline-level"), 1) or 1))
+        if (heading.get(f"{_T}restart-numbering") or "").lower() == "true":
+            self._counters[_OUTLINE_LIST].pop(depth, None)
+        return self.marker(_OUTLINE_LIST, _OUTLINE, depth, heading)
+
+    @staticmethod
+    def _number(levels: dict[int, OdfLevel], counters: dict[int, int], depth: int) -> str:
+        level = levels.get(depth, OdfLevel())
+        return level.number(counters.get(depth, level.start))

@@ -210,3 +210,95 @@ def test_the_benchmark_reads_labels_as_libreoffice_writes_them_and_needs_soffice
     with pytest.raises(SystemExit):
         bench_numbering.main(["--documents", "2"])
     assert "needs LibreOffice's soffice" in capsys.readouterr().err
+
+
+# --- OpenDocument text: lists numbered by their list styles, as LibreOffice draws them ------------------------------
+
+ODF_STYLES = (
+    '<text:list-style style:name="L1">'
+    '<text:list-level-style-number text:level="1" style:num-suffix="." style:num-format="1"/>'
+    '<text:list-level-style-number text:level="2" style:num-suffix="" style:num-format="1" text:display-levels="2"/>'
+    '<text:list-level-style-number text:level="3" style:num-prefix="(" style:num-suffix=")" style:num-format="a"/>'
+    "</text:list-style>"
+    '<text:list-style style:name="L2"><text:list-level-style-bullet text:level="1" text:bullet-char="•"/></text:list-style>'
+    '<text:list-style style:name="L3" xmlns:loext="urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0">'
+    '<text:list-level-style-number text:level="1" loext:num-list-format="Recommendation %1%:" style:num-format="I" text:start-value="4"/>'
+    "</text:list-style>"
+    '<style:style style:name="P9" style:family="paragraph" style:list-style-name="L1"/>'
+)
+
+
+def _items(*texts: str, start: int | None = None) -> str:
+    first = f' text:start-value="{start}"' if start is not None else ""
+    return "".join(f"<text:list-item{first if i == 0 else ''}><text:p>{t}</text:p></text:list-item>" for i, t in enumerate(texts))
+
+
+def test_an_odt_lists_numbers_continue_restart_and_nest_as_libreoffice_draws_them(tmp_path: Path) -> None:
+    """A new list counts from its start; `continue-numbering` goes on from the last list of its style and
+    `continue-list` from the list it names; `start-value` sets an item's number; a nested list's items show as many
+    levels as their style says ("2.1"); an item holding only a nested list, and a list's header, are not counted; a
+    bullet list's items stay "- " items; LibreOffice's own label template is followed; a list with no style of its
+    own takes its paragraphs' style's."""
+    from tests.test_load import make_odt
+
+    body = (
+        '<text:list xml:id="first" text:style-name="L1">' + _items("Publish plans.", "Share data.") + "</text:list>"
+        "<text:p>Between the lists.</text:p>"
+        '<text:list text:style-name="L1" text:continue-numbering="true">'
+        + _items("Third, continued.")
+        + "<text:list-item><text:p>Fourth, with a nested list.</text:p>"
+        "<text:list>" + _items("Nested one.", "Nested two.") + "<text:list-item><text:list>" + _items("Deep a.", "Deep b.")
+        + "</text:list></text:list-item></text:list></text:list-item></text:list>"
+        '<text:list text:style-name="L1">' + _items("A new list restarts.") + "</text:list>"
+        '<text:list text:style-name="L1" text:continue-list="first">' + _items("Fifth, by the first list's id.") + "</text:list>"
+        '<text:list text:style-name="L1">' + "<text:list-header><text:p>A header, no number.</text:p></text:list-header>"
+        + _items("Starts at ten.", "Eleven.", start=10) + "</text:list>"
+        '<text:list text:style-name="L2">' + _items("A bullet.") + "</text:list>"
+        '<text:list text:style-name="L3">' + _items("Fund the ICBs.", "Cut the duplication.") + "</text:list>"
+        '<text:list><text:list-item><text:p text:style-name="P9">Styled by its paragraph.</text:p></text:list-item></text:list>'
+    )  # fmt: skip
+    path = tmp_path / "lists.odt"
+    make_odt(path, body, styles=ODF_STYLES)
+    assert load(path, max_bytes=10**8).text.split("\n\n") == [
+        "1. Publish plans.", "2. Share data.", "Between the lists.", "3. Third, continued.", "4. Fourth, with a nested list.",
+        "4.1 Nested one.", "4.2 Nested two.", "(a) Deep a.", "(b) Deep b.", "1. A new list restarts.", "5. Fifth, by the first list's id.",
+        "- A header, no number.", "10. Starts at ten.", "11. Eleven.", "- A bullet.",
+        "Recommendation IV: Fund the ICBs.", "Recommendation V: Cut the duplication.", "1. Styled by its paragraph.",
+    ]  # fmt: skip
+
+
+def test_an_odt_whose_styles_are_damaged_is_read_without_numbers(tmp_path: Path) -> None:
+    """A list style naming no levels, or a level out of range, draws no number; the text is all there."""
+    from tests.test_load import make_odt
+
+    styles = '<text:list-style style:name="L9"><text:list-level-style-number text:level="99" style:num-format="1"/></text:list-style>'
+    path = tmp_path / "damaged.odt"
+    make_odt(path, '<text:list text:style-name="L9">' + _items("One.") + '</text:list><text:list text:style-name="Missing">' + _items("Two.") + "</text:list>", styles=styles)
+    assert load(path, max_bytes=10**8).text.split("\n\n") == ["- One.", "- Two."]
+
+
+def test_odt_headings_numbered_by_the_outline_style_or_as_a_lists_items(tmp_path: Path) -> None:
+    """Chapter numbering (the outline style) numbers headings outside lists, a heading marked as no item of it
+    excepted; a heading that is a list's item (as LibreOffice saves a Word file's numbered headings) takes the
+    item's number."""
+    from tests.test_load import make_odt
+
+    styles = (
+        '<text:outline-style style:name="Outline">'
+        '<text:outline-level-style text:level="1" style:num-format="1"/>'
+        '<text:outline-level-style text:level="2" style:num-format="1" text:display-levels="2"/>'
+        "</text:outline-style>" + ODF_STYLES
+    )
+    body = (
+        '<text:h text:outline-level="1">Summary</text:h><text:p>Text.</text:p>'
+        '<text:h text:outline-level="2">Scope</text:h>'
+        '<text:h text:outline-level="1" text:is-list-header="true">Foreword</text:h>'
+        '<text:h text:outline-level="1">Findings</text:h><text:h text:outline-level="2">Oversight</text:h>'
+        '<text:list text:style-name="L1"><text:list-item><text:h text:outline-level="3">Listed heading</text:h>'
+        "<text:p>Its paragraph.</text:p></text:list-item></text:list>"
+    )
+    path = tmp_path / "outline.odt"
+    make_odt(path, body, styles=styles)
+    assert load(path, max_bytes=10**8).text.split("\n\n") == [
+        "# 1 Summary", "Text.", "## 1.1 Scope", "# Foreword", "# 2 Findings", "## 2.1 Oversight", "### 1. Listed heading", "- Its paragraph.",
+    ]  # fmt: skip
