@@ -1,6 +1,6 @@
 """A .docx's list numbers as ingest reads them, against LibreOffice's (eval/README round twenty-six).
 
-    .venv/bin/python -m eval.bench_numbering               # 200 documents, as .docx and as .odt
+    .venv/bin/python -m eval.bench_numbering               # 200 documents, as .docx, .odt and .doc
     .venv/bin/python -m eval.bench_numbering --documents 50 --seed 7 --format odt
 
 Word draws a list's numbers ("1.", "2.3", "(b)", "iv.") from counters it keeps while laying a document out; they are
@@ -11,7 +11,7 @@ paragraphs, each plain or an item of a random list at a random level. LibreOffic
 installs) saves each as text, numbers included; each paragraph's label there is compared with ingest's. Word draws
 a legal-style level (w:isLgl) in figures and LibreOffice 7.4 does not, so none is written. `odt`: LibreOffice saves
 each document as an OpenDocument text first (its lists written as ODF lists: list styles, continued lists, restarts),
-and that file is read by both.
+and that file is read by both; `doc`: as a Word 97-2003 document (its lists in the binary format's list tables).
 
 Printed: documents, list paragraphs, and how many labels agree (a bullet is a bullet, whatever its glyph).
 """
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 FORMATS = ("decimal", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "bullet", "decimalZero")
 BULLET_GLYPHS = ("•", "◦", "▪", "-")  # LibreOffice draws a bullet level's glyph; ingest writes "- "
 LIBREOFFICE_SECONDS = 600  # one batch conversion
-FILE_FORMATS = ("docx", "odt")
+FILE_FORMATS = ("docx", "odt", "doc")
 
 
 def add_list(document: Any, levels: Sequence[tuple[str, str, int]], legal_from: int | None = None,
@@ -136,16 +136,16 @@ def _convert(paths: Sequence[Path], to: str, folder: Path) -> None:
 
 
 def measure(documents: int, seed: int, fmt: str, folder: Path) -> tuple[int, int, list[str]]:
-    """(list paragraphs, labels agreeing, the first disagreements) for the documents as .docx, or as the .odt
-    LibreOffice saves them as ("odt")."""
+    """(list paragraphs, labels agreeing, the first disagreements) for the documents as .docx, or as the .odt or .doc
+    LibreOffice saves them as."""
     from ingest.load import load
 
     paths = [folder / f"lists-{seed + i}.docx" for i in range(documents)]
     for i, path in enumerate(paths):
         random_document(seed + i, path)
-    if fmt == "odt":
-        _convert(paths, "odt", folder)
-        paths = [path.with_suffix(".odt") for path in paths]
+    if fmt in ("odt", "doc"):
+        _convert(paths, fmt, folder)
+        paths = [path.with_suffix(f".{fmt}") for path in paths]
     _convert(paths, "txt:Text", folder)
     total = agree = 0
     wrong: list[str] = []
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_numbering", description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200, help="random documents to write (default 200)")
     parser.add_argument("--seed", type=int, default=0, help="the first document's seed (default 0)")
-    parser.add_argument("--format", action="append", choices=FILE_FORMATS, help="docx, or odt: the .docx saved again by LibreOffice (default both)")
+    parser.add_argument("--format", action="append", choices=FILE_FORMATS, help="docx, or odt or doc: the .docx saved again by LibreOffice (default all three)")
     args = parser.parse_args(argv)
     if args.documents < 1:
         parser.error("--documents must be 1 or more")

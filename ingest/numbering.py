@@ -22,6 +22,7 @@ navigation pane shows those as headings too).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,32 +286,38 @@ class DocxNumbering:
         if ilvl in num.starts and (num_id, ilvl) not in self._restarted:  # "Restart at 1": when the level is first used
             self._restarted.add((num_id, ilvl))
             shared.counters[ilvl] = num.starts[ilvl] - 1
-        levels = {**shared.levels, **num.levels}
-        level = levels.get(ilvl)
-        if level is None:  # a level the list does not define draws nothing
-            return NONE, ""
-        for above in range(ilvl):  # a level used before the levels above it counts them as begun (LibreOffice's way)
-            if above not in shared.counters and above in levels:
-                shared.counters[above] = levels[above].start
-        shared.counters[ilvl] = shared.counters[ilvl] + 1 if ilvl in shared.counters else level.start
-        for deeper in [k for k in shared.counters if k > ilvl]:
-            restart = levels.get(deeper, Level()).restart
-            if restart != 0 and ilvl < (deeper if restart is None else restart):
-                del shared.counters[deeper]
-        if level.fmt == BULLET:
-            return BULLET, ""
+        return count_and_label(shared.counters, {**shared.levels, **num.levels}, ilvl)
 
-        def number(match: re.Match[str]) -> str:
-            at = int(match.group(1)) - 1
-            other = levels.get(at, Level())
-            value = shared.counters.get(at, other.start)
-            fmt = other.fmt if not level.legal or other.fmt in ("none", BULLET) else "decimal"
-            return format_number(value, fmt)
 
-        label = " ".join(_PLACEHOLDER.sub(number, level.text).split())
-        if not label:
-            return NONE, ""
-        return (NUMBER, label) if any(ch.isalnum() for ch in label) else (BULLET, "")  # a dash or glyph drawn as text
+def count_and_label(counters: dict[int, int], levels: dict[int, Level], ilvl: int) -> tuple[str, str]:
+    """Word's counting for one item of a list at level `ilvl` (0-8): its counter moves on (or begins at the level's
+    start), the levels below it restart, and its label is drawn from the level's text. (BULLET, ""), (NUMBER,
+    "3.2"), or (NONE, "") for a level that draws nothing or that the list does not define."""
+    level = levels.get(ilvl)
+    if level is None:  # a level the list does not define draws nothing
+        return NONE, ""
+    for above in range(ilvl):  # a level used before the levels above it counts them as begun (LibreOffice's way)
+        if above not in counters and above in levels:
+            counters[above] = levels[above].start
+    counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else level.start
+    for deeper in [k for k in counters if k > ilvl]:
+        restart = levels.get(deeper, Level()).restart
+        if restart != 0 and ilvl < (deeper if restart is None else restart):
+            del counters[deeper]
+    if level.fmt == BULLET:
+        return BULLET, ""
+
+    def number(match: re.Match[str]) -> str:
+        at = int(match.group(1)) - 1
+        other = levels.get(at, Level())
+        value = counters.get(at, other.start)
+        fmt = other.fmt if not level.legal or other.fmt in ("none", BULLET) else "decimal"
+        return format_number(value, fmt)
+
+    label = " ".join(_PLACEHOLDER.sub(number, level.text).split())
+    if not label:
+        return NONE, ""
+    return (NUMBER, label) if any(ch.isalnum() for ch in label) else (BULLET, "")  # a dash or glyph drawn as text
 
 
 # --- OpenDocument text (.odt) ----------------------------------------------------------------------------------------
@@ -478,3 +485,56 @@ class OdfNumbering:
     def _number(levels: dict[int, OdfLevel], counters: dict[int, int], depth: int) -> str:
         level = levels.get(depth, OdfLevel())
         return level.number(counters.get(depth, level.start))
+
+
+# --- Word 97-2003 (.doc) ---------------------------------------------------------------------------------------------
+
+# A level's number format (nfc, [MS-DOC] 2.9.158 MSONFC) as Word's .docx names it; any other is written as figures
+_NFC = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter", 5: "ordinal", 6: "cardinalText",
+        7: "ordinalText", 22: "decimalZero", 23: BULLET, 255: "none"}  # fmt: skip
+
+
+def doc_level(start: int, nfc: int, flags: int, placeholders: bytes, restart_limit: int, xst: str) -> Level:
+    """A .doc list level (an LVL: its LVLF's start, format, flags, rgbxchNums and ilvlRestartLim, and its number
+    text) as a Level: the number text's placeholder characters (a level's index, at the places rgbxchNums gives,
+    1-based) become "%N"."""
+    at = {p - 1 for p in placeholders if p}
+    text = "".join(f"%{ord(ch) + 1}" if i in at and ord(ch) < 9 else ch for i, ch in enumerate(xst))
+    no_restart = bool(flags & 0x08)  # fNoRestart: restarts only after the levels above ilvlRestartLim
+    return Level(start=start, fmt=_NFC.get(nfc, "decimal"), text=text, legal=bool(flags & 0x04),
+                 restart=restart_limit if no_restart else None)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DocListUse:
+    """One LFO: the list (LSTF, by its lsid) a paragraph's ilfo names, with the levels it restarts or redefines."""
+
+    list_id: int
+    starts: dict[int, int]
+    levels: dict[int, Level]
+
+
+class DocNumbering:
+    """The numbers of a .doc's list paragraphs, counted as DocxNumbering counts a .docx's: uses of one list share its
+    counters, a use that restarts a level does so where it first uses that level. Call `marker` for each list
+    paragraph in document order."""
+
+    def __init__(self, lists: dict[int, dict[int, Level]], uses: Sequence[DocListUse]) -> None:
+        self._lists = {key: _List(levels) for key, levels in lists.items()}
+        self._uses = list(uses)
+        self._restarted: set[tuple[int, int]] = set()
+
+    def marker(self, ilfo: int, ilvl: int) -> tuple[str, str] | None:
+        """What Word draws before a paragraph whose list use is `ilfo` (1-based) at level `ilvl`; None if it names no
+        list there is."""
+        if not 1 <= ilfo <= len(self._uses):
+            return None
+        use = self._uses[ilfo - 1]
+        shared = self._lists.get(use.list_id)
+        if shared is None:
+            return None
+        ilvl = max(0, min(8, ilvl))
+        if ilvl in use.starts and (ilfo, ilvl) not in self._restarted:
+            self._restarted.add((ilfo, ilvl))
+            shared.counters[ilvl] = use.starts[ilvl] - 1
+        return count_and_label(shared.counters, {**shared.levels, **use.levels}, ilvl)

@@ -27,12 +27,14 @@ from ingest.load import (
     markup_kind,
 )  # fmt: skip
 from ingest.markdown import row_text
+from ingest.numbering import NUMBER, DocListUse, DocNumbering, Level, doc_level
 
 # --- DOC (Word 97-2003) -------------------------------------------------------------------------
 
 _WORD_MAGIC = 0xA5EC  # FibBase.wIdent of a Word binary document
 _WORD97_NFIB = 0x00C1  # FibBase.nFib of Word 97 and later; earlier files keep no piece table this reader knows
 _CHARACTER_RUNS_PAIR, _PARAGRAPH_RUNS_PAIR, _CLX_PAIR, _STYLES_PAIR = 12, 13, 33, 1  # FibRgFcLcb97's (fc, lcb) pairs
+_LISTS_PAIR, _LIST_USES_PAIR = 73, 74  # ... PlfLst (the lists' definitions, their levels after it) and PlfLfo (their uses)
 _NOTE_TEXT_PAIRS = {"footnotes": 3, "endnotes": 47}  # ... PlcffndTxt and PlcfendTxt: where each note's text starts
 _WORD_PAGE = 512  # a formatted disk page (FKP) of character or paragraph runs
 # How many characters each part of the text holds, in FibRgLw97's order (the main text first, then its stories)
@@ -42,11 +44,13 @@ _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _CELL_MARK = "\x07"  # ends a table cell, and (a paragraph of its own, marked as the row's end) a row
 _NOTE_MARK = "\x02"  # an auto-numbered note's reference: it opens each note's text
 _ROW_END, _IN_CELL_BREAK, _HEADING_MARK, _ITEM_MARK = "\ue001", "\ue002", "\ue000", "\ue003"  # private-use marks the reader puts in
+_LABEL, _LABEL_END = "\ue004", "\ue005"  # ... around a numbered paragraph's number, before its first character
 _DROPPED_FIELDS = ("TOC", "INDEX", "TOA")  # fields whose shown text is a table of contents or an index
 # Word's marks in the text: line ends and breaks, hyphens, and characters that anchor pictures, drawn objects and
 # note or comment references (dropped: they have no words); and the reader's own marks
 _WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
                              "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, _HEADING_MARK: None, _ITEM_MARK: None,
+                             _LABEL: None, _LABEL_END: None,
                              _IN_CELL_BREAK: " "})  # fmt: skip
 # Single property modifiers (sprms) read: a character deleted under tracked changes, or hidden (Word shows neither);
 # a paragraph in a table, ending a table's row, or (nested tables) in an inner table's cell or ending its row
@@ -56,8 +60,61 @@ _SPRM_IN_TABLE, _SPRM_ROW_END, _SPRM_INNER_CELL, _SPRM_INNER_ROW_END = 0x2416, 0
 _SPRM_TABLE_DEFINITION, _SPRM_TABS = 0xD608, 0xC615  # variable-length operands with their own length rules
 _SPRM_HUGE_PROPERTIES = 0x6646  # a paragraph's properties too long for its page: where they are in the Data stream
 _SPRM_LIST, _NOT_LISTED = 0x460B, 0x07FF  # a paragraph's list (1-2047: bulleted or numbered; 0 or 0xF801: none)
-_READER_MARKS = str.maketrans({_HEADING_MARK: " ", _ROW_END: " ", _IN_CELL_BREAK: " ", _ITEM_MARK: " "})  # the document's own, if any
+_SPRM_LIST_LEVEL = 0x260A  # ... and its level in it (0-8)
+_LSTF_BYTES, _LVLF_BYTES, _LFO_BYTES, _LFOLVL_BYTES = 28, 28, 16, 8
+_READER_MARKS = str.maketrans({_HEADING_MARK: " ", _ROW_END: " ", _IN_CELL_BREAK: " ", _ITEM_MARK: " ", _LABEL: " ", _LABEL_END: " "})  # the document's own, if any
 _OPERAND_BYTES = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # by a sprm's top three bits (spra); 6: variable
+
+
+def _word_lists(table: bytes, fc: int, lcb: int, uses: bytes) -> DocNumbering | None:
+    """The document's lists ([MS-DOC] 2.9.147 PlfLst, its LVLs right after it, and 2.9.146 PlfLfo), or None if it
+    has none. A damaged one raises (IndexError, struct.error, ValueError): the text is read without its numbers."""
+    if lcb < 2:
+        return None
+    count = struct.unpack_from("<h", table, fc)[0]
+    at = fc + lcb  # the levels follow the list definitions: 9 for each, 1 for a simple list
+    lists: dict[int, dict[int, Level]] = {}
+    for k in range(max(count, 0)):
+        lsid, = struct.unpack_from("<i", table, fc + 2 + _LSTF_BYTES * k)
+        simple = table[fc + 2 + _LSTF_BYTES * k + 26] & 0x01
+        levels: dict[int, Level] = {}
+        for ilvl in range(1 if simple else 9):
+            at, level = _word_level(table, at)
+            levels[ilvl] = level
+        lists.setdefault(lsid, levels)
+    list_uses: list[DocListUse] = []
+    if len(uses) >= 4:
+        count = struct.unpack_from("<i", uses, 0)[0]
+        data_at = 4 + _LFO_BYTES * max(count, 0)
+        for k in range(max(count, 0)):
+            lsid, = struct.unpack_from("<i", uses, 4 + _LFO_BYTES * k)
+            overrides = uses[4 + _LFO_BYTES * k + 12]
+            data_at += 4  # LFOData's cp
+            starts: dict[int, int] = {}
+            redefined: dict[int, Level] = {}
+            for _ in range(overrides):
+                start, flags = struct.unpack_from("<iI", uses, data_at)
+                data_at += _LFOLVL_BYTES
+                ilvl = flags & 0x0F
+                if flags & 0x20:  # fFormatting: a whole level follows
+                    data_at, redefined[ilvl] = _word_level(uses, data_at)
+                if flags & 0x10:  # fStartAt
+                    starts[ilvl] = start
+            list_uses.append(DocListUse(lsid, starts, redefined))
+    return DocNumbering(lists, list_uses)
+
+
+def _word_level(stream: bytes, at: int) -> tuple[int, Level]:
+    """One LVL at `at` ([MS-DOC] 2.9.150): (where the next begins, the level)."""
+    start, nfc, flags = struct.unpack_from("<iBB", stream, at)
+    placeholders = stream[at + 6 : at + 15]
+    chpx, papx, restart_limit = struct.unpack_from("<BBB", stream, at + 24)
+    at += _LVLF_BYTES + papx + chpx
+    size = struct.unpack_from("<H", stream, at)[0]
+    if at + 2 + 2 * size > len(stream):
+        raise ValueError("a list level runs past its stream")
+    xst = stream[at + 2 : at + 2 + 2 * size].decode("utf-16-le", errors="replace")
+    return at + 2 + 2 * size, doc_level(start, nfc, flags, placeholders, restart_limit, xst)
 
 
 def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
@@ -66,8 +123,9 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     table's rows one line each with cells " | " apart (a cell of two paragraphs one cell; a table inside a cell that
     cell's text), a field as the text it shows (a table of contents left out), text deleted under tracked changes or
     hidden left out, then the text boxes' text, and the footnotes and endnotes at the end under "Footnotes" and "Notes", as a
-    .docx's. A paragraph of a list, bulleted or numbered, is a "- " item (its number is formatting, not kept); one
-    listed only by its style is a plain paragraph. Title, author and date are the file's own. A web page saved with a .doc name is read as one; an RTF or Word 2003 XML file is said to
+    .docx's. A numbered paragraph keeps its number as Word draws it ("2.1 ...", "(a) ...": the list tables'
+    levels, counted in order, ingest.numbering), a bulleted one is a "- " item; one listed only by its style is a
+    plain paragraph. Title, author and date are the file's own. A web page saved with a .doc name is read as one; an RTF or Word 2003 XML file is said to
     be one. (ingest.load reads another Office file under this name as what it is.)"""
     import olefile
 
@@ -145,7 +203,13 @@ def _word_stories(path: Path, word: bytes, ole: Any) -> tuple[dict[str, str], di
         headings = _heading_styles(pair(_STYLES_PAIR))
     except (IndexError, struct.error, ValueError):
         pass
-    text = _word_chars(word, pieces, deleted, paragraph_runs, headings, total)
+    numbering = None
+    try:
+        fc, lcb = struct.unpack_from("<II", word, pairs + 8 * _LISTS_PAIR)
+        numbering = _word_lists(table, fc, lcb, pair(_LIST_USES_PAIR))
+    except (IndexError, struct.error, ValueError):
+        pass
+    text = _word_chars(word, pieces, deleted, paragraph_runs, headings, total, numbering)
     stories, starts, start = {}, {}, 0
     for name, count in zip(_STORIES, counts, strict=True):
         stories[name] = "".join(text[start : start + count])
@@ -260,6 +324,7 @@ def _run_at(runs: list[tuple[int, int, dict[int, int]]], starts: list[int], wher
 def _word_chars(
     word: bytes, pieces: list[tuple[int, int, int, bool]], deleted: list[tuple[int, int]],
     paragraph_runs: list[tuple[int, int, dict[int, int]]], headings: dict[int, int], total: int,
+    numbering: DocNumbering | None = None,
 ) -> list[str]:  # fmt: skip
     """The document's characters in order, one string for each of its `total` character positions (a UTF-16 code
     unit: a character beyond the first 65,536, an emoji, takes two, the second ""): "" for a deleted one, a mark for a
@@ -304,7 +369,10 @@ def _word_chars(
             elif ch == "\x0c":
                 ch = "\r"  # a section's (or page's) end ends its paragraph
             level = headings.get(props.get(-1, -1), 0)
-            mark = _HEADING_MARK * level if level else _ITEM_MARK if 0 < props.get(_SPRM_LIST, 0) < _NOT_LISTED else ""
+            listed = 0 < props.get(_SPRM_LIST, 0) < _NOT_LISTED
+            drawn = numbering.marker(props[_SPRM_LIST], props.get(_SPRM_LIST_LEVEL, 0)) if listed and numbering else None
+            label = f"{_LABEL}{drawn[1]}{_LABEL_END}" if drawn and drawn[0] == NUMBER else ""
+            mark = _HEADING_MARK * level + label if level else label or (_ITEM_MARK if listed else "")
             if mark and ch == "\r" and paragraph_start < len(out):
                 at = next((i for i in range(paragraph_start, len(out)) if out[i]), paragraph_start)
                 out[at] = mark + out[at]
@@ -329,7 +397,12 @@ def _word_blocks(text: str) -> list[str]:
             blocks.append("\n".join(line for line in lines if line))
         level = len(paragraph) - len(paragraph := paragraph.lstrip(_HEADING_MARK))
         item = paragraph.startswith(_ITEM_MARK)
+        label = ""
+        if paragraph.startswith(_LABEL) and _LABEL_END in paragraph:
+            label, _, paragraph = paragraph[1:].partition(_LABEL_END)
         said = "\n".join(" ".join(line.split()) for line in paragraph.translate(_WORD_MARKS).split("\n")).strip("\n")
+        if label and said.strip():
+            said = f"{label} {' '.join(said.split())}"
         if said.strip() and (level or item):
             said = f"{'#' * level if level else '-'} {' '.join(said.split())}"
         blocks.append(said)
