@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
 from ingest.markdown import row_text
-from ingest.numbering import BULLET, NUMBER, DocxNumbering, OdfNumbering
+from ingest.numbering import BULLET, NUMBER, DocxNumbering, OdfNumbering, autonum_label
 from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import SPEECH
@@ -984,15 +984,30 @@ def _shape_blocks(shape: Any) -> list[str]:
 
 
 def _frame_lines(frame: Any, bulleted: bool) -> list[str]:
-    """A text frame's paragraphs, a soft line break a space; a bullet's (its own, or its placeholder's) as a "- " item."""
+    """A text frame's paragraphs, a soft line break a space; a bullet's (its own, or its placeholder's) as a "- " item,
+    an automatically numbered one after its number as PowerPoint draws it ("2." "b)"): a run of them at one level
+    counts on while deeper paragraphs come between, and starts again after any other paragraph at its level or above."""
     lines = []
+    counted: dict[int, tuple[str, int]] = {}  # level -> (numbering scheme, the last number drawn)
     for paragraph in frame.paragraphs:
         text = " ".join(paragraph.text.replace("\v", " ").split())
         if not text:
             continue
         ppr = paragraph._p.pPr
         marks = {child.tag for child in ppr} if ppr is not None else set()
-        own = f"{_A}buChar" in marks or f"{_A}buAutoNum" in marks
+        level = int(ppr.get("lvl", "0")) if ppr is not None and (ppr.get("lvl") or "0").isdigit() else 0
+        for deeper in [k for k in counted if k > level]:
+            del counted[deeper]
+        auto = ppr.find(f"{_A}buAutoNum") if ppr is not None else None
+        if auto is not None:
+            scheme, start = auto.get("type") or "arabicPeriod", auto.get("startAt") or "1"
+            before = counted.get(level)
+            number = before[1] + 1 if before and before[0] == scheme else int(start) if start.isdigit() else 1
+            counted[level] = (scheme, number)
+            lines.append(f"{autonum_label(scheme, number)} {text}")
+            continue
+        counted.pop(level, None)
+        own = f"{_A}buChar" in marks
         lines.append(f"- {text}" if own or (bulleted and f"{_A}buNone" not in marks) else text)
     return lines
 

@@ -320,6 +320,22 @@ def count_and_label(counters: dict[int, int], levels: dict[int, Level], ilvl: in
     return (NUMBER, label) if any(ch.isalnum() for ch in label) else (BULLET, "")  # a dash or glyph drawn as text
 
 
+# --- PowerPoint (.pptx) ----------------------------------------------------------------------------------------------
+
+_AUTONUM = re.compile(r"(alphaLc|alphaUc|arabic|romanLc|romanUc)(ParenBoth|ParenR|Period|Plain)")
+_AUTONUM_FORMATS = {"alphaLc": "lowerLetter", "alphaUc": "upperLetter", "arabic": "decimal", "romanLc": "lowerRoman", "romanUc": "upperRoman"}
+
+
+def autonum_label(scheme: str, n: int) -> str:
+    """A slide paragraph's automatic number (a:buAutoNum's type: "arabicPeriod" 1., "alphaLcParenR" a), "romanUcParenBoth"
+    (I)); a scheme of another script is written "n."."""
+    match = _AUTONUM.fullmatch(scheme)
+    if match is None:
+        return f"{n}."
+    said = format_number(n, _AUTONUM_FORMATS[match.group(1)])
+    return {"ParenBoth": f"({said})", "ParenR": f"{said})", "Period": f"{said}.", "Plain": said}[match.group(2)]
+
+
 # --- OpenDocument text (.odt) ----------------------------------------------------------------------------------------
 
 _ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"

@@ -350,3 +350,42 @@ def test_a_word97_doc_whose_list_tables_are_damaged_keeps_its_text(tmp_path: Pat
         ole.write_stream(name, bytes(table))
     text = load(copy, max_bytes=10**8).text.split("\n\n")
     assert "- ICBs should publish their plans." in text and "- Boards meet quarterly." in text and "# Summary" in text
+
+
+# --- PowerPoint (.pptx): paragraphs numbered automatically -----------------------------------------------------------
+
+
+def test_a_slides_automatically_numbered_paragraphs_keep_their_numbers(tmp_path: Path) -> None:
+    """A run of numbered paragraphs counts on past deeper ones between them, starts again after a paragraph of its
+    level that is not numbered, and from `startAt`; each scheme draws its own number; bullets stay "- " items."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Recommendations"
+    frame = slide.shapes.add_textbox(Inches(1), Inches(2), Inches(8), Inches(4)).text_frame
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    rows = [
+        ("Publish plans.", 0, '<a:buAutoNum type="arabicPeriod"/>'),
+        ("Sub point.", 1, '<a:buAutoNum type="alphaLcParenR"/>'),
+        ("Second sub point.", 1, '<a:buAutoNum type="alphaLcParenR"/>'),
+        ("Share data.", 0, '<a:buAutoNum type="arabicPeriod"/>'),
+        ("A bullet.", 1, '<a:buChar char="•"/>'),
+        ("Step back.", 0, '<a:buAutoNum type="arabicPeriod"/>'),
+        ("A plain line.", 0, ""),
+        ("Counted again.", 0, '<a:buAutoNum type="arabicPeriod"/>'),
+        ("From four.", 0, '<a:buAutoNum type="romanUcParenBoth" startAt="4"/>'),
+        ("Then five.", 0, '<a:buAutoNum type="romanUcParenBoth" startAt="4"/>'),
+    ]
+    for i, (said, level, bullet) in enumerate(rows):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = said
+        paragraph._p.insert(0, parse_xml(f'<a:pPr xmlns:a="{a}" lvl="{level}">{bullet}</a:pPr>'))
+    path = tmp_path / "deck.pptx"
+    deck.save(str(path))
+    text = load(path, max_bytes=10**8).text
+    assert [line for line in text.splitlines() if line.strip()][1:] == [
+        "1. Publish plans.", "a) Sub point.", "b) Second sub point.", "2. Share data.", "- A bullet.", "3. Step back.",
+        "A plain line.", "1. Counted again.", "(IV) From four.", "(V) Then five.",
+    ]  # fmt: skip
