@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
 from ingest.markdown import row_text
-from ingest.numbering import BULLET, NUMBER, DocxNumbering, OdfNumbering, autonum_label
+from ingest.numbering import BULLET, NONE, NUMBER, DocxNumbering, OdfNumbering, as_int, autonum_label, start_value
 from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import SPEECH
@@ -332,7 +332,8 @@ def _docx_blocks(container: Any, parent: Any, in_cell: bool = False, numbers: Do
     for child in container.iterchildren():
         if child.tag == f"{_W}p":
             text = " ".join(_docx_text(child).split())
-            marker = numbers.marker(child) if numbers is not None else None  # an empty numbered paragraph counts too
+            counted = numbers is not None and not _mark_removed(child)  # an empty numbered paragraph counts too
+            marker = numbers.marker(child) if counted else None
             if in_cell or numbers is None:
                 blocks.append(f"{marker[1]} {text}" if text and marker and marker[0] == NUMBER else text)
             elif text:
@@ -416,6 +417,13 @@ def _docx_text(element: Any) -> str:
     return "".join(parts)
 
 
+def _mark_removed(paragraph: Any) -> bool:
+    """A paragraph whose mark was deleted or moved away under tracked changes: the document reads without it, so its
+    list does not count it."""
+    mark = paragraph.find(f"{_W}pPr/{_W}rPr")
+    return mark is not None and (mark.find(f"{_W}del") is not None or mark.find(f"{_W}moveFrom") is not None)
+
+
 def _hidden_run(run: Any) -> bool:
     """A run formatted hidden (<w:vanish/>): Word does not show it."""
     vanish = run.find(f"{_W}rPr/{_W}vanish")
@@ -439,8 +447,8 @@ def _text_boxes(paragraph: Any) -> list[Any]:
 
 def _docx_paragraph(paragraph: Any, text: str, numbers: DocxNumbering, marker: tuple[str, str] | None) -> str:
     """A paragraph's block: "#" headings (by style or outline level; a numbered one after its number), "- " bulleted
-    items (and paragraphs of a "List" style in no list), numbered ones after their number ("3.2 The ICB ...",
-    "(a) ..."), "" for a table of contents' entry."""
+    items, numbered ones after their number ("3.2 The ICB ...", "(a) ..."), "" for a table of contents' entry. A
+    paragraph of a "List ..." style in no list is a plain paragraph, as Word shows it."""
     style_id = paragraph.find(f"{_W}pPr/{_W}pStyle")
     name = numbers.style(None if style_id is None else style_id.get(f"{_W}val")).name.lower()
     if re.fullmatch(r"toc (?:heading|\d)", name):
@@ -448,7 +456,7 @@ def _docx_paragraph(paragraph: Any, text: str, numbers: DocxNumbering, marker: t
     numbered = f"{marker[1]} {text}" if marker and marker[0] == NUMBER else text
     if (level := numbers.heading_level(paragraph)) is not None:
         return f"{'#' * min(max(level, 1), 6)} {numbered}"
-    if marker and marker[0] == BULLET or (marker is None and name.startswith("list")):
+    if marker and marker[0] == BULLET:
         return f"- {text}"
     return numbered
 
@@ -458,6 +466,7 @@ def _docx_table(table: Any, numbers: DocxNumbering | None = None) -> str:
     from docx.table import _Cell, _Row
 
     rows = []
+    read: list[tuple[object, str]] = []  # each cell's element and text: a cell merged down is read (and counted) once
     for tr in _docx_rows(table._tbl):
         row = _Row(tr, table)
         try:
@@ -469,7 +478,14 @@ def _docx_table(table: Any, numbers: DocxNumbering | None = None) -> str:
         seen: list[object] = []  # the cells' XML elements, held so that `is` tells them apart
         cells = [""] * (getattr(row, "grid_cols_before", 0) or 0)  # a row may start after the first column
         for cell in row_cells:
-            cells.append("" if any(cell._tc is tc for tc in seen) else "\n".join(_docx_blocks(cell._tc, cell, True, numbers)))
+            if any(cell._tc is tc for tc in seen):
+                cells.append("")
+            else:  # a cell merged down shows in each of its rows, as before, its list counted once
+                said = next((text for tc, text in read if tc is cell._tc), None)
+                if said is None:
+                    said = "\n".join(_docx_blocks(cell._tc, cell, True, numbers))
+                    read.append((cell._tc, said))
+                cells.append(said)
             seen.append(cell._tc)
         rows.append(row_text(cells))
     return "\n".join(r for r in rows if r)
@@ -499,15 +515,16 @@ _ODF = {
 }
 _T, _TB, _DRAW = (f"{{{_ODF[k]}}}" for k in ("text", "table", "draw"))
 # What an OpenDocument holds but no reader sees: tracked deletions, comments, a table of contents or index, the
-# note's own number, fields' hidden text, and a frame's alternative text and title
+# note's own number, fields' hidden text, a frame's alternative text and title, and a list item's drawn number
 _ODT_UNREAD = frozenset((f"{_T}tracked-changes", f"{{{_ODF['office']}}}annotation", f"{_T}table-of-content",
                          f"{_T}alphabetical-index", f"{_T}illustration-index", f"{_T}note-citation", f"{_T}hidden-text",
-                         f"{_T}sequence-decls", f"{_T}variable-decls", f"{_DRAW}title", f"{_DRAW}desc"))  # fmt: skip
+                         f"{_T}sequence-decls", f"{_T}variable-decls", f"{_DRAW}title", f"{_DRAW}desc",
+                         f"{_T}number"))  # fmt: skip  (a list item's number as its producer drew it: worked out again)
 
 
 def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     """An OpenDocument text (.odt, as LibreOffice and GOV.UK publish them): headings as "#" lines by outline level,
-    list items as "- " items, tables one row per line, text frames in place, and the footnotes and endnotes at the end
+    list items after their numbers as LibreOffice draws them (ingest.numbering.OdfNumbering) or as "- " items, tables one row per line, text frames in place, and the footnotes and endnotes at the end
     under "Footnotes" and "Notes", as a .docx's; text deleted under tracked changes, comments and a table of contents
     are left out."""
     content, meta_xml = _odf_package(path, data)
@@ -648,7 +665,7 @@ def _odf_package(path: Path, data: bytes) -> tuple[Any, Any | None]:
                 meta_xml = etree.fromstring(package.read("meta.xml"), parser=parser) if "meta.xml" in names else None
             except (ValueError, SyntaxError, OSError, zlib.error, zipfile.BadZipFile):
                 meta_xml = None
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, zlib.error) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, zlib.error, NotImplementedError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise LoadError(_message(path, f"corrupt or not an OpenDocument {suffix} file ({reason})", f"re-save it as {suffix} and ingest again")) from None
     return content, meta_xml
@@ -664,8 +681,8 @@ def _odf_styles(data: bytes) -> Any | None:
             if "styles.xml" not in package.namelist():
                 return None
             return etree.fromstring(package.read("styles.xml"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, zlib.error):
-        return None
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError, zlib.error, NotImplementedError, RuntimeError):
+        return None  # (zipfile: NotImplementedError for a compression method it lacks, RuntimeError for a password)
 
 
 def _odf_meta(meta_xml: Any | None) -> dict[str, str]:
@@ -710,11 +727,14 @@ def _odt_element(
         return [text, *_odt_frames(element, notes, in_cell, numbers)]
     if tag == f"{_T}list":
         instance, style = numbers.open_list(element) if numbers is not None else (0, None)
-        return _odt_list(element, notes, in_cell, numbers, (instance, style, 1))
+        blocks = _odt_list(element, notes, in_cell, numbers, (instance, style, 1))
+        if numbers is not None:
+            numbers.close_list(instance, style)
+        return blocks
     if tag == f"{_DRAW}frame":  # a frame anchored to the page, not to a paragraph
         return _odt_frames(element, notes, in_cell, numbers)
     if tag == f"{_TB}table":
-        rows = _odt_rows(element, notes)
+        rows = _odt_rows(element, notes, numbers)
         return [" ".join(" ".join(rows).replace(" | ", " ").split()) if in_cell else "\n".join(rows)]
     if tag in (f"{_T}section", f"{_T}soft-page-break"):
         return _odt_blocks(element, notes, in_cell, numbers)
@@ -764,35 +784,40 @@ def _odt_list(
     for item in element.iterchildren(f"{_T}list-item", f"{_T}list-header"):
         said: list[str] = []  # the item's words so far
         after: list[str] = []  # the frames in them, read after the item
-        first = next((part for part in item.iterchildren() if part.tag not in _ODT_UNREAD), None)
+        first = next((part for part in item.iterchildren() if part.tag not in _ODT_UNREAD and part.tag != f"{_T}soft-page-break"), None)
         counted = item.tag == f"{_T}list-item" and first is not None and first.tag in (f"{_T}p", f"{_T}h")  # not a mere holder of a list
         marker = numbers.marker(instance, style, depth, item) if numbers is not None and counted else None
         label = marker[1] if marker and marker[0] == NUMBER else ""
+        plain = bool(marker) and marker[0] == NONE  # a level that draws nothing: its items are plain paragraphs
+        plain = plain or (numbers is not None and item.tag == f"{_T}list-header")  # ... as is a list's header
+        plain = bool(marker) and marker[0] == NONE  # a level that draws nothing: its items are plain paragraphs
+        plain = plain or (numbers is not None and item.tag == f"{_T}list-header")  # ... as is a list's header
         for part in item.iterchildren():
             if part.tag == f"{_T}p":
                 if text := " ".join(_odt_text(part, notes).split()):
                     said.append(text)
                 after += _odt_frames(part, notes, in_cell, numbers)
             elif part.tag == f"{_T}list":
-                label = _item_done(blocks, said, after, in_cell, label)
+                label = _item_done(blocks, said, after, in_cell, label, plain)
                 blocks += _odt_list(part, notes, in_cell, numbers, (instance, style, depth + 1))
             elif part.tag == f"{_T}h":  # a numbered heading: its number is the item's
                 _item_done(blocks, said, after, in_cell)
                 blocks += _odt_element(part, notes, in_cell, numbers, label)
                 label = ""
             elif part.tag not in _ODT_UNREAD:
-                label = _item_done(blocks, said, after, in_cell, label)
+                label = _item_done(blocks, said, after, in_cell, label, plain)
                 blocks += _odt_element(part, notes, in_cell, numbers)
-        _item_done(blocks, said, after, in_cell, label)
+        _item_done(blocks, said, after, in_cell, label, plain)
     return blocks
 
 
-def _item_done(blocks: list[str], said: list[str], after: list[str], in_cell: bool, label: str = "") -> str:
-    """An item's words so far as one block ("- " item outside a cell, or after its number), then its frames; both
-    emptied. Only the item's first block takes its number: the label still to place is returned."""
+def _item_done(blocks: list[str], said: list[str], after: list[str], in_cell: bool, label: str = "", plain: bool = False) -> str:
+    """An item's words so far as one block ("- " item outside a cell, or after its number; `plain`, as a paragraph),
+    then its frames; both emptied. Only the item's first block takes its number: the label still to place is
+    returned."""
     if said:
         text = " ".join(said)
-        blocks.append(f"{label} {text}" if label else text if in_cell else f"- {text}")
+        blocks.append(f"{label} {text}" if label else text if in_cell or plain else f"- {text}")
         said.clear()
         label = ""
     blocks.extend(after)
@@ -815,19 +840,19 @@ MAX_REPEAT = 50  # a row's last cell, or a row, repeated more than this is a she
 MAX_COLUMNS = 16_384  # a row's columns (a spreadsheet's widest); cells repeated past them are not read
 
 
-def _odt_rows(table: Any, notes: dict[str, list[str]]) -> list[str]:
+def _odt_rows(table: Any, notes: dict[str, list[str]], numbers: OdfNumbering | None = None) -> list[str]:
     """A table's rows, one line each, its cells " | " apart in their columns (a covered cell, under one spanning
-    columns, keeps its place empty)."""
-    return [line for row in _odt_table_rows(table) if (line := row_text(_odf_cells(row, notes)))]
+    columns, keeps its place empty); the lists in its cells numbered and counted in the document's order."""
+    return [line for row in _odt_table_rows(table) if (line := row_text(_odf_cells(row, notes, numbers)))]
 
 
-def _odf_cells(row: Any, notes: dict[str, list[str]]) -> list[str]:
+def _odf_cells(row: Any, notes: dict[str, list[str]], numbers: OdfNumbering | None = None) -> list[str]:
     """A table row's cells' text, in their columns: a covered cell empty; a repeated one as often as it is repeated,
     up to MAX_COLUMNS, and the row's last one, which pads a sheet's rows to its edge, at most MAX_REPEAT times."""
     found = list(row.iterchildren(f"{_TB}table-cell", f"{_TB}covered-table-cell"))
     cells: list[str] = []
     for at, cell in enumerate(found):
-        text = " ".join(_odt_blocks(cell, notes, in_cell=True)) if cell.tag == f"{_TB}table-cell" else ""
+        text = " ".join(_odt_blocks(cell, notes, True, numbers)) if cell.tag == f"{_TB}table-cell" else ""
         cap = MAX_REPEAT if at == len(found) - 1 else MAX_COLUMNS - len(cells)
         cells += [text] * max(0, min(_count(cell, f"{_TB}number-columns-repeated"), cap))
     return cells
@@ -986,7 +1011,8 @@ def _shape_blocks(shape: Any) -> list[str]:
 def _frame_lines(frame: Any, bulleted: bool) -> list[str]:
     """A text frame's paragraphs, a soft line break a space; a bullet's (its own, or its placeholder's) as a "- " item,
     an automatically numbered one after its number as PowerPoint draws it ("2." "b)"): a run of them at one level
-    counts on while deeper paragraphs come between, and starts again after any other paragraph at its level or above."""
+    counts on while deeper paragraphs come between, and starts again after any other paragraph at its level or above
+    (an empty paragraph is skipped, and breaks no run)."""
     lines = []
     counted: dict[int, tuple[str, int]] = {}  # level -> (numbering scheme, the last number drawn)
     for paragraph in frame.paragraphs:
@@ -995,14 +1021,14 @@ def _frame_lines(frame: Any, bulleted: bool) -> list[str]:
             continue
         ppr = paragraph._p.pPr
         marks = {child.tag for child in ppr} if ppr is not None else set()
-        level = int(ppr.get("lvl", "0")) if ppr is not None and (ppr.get("lvl") or "0").isdigit() else 0
+        level = min(max(as_int(ppr.get("lvl") if ppr is not None else None, 0) or 0, 0), 8)
         for deeper in [k for k in counted if k > level]:
             del counted[deeper]
         auto = ppr.find(f"{_A}buAutoNum") if ppr is not None else None
         if auto is not None:
-            scheme, start = auto.get("type") or "arabicPeriod", auto.get("startAt") or "1"
+            scheme = auto.get("type") or "arabicPeriod"
             before = counted.get(level)
-            number = before[1] + 1 if before and before[0] == scheme else int(start) if start.isdigit() else 1
+            number = before[1] + 1 if before and before[0] == scheme else start_value(auto.get("startAt"))
             counted[level] = (scheme, number)
             lines.append(f"{autonum_label(scheme, number)} {text}")
             continue

@@ -8,8 +8,12 @@ was read run by run. `DocxNumbering` keeps those counters over the paragraphs in
 - a list is a `w:num` pointing at an abstract definition (`w:abstractNum`); lists pointing at the same definition
   share its counters (the second "continues numbering"); one that restarts a level (`w:startOverride`, Word's
   "Restart at 1") restarts it where it first uses that level;
-- a level counts on from its `w:start`; an item at one level restarts the levels below it (unless a level's
-  `w:lvlRestart` says otherwise);
+- a level counts on from its `w:start` (held to 0-32767, as Word holds it); an item at one level restarts the levels
+  below it (unless a level's `w:lvlRestart` says otherwise); a paragraph deleted or moved away under tracked changes
+  is not counted, as the document reads without it;
+- where Word's behaviour could not be checked here, LibreOffice's is followed (eval/bench_numbering.py compares the
+  two): a level used before the levels above it counts them as begun, and a list that restarts a level does so for
+  the lists sharing its definition too;
 - the label is the level's `w:lvlText` ("%1.%2.") with each %N the counter of level N in that level's format (decimal,
   letters, roman numerals, ordinals; all decimal where the level is legal-style, `w:isLgl`);
 - a bullet level is a bullet, whatever glyph it draws; a level formatted "none" draws no number.
@@ -21,8 +25,9 @@ navigation pane shows those as headings too).
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,11 +51,22 @@ def _val(element: Any, path: str) -> str | None:
     return None if found is None else found.get(f"{_W}val")
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
+def as_int(value: str | None, default: int | None = None) -> int | None:
+    """A number an attribute gives, or `default` for none or a damaged one ("²", thousands of digits)."""
     try:
         return int(value) if value is not None else default
-    except ValueError:
+    except ValueError:  # not a number, or one of thousands of digits
         return default
+
+
+MAX_START = 32767  # the largest number Word lets a list start at; a file's larger (or negative) start is held to 0-32767
+MAX_LETTERS = 26 * 10  # past "ZZZZZZZZZZ" letters are written as figures: a damaged start must not draw a line of 1,000s
+
+
+def start_value(value: str | int | None, default: int = 1) -> int:
+    """A list level's start, as a file gives it, held to what Word allows (0-32767)."""
+    number = value if isinstance(value, int) else as_int(value, default)
+    return max(0, min(MAX_START, default if number is None else number))
 
 
 def _on(element: Any, path: str) -> bool:
@@ -72,8 +88,8 @@ def roman(n: int) -> str:
 
 
 def letters(n: int) -> str:
-    """n as Word letters a list: A..Z, then AA..ZZ, AAA.. (the letter repeated, not base 26)."""
-    if n < 1:
+    """n as Word letters a list: A..Z, then AA..ZZ, AAA.. (the letter repeated, not base 26); past MAX_LETTERS, n."""
+    if not 1 <= n <= MAX_LETTERS:
         return str(n)
     repeat, index = divmod(n - 1, 26)
     return chr(ord("A") + index) * (repeat + 1)
@@ -84,7 +100,8 @@ def _ordinal_suffix(n: int) -> str:
 
 
 def format_number(n: int, fmt: str) -> str:
-    """A counter in one of Word's number formats (`w:numFmt`); formats of other scripts are written as figures."""
+    """A counter in one of Word's number formats (`w:numFmt`); formats of other scripts, and words past twenty
+    (cardinalText, ordinalText), are written as figures."""
     if fmt == "lowerRoman":
         return roman(n).lower()
     if fmt == "upperRoman":
@@ -121,11 +138,11 @@ class Level:
     def read(cls, lvl: Any) -> Level:
         text = _val(lvl, f"{_W}lvlText")
         return cls(
-            start=_int(_val(lvl, f"{_W}start"), 1) or 0,
+            start=start_value(_val(lvl, f"{_W}start")),
             fmt=_val(lvl, f"{_W}numFmt") or "decimal",
             text="" if text is None else text,
             legal=_on(lvl, f"{_W}isLgl"),
-            restart=_int(_val(lvl, f"{_W}lvlRestart")),
+            restart=as_int(_val(lvl, f"{_W}lvlRestart")),
             style=_val(lvl, f"{_W}pStyle"),
         )
 
@@ -193,11 +210,11 @@ class DocxNumbering:
                 starts: dict[int, int] = {}
                 levels: dict[int, Level] = {}
                 for override in num.iter(f"{_W}lvlOverride"):
-                    ilvl = _int(override.get(f"{_W}ilvl"))
+                    ilvl = as_int(override.get(f"{_W}ilvl"))
                     if ilvl is None:
                         continue
-                    if (start := _int(_val(override, f"{_W}startOverride"))) is not None:
-                        starts[ilvl] = start
+                    if (start := _val(override, f"{_W}startOverride")) is not None and as_int(start) is not None:
+                        starts[ilvl] = start_value(start)
                     if (lvl := override.find(f"{_W}lvl")) is not None:
                         levels[ilvl] = Level.read(lvl)
                 self._nums.setdefault(num_id, _Num(abstract_id, starts, levels))
@@ -212,7 +229,7 @@ class DocxNumbering:
     def _levels(abstract: Any) -> dict[int, Level]:
         levels: dict[int, Level] = {}
         for lvl in abstract.findall(f"{_W}lvl"):
-            ilvl = _int(lvl.get(f"{_W}ilvl"))
+            ilvl = as_int(lvl.get(f"{_W}ilvl"))
             if ilvl is not None and 0 <= ilvl <= 8:
                 levels[ilvl] = Level.read(lvl)
         return levels
@@ -238,9 +255,9 @@ class DocxNumbering:
             if num_id is None:
                 num_id = _val(element, f"{_W}pPr/{_W}numPr/{_W}numId")
             if ilvl is None:
-                ilvl = _int(_val(element, f"{_W}pPr/{_W}numPr/{_W}ilvl"))
+                ilvl = as_int(_val(element, f"{_W}pPr/{_W}numPr/{_W}ilvl"))
             if outline is None:
-                outline = _int(_val(element, f"{_W}pPr/{_W}outlineLvl"))
+                outline = as_int(_val(element, f"{_W}pPr/{_W}outlineLvl"))
             current = _val(element, f"{_W}basedOn")
         facts = StyleFacts(name, num_id, ilvl, outline)
         self._facts[key] = facts
@@ -249,16 +266,16 @@ class DocxNumbering:
     def heading_level(self, paragraph: Any) -> int | None:
         """1-9 for a heading (by its built-in style's name, or an outline level on it or its style), else None; 0 for
         the document's title."""
-        style_id = _val(paragraph, f"{_W}pPr/{_W}pStyle")
-        facts = self.style(style_id)
+        own = as_int(_val(paragraph, f"{_W}pPr/{_W}outlineLvl"))
+        if own is not None:  # set on the paragraph itself: 0-8 a heading's level, 9 body text whatever its style
+            return own + 1 if 0 <= own <= 8 else None
+        facts = self.style(_val(paragraph, f"{_W}pPr/{_W}pStyle"))
         name = facts.name.lower()
         if name == "title":
             return 0
         if match := re.fullmatch(r"heading ([1-9])", name):
             return int(match.group(1))
-        outline = _int(_val(paragraph, f"{_W}pPr/{_W}outlineLvl"))
-        outline = facts.outline if outline is None else outline
-        return outline + 1 if outline is not None and 0 <= outline <= 8 else None
+        return facts.outline + 1 if facts.outline is not None and 0 <= facts.outline <= 8 else None
 
     def marker(self, paragraph: Any) -> tuple[str, str] | None:
         """What Word draws before a paragraph: (BULLET, ""), (NUMBER, "3.2"), (NONE, "") for a list paragraph whose
@@ -267,18 +284,16 @@ class DocxNumbering:
         facts = self.style(style_id)
         own = paragraph.find(f"{_W}pPr/{_W}numPr")
         num_id = _val(own, f"{_W}numId") if own is not None else None
-        ilvl = _int(_val(own, f"{_W}ilvl")) if own is not None else None
-        from_style = num_id is None
+        ilvl = as_int(_val(own, f"{_W}ilvl")) if own is not None else None
         num_id = facts.num_id if num_id is None else num_id
         if num_id is None or num_id == "0" or num_id not in self._nums:
             return None
         num = self._nums[num_id]
-        definition = self._abstract.get(num.abstract)
-        if definition is None:
+        shared = self._abstract.get(num.abstract)
+        if shared is None:
             return None
-        shared = definition
         if ilvl is None:
-            ilvl = facts.ilvl if from_style or facts.ilvl is not None else None
+            ilvl = facts.ilvl
         if ilvl is None:  # a style's list: the level that names the style, else the first
             key = style_id if style_id in self._styles else self._default_style
             ilvl = next((i for i, level in sorted(shared.levels.items()) if level.style and level.style == key), 0)
@@ -289,6 +304,23 @@ class DocxNumbering:
         return count_and_label(shared.counters, {**shared.levels, **num.levels}, ilvl)
 
 
+def move_on(
+    counters: dict[int, int], at: int, starts: dict[int, int], given: int | None = None, restarts: Callable[[int], bool] = lambda _: True
+) -> None:
+    """Count one item at level `at` of a list, as Word and LibreOffice do: the levels above it that have not begun
+    count as begun (LibreOffice's way; Word's could not be checked here), its own counter moves on (or begins at its
+    start, or is `given`), and the levels below it that `restarts` says restart begin again."""
+    for above in sorted(starts):
+        if above < at and above not in counters:
+            counters[above] = starts[above]
+    if given is not None:
+        counters[at] = given
+    else:
+        counters[at] = counters[at] + 1 if at in counters else starts.get(at, 1)
+    for deeper in [k for k in counters if k > at and restarts(k)]:
+        del counters[deeper]
+
+
 def count_and_label(counters: dict[int, int], levels: dict[int, Level], ilvl: int) -> tuple[str, str]:
     """Word's counting for one item of a list at level `ilvl` (0-8): its counter moves on (or begins at the level's
     start), the levels below it restart, and its label is drawn from the level's text. (BULLET, ""), (NUMBER,
@@ -296,14 +328,12 @@ def count_and_label(counters: dict[int, int], levels: dict[int, Level], ilvl: in
     level = levels.get(ilvl)
     if level is None:  # a level the list does not define draws nothing
         return NONE, ""
-    for above in range(ilvl):  # a level used before the levels above it counts them as begun (LibreOffice's way)
-        if above not in counters and above in levels:
-            counters[above] = levels[above].start
-    counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else level.start
-    for deeper in [k for k in counters if k > ilvl]:
+
+    def restarts(deeper: int) -> bool:
         restart = levels.get(deeper, Level()).restart
-        if restart != 0 and ilvl < (deeper if restart is None else restart):
-            del counters[deeper]
+        return restart != 0 and ilvl < (deeper if restart is None else restart)
+
+    move_on(counters, ilvl, {k: v.start for k, v in levels.items()}, restarts=restarts)
     if level.fmt == BULLET:
         return BULLET, ""
 
@@ -382,11 +412,12 @@ class OdfLevel:
 class OdfNumbering:
     """The numbers of one .odt's list items, as LibreOffice draws them. A list (`text:list`) is a new one, counting
     from each level's start, unless it continues another (`text:continue-list` naming it, or `text:continue-numbering`:
-    the last list of its style); an item's level is how deep its list is nested; `text:start-value` on an item sets
-    its number; an item restarts the levels below it; an item holding only a nested list is not counted. The label is
-    LibreOffice's own template where it writes one, else the level's prefix, the numbers of as many levels as it
-    shows ("2.3"), and its suffix. Call `open_list` for each outermost list and `marker` for each item in document
-    order."""
+    the list just before it, where that has its style); an item's level is how deep its list is nested;
+    `text:start-value` on an item sets its number; an item restarts the levels below it; an item holding only a nested
+    list is not counted. The label is LibreOffice's own template where it writes one, else the level's prefix, the
+    numbers of as many levels as it shows ("2.3"), and its suffix. A list style named in styles.xml wins over an
+    automatic one of the same name, as in LibreOffice. Call `open_list` and `close_list` around each outermost list,
+    and `marker` for each item, in document order."""
 
     def __init__(self, *roots: Any) -> None:
         self._list_styles: dict[str, dict[int, OdfLevel]] = {}
@@ -394,25 +425,26 @@ class OdfNumbering:
         for root in roots:
             if root is None:
                 continue
-            for style in root.iter(f"{_T}list-style"):
+            for style in root.iter(f"{_T}list-style"):  # (styles.xml is read first: its styles win)
                 name = style.get(f"{_S}name")
                 if name is not None:
-                    self._list_styles[name] = self._levels(style)
+                    self._list_styles.setdefault(name, self._levels(style))
             for style in root.iter(f"{_S}style"):
                 name = style.get(f"{_S}name")
                 if name is not None and style.get(f"{_S}family") == "paragraph":
-                    self._paragraph_lists[name] = (style.get(f"{_S}list-style-name"), style.get(f"{_S}parent-style-name"))
+                    self._paragraph_lists.setdefault(name, (style.get(f"{_S}list-style-name"), style.get(f"{_S}parent-style-name")))
             for outline in root.iter(f"{_T}outline-style"):  # chapter numbering: the headings' own list
-                self._list_styles[_OUTLINE] = self._levels(outline)
+                self._list_styles.setdefault(_OUTLINE, self._levels(outline))
         self._counters: dict[int, dict[int, int]] = {_OUTLINE_LIST: {}}  # list instance -> level -> counter
+        self._instances = itertools.count()
         self._by_id: dict[str, int] = {}  # a list's xml:id -> its instance
-        self._last_of_style: dict[str, int] = {}
+        self._previous: tuple[int, str | None] | None = None  # the last outermost list closed: (instance, style)
 
     @staticmethod
     def _levels(style: Any) -> dict[int, OdfLevel]:
         levels: dict[int, OdfLevel] = {}
         for level in style:
-            depth = _int(level.get(f"{_T}level"))
+            depth = as_int(level.get(f"{_T}level"))
             if depth is None or not 1 <= depth <= 10:
                 continue
             if level.tag == f"{_T}list-level-style-bullet":
@@ -422,8 +454,8 @@ class OdfNumbering:
                     fmt=level.get(f"{_S}num-format") or "",
                     prefix=level.get(f"{_S}num-prefix") or "",
                     suffix=level.get(f"{_S}num-suffix") or "",
-                    shown=_int(level.get(f"{_T}display-levels"), 1) or 1,
-                    start=_int(level.get(f"{_T}start-value"), 1) or 0,
+                    shown=as_int(level.get(f"{_T}display-levels"), 1) or 1,
+                    start=start_value(level.get(f"{_T}start-value")),
                     sync=(level.get(f"{_S}num-letter-sync") or "").lower() == "true",
                     template=level.get(f"{{{_LOEXT}}}num-list-format"),
                 )
@@ -450,32 +482,27 @@ class OdfNumbering:
         instance: int | None = None
         if (continued := element.get(f"{_T}continue-list")) is not None:
             instance = self._by_id.get(continued)
-        elif (element.get(f"{_T}continue-numbering") or "").lower() == "true" and style is not None:
-            instance = self._last_of_style.get(style)
+        elif (element.get(f"{_T}continue-numbering") or "").lower() == "true" and self._previous is not None:
+            instance = self._previous[0] if self._previous[1] == style else None
         if instance is None:
-            instance = len(self._counters)
+            instance = next(self._instances)
             self._counters[instance] = {}
         if (own_id := element.get("{http://www.w3.org/XML/1998/namespace}id")) is not None:
             self._by_id[own_id] = instance
-        if style is not None:
-            self._last_of_style[style] = instance
         return instance, style
+
+    def close_list(self, instance: int, style: str | None) -> None:
+        """An outermost list has ended: the list a next one's `continue-numbering` continues."""
+        self._previous = (instance, style)
 
     def marker(self, instance: int, style: str | None, depth: int, item: Any) -> tuple[str, str]:
         """What is drawn before an item at a depth (1: the outermost list) of a list: (BULLET, ""), (NUMBER, "2.3")
         or (NONE, "") for a level that draws nothing. Moves the list's counters on."""
         levels = self._list_styles.get(style or "", {})
         counters = self._counters.setdefault(instance, {})
-        level = levels.get(depth, OdfLevel(bullet=style is None))
-        for above in range(1, depth):  # a level used before those above it counts them as begun (as LibreOffice does)
-            if above not in counters:
-                counters[above] = levels.get(above, OdfLevel()).start
-        if (start := _int(item.get(f"{_T}start-value"))) is not None:
-            counters[depth] = start
-        else:
-            counters[depth] = counters[depth] + 1 if depth in counters else level.start
-        for deeper in [k for k in counters if k > depth]:
-            del counters[deeper]
+        level = levels.get(depth, OdfLevel(bullet=style not in self._list_styles))  # no style known: a plain list
+        given = item.get(f"{_T}start-value")
+        move_on(counters, depth, {k: v.start for k, v in levels.items()}, start_value(given) if as_int(given) is not None else None)
         if level.bullet:
             return BULLET, ""
         if level.template is not None:
@@ -492,7 +519,7 @@ class OdfNumbering:
         its level a number: as `marker`. None for a heading that is no item of it (`text:is-list-header`)."""
         if (heading.get(f"{_T}is-list-header") or "").lower() == "true" or _OUTLINE not in self._list_styles:
             return None
-        depth = max(1, min(10, _int(heading.get(f"{_T}outline-level"), 1) or 1))
+        depth = max(1, min(10, as_int(heading.get(f"{_T}outline-level"), 1) or 1))
         if (heading.get(f"{_T}restart-numbering") or "").lower() == "true":
             self._counters[_OUTLINE_LIST].pop(depth, None)
         return self.marker(_OUTLINE_LIST, _OUTLINE, depth, heading)
@@ -517,7 +544,7 @@ def doc_level(start: int, nfc: int, flags: int, placeholders: bytes, restart_lim
     at = {p - 1 for p in placeholders if p}
     text = "".join(f"%{ord(ch) + 1}" if i in at and ord(ch) < 9 else ch for i, ch in enumerate(xst))
     no_restart = bool(flags & 0x08)  # fNoRestart: restarts only after the levels above ilvlRestartLim
-    return Level(start=start, fmt=_NFC.get(nfc, "decimal"), text=text, legal=bool(flags & 0x04),
+    return Level(start=start_value(start), fmt=_NFC.get(nfc, "decimal"), text=text, legal=bool(flags & 0x04),
                  restart=restart_limit if no_restart else None)  # fmt: skip
 
 
@@ -552,5 +579,5 @@ class DocNumbering:
         ilvl = max(0, min(8, ilvl))
         if ilvl in use.starts and (ilfo, ilvl) not in self._restarted:
             self._restarted.add((ilfo, ilvl))
-            shared.counters[ilvl] = use.starts[ilvl] - 1
+            shared.counters[ilvl] = start_value(use.starts[ilvl]) - 1
         return count_and_label(shared.counters, {**shared.levels, **use.levels}, ilvl)

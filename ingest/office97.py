@@ -27,7 +27,7 @@ from ingest.load import (
     markup_kind,
 )  # fmt: skip
 from ingest.markdown import row_text
-from ingest.numbering import NUMBER, DocListUse, DocNumbering, Level, doc_level
+from ingest.numbering import BULLET, NUMBER, DocListUse, DocNumbering, Level, doc_level
 
 # --- DOC (Word 97-2003) -------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ _DROPPED_FIELDS = ("TOC", "INDEX", "TOA")  # fields whose shown text is a table 
 # note or comment references (dropped: they have no words); and the reader's own marks
 _WORD_MARKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\x01": None,
                              "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None, _HEADING_MARK: None, _ITEM_MARK: None,
-                             _LABEL: None, _LABEL_END: None,
+                             _LABEL: None, _LABEL_END: " ",
                              _IN_CELL_BREAK: " "})  # fmt: skip
 # Single property modifiers (sprms) read: a character deleted under tracked changes, or hidden (Word shows neither);
 # a paragraph in a table, ending a table's row, or (nested tables) in an inner table's cell or ending its row
@@ -67,8 +67,9 @@ _OPERAND_BYTES = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # by a sprm's top t
 
 
 def _word_lists(table: bytes, fc: int, lcb: int, uses: bytes) -> DocNumbering | None:
-    """The document's lists ([MS-DOC] 2.9.147 PlfLst, its LVLs right after it, and 2.9.146 PlfLfo), or None if it
-    has none. A damaged one raises (IndexError, struct.error, ValueError): the text is read without its numbers."""
+    """The document's lists ([MS-DOC] 2.9.147 PlfLst, its LVLs right after it, and 2.9.146 PlfLfo), or None if the
+    file keeps no list table. A damaged one raises (IndexError, struct.error, ValueError): the text is read without
+    its numbers."""
     if lcb < 2:
         return None
     count = struct.unpack_from("<h", table, fc)[0]
@@ -162,8 +163,8 @@ def _damaged(path: Path, exc: Exception, what: str, resave: str) -> LoadError:
 
 def _word_stories(path: Path, word: bytes, ole: Any) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The document's stories (_STORIES): its text as Word keeps it, with a table's row ends, a cell's inner
-    paragraph breaks and each heading's level marked (_ROW_END, _IN_CELL_BREAK, _HEADING_MARK) and deleted or hidden
-    text gone; and the footnotes' and endnotes' stories cut into notes where the file says each note starts (a note
+    paragraph breaks, each heading's level, a bulleted paragraph and a numbered one's number marked (_ROW_END,
+    _IN_CELL_BREAK, _HEADING_MARK, _ITEM_MARK, _LABEL ... _LABEL_END) and deleted or hidden text gone; and the footnotes' and endnotes' stories cut into notes where the file says each note starts (a note
     marked "*" has no number to cut at)."""
     ident, nfib = struct.unpack_from("<HH", word, 0)
     flags = struct.unpack_from("<H", word, 0x0A)[0]
@@ -209,7 +210,7 @@ def _word_stories(path: Path, word: bytes, ole: Any) -> tuple[dict[str, str], di
         numbering = _word_lists(table, fc, lcb, pair(_LIST_USES_PAIR))
     except (IndexError, struct.error, ValueError):
         pass
-    text = _word_chars(word, pieces, deleted, paragraph_runs, headings, total, numbering)
+    text = _word_chars(word, pieces, deleted, paragraph_runs, headings, total, numbering, counts[0])
     stories, starts, start = {}, {}, 0
     for name, count in zip(_STORIES, counts, strict=True):
         stories[name] = "".join(text[start : start + count])
@@ -324,11 +325,14 @@ def _run_at(runs: list[tuple[int, int, dict[int, int]]], starts: list[int], wher
 def _word_chars(
     word: bytes, pieces: list[tuple[int, int, int, bool]], deleted: list[tuple[int, int]],
     paragraph_runs: list[tuple[int, int, dict[int, int]]], headings: dict[int, int], total: int,
-    numbering: DocNumbering | None = None,
+    numbering: DocNumbering | None = None, numbered: int = 0,
 ) -> list[str]:  # fmt: skip
     """The document's characters in order, one string for each of its `total` character positions (a UTF-16 code
     unit: a character beyond the first 65,536, an emoji, takes two, the second ""): "" for a deleted one, a mark for a
-    row's end or a cell's inner break, a heading paragraph's first character led by _HEADING_MARK once per level."""
+    row's end or a cell's inner break, a heading paragraph's first character led by _HEADING_MARK once per level, a
+    bulleted paragraph's by _ITEM_MARK, and a numbered one's by its number between _LABEL and _LABEL_END. Lists are
+    counted (`numbering`) in the main text only, its first `numbered` positions: notes and text boxes are stories of
+    their own, read without numbers, as a .docx's and an .odt's notes are."""
     starts = [run[0] for run in paragraph_runs]
     deleted_starts = [a for a, _ in deleted]
     out: list[str] = []
@@ -370,14 +374,20 @@ def _word_chars(
                 ch = "\r"  # a section's (or page's) end ends its paragraph
             level = headings.get(props.get(-1, -1), 0)
             listed = 0 < props.get(_SPRM_LIST, 0) < _NOT_LISTED
-            drawn = numbering.marker(props[_SPRM_LIST], props.get(_SPRM_LIST_LEVEL, 0)) if listed and numbering else None
-            label = f"{_LABEL}{drawn[1]}{_LABEL_END}" if drawn and drawn[0] == NUMBER else ""
-            mark = _HEADING_MARK * level + label if level else label or (_ITEM_MARK if listed else "")
-            if mark and ch == "\r" and paragraph_start < len(out):
+            counted = listed and numbering is not None and start + k < numbered and ch != _ROW_END
+            drawn = numbering.marker(props[_SPRM_LIST], props.get(_SPRM_LIST_LEVEL, 0)) if counted and numbering else None
+            shown = "".join(c for c in drawn[1] if c.isprintable()) if drawn and drawn[0] == NUMBER else ""
+            label = f"{_LABEL}{shown}{_LABEL_END}" if shown else ""
+            if ch == "\r":  # a paragraph of the text: a heading, a numbered or bulleted item
+                item = _ITEM_MARK if listed and (drawn is None or drawn[0] == BULLET) else ""
+                mark = _HEADING_MARK * level + label if level else label or item
+            else:  # a paragraph in a table's cell: its number only
+                mark = label
+            if mark and paragraph_start < len(out):
                 at = next((i for i in range(paragraph_start, len(out)) if out[i]), paragraph_start)
                 out[at] = mark + out[at]
             out.append(ch)
-            if ch in ("\r", _CELL_MARK, _ROW_END):
+            if ch in ("\r", _CELL_MARK, _ROW_END, _IN_CELL_BREAK):
                 paragraph_start = len(out)
     return out + [""] * max(total - len(out), 0)
 
