@@ -466,7 +466,7 @@ def _docx_table(table: Any, numbers: DocxNumbering | None = None) -> str:
     from docx.table import _Cell, _Row
 
     rows = []
-    read: list[tuple[object, str]] = []  # each cell's element and text: a cell merged down is read (and counted) once
+    read: dict[int, tuple[object, str]] = {}  # id(cell element) -> (the element, held; its text): a cell merged down is read (and counted) once
     for tr in _docx_rows(table._tbl):
         row = _Row(tr, table)
         try:
@@ -481,11 +481,9 @@ def _docx_table(table: Any, numbers: DocxNumbering | None = None) -> str:
             if any(cell._tc is tc for tc in seen):
                 cells.append("")
             else:  # a cell merged down shows in each of its rows, as before, its list counted once
-                said = next((text for tc, text in read if tc is cell._tc), None)
-                if said is None:
-                    said = "\n".join(_docx_blocks(cell._tc, cell, True, numbers))
-                    read.append((cell._tc, said))
-                cells.append(said)
+                if id(cell._tc) not in read:
+                    read[id(cell._tc)] = (cell._tc, "\n".join(_docx_blocks(cell._tc, cell, True, numbers)))
+                cells.append(read[id(cell._tc)][1])
             seen.append(cell._tc)
         rows.append(row_text(cells))
     return "\n".join(r for r in rows if r)
@@ -524,9 +522,9 @@ _ODT_UNREAD = frozenset((f"{_T}tracked-changes", f"{{{_ODF['office']}}}annotatio
 
 def _read_odt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     """An OpenDocument text (.odt, as LibreOffice and GOV.UK publish them): headings as "#" lines by outline level,
-    list items after their numbers as LibreOffice draws them (ingest.numbering.OdfNumbering) or as "- " items, tables one row per line, text frames in place, and the footnotes and endnotes at the end
-    under "Footnotes" and "Notes", as a .docx's; text deleted under tracked changes, comments and a table of contents
-    are left out."""
+    list items after their numbers as LibreOffice draws them (ingest.numbering.OdfNumbering) or as "- " items, tables
+    one row per line, text frames in place, and the footnotes and endnotes at the end under "Footnotes" and "Notes",
+    as a .docx's; text deleted under tracked changes, comments and a table of contents are left out."""
     content, meta_xml = _odf_package(path, data)
     body = content.find(f"{{{_ODF['office']}}}body/{{{_ODF['office']}}}text")
     if body is None:
@@ -790,8 +788,6 @@ def _odt_list(
         label = marker[1] if marker and marker[0] == NUMBER else ""
         plain = bool(marker) and marker[0] == NONE  # a level that draws nothing: its items are plain paragraphs
         plain = plain or (numbers is not None and item.tag == f"{_T}list-header")  # ... as is a list's header
-        plain = bool(marker) and marker[0] == NONE  # a level that draws nothing: its items are plain paragraphs
-        plain = plain or (numbers is not None and item.tag == f"{_T}list-header")  # ... as is a list's header
         for part in item.iterchildren():
             if part.tag == f"{_T}p":
                 if text := " ".join(_odt_text(part, notes).split()):
@@ -800,8 +796,8 @@ def _odt_list(
             elif part.tag == f"{_T}list":
                 label = _item_done(blocks, said, after, in_cell, label, plain)
                 blocks += _odt_list(part, notes, in_cell, numbers, (instance, style, depth + 1))
-            elif part.tag == f"{_T}h":  # a numbered heading: its number is the item's
-                _item_done(blocks, said, after, in_cell)
+            elif part.tag == f"{_T}h":  # a numbered heading: the item's number, unless a paragraph before it took it
+                label = _item_done(blocks, said, after, in_cell, label, plain)
                 blocks += _odt_element(part, notes, in_cell, numbers, label)
                 label = ""
             elif part.tag not in _ODT_UNREAD:

@@ -194,15 +194,13 @@ class DocxNumbering:
         self._nums: dict[str, _Num] = {}
         self._restarted: set[tuple[str, int]] = set()  # (list, level): the restarts already made
         if numbering is not None:
+            links: dict[str, str] = {}  # a definition -> the numbering style it only links to ("numStyleLink")
             for abstract in numbering.iter(f"{_W}abstractNum"):
                 key = abstract.get(f"{_W}abstractNumId")
                 if key is not None:
                     self._abstract.setdefault(key, _List(self._levels(abstract)))
-            links = {
-                abstract.get(f"{_W}abstractNumId"): link
-                for abstract in numbering.iter(f"{_W}abstractNum")
-                if (link := _val(abstract, f"{_W}numStyleLink"))
-            }
+                    if link := _val(abstract, f"{_W}numStyleLink"):
+                        links.setdefault(key, link)
             for num in numbering.iter(f"{_W}num"):
                 num_id, abstract_id = num.get(f"{_W}numId"), _val(num, f"{_W}abstractNumId")
                 if num_id is None or abstract_id is None:
@@ -218,8 +216,7 @@ class DocxNumbering:
                     if (lvl := override.find(f"{_W}lvl")) is not None:
                         levels[ilvl] = Level.read(lvl)
                 self._nums.setdefault(num_id, _Num(abstract_id, starts, levels))
-            # a definition that only links to a numbering style takes that style's list ("numStyleLink")
-            for abstract_id, link in links.items():
+            for abstract_id, link in links.items():  # such a definition takes that style's list's levels
                 linked = self._num_of_style(link)
                 if linked is not None and linked.abstract in self._abstract and linked.abstract != abstract_id:
                     if not self._abstract[abstract_id].levels:

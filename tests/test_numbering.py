@@ -514,3 +514,12 @@ def test_odt_lists_in_cells_continued_lists_page_breaks_drawn_numbers_and_styles
     make_odt(damaged, body, styles=styles)
     _with_styles_xml(damaged, common, method=9)  # Deflate64, which zipfile cannot unpack
     assert load(damaged, max_bytes=10**8).text.split("\n\n") == expected
+
+
+def test_odt_an_items_number_goes_to_its_first_paragraph_before_a_heading_in_it(tmp_path: Path) -> None:
+    from tests.test_load import make_odt
+
+    body = '<text:list text:style-name="L1"><text:list-item><text:p>Lead-in.</text:p><text:h text:outline-level="2">Then a heading</text:h></text:list-item></text:list>'
+    path = tmp_path / "lead.odt"
+    make_odt(path, body, styles=ODF_STYLES)
+    assert load(path, max_bytes=10**8).text.split("\n\n") == ["1. Lead-in.", "## Then a heading"]
