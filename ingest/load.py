@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import LoadError, UnsupportedFile
 from assistant.types import LoadedDocument
 from ingest.markdown import row_text
-from ingest.numbering import BULLET, NONE, NUMBER, DocxNumbering, OdfNumbering, as_int, autonum_label, start_value
+from ingest.numbering import BULLET, NONE, NUMBER, DocxNumbering, OdfNumbering, as_int, autonum_label, start_value, word_on
 from ingest.runs import is_speech
 from ingest.transcript import KIND as TRANSCRIPT
 from ingest.transcript import SPEECH
@@ -426,8 +426,7 @@ def _mark_removed(paragraph: Any) -> bool:
 
 def _hidden_run(run: Any) -> bool:
     """A run formatted hidden (<w:vanish/>): Word does not show it."""
-    vanish = run.find(f"{_W}rPr/{_W}vanish")
-    return vanish is not None and vanish.get(f"{_W}val", "true").lower() not in ("0", "false", "off")
+    return word_on(run, f"{_W}rPr/{_W}vanish")
 
 
 def _text_boxes(paragraph: Any) -> list[Any]:

@@ -69,8 +69,8 @@ def start_value(value: str | int | None, default: int = 1) -> int:
     return max(0, min(MAX_START, default if number is None else number))
 
 
-def _on(element: Any, path: str) -> bool:
-    """A Word on/off property: present and not switched off."""
+def word_on(element: Any, path: str) -> bool:
+    """A Word on/off property at `path` (<w:isLgl/>, <w:vanish/>): present and not switched off ("0", "false", "off")."""
     found = element.find(path)
     return found is not None and (found.get(f"{_W}val") or "true").lower() not in ("0", "false", "off")
 
@@ -141,7 +141,7 @@ class Level:
             start=start_value(_val(lvl, f"{_W}start")),
             fmt=_val(lvl, f"{_W}numFmt") or "decimal",
             text="" if text is None else text,
-            legal=_on(lvl, f"{_W}isLgl"),
+            legal=word_on(lvl, f"{_W}isLgl"),
             restart=as_int(_val(lvl, f"{_W}lvlRestart")),
             style=_val(lvl, f"{_W}pStyle"),
         )
