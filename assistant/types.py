@@ -16,9 +16,21 @@ class PageSpan:
     page: int
 
 
+PARAGRAPH = "para"  # a numbered paragraph's locator: "para 12" (ingest/paragraphs.py), cited beside its page
+
+
+def place(locator: str, page: int | None, page_word: str = "p.") -> str:
+    """Where a span is, as a reader cites it: a transcript's "at 00:41:07" or "Q112", a deck's "slide 3" (each in place
+    of a page), a numbered paragraph beside its page ("p. 4, para 12"), else "p. 12"; "" for neither."""
+    if locator.startswith(f"{PARAGRAPH} ") and page:
+        return f"{page_word} {page}, {locator}"
+    return locator or (f"{page_word} {page}" if page else "")
+
+
 @dataclass(frozen=True)
 class Locator:
-    """Characters [start, end) of a transcript's stored text were said "at 00:41:07" or answer "Q112": its page number."""
+    """Characters [start, end) of a transcript's stored text were said "at 00:41:07" or answer "Q112": its page number;
+    of a deck's or workbook's, "slide 3", "sheet Summary"; of a written document's, its numbered paragraph, "para 12"."""
 
     start: int
     end: int
@@ -170,8 +182,9 @@ class Citation:
 
     @property
     def place(self) -> str:
-        """Where to find the quote, as a reader cites it: "at 00:41:07", "Q112", "p. 12", or "" (no pages)."""
-        return self.locator or (f"p. {self.page}" if self.page else "")
+        """Where to find the quote, as a reader cites it: "at 00:41:07", "Q112", "slide 3", "p. 12", "p. 4, para 12",
+        "para 3.2" (no pages), or ""."""
+        return place(self.locator, self.page)
 
     def to_json(self) -> dict[str, Any]:
         return {

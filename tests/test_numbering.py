@@ -173,8 +173,8 @@ def test_damaged_numbering_is_read_as_far_as_it_goes(tmp_path: Path) -> None:
 
 
 def test_a_numbered_submission_is_quoted_with_its_paragraph_number(tmp_path: Path) -> None:
-    """End to end with the packaged model: a submission's numbered paragraph is stored and quoted with its number, so
-    an officer can cite "paragraph 2.2"; the quote equals the stored text at its offsets."""
+    """End to end with the packaged model: a submission's numbered paragraph is stored and quoted with its number, and
+    cited "para 2.2", so an officer can cite it so; the quote equals the stored text at its offsets."""
     document = docx.Document()
     sections, _ = add_list(document, [("decimal", "%1.", 1), ("decimal", "%1.%2", 1)])
     add(document, "Summary", sections, 0)
@@ -194,6 +194,7 @@ def test_a_numbered_submission_is_quoted_with_its_paragraph_number(tmp_path: Pat
     answer = json.loads(proc.stdout)
     quotes = [c["quote"] for c in answer["citations"]]
     assert f"2.2 {words}" in quotes, quotes
+    assert {c["quote"]: c["locator"] for c in answer["citations"]}[f"2.2 {words}"] == "para 2.2"  # ingest/paragraphs.py
     from assistant.docstore import DocStore
 
     text = DocStore(data / "index.sqlite", create=False).text("submission.docx")

@@ -26,7 +26,7 @@ from assistant.errors import (
     StoreUnavailable,
 )
 from assistant.feedback import FeedbackStore
-from assistant.types import Citation, DocumentInfo
+from assistant.types import Citation, DocumentInfo, place
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
@@ -155,7 +155,7 @@ def render_passage(
         st.html(ui.highlight_html(quote, 0, len(quote)))
         return
     meta = [doc.title, doc.publisher, doc.date, doc.kind]
-    where = [f"Section: {section}" if section else "", locator or (f"Page {page}" if page else "")]  # a transcript's "at 00:41:07"
+    where = [f"Section: {section}" if section else "", place(locator, page, "Page")]  # a transcript's "at 00:41:07", "Page 4, para 12"
     st.markdown(f"**{ui.escape_markdown(doc.title)}**")
     st.caption(
         ui.escape_markdown(" · ".join(x for x in meta[1:] if x))

@@ -12,6 +12,7 @@ import streamlit as st
 
 from assistant import ui
 from assistant.pages import common
+from assistant.types import place
 from ingest.catalog import inferred_fields
 
 
@@ -104,8 +105,9 @@ def chunk_label(i: int) -> str:
 
 
 def _place(c) -> str:  # noqa: ANN001 - a stored Chunk
-    """Where a passage is, as its citations say: "slide 3", "sheet Summary", "at 00:41:07", "Q112", else "p. 12"."""
-    return index.docs.locator_at(doc_id, c.start) or (f"p. {c.page_start}" if c.page_start else "")
+    """Where a passage is, as its citations say: "slide 3", "sheet Summary", "at 00:41:07", "Q112", "p. 4, para 12",
+    else "p. 12"."""
+    return place(index.docs.locator_at(doc_id, c.start), c.page_start)
 
 
 choice = st.selectbox("Jump to a passage", options, key="src_chunk", format_func=chunk_label)
@@ -121,10 +123,8 @@ if chunk is not None or choice == LINK:
     where = []
     if chunk is not None and chunk.section:
         where.append(f"Section: {chunk.section}")
-    if chunk is not None and (locator := index.docs.locator_at(doc_id, chunk.start)):
-        where.append(locator[:1].upper() + locator[1:])  # "Slide 3", "Sheet Summary", "At 00:41:07", "Q112"
-    elif chunk is not None and chunk.page_start:
-        where.append(f"Page {chunk.page_start}")
+    if chunk is not None and (said := place(index.docs.locator_at(doc_id, chunk.start), chunk.page_start, "Page")):
+        where.append(said[:1].upper() + said[1:])  # "Slide 3", "Sheet Summary", "At 00:41:07", "Q112", "Page 4, para 12"
     if where:
         st.caption(ui.escape_markdown(" · ".join(where)))
     st.html(ui.highlight_html(text, start, end))

@@ -1,0 +1,186 @@
+"""Numbered paragraphs as locators: a quote from paragraph 12 of a committee report or a written submission is cited
+"p. 4, para 12", as an officer cites it in a briefing.
+
+Reports, evidence and guidance number their paragraphs ("12. Trust leaders told us ...", "3.2 The ICB should ...").
+The splitter leaves a lone "12." out of the quoted span as a list marker, and a reader cannot see "3.2" as a place, so
+each numbered paragraph becomes a locator over its own span, as a transcript's question numbers do ("Q112").
+
+A wrong "para N" is worse than none, so every rule leans to locating less:
+- *A numbered line* opens a line, unindented, with a number of one to four parts ("12.", "3.2", "3.2.1"; a number of
+  one part only with its full stop, as a lone "12" opening a line is a footnote's or a page's as often) and then a
+  capital, an opening quote or bracket, or a count ("21. 2 key enablers"), not a month ("31 March" is a date). A
+  table's row and a contents line (dot leaders) are not numbered lines.
+- *A numbering* is a run of at least MIN_NUMBERED numbered lines, each counting on from the one before as one
+  numbering does ("2.3" -> "2.4", "3", "3.1" or "2.3.1"), each within MAX_GAP characters of the one before: a run
+  does not chain across unrelated numbers far apart. A number of four digits only continues a run (a year opens none).
+- *A list, not paragraphs*: a run introduced by a line ending in ":" ("We recommend:"), and numbered lines restarting
+  at 1 between two paragraphs of a longer run (a list inside paragraph 14). A list inside a paragraph belongs to that
+  paragraph's span.
+- *A paragraph's span* ends at the end of its own paragraph: at the next numbered line that is not its own list's
+  (one rejected as a paragraph still ends the span before it), at a heading, or at a blank line (or a page's end)
+  followed by text that does not continue it. A block after a blank line continues it when it is a list item
+  (indented, a bullet, "(a)", "b.", "ii)"), or opens in lower case after a page's end (a sentence carried over) or
+  after a line ending in ":" (a list whose bullets were lost). A line of one column wrapped into another's text (a merged
+  two-column page) opens in lower case too, so that alone continues nothing.
+- Not located: a span of fewer than MIN_WORDS words or holding no sentence (a numbered heading, a contents line,
+  "1. Yes"); a number the document uses twice (a board pack's papers each numbering from 1.1: "para 1.1" of which?);
+  a run most of whose entries read as references (an address, a DOI, "Accessed", "et al", "Smith PC,").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+
+from assistant.types import PARAGRAPH, Locator, PageSpan
+
+MIN_NUMBERED = 3  # fewer numbered lines counting on than this: a list, not how the document is cited
+MAX_GAP = 10_000  # characters between two paragraphs of one numbering, about three printed pages
+MIN_WORDS = 8  # a numbered span of fewer words is a heading, a contents entry or a list's label
+MAX_PARTS = 4
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NUMBERED = re.compile(
+    rf"^(?P<number>\d{{1,4}}\.|\d{{1,4}}(?:\.\d{{1,3}}){{1,{MAX_PARTS - 1}}}\.?)[ \t]+(?!(?:{_MONTHS})\b)(?=[A-Z\"“‘'(\[]|\d{{1,3}}[ \t]+[a-z])",
+    re.MULTILINE,
+)
+_LEADERS = re.compile(r"\.{4,}|…{2,}|(?:\. ){3,}")  # a contents line's dot leaders
+_HEADING = re.compile(r"^#{1,6} ", re.MULTILINE)
+_LIST_ITEM = re.compile(r"[ \t]+\S|[-*•–·▪○■►]\s|\([a-z]{1,4}\)\s|[a-z]{1,4}[.)]\s|\(\d{1,3}\)\s")  # indented, a bullet, "(a)", "b.", "ii)"
+_LOWER = re.compile(r"[a-z]")  # a sentence carried over a page's end, or a list's item after "by:"
+_INTRODUCES = re.compile(r":\s*$")  # the text before a blank line introduces a list ("... do this by:")
+_NEWLINES = re.compile(r"[\n\f]*")
+_BLANK = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"[.!:;][\"”’')\]]*(?:\s|$)")  # a paragraph holds a sentence; a heading ends in none, or "?"
+_REFERENCE = re.compile(
+    r"[^\n]*(?:https?:|doi\b|\bAccessed\b|\bet al\b)|\d[\d.]*\s+[A-Z][\w'’-]+,? (?:[A-Z]{1,3}|[A-Z]\.(?: ?[A-Z]\.)*)[,.]"
+)  # a reference list's entry: an address, a DOI, "Accessed", "et al", or a first author as "Smith PC," or "Smith, P."
+
+Number = tuple[int, ...]
+
+
+def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locator, ...]:
+    """[start, end) of each numbered paragraph of a stored text -> "para N"; () for a text that does not number its
+    paragraphs."""
+    lines = _numbered_lines(text)
+    if len(lines) < MIN_NUMBERED:
+        return ()
+    runs = [run for run in _runs(lines) if len(run) >= MIN_NUMBERED and not _introduced(text, lines[run[0]][0])]
+    runs = [run for run in runs if sum(bool(_REFERENCE.match(text, lines[i][0])) for i in run) * 2 < len(run)]
+    if not runs:
+        return ()
+    inside = _lists_inside(lines, runs)  # a list inside a paragraph: part of that paragraph's span
+    enders = sorted([lines[i][0] for i in range(len(lines)) if i not in inside] + [m.start() for m in _HEADING.finditer(text)])
+    ends = sorted(p.end for p in pages if 0 < p.end < len(text))
+    breaks = {m.end(): _between(ends, m.start(), m.end()) for m in _BLANK.finditer(text)} | dict.fromkeys(ends, True)
+    order = sorted(breaks)
+    listed = {lines[i][0] for i in inside}
+    located = sorted({i for run in runs for i in run} - inside)
+    times = Counter(lines[i][1] for i in located)
+    locators = []
+    for i in located:
+        start, number = lines[i]
+        end = _span_end(text, start, enders, order, breaks, listed)
+        span = text[start:end]
+        if times[number] == 1 and len(span.split()) > MIN_WORDS and _SENTENCE_END.search(span):  # the number is a word
+            locators.append(Locator(start, end, f"{PARAGRAPH} {'.'.join(map(str, number))}"))
+    return tuple(locators)
+
+
+def _numbered_lines(text: str) -> list[tuple[int, Number]]:
+    found = []
+    for match in _NUMBERED.finditer(text):
+        line_end = text.find("\n", match.start())
+        line = text[match.start() : len(text) if line_end < 0 else line_end]
+        if " | " in line or _LEADERS.search(line):
+            continue
+        found.append((match.start(), tuple(int(part) for part in match.group("number").rstrip(".").split("."))))
+    return found
+
+
+def _successors(number: Number) -> list[Number]:
+    """The numbers that can come next after `number` in one numbering: a level counted on ("2.3" -> "2.4", "2.3" ->
+    "3"), with the levels below begun at 1 ("2.3" -> "3.1"), or a level begun ("2.3" -> "2.3.1")."""
+    after = []
+    for k in range(len(number)):
+        head = (*number[:k], number[k] + 1)
+        after += [head + (1,) * extra for extra in range(MAX_PARTS - len(head) + 1)]
+    after += [number + (1,) * extra for extra in range(1, MAX_PARTS - len(number) + 1)]
+    return after
+
+
+def _runs(lines: list[tuple[int, Number]]) -> list[list[int]]:
+    """Numbered lines (indices into `lines`) grouped into numberings: a line joins the run that most recently came to
+    expect its number, if it still does and its last line is within MAX_GAP characters; else it opens a run (a number
+    of four digits opens none). Linear in the lines: each run is filed under the numbers that may come next."""
+    runs: list[list[int]] = []
+    waiting: dict[Number, int] = {}  # a number that may come next -> the run most recently expecting it
+    for i, (start, number) in enumerate(lines):
+        r = waiting.get(number)
+        if r is not None and start - lines[runs[r][-1]][0] <= MAX_GAP and number in _successors(lines[runs[r][-1]][1]):
+            runs[r].append(i)
+        elif number[0] >= 1000:
+            continue
+        else:
+            r = len(runs)
+            runs.append([i])
+        for after in _successors(number):
+            waiting[after] = r
+    return runs
+
+
+def _introduced(text: str, start: int) -> bool:
+    """The text before a run's first numbered line ends in ":": "We recommend:" introduces a list."""
+    return text[max(0, start - 200) : start].rstrip().endswith(":")
+
+
+def _lists_inside(lines: list[tuple[int, Number]], runs: list[list[int]]) -> set[int]:
+    """Numbered lines restarting at 1 between two consecutive paragraphs of a run, and those counting on from them
+    there, when their own numbering ends there too: a list inside the earlier paragraph, not paragraphs of their own."""
+    in_run = {i: run for run in runs for i in run}
+    gaps = sorted((lines[a][0], lines[b][0]) for run in runs for a, b in zip(run, run[1:], strict=False))
+    starts = [gap[0] for gap in gaps]
+    inside: set[int] = set()
+    for i, (start, number) in enumerate(lines):
+        k = bisect_left(starts, start) - 1  # the gap opening last before this line
+        if number != (1,) or i in inside or k < 0 or start >= gaps[k][1]:
+            continue
+        end = gaps[k][1]
+        if lines[in_run.get(i, [i])[-1]][0] >= end:  # its numbering goes on past the next paragraph: not a list
+            continue
+        last = i
+        inside.add(i)
+        for j in range(i + 1, len(lines)):
+            if lines[j][0] >= end:
+                break
+            if lines[j][1] in _successors(lines[last][1]):
+                inside.add(j)
+                last = j
+    return inside
+
+
+def _between(positions: list[int], start: int, end: int) -> bool:
+    k = bisect_left(positions, start)
+    return k < len(positions) and positions[k] <= end
+
+
+def _span_end(text: str, start: int, enders: list[int], at: list[int], page_end: dict[int, bool], listed: set[int]) -> int:
+    """The end of the paragraph opening at `start`: the next numbered line that is not its list's, a heading, or a
+    blank line followed by text that does not continue the paragraph (a list item; lower case after a page's end or
+    after a list's introduction, "... do this by:"); trailing space left out."""
+    k = bisect_left(enders, start + 1)
+    limit = enders[k] if k < len(enders) else len(text)
+    b = bisect_left(at, start + 1)
+    while b < len(at) and at[b] < limit:
+        line = _NEWLINES.match(text, at[b]).end()
+        item = line in listed or _LIST_ITEM.match(text, line)
+        carried = _LOWER.match(text, line) and (page_end[at[b]] or _INTRODUCES.search(text, max(start, at[b] - 32), at[b]))
+        if not item and not carried:
+            limit = at[b]
+            break
+        b += 1
+    while limit > start and text[limit - 1].isspace():
+        limit -= 1
+    return limit

@@ -1,0 +1,180 @@
+"""Numbered paragraphs as locators (ingest/paragraphs.py): "p. 4, para 12" beside a quote. A wrong "para N" is worse
+than none, so most of these tests are about what is not located, and where a span must end."""
+
+from __future__ import annotations
+
+import time
+
+from assistant.types import Citation, PageSpan, place
+from ingest.paragraphs import MAX_GAP, paragraph_locators
+
+WORDS = "integrated care boards differ widely in how they are held to account by NHS England."
+
+SUBMISSION = """# Written evidence from NHS Providers
+
+Contents
+
+1.1 Summary .................... 2
+
+1. Trust leaders support the permissive national policy framework that underpins integrated care systems.
+2. However, the Act has arguably created a more complex landscape across health and social care services.
+
+12 NHS Providers, Regulation survey 2022, p. 4.
+
+3. Trust leaders are also concerned that national bodies keep the flexibility of the operating framework.
+  - Firstly, the national bodies need to be comfortable with subsidiarity.
+
+- Secondly, there needs to be a balance between short- and longer-term priorities.
+
+Such flexibility matters, they told us, because local systems differ widely in their maturity.
+
+# Oversight
+
+4.2 What does NHS England say about rising productivity since 2022?
+
+31 March 2025 is the date by which every ICB must publish its joint forward plan for the next five years.
+
+4. In a taxpayer funded health system, trust leaders recognise the role of national priorities in oversight.
+
+1. Yes
+
+LTHT | 120,000 | 98,500 | 82% of the total for the year
+"""
+
+
+def labels(text: str, pages: tuple[PageSpan, ...] = ()) -> dict[str, str]:
+    return {x.label: text[x.start : x.end] for x in paragraph_locators(text, pages)}
+
+
+def test_numbered_paragraphs_become_locators_and_nothing_else_does() -> None:
+    """Paragraphs 1-4 are located, each to the end of its own paragraph: paragraph 3 keeps its bullets, not the
+    unnumbered paragraph after them. A contents line, a footnote's "12", a numbered question heading, a date, a short
+    "1. Yes" and a table's row are not paragraphs."""
+    spans = labels(SUBMISSION)
+    assert list(spans) == ["para 1", "para 2", "para 3", "para 4"]
+    assert spans["para 1"] == "1. Trust leaders support the permissive national policy framework that underpins integrated care systems."
+    assert spans["para 3"].startswith("3. Trust leaders are also") and spans["para 3"].endswith("short- and longer-term priorities.")
+    assert "Such flexibility" not in spans["para 3"]
+    assert spans["para 4"].endswith("national priorities in oversight.")
+
+
+def test_a_rejected_numbered_line_ends_the_paragraph_before_it_and_keeps_the_numbering() -> None:
+    """A numbered heading ("5. What next?") is not located, but it ends paragraph 4 and the numbering goes on past
+    it; a Commons recommendation ending "(Paragraph 23)" is a paragraph."""
+    text = "\n\n".join(
+        [f"{n}. The committee heard that {WORDS}" for n in (1, 2, 3, 4)]
+        + ["5. What next?", "The committee then heard from the regulators about the joint forward plans."]
+        + [f"6. We recommend that {WORDS} (Paragraph 23)"]
+    )
+    spans = labels(text)
+    assert list(spans) == ["para 1", "para 2", "para 3", "para 4", "para 6"]
+    assert spans["para 4"] == f"4. The committee heard that {WORDS}"
+    assert spans["para 6"].endswith("(Paragraph 23)")
+
+
+def test_a_paragraph_without_headings_ends_at_its_own_end_and_crosses_a_page_only_mid_sentence() -> None:
+    """A PDF's last numbered paragraph does not run over the annex after it; a paragraph carried over a page's end in
+    lower case keeps its second half, and one of a line of a merged column (lower case after a blank line) does not."""
+    page1 = f"1. The committee heard that {WORDS}\n\n2. The committee heard that {WORDS}\n\n3. The committee heard that the boards"
+    page2 = f"are held to account by NHS England.\n\n4. The committee heard that {WORDS}\n\nAnnex A: list of witnesses.\n\nNHS England, NHS Providers."
+    text = f"{page1}\n\n{page2}"
+    pages = (PageSpan(0, len(page1) + 2, 1), PageSpan(len(page1) + 2, len(text), 2))
+    spans = labels(text, pages)
+    assert spans["para 3"].endswith("the boards\n\nare held to account by NHS England.")
+    assert spans["para 4"] == f"4. The committee heard that {WORDS}"
+    merged = text.replace("3. The committee heard that the boards\n\nare held", "3. The committee heard that the boards\n\nis carried by the Deputy Chair and held")
+    assert "para 3" not in labels(merged) and "para 4" in labels(merged)  # not carried over: a fragment, not located
+
+
+def test_a_list_inside_a_paragraph_is_part_of_it_and_not_located() -> None:
+    """'14. We recommend:' followed by its list 1-3 is one paragraph, and the list's items are not paragraphs 1-3;
+    a list introduced by a colon with no numbering around it is not located at all."""
+    text = "\n\n".join(
+        [f"{n}. The committee heard that {WORDS}" for n in (12, 13)]
+        + ["14. We recommend that NHS England, within six months, does the following things:"]
+        + [f"{n}. It should publish how {WORDS}" for n in (1, 2, 3)]
+        + [f"15. The committee heard that {WORDS}"]
+    )
+    spans = labels(text)
+    assert list(spans) == ["para 12", "para 13", "para 14", "para 15"]
+    assert spans["para 14"].startswith("14. We recommend") and spans["para 14"].endswith(f"3. It should publish how {WORDS}")
+    listed = "\n\n".join(["Trust leaders made the following points:"] + [f"{n}. They said that {WORDS}" for n in (1, 2, 3, 4)])
+    assert paragraph_locators(listed) == ()
+
+
+def test_numbering_must_count_on_nearby_and_multi_level_numbers_follow_each_other() -> None:
+    text = "\n\n".join(
+        f"{n} The committee heard that {WORDS}" for n in ("1.1", "1.2", "2.", "2.1", "2.1.1", "3", "3.1", "17.", "5.")
+    )  # fmt: skip  ("3" with no full stop: a footnote's number as often, never a paragraph's; the run goes on to 3.1)
+    assert list(labels(text)) == ["para 1.1", "para 1.2", "para 2", "para 2.1", "para 2.1.1", "para 3.1"]
+    two = f"1. Trust leaders support {WORDS}\n\n2. Trust leaders worry that {WORDS}"
+    assert paragraph_locators(two) == ()  # two numbered paragraphs are a list, not how the document is cited
+    far = "\n\n".join([f"1. They said {WORDS}", f"2. They said {WORDS}", "x" * MAX_GAP, f"3. They said {WORDS}"])
+    assert paragraph_locators(far) == ()  # a run does not chain across numbers far apart
+    late = "\n\n".join(f"{n}. The committee heard that {WORDS}" for n in (998, 999, 1000, 1001))
+    assert list(labels(late)) == ["para 998", "para 999", "para 1000", "para 1001"]
+    years = "\n\n".join(f"{n}. The committee heard that {WORDS}" for n in (2023, 2024, 2025))
+    assert paragraph_locators(years) == ()  # four digits continue a numbering and open none
+
+
+def test_numbers_seen_twice_and_reference_lists_are_not_located() -> None:
+    """A board pack whose papers each number from 1.1 leaves "para 1.1" ambiguous: such numbers are not located. A
+    numbered reference list is not paragraphs."""
+    paper = "\n\n".join(f"1.{n} The paper tells the Board that {WORDS}" for n in (1, 2, 3))
+    extra = "\n\n".join(f"2.{n} The second section tells the Board that {WORDS}" for n in (1, 2, 3))
+    assert list(labels(f"{paper}\n\n{extra}\n\n# Second paper\n\n{paper}")) == ["para 2.1", "para 2.2", "para 2.3"]
+    references = "\n\n".join(
+        [
+            "23. South J, Southby K, Freeman C. Community-centred approaches for health. London: PHE; 2018.",
+            "24. Local Government Association. A glass half-full: 10 years on review. 2020. https://www.local.gov.uk/",
+            "25. Goddard M, Smith P. Integrated care systems and equity: prospects and plans. J Integr Care. 2023.",
+        ]
+    )
+    assert paragraph_locators(references) == ()
+
+
+def test_locating_takes_linear_time() -> None:
+    """The review's case of a quadratic cost: numbered lines not a blank line apart. Ten times the lines (9,000) may take no
+    more than forty times as long (quadratic would be a hundred); best of three, as a ratio in one run."""
+
+    def best(n: int) -> float:
+        text = "\n".join(f"{k}. The committee heard that {WORDS}" for k in range(1, n + 1))
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            found = paragraph_locators(text)
+            times.append(time.perf_counter() - t0)
+        assert len(found) == n
+        return min(times)
+
+    assert best(9_000) / best(900) < 40
+
+
+def test_a_paragraphs_place_is_its_page_and_its_number() -> None:
+    base = dict(n=1, source="s.pdf", title="t", publisher="p", date="", section="", start=0, end=1, quote="q")
+    assert Citation(**base, page=4, locator="para 12").place == "p. 4, para 12"
+    assert Citation(**base, page=None, locator="para 3.2").to_json()["locator"] == "para 3.2"
+    assert Citation(**base, page=4, locator="Q112").place == "Q112"  # a transcript's question number, as before
+    assert place("para 12", 4, "Page") == "Page 4, para 12" and place("", 4, "Page") == "Page 4" and place("slide 3", 3) == "slide 3"
+
+
+def test_a_real_pdfs_numbered_paragraphs_are_located_across_its_pages(tmp_path) -> None:  # noqa: ANN001
+    """A PDF (fpdf2) whose paragraph 3 is carried over to page 2 in mid-sentence: the stored text's paragraph 3 keeps
+    its second half, so a quote from it is cited "p. 2, para 3"; paragraph 4 is on page 2."""
+    from ingest.clean import clean
+    from ingest.load import load
+    from tests.test_load import make_pdf
+
+    page1 = "\n\n".join([f"1. The committee heard that {WORDS}", f"2. The committee heard that {WORDS}", "3. The committee heard that the boards"])
+    page2 = "\n\n".join(["are held to account by NHS England through quarterly review meetings.", f"4. The committee heard that {WORDS}"])
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf([page1, page2]))
+    loaded = load(path, max_bytes=1_000_000)
+    cleaned = clean(loaded.text)
+    found = {x.label: x for x in paragraph_locators(cleaned.text, cleaned.pages)}
+    assert list(found) == ["para 1", "para 2", "para 3", "para 4"]
+    second_half = cleaned.text.index("are held to account by NHS England through")
+    assert found["para 3"].start < second_half < found["para 3"].end
+    page = next(p.page for p in cleaned.pages if p.start <= second_half < p.end)
+    assert place(found["para 3"].label, page) == "p. 2, para 3"
+    assert cleaned.text[found["para 4"].start : found["para 4"].end] == f"4. The committee heard that {WORDS}"
