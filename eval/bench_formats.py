@@ -1,11 +1,12 @@
 """Sentences kept whole when a document arrives as a Word file, a slide deck, a web page or an email (eval/README rounds
-23 and 25).
+23, 25 and 27).
 
     .venv/bin/python -m eval.bench_formats                    # both corpora, every format
     .venv/bin/python -m eval.bench_formats --format pptx --corpus FOLDER
 
-The corpora reach the index as text and Markdown. Evidence also arrives as .docx, .pptx, .html and .eml (the
-document as an email's body, "eml", or attached to one as a Word file, "eml-docx"), and as the 97-2003 binary .doc
+The corpora reach the index as text and Markdown. Evidence also arrives as .docx, .pptx, .html, .eml and Outlook's
+.msg (the document as an email's body, "eml" and "msg", or attached to one as a Word file, "eml-docx" and
+"msg-docx"), and as the 97-2003 binary .doc
 and .ppt (the .docx and .pptx saved again by LibreOffice, measured where `soffice` is on the PATH), read by loaders
 nobody tuned on the corpora. This writes each document's stored text (ingest.load + ingest.clean, as indexed) in each
 format with the library a publisher's tools would use (python-docx, python-pptx; HTML as a CMS writes it): headings
@@ -29,6 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -171,6 +173,41 @@ def write_eml_docx(text: str, path: Path) -> None:
     path.write_bytes(bytes(message))
 
 
+def _outlook(body: str) -> Any:
+    """An Outlook message (aspose-email-foss, a dev dependency: a writer of Outlook's format that ingest does not
+    read with), sent by a named person to two, as Outlook saves one."""
+    from datetime import UTC, datetime
+
+    from aspose.email_foss import msg
+
+    message = msg.MapiMessage.create("Written evidence", body)
+    message.set_property(msg.PropertyId.SENDER_NAME, "Jo Bloggs")
+    message.set_property(msg.PropertyId.SENDER_EMAIL_ADDRESS, "jo@example.org")
+    message.set_property(msg.PropertyId.MESSAGE_DELIVERY_TIME, datetime(2025, 3, 6, 10, 30, tzinfo=UTC))
+    message.add_recipient("clerk@example.org", display_name="Committee Clerk")
+    return message
+
+
+def write_msg(text: str, path: Path) -> None:
+    """An Outlook message whose body is the document: its plain text and its HTML (read first), as Outlook keeps an
+    HTML message."""
+    page = path.with_suffix(".page")
+    write_html(text, page)
+    message = _outlook(text)
+    message.body_html = page.read_text(encoding="utf-8")
+    path.write_bytes(message.to_bytes())
+
+
+def write_msg_docx(text: str, path: Path) -> None:
+    """A short covering Outlook message with the document attached as a Word file."""
+    attached = path.with_suffix(".attached.docx")
+    write_docx(text, attached)
+    message = _outlook("Dear Clerk,\r\n\r\nPlease find our evidence attached.\r\n\r\nJo")
+    kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    message.add_attachment("evidence.docx", attached.read_bytes(), mime_type=kind)
+    path.write_bytes(message.to_bytes())
+
+
 def via_libreoffice(write: Callable[[str, Path], None], source_suffix: str) -> Callable[[str, Path], None]:
     """A writer of an old binary format (.doc, .ppt): the new format's file, saved again by LibreOffice's "MS Word 97"
     or "MS PowerPoint 97" filter (`soffice`, which no project step installs: these formats are measured where it is)."""
@@ -191,9 +228,9 @@ def via_libreoffice(write: Callable[[str, Path], None], source_suffix: str) -> C
 LIBREOFFICE_SECONDS = 300  # one conversion; LibreOffice's first start on a machine takes the longest
 WRITERS: dict[str, Callable[[str, Path], None]] = {
     "docx": write_docx, "pptx": write_pptx, "html": write_html, "eml": write_eml, "eml-docx": write_eml_docx,
-    "doc": via_libreoffice(write_docx, ".docx"), "ppt": via_libreoffice(write_pptx, ".pptx"),
+    "msg": write_msg, "msg-docx": write_msg_docx, "doc": via_libreoffice(write_docx, ".docx"), "ppt": via_libreoffice(write_pptx, ".pptx"),
 }  # fmt: skip
-SUFFIX = {"eml-docx": "eml"}  # a writer's file type, where it is not the writer's name
+SUFFIX = {"eml-docx": "eml", "msg-docx": "msg"}  # a writer's file type, where it is not the writer's name
 NEEDS_LIBREOFFICE = ("doc", "ppt")
 
 

@@ -1,4 +1,4 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .odp, .xlsx, .xls, .ods, .csv, .html, .eml) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .odp, .xlsx, .xls, .ods, .csv, .html, .eml, .msg) into raw text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
-MAIL_EXTENSIONS = (".eml",)  # an email saved as a file (RFC 5322: Thunderbird, Apple Mail, Outlook on the web)
+MAIL_EXTENSIONS = (".eml", ".msg")  # an email saved as a file: RFC 5322 (Thunderbird, Apple Mail, Outlook on the web), Outlook's own .msg
 SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 OLD_OFFICE_EXTENSIONS = (".doc", ".xls", ".ppt")  # the 97-2003 binary formats: OLE compound files
@@ -1471,6 +1472,8 @@ def _read_eml(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     attachment's), an attached email the same way, two deep. Title, author and date are the subject (less "Re:",
     "Fwd:" and "[EXTERNAL]"), the sender and the date sent. An attachment that is damaged or of another kind is left
     out, and named with why in meta[UNREAD]; it never fails the email."""
+    if data.startswith(_OLE_MAGIC):  # an Outlook .msg saved under an .eml's name
+        return _read_msg(path, data)
     message = _parse_mail(path, data)
     unread: list[str] = []
     try:
@@ -1482,6 +1485,15 @@ def _read_eml(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     return text, meta, None
 
 
+def _read_msg(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    """Outlook's own format (ingest/outlook.py); a message exported as RFC 5322 text under a .msg name, as an .eml."""
+    if not data.startswith(_OLE_MAGIC):
+        return _read_eml(path, data)
+    from ingest.outlook import read_msg
+
+    return read_msg(path, data)
+
+
 def _nested_too_deeply(path: Path) -> LoadError:
     return LoadError(_message(path, "parts nested too deeply to be an email", "save the message again from the mail program and ingest again"))
 
@@ -1491,8 +1503,6 @@ def _parse_mail(path: Path, data: bytes) -> Any:
     from email import policy
     from email.parser import BytesParser
 
-    if data.startswith(_OLE_MAGIC):
-        raise LoadError(_message(path, "an Outlook .msg file named .eml", "save the message as .eml (or its text as .txt or .html) and ingest again"))
     try:
         message = BytesParser(policy=policy.default).parsebytes(data)
     except RecursionError:
@@ -1504,21 +1514,33 @@ def _parse_mail(path: Path, data: bytes) -> Any:
 
 def _mail_text(path: Path, message: Any, raw: bytes, depth: int, unread: list[str]) -> tuple[str, dict[str, str]]:
     """One message's text and metadata (see _read_eml)."""
-    subject = _clean_meta(_header(message, raw, "Subject"))
-    sender = _addresses(message, raw, "From")
-    meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
-    sent = _mail_date(message, raw)
-    if sent:
-        meta["date"] = sent.date().isoformat()
     said, attached = _mail_parts(message)
     names = [_attachment_name(part) for part in attached]
-    heads = [(name, _addresses(message, raw, name)) for name in ("From", "To", "Cc")]
-    heads += [("Date", f"{sent.day} {sent:%B %Y}" if sent else ""), ("Attachments", ", ".join(names))]
+    to, cc = (_addresses(message, raw, name) for name in ("To", "Cc"))
+    reads = [(name, partial(_attachment_text, path, part, name, depth, unread)) for part, name in zip(attached, names, strict=True)]
+    heading = _clean_meta(_header(message, raw, "Subject"))
+    return mail_layout(path, heading, _addresses(message, raw, "From"), to, cc, _mail_date(message, raw), [_mail_body(part) for part in said], reads, unread)
+
+
+def mail_layout(
+    path: Path, subject: str, sender: str, to: str, cc: str, sent: datetime | None, bodies: list[str],
+    attachments: list[tuple[str, Callable[[], tuple[str, str]]]], unread: list[str],
+) -> tuple[str, dict[str, str]]:  # fmt: skip
+    """An email's text as a mail program shows it, whatever file it came in (an .eml here, an Outlook .msg in
+    ingest/outlook.py): its subject a "#" heading, then who sent it, to whom, when and what it attaches (one "- " item
+    each), its text, then each attachment's text under "# Attachment: NAME" (`attachments`: each one's name and how to
+    read it, giving its text or, with none, why; an attachment with no text is named in `unread`). Title, author and
+    date are the subject (less "Re:", "Fwd:" and "[EXTERNAL]"), the sender and the day sent."""
+    meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
+    if sent:
+        meta["date"] = sent.date().isoformat()
+    heads = [("From", sender), ("To", to), ("Cc", cc), ("Date", f"{sent.day} {sent:%B %Y}" if sent else "")]
+    heads.append(("Attachments", ", ".join(name for name, _ in attachments)))
     blocks = [f"# {subject}"] if subject else []
     blocks.append("\n".join(f"- {name}: {value}" for name, value in heads if value))  # items: fields, not headings
-    blocks += [_mail_body(part) for part in said]
-    for part, name in zip(attached, names, strict=True):
-        text, why = _attachment_text(path, part, name, depth, unread)
+    blocks += bodies
+    for name, read in attachments:
+        text, why = read()
         if text.strip():
             blocks += [f"# Attachment: {name}", text]
         else:
@@ -1679,6 +1701,7 @@ _MIME_SUFFIX = {
     "application/vnd.oasis.opendocument.text": ".odt", "application/vnd.oasis.opendocument.spreadsheet": ".ods",
     "application/vnd.oasis.opendocument.presentation": ".odp", "text/csv": ".csv", "text/plain": ".txt",
     "text/html": ".html", "text/markdown": ".md", "message/rfc822": ".eml", "text/vtt": ".vtt",
+    "application/vnd.ms-outlook": ".msg",
 }  # fmt: skip
 
 
@@ -1696,21 +1719,37 @@ def _attachment_name(part: Any) -> str:
 
 
 def _attachment_text(path: Path, part: Any, name: str, depth: int, unread: list[str]) -> tuple[str, str]:
-    """An attachment's text and, when there is none, why: read by its name's type, else by its declared type."""
+    """An email part's text as an attachment (attached_text); an attached email is read as the message it holds."""
+
+    def read() -> tuple[bytes, Any]:
+        inner = part.get_content() if part.get_content_type() == "message/rfc822" else None
+        return (inner.as_bytes() if inner is not None else _part_bytes(part)), inner
+
+    return attached_text(path, name, part.get_content_type(), read, depth, unread)
+
+
+def attached_text(path: Path, name: str, kind: str, read: Callable[[], tuple[bytes, Any]], depth: int, unread: list[str]) -> tuple[str, str]:
+    """An attachment's text and, when there is none, why: read by its name's type, else by its declared MIME type
+    `kind`. `read()` gives its bytes and, for an email's attached message, the message parsed. An attached email (an
+    .eml's or an Outlook .msg) is read as one, MAX_ATTACHMENT_DEPTH deep at most; a damaged attachment loses itself,
+    not the email."""
     suffix = Path(name).suffix.lower()
     if suffix not in _READERS:
-        suffix = _MIME_SUFFIX.get(part.get_content_type(), suffix)
+        suffix = _MIME_SUFFIX.get(kind.lower(), suffix)
     if suffix not in _READERS:
         return "", "not a kind ingest reads"
     if suffix in MAIL_EXTENSIONS and depth >= MAX_ATTACHMENT_DEPTH:
-        return "", f"an email within emails {MAX_ATTACHMENT_DEPTH + 1} deep"
+        return "", too_deep()
     inner_path = path.with_name(f"{path.name} attachment {name}")
     try:
-        inner = part.get_content() if part.get_content_type() == "message/rfc822" else None
-        data = inner.as_bytes() if inner is not None else _part_bytes(part)
+        data, inner = read()
         if not data:
             return "", "empty"
-        if suffix in MAIL_EXTENSIONS:
+        if suffix in MAIL_EXTENSIONS and inner is None and data.startswith(_OLE_MAGIC):
+            from ingest.outlook import msg_text  # an Outlook message (ingest/outlook.py)
+
+            text = msg_text(inner_path, data, depth + 1, unread)[0]
+        elif suffix in MAIL_EXTENSIONS:
             text = _mail_text(inner_path, inner if inner is not None else _parse_mail(inner_path, data), data, depth + 1, unread)[0]
         else:
             text, found, _ = _READERS[suffix](inner_path, data)
@@ -1723,7 +1762,18 @@ def _attachment_text(path: Path, part: Any, name: str, depth: int, unread: list[
         return "", str(exc).split(": ", 1)[-1].split(";")[0]
     except Exception as exc:  # noqa: BLE001 - a damaged attachment loses itself, not the email
         return "", f"could not be read: {type(exc).__name__}"
-    return _ATTACHED_HEADING.sub(r"#\1 ", text.replace("\f", "\n\n")), ""  # its headings nest under "# Attachment: NAME"
+    return nested(text), ""
+
+
+def nested(text: str) -> str:
+    """An attachment's text under its "# Attachment: NAME" heading: its headings one level down, its pages run
+    together (the email's page numbers would not be the attachment's)."""
+    return _ATTACHED_HEADING.sub(r"#\1 ", text.replace("\f", "\n\n"))
+
+
+def too_deep() -> str:
+    """Why an email attached deeper than MAX_ATTACHMENT_DEPTH is not read."""
+    return f"an email within emails {MAX_ATTACHMENT_DEPTH + 1} deep"
 
 
 _ATTACHED_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
@@ -1766,6 +1816,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".html": _read_html,
     ".htm": _read_html,
     ".eml": _read_eml,
+    ".msg": _read_msg,
 }
 
 

@@ -12,19 +12,24 @@ A wrong "para N" is worse than none, so every rule leans to locating less:
   table's row and a contents line (dot leaders) are not numbered lines.
 - *A numbering* is a run of at least MIN_NUMBERED numbered lines, each counting on from the one before as one
   numbering does ("2.3" -> "2.4", "3", "3.1" or "2.3.1"), each within MAX_GAP characters of the one before: a run
-  does not chain across unrelated numbers far apart. A number of four digits only continues a run (a year opens none).
-- *A list, not paragraphs*: a run introduced by a line ending in ":" ("We recommend:"), and numbered lines restarting
-  at 1 between two paragraphs of a longer run (a list inside paragraph 14). A list inside a paragraph belongs to that
-  paragraph's span.
-- *A paragraph's span* ends at the end of its own paragraph: at the next numbered line that is not its own list's
-  (one rejected as a paragraph still ends the span before it), at a heading, or at a blank line (or a page's end)
-  followed by text that does not continue it. A block after a blank line continues it when it is a list item
-  (indented, a bullet, "(a)", "b.", "ii)"), or opens in lower case after a page's end (a sentence carried over) or
-  after a line ending in ":" (a list whose bullets were lost). A line of one column wrapped into another's text (a merged
-  two-column page) opens in lower case too, so that alone continues nothing.
+  does not chain across unrelated numbers far apart. A line joins the most recent run still expecting its number, so
+  a list inside paragraph 2 does not take paragraph 3. A number of four digits only continues a run (a year opens
+  none).
+- *Not a numbering of paragraphs*: a run introduced by a line ending in ":" ("We recommend:"); a run under a heading
+  naming notes or references ("Footnotes", where ingest stores a .docx's notes; "References"), or most of whose
+  entries read as references (an address, a DOI, "Accessed", "et al", "Smith PC,"); a run whose paragraphs hold less
+  than MIN_SHARE of the document's text (a numbered list of recommendations in a report that does not number its
+  paragraphs, a board pack's one numbered paper among many). Numbered lines restarting at 1 between two paragraphs
+  of a run, counting on there, are a list inside the earlier paragraph, and part of its span.
+- *A paragraph's span* ends at the end of its own paragraph: at the next line that looks numbered at all ("4. 42
+  ICBs ...", "4. eRS ..."; not its own list's), at a heading, or at a blank line, a page's end or the end of a line
+  that ends a sentence, followed by text that does not continue the paragraph. Text continues it when it is a list
+  item (indented, a bullet, "(a)", "b.", "ii)"), or opens in lower case after a page's end (a sentence carried over)
+  or after a line ending in ":" (a list whose bullets were lost). A line of one column wrapped into another's text
+  (a merged two-column page) opens in lower case too, so that alone continues nothing; nor does an annex, or an
+  unnumbered paragraph after the numbered one, which keep just their page.
 - Not located: a span of fewer than MIN_WORDS words or holding no sentence (a numbered heading, a contents line,
-  "1. Yes"); a number the document uses twice (a board pack's papers each numbering from 1.1: "para 1.1" of which?);
-  a run most of whose entries read as references (an address, a DOI, "Accessed", "et al", "Smith PC,").
+  "1. Yes"); a number the document's paragraphs use twice ("para 1.1" of which paper?).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from assistant.types import PARAGRAPH, Locator, PageSpan
 MIN_NUMBERED = 3  # fewer numbered lines counting on than this: a list, not how the document is cited
 MAX_GAP = 10_000  # characters between two paragraphs of one numbering, about three printed pages
 MIN_WORDS = 8  # a numbered span of fewer words is a heading, a contents entry or a list's label
+MIN_SHARE = 0.2  # a numbering whose paragraphs hold less of the document's text than this is a list, not how it is cited
 MAX_PARTS = 4
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -53,6 +59,9 @@ _LOWER = re.compile(r"[a-z]")  # a sentence carried over a page's end, or a list
 _INTRODUCES = re.compile(r":\s*$")  # the text before a blank line introduces a list ("... do this by:")
 _NEWLINES = re.compile(r"[\n\f]*")
 _BLANK = re.compile(r"\n[ \t]*\n")
+_LINE_AFTER_SENTENCE = re.compile(r"[.!?;][\"”’')\]]*[ \t]*\n(?=\S)")  # a line ending a sentence: a paragraph may end there
+_LOOSE = re.compile(r"^\d{1,4}(?:\.\d{1,3}){0,3}\.?[ \t]+\S", re.MULTILINE)  # any line that looks numbered ("4. 42 ICBs", "4. eRS")
+_NOTES_HEADING = re.compile(r"(?:#{1,6} )?[*_]*(?:(?:foot|end)?notes|references|bibliography|sources|citations|works cited)[*_:]*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!:;][\"”’')\]]*(?:\s|$)")  # a paragraph holds a sentence; a heading ends in none, or "?"
 _REFERENCE = re.compile(
     r"[^\n]*(?:https?:|doi\b|\bAccessed\b|\bet al\b)|\d[\d.]*\s+[A-Z][\w'’-]+,? (?:[A-Z]{1,3}|[A-Z]\.(?: ?[A-Z]\.)*)[,.]"
@@ -68,25 +77,27 @@ def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locat
     if len(lines) < MIN_NUMBERED:
         return ()
     runs = [run for run in _runs(lines) if len(run) >= MIN_NUMBERED and not _introduced(text, lines[run[0]][0])]
-    runs = [run for run in runs if sum(bool(_REFERENCE.match(text, lines[i][0])) for i in run) * 2 < len(run)]
+    runs = [run for run in runs if not _notes(text, lines[run[0]][0]) and sum(bool(_REFERENCE.match(text, lines[i][0])) for i in run) * 2 < len(run)]
     if not runs:
         return ()
     inside = _lists_inside(lines, runs)  # a list inside a paragraph: part of that paragraph's span
-    enders = sorted([lines[i][0] for i in range(len(lines)) if i not in inside] + [m.start() for m in _HEADING.finditer(text)])
+    enders = [m.start() for m in _LOOSE.finditer(text)] + [m.start() for m in _HEADING.finditer(text)]
+    listed = {lines[i][0] for i in inside}
+    enders = sorted(set(enders) - listed)  # a line that looks numbered ends a span, unless it is its list's
     ends = sorted(p.end for p in pages if 0 < p.end < len(text))
     breaks = {m.end(): _between(ends, m.start(), m.end()) for m in _BLANK.finditer(text)} | dict.fromkeys(ends, True)
+    breaks |= {m.end(): False for m in _LINE_AFTER_SENTENCE.finditer(text) if m.end() not in breaks}
     order = sorted(breaks)
-    listed = {lines[i][0] for i in inside}
-    located = sorted({i for run in runs for i in run} - inside)
-    times = Counter(lines[i][1] for i in located)
-    locators = []
-    for i in located:
-        start, number = lines[i]
+    spans: dict[int, tuple[int, int]] = {}
+    for i in sorted({i for run in runs for i in run} - inside):
+        start = lines[i][0]
         end = _span_end(text, start, enders, order, breaks, listed)
-        span = text[start:end]
-        if times[number] == 1 and len(span.split()) > MIN_WORDS and _SENTENCE_END.search(span):  # the number is a word
-            locators.append(Locator(start, end, f"{PARAGRAPH} {'.'.join(map(str, number))}"))
-    return tuple(locators)
+        if len(text[start:end].split()) > MIN_WORDS and _SENTENCE_END.search(text, start, end):  # the number is a word
+            spans[i] = (start, end)
+    runs = [run for run in runs if sum(spans[i][1] - spans[i][0] for i in run if i in spans) >= MIN_SHARE * len(text)]
+    located = sorted(i for run in runs for i in run if i in spans)
+    times = Counter(lines[i][1] for i in located)
+    return tuple(Locator(*spans[i], f"{PARAGRAPH} {'.'.join(map(str, lines[i][1]))}") for i in located if times[lines[i][1]] == 1)
 
 
 def _numbered_lines(text: str) -> list[tuple[int, Number]]:
@@ -112,23 +123,38 @@ def _successors(number: Number) -> list[Number]:
 
 
 def _runs(lines: list[tuple[int, Number]]) -> list[list[int]]:
-    """Numbered lines (indices into `lines`) grouped into numberings: a line joins the run that most recently came to
-    expect its number, if it still does and its last line is within MAX_GAP characters; else it opens a run (a number
-    of four digits opens none). Linear in the lines: each run is filed under the numbers that may come next."""
+    """Numbered lines (indices into `lines`) grouped into numberings: a line joins the most recent run that still
+    expects its number, if that run's last line is within MAX_GAP characters; else it opens a run (a number of four
+    digits opens none). So a list inside paragraph 2 ("1.", "2.", "3.") does not take paragraph 3 from the paragraphs'
+    run. Each run is filed under the numbers that may come next, and a run that has counted past a number, or is too
+    far behind, is never a candidate for it again: linear in the lines."""
     runs: list[list[int]] = []
-    waiting: dict[Number, int] = {}  # a number that may come next -> the run most recently expecting it
+    waiting: dict[Number, list[int]] = {}  # a number that may come next -> the runs expecting it, most recent last
     for i, (start, number) in enumerate(lines):
-        r = waiting.get(number)
-        if r is not None and start - lines[runs[r][-1]][0] <= MAX_GAP and number in _successors(lines[runs[r][-1]][1]):
-            runs[r].append(i)
-        elif number[0] >= 1000:
+        chosen = None
+        candidates = waiting.get(number, [])
+        while candidates:
+            r = candidates[-1]
+            last = lines[runs[r][-1]]
+            if start - last[0] <= MAX_GAP and number in _successors(last[1]):
+                chosen = r
+                break
+            candidates.pop()  # counted past it, or too far behind: never again
+        if chosen is None and number[0] >= 1000:
             continue
-        else:
-            r = len(runs)
-            runs.append([i])
+        if chosen is None:
+            chosen = len(runs)
+            runs.append([])
+        runs[chosen].append(i)
         for after in _successors(number):
-            waiting[after] = r
+            waiting.setdefault(after, []).append(chosen)
     return runs
+
+
+def _notes(text: str, start: int) -> bool:
+    """A run under a heading naming notes or references ("Footnotes", "## References"): not paragraphs."""
+    before = text[max(0, start - 300) : start].rstrip().rsplit("\n", 1)[-1]
+    return bool(_NOTES_HEADING.fullmatch(before.strip()))
 
 
 def _introduced(text: str, start: int) -> bool:
@@ -138,26 +164,27 @@ def _introduced(text: str, start: int) -> bool:
 
 def _lists_inside(lines: list[tuple[int, Number]], runs: list[list[int]]) -> set[int]:
     """Numbered lines restarting at 1 between two consecutive paragraphs of a run, and those counting on from them
-    there, when their own numbering ends there too: a list inside the earlier paragraph, not paragraphs of their own."""
+    there, when their own numbering ends there too: a list inside the earlier paragraph, not paragraphs of their own.
+    A list's scan stops at the next "1." (another list, scanned in its turn): linear in the lines."""
     in_run = {i: run for run in runs for i in run}
     gaps = sorted((lines[a][0], lines[b][0]) for run in runs for a, b in zip(run, run[1:], strict=False))
     starts = [gap[0] for gap in gaps]
     inside: set[int] = set()
     for i, (start, number) in enumerate(lines):
         k = bisect_left(starts, start) - 1  # the gap opening last before this line
-        if number != (1,) or i in inside or k < 0 or start >= gaps[k][1]:
+        if number != (1,) or k < 0 or start >= gaps[k][1]:
             continue
         end = gaps[k][1]
         if lines[in_run.get(i, [i])[-1]][0] >= end:  # its numbering goes on past the next paragraph: not a list
             continue
-        last = i
         inside.add(i)
+        expected = set(_successors(number))
         for j in range(i + 1, len(lines)):
-            if lines[j][0] >= end:
+            if lines[j][0] >= end or lines[j][1] == (1,):
                 break
-            if lines[j][1] in _successors(lines[last][1]):
+            if lines[j][1] in expected:
                 inside.add(j)
-                last = j
+                expected = set(_successors(lines[j][1]))
     return inside
 
 

@@ -133,6 +133,74 @@ def test_numbers_seen_twice_and_reference_lists_are_not_located() -> None:
     assert paragraph_locators(references) == ()
 
 
+PROSE = "The committee took evidence from trusts, integrated care boards and national bodies over six months. " * 3
+
+
+def test_a_numbered_list_in_a_document_that_does_not_number_its_paragraphs_is_not_located() -> None:
+    """A report's three numbered recommendations under a heading, with no colon before them, in a document whose
+    paragraphs are not numbered: they hold too little of its text (MIN_SHARE) to be how it is cited."""
+    text = "\n\n".join(
+        [f"# Summary\n\n{PROSE}", PROSE, PROSE, "# Our recommendations"]
+        + [f"{n}. The Government should set out how {WORDS}" for n in (1, 2, 3)]
+        + [f"# Conclusion\n\n{PROSE}", PROSE, PROSE]
+    )
+    assert paragraph_locators(text) == ()
+
+
+def test_notes_and_references_under_their_heading_are_not_paragraphs() -> None:
+    """A .docx's footnotes stored after "Footnotes" (ingest.load), and a reference list of organisations as authors
+    under "# References", are not located, and the paragraphs keep their numbers (not used twice)."""
+    paragraphs = [f"{n}. Trust leaders told us that {WORDS}" for n in range(1, 5)]
+    notes = [f"{k}. NHS Providers, Regulation survey 2022, published in March with the results for every trust." for k in range(1, 7)]
+    text = "\n\n".join([*paragraphs, "Footnotes", *notes])
+    assert list(labels(text)) == ["para 1", "para 2", "para 3", "para 4"]
+    references = [
+        "1. NHS England. Integrated care boards: operating framework for 2022/23. London: NHS England; 2022.",
+        "2. Department of Health and Social Care. Health and Care Act 2022: explanatory notes. London: DHSC; 2022.",
+        "3. The King's Fund. Integrated care systems explained: making sense of systems, places and neighbourhoods. 2022.",
+    ]
+    assert list(labels("\n\n".join([*paragraphs, "## References", *references]))) == ["para 1", "para 2", "para 3", "para 4"]
+
+
+def test_a_list_inside_an_early_paragraph_or_ending_a_section_does_not_take_the_paragraphs_numbers() -> None:
+    """A list 1-3 inside paragraph 2 does not break the paragraphs' numbering (paragraph 3 after it is the
+    paragraphs', not the list's); a board paper's section 1.3 ending with a list, then "# 2. Background", keeps the
+    list in 1.3."""
+    text = "\n\n".join(
+        [f"{n}. Trust leaders told us that {WORDS}" for n in (1,)]
+        + ["2. We recommend that NHS England does the following within six months."]
+        + [f"{n}. It should publish how {WORDS}" for n in (1, 2, 3)]
+        + [f"{n}. Trust leaders told us that {WORDS}" for n in (3, 4, 5)]
+    )
+    spans = labels(text)
+    assert list(spans) == ["para 1", "para 2", "para 3", "para 4", "para 5"]
+    assert spans["para 2"].endswith(f"3. It should publish how {WORDS}")
+    assert spans["para 3"] == f"3. Trust leaders told us that {WORDS}"
+    paper = "\n\n".join(
+        ["# 1. Introduction"]
+        + [f"1.{n} The paper tells the Board that {WORDS}" for n in (1, 2)]
+        + ["1.3 The Board is asked to note three things."]
+        + [f"{n}. That the {WORDS}" for n in (1, 2, 3)]
+        + ["# 2. Background"]
+        + [f"2.{n} The paper tells the Board that {WORDS}" for n in (1, 2, 3)]
+    )
+    spans = labels(paper)
+    assert list(spans) == ["para 1.1", "para 1.2", "para 1.3", "para 2.1", "para 2.2", "para 2.3"]
+    assert spans["para 1.3"].endswith(f"3. That the {WORDS}")
+
+
+def test_paragraphs_a_single_line_apart_end_at_their_own_end() -> None:
+    """Text with no blank lines (a PDF without paragraph spacing): a numbered line the pattern does not take as a
+    paragraph ("4. 42 ICBs ...", "4. eRS ...") still ends the one before it, and neither an annex nor an unnumbered
+    paragraph after a finished sentence falls into the last paragraph; a wrapped line and an indented list do."""
+    for fourth in ("4. 42 ICBs were established on 1 July 2022 and each is accountable to NHS England.", "4. eRS, the e-Referral Service, is run nationally."):
+        text = "\n".join([f"{n}. Trust leaders told us that {WORDS}" for n in (1, 2)] + [f"3. Trust leaders told us that {WORDS}", fourth, f"5. Trust leaders told us that {WORDS}"])
+        assert labels(text)["para 3"] == f"3. Trust leaders told us that {WORDS}"
+    wrapped = "3. Trust leaders told us that integrated care boards differ widely in how\nthey are held to account by NHS England.\n  - by quarterly reviews;\n  - by annual assessments."
+    text = "\n".join([f"{n}. Trust leaders told us that {WORDS}" for n in (1, 2)] + [wrapped, "Annex A: Witnesses", "Sir Jim Mackey, Chief Executive, NHS England."])
+    assert labels(text)["para 3"] == wrapped
+
+
 def test_locating_takes_linear_time() -> None:
     """The review's case of a quadratic cost: numbered lines not a blank line apart. Ten times the lines (9,000) may take no
     more than forty times as long (quadratic would be a hundred); best of three, as a ratio in one run."""
@@ -148,6 +216,15 @@ def test_locating_takes_linear_time() -> None:
         return min(times)
 
     assert best(9_000) / best(900) < 40
+
+    def lists(gaps: int) -> float:  # the review's case for lists inside paragraphs: many "1." lines in each gap
+        filler = "\n".join(["1. A"] * 190)
+        text = "\n\n".join(f"{n}. The committee heard that {WORDS}\n\n{filler}" for n in range(1, gaps + 1))
+        t0 = time.perf_counter()
+        paragraph_locators(text)
+        return time.perf_counter() - t0
+
+    assert min(lists(200) for _ in range(2)) / min(lists(20) for _ in range(2)) < 40
 
 
 def test_a_paragraphs_place_is_its_page_and_its_number() -> None:
