@@ -189,25 +189,33 @@ def test_what_is_no_email_says_so_in_one_line(tmp_path: Path) -> None:
 def test_an_emailed_submission_is_ingested_and_quoted_as_its_senders(tmp_path: Path) -> None:
     """End to end through both commands: the sender's body is the publisher, the attachment's sentence is quoted
     from the email, its quote equal to the stored text at its offsets."""
+    attachments = (("submission.docx", DOCX, make_docx("Our evidence", SUBMITTED)), ("logo.png", "image/png", b"\x89PNG\r\n\x1a\n"))
+    message = make_mail(plain="Hi all\n\nPlease see our evidence attached.\n\nJo", attachments=attachments)
+    assert_quoted_as_its_senders(tmp_path, "evidence.eml", bytes(message))
+
+
+SUBMITTED = "Seventy per cent of trusts said the ICB's assurance meetings repeat NHS England's own meetings."
+
+
+def assert_quoted_as_its_senders(tmp_path: Path, name: str, data: bytes) -> None:
+    """Ingest one email (sent by "Jo Bloggs, NHS Providers" on 4 March 2025 about "Written evidence on ICS oversight",
+    attaching submission.docx, which says SUBMITTED, and logo.png), ask about it, and check the quote and its source."""
     folder = tmp_path / "inbox"
     folder.mkdir()
-    words = "Seventy per cent of trusts said the ICB's assurance meetings repeat NHS England's own meetings."
-    attachments = (("submission.docx", DOCX, make_docx("Our evidence", words)), ("logo.png", "image/png", b"\x89PNG\r\n\x1a\n"))
-    message = make_mail(plain="Hi all\n\nPlease see our evidence attached.\n\nJo", attachments=attachments)
-    (folder / "evidence.eml").write_bytes(bytes(message))
-    data = tmp_path / "data"
-    result = run_cli("ingest", str(folder), data_dir=data)
+    (folder / name).write_bytes(data)
+    data_dir = tmp_path / "data"
+    result = run_cli("ingest", str(folder), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "inferred title 'Written evidence on ICS oversight', publisher 'NHS Providers', date '2025-03-04'" in result.stderr
-    assert "warning: evidence.eml: attachments not read: logo.png (not a kind ingest reads)" in result.stderr
-    proc = run_cli("assistant", "ask", "What share of trusts said assurance meetings repeat NHS England's?", "--json", data_dir=data)
+    assert f"warning: {name}: attachments not read: logo.png (not a kind ingest reads)" in result.stderr
+    proc = run_cli("assistant", "ask", "What share of trusts said assurance meetings repeat NHS England's?", "--json", data_dir=data_dir)
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)
     cited = {c["quote"]: c for c in answer["citations"]}
-    assert words in cited and cited[words]["source"] == "evidence.eml" and cited[words]["publisher"] == "NHS Providers"
+    assert SUBMITTED in cited and cited[SUBMITTED]["source"] == name and cited[SUBMITTED]["publisher"] == "NHS Providers"
     from assistant.docstore import DocStore
 
-    text = DocStore(data / "index.sqlite", create=False).text("evidence.eml")
+    text = DocStore(data_dir / "index.sqlite", create=False).text(name)
     assert all(text[c["start"] : c["end"]] == c["quote"] for c in answer["citations"])
 
 

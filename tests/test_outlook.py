@@ -3,7 +3,6 @@ does not read with), read into the layout an .eml gets; and one clear error for 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,14 +10,13 @@ import pytest
 
 from assistant.errors import LoadError
 from ingest.load import MAIL, UNREAD, load
-from tests.conftest import run_cli
 from tests.test_load import make_pdf
-from tests.test_more_formats import DOCX, make_docx, make_mail
+from tests.test_more_formats import DOCX, SUBMITTED, assert_quoted_as_its_senders, make_docx, make_mail
 
 msg = pytest.importorskip("aspose.email_foss.msg")  # a dev dependency (pyproject.toml), installed by make setup
 
 MB = 1_000_000
-SUBMITTED, CODEPAGE, SENDER_SMTP, RTF = 0x0039, 0x3FFD, 0x5D01, 0x1009
+SENT, CODEPAGE, SENDER_SMTP, RTF = 0x0039, 0x3FFD, 0x5D01, 0x1009
 
 
 def outlook(subject: str = "RE: [EXTERNAL] Written evidence on ICS oversight", body: str = "Dear Clerk,\r\n\r\nPlease see our evidence.\r\n\r\nJo", *, unicode: bool = True):  # noqa: ANN201
@@ -27,7 +25,7 @@ def outlook(subject: str = "RE: [EXTERNAL] Written evidence on ICS oversight", b
     message = msg.MapiMessage.create(subject, body, unicode_strings=unicode)
     message.set_property(msg.PropertyId.SENDER_NAME, "Jo Bloggs, NHS Providers")
     message.set_property(msg.PropertyId.SENDER_EMAIL_ADDRESS, "jo.bloggs@nhsproviders.org")
-    message.set_property(SUBMITTED, msg.PropertyTypeCode.PTYP_TIME, datetime(2025, 3, 4, 10, 30, tzinfo=UTC))
+    message.set_property(SENT, msg.PropertyTypeCode.PTYP_TIME, datetime(2025, 3, 4, 10, 30, tzinfo=UTC))
     message.set_property(msg.PropertyId.MESSAGE_DELIVERY_TIME, datetime(2025, 3, 5, 9, 0, tzinfo=UTC))
     message.add_recipient("clerk@example.org", display_name="Inquiry Clerk")
     message.add_recipient("ann.smith@example.org", display_name="Smith, Ann")
@@ -178,26 +176,9 @@ def test_what_is_no_outlook_message_says_so_in_one_line(tmp_path: Path) -> None:
 
 
 def test_an_outlook_submission_is_ingested_and_quoted_as_its_senders(tmp_path: Path) -> None:
-    """End to end through both commands: the sender's name gives the publisher, the attachment's sentence is quoted
-    from the message, its quote equal to the stored text at its offsets."""
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    words = "Seventy per cent of trusts said the ICB's assurance meetings repeat NHS England's own meetings."
+    """End to end through both commands, as an .eml's (tests/test_more_formats.py): the sender's name gives the
+    publisher, the attachment's sentence is quoted from the message, its quote equal to the stored text."""
     message = outlook(body="Hi all\r\n\r\nPlease see our evidence attached.\r\n\r\nJo")
-    message.add_attachment("submission.docx", make_docx("Our evidence", words), mime_type=DOCX)
+    message.add_attachment("submission.docx", make_docx("Our evidence", SUBMITTED), mime_type=DOCX)
     message.add_attachment("logo.png", b"\x89PNG\r\n\x1a\n", mime_type="image/png")
-    save(message, folder / "evidence.msg")
-    data = tmp_path / "data"
-    result = run_cli("ingest", str(folder), data_dir=data)
-    assert result.returncode == 0, result.stderr
-    assert "inferred title 'Written evidence on ICS oversight', publisher 'NHS Providers', date '2025-03-04'" in result.stderr
-    assert "warning: evidence.msg: attachments not read: logo.png (not a kind ingest reads)" in result.stderr
-    proc = run_cli("assistant", "ask", "What share of trusts said assurance meetings repeat NHS England's?", "--json", data_dir=data)
-    assert proc.returncode == 0, proc.stderr
-    answer = json.loads(proc.stdout)
-    cited = {c["quote"]: c for c in answer["citations"]}
-    assert words in cited and cited[words]["source"] == "evidence.msg" and cited[words]["publisher"] == "NHS Providers"
-    from assistant.docstore import DocStore
-
-    text = DocStore(data / "index.sqlite", create=False).text("evidence.msg")
-    assert all(text[c["start"] : c["end"]] == c["quote"] for c in answer["citations"])
+    assert_quoted_as_its_senders(tmp_path, "evidence.msg", message.to_bytes())
