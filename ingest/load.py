@@ -1524,17 +1524,17 @@ def _mail_text(path: Path, message: Any, raw: bytes, depth: int, unread: list[st
 
 def mail_layout(
     path: Path, subject: str, sender: str, to: str, cc: str, sent: datetime | None, bodies: list[str],
-    attachments: list[tuple[str, Callable[[], tuple[str, str]]]], unread: list[str],
+    attachments: list[tuple[str, Callable[[], tuple[str, str]]]], unread: list[str], bcc: str = "",
 ) -> tuple[str, dict[str, str]]:  # fmt: skip
     """An email's text as a mail program shows it, whatever file it came in (an .eml here, an Outlook .msg in
-    ingest/outlook.py): its subject a "#" heading, then who sent it, to whom, when and what it attaches (one "- " item
+    ingest/outlook.py): its subject a "#" heading, then who sent it, to whom (a sent item's Bcc too), when and what it attaches (one "- " item
     each), its text, then each attachment's text under "# Attachment: NAME" (`attachments`: each one's name and how to
     read it, giving its text or, with none, why; an attachment with no text is named in `unread`). Title, author and
     date are the subject (less "Re:", "Fwd:" and "[EXTERNAL]"), the sender and the day sent."""
     meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
     if sent:
         meta["date"] = sent.date().isoformat()
-    heads = [("From", sender), ("To", to), ("Cc", cc), ("Date", f"{sent.day} {sent:%B %Y}" if sent else "")]
+    heads = [("From", sender), ("To", to), ("Cc", cc), ("Bcc", bcc), ("Date", f"{sent.day} {sent:%B %Y}" if sent else "")]
     heads.append(("Attachments", ", ".join(name for name, _ in attachments)))
     blocks = [f"# {subject}"] if subject else []
     blocks.append("\n".join(f"- {name}: {value}" for name, value in heads if value))  # items: fields, not headings
@@ -1740,7 +1740,7 @@ def attached_text(path: Path, name: str, kind: str, read: Callable[[], tuple[byt
         return "", "not a kind ingest reads"
     if suffix in MAIL_EXTENSIONS and depth >= MAX_ATTACHMENT_DEPTH:
         return "", too_deep()
-    inner_path = path.with_name(f"{path.name} attachment {name}")
+    inner_path = attachment_path(path, name)
     try:
         data, inner = read()
         if not data:
@@ -1769,6 +1769,16 @@ def nested(text: str) -> str:
     """An attachment's text under its "# Attachment: NAME" heading: its headings one level down, its pages run
     together (the email's page numbers would not be the attachment's)."""
     return _ATTACHED_HEADING.sub(r"#\1 ", text.replace("\f", "\n\n"))
+
+
+def attachment_path(path: Path, name: str) -> Path:
+    """The name an attachment's errors and readers know it by: "evidence.eml attachment report.pdf" (a slash in an
+    attached message's subject made a dash, as a file's name holds none)."""
+    safe = _NOT_IN_FILE_NAMES.sub("-", name)
+    return path.with_name(f"{path.name} attachment {safe}")
+
+
+_NOT_IN_FILE_NAMES = re.compile(r"[/\\\x00]")
 
 
 def too_deep() -> str:

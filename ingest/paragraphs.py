@@ -59,9 +59,17 @@ _LOWER = re.compile(r"[a-z]")  # a sentence carried over a page's end, or a list
 _INTRODUCES = re.compile(r":\s*$")  # the text before a blank line introduces a list ("... do this by:")
 _NEWLINES = re.compile(r"[\n\f]*")
 _BLANK = re.compile(r"\n[ \t]*\n")
-_LINE_AFTER_SENTENCE = re.compile(r"[.!?;][\"”’')\]]*[ \t]*\n(?=\S)")  # a line ending a sentence: a paragraph may end there
+_LINE_AFTER_SENTENCE = re.compile(
+    r"(?:[.!?;…][\"”’')\]]*|\((?:Paragraphs?|Paras?|Qq?)\s*\d[\d, –-]*\))[ \t]*\n(?=\S)", re.IGNORECASE
+)  # a line ending a sentence, or a Commons recommendation's "(Paragraph 23)": a paragraph may end there
+_FINISHED = re.compile(r"[.!?;…][\"”’')\]]*\s*$")  # the text before a page's end finished its sentence
 _LOOSE = re.compile(r"^\d{1,4}(?:\.\d{1,3}){0,3}\.?[ \t]+\S", re.MULTILINE)  # any line that looks numbered ("4. 42 ICBs", "4. eRS")
-_NOTES_HEADING = re.compile(r"(?:#{1,6} )?[*_]*(?:(?:foot|end)?notes|references|bibliography|sources|citations|works cited)[*_:]*", re.IGNORECASE)
+_NOTES_HEADING = re.compile(
+    r"(?:#{1,6} )?[*_]*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+|(?:annex|appendix)\s+\w{1,3}\s*[-–—:.]?\s*)?"
+    r"(?:(?:foot|end)?notes|references|bibliography|sources|citations|works cited)(?:\s+and\s+[\w ]{1,30})?[*_:]*",
+    re.IGNORECASE,
+)  # "Footnotes", "## 9. References", "Notes and references", "Annex B - References"
+_NOTES_LINE = re.compile(r"^[^\n]{0,60}$", re.MULTILINE)  # a short line: a heading, maybe of notes
 _SENTENCE_END = re.compile(r"[.!:;][\"”’')\]]*(?:\s|$)")  # a paragraph holds a sentence; a heading ends in none, or "?"
 _REFERENCE = re.compile(
     r"[^\n]*(?:https?:|doi\b|\bAccessed\b|\bet al\b)|\d[\d.]*\s+[A-Z][\w'’-]+,? (?:[A-Z]{1,3}|[A-Z]\.(?: ?[A-Z]\.)*)[,.]"
@@ -76,11 +84,16 @@ def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locat
     lines = _numbered_lines(text)
     if len(lines) < MIN_NUMBERED:
         return ()
-    runs = [run for run in _runs(lines) if len(run) >= MIN_NUMBERED and not _introduced(text, lines[run[0]][0])]
-    runs = [run for run in runs if not _notes(text, lines[run[0]][0]) and sum(bool(_REFERENCE.match(text, lines[i][0])) for i in run) * 2 < len(run)]
+    runs, listed_early = _runs(lines)
+    notes = _notes_at(text)
+    runs = [
+        run for run in runs
+        if len(run) >= MIN_NUMBERED and run[0] not in listed_early and not _introduced(text, lines[run[0]][0]) and not _in_notes(notes, lines[run[0]][0])
+        and sum(bool(_REFERENCE.match(text, lines[i][0])) for i in run) * 2 < len(run)
+    ]  # fmt: skip
     if not runs:
         return ()
-    inside = _lists_inside(lines, runs)  # a list inside a paragraph: part of that paragraph's span
+    inside = _lists_inside(lines, runs) | listed_early  # a list inside a paragraph: part of that paragraph's span
     enders = [m.start() for m in _LOOSE.finditer(text)] + [m.start() for m in _HEADING.finditer(text)]
     listed = {lines[i][0] for i in inside}
     enders = sorted(set(enders) - listed)  # a line that looks numbered ends a span, unless it is its list's
@@ -94,8 +107,9 @@ def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locat
         end = _span_end(text, start, enders, order, breaks, listed)
         if len(text[start:end].split()) > MIN_WORDS and _SENTENCE_END.search(text, start, end):  # the number is a word
             spans[i] = (start, end)
-    runs = [run for run in runs if sum(spans[i][1] - spans[i][0] for i in run if i in spans) >= MIN_SHARE * len(text)]
     located = sorted(i for run in runs for i in run if i in spans)
+    if sum(spans[i][1] - spans[i][0] for i in located) < MIN_SHARE * len(text):
+        return ()  # a list, not how the document is cited
     times = Counter(lines[i][1] for i in located)
     return tuple(Locator(*spans[i], f"{PARAGRAPH} {'.'.join(map(str, lines[i][1]))}") for i in located if times[lines[i][1]] == 1)
 
@@ -122,24 +136,36 @@ def _successors(number: Number) -> list[Number]:
     return after
 
 
-def _runs(lines: list[tuple[int, Number]]) -> list[list[int]]:
-    """Numbered lines (indices into `lines`) grouped into numberings: a line joins the most recent run that still
-    expects its number, if that run's last line is within MAX_GAP characters; else it opens a run (a number of four
-    digits opens none). So a list inside paragraph 2 ("1.", "2.", "3.") does not take paragraph 3 from the paragraphs'
-    run. Each run is filed under the numbers that may come next, and a run that has counted past a number, or is too
-    far behind, is never a candidate for it again: linear in the lines."""
+def _runs(lines: list[tuple[int, Number]]) -> tuple[list[list[int]], set[int]]:
+    """Numbered lines (indices into `lines`) grouped into numberings, and the lines found to be a list inside a
+    paragraph. A line joins the most recent run still expecting its number, if that run's last line is within MAX_GAP
+    characters; else it opens a run (a number of four digits opens none). When an older run expects the number too,
+    and the most recent one restarted at 1 after the older one's last line, that restarted run is a list inside the
+    older run's last paragraph, and it ends there: nobody can tell from the numbers whether "5." after a list 1-4
+    inside paragraph 4 is the list's or the paragraphs', so the line opens a run of its own. Each run is filed under the
+    numbers that may come next, and one that has counted past a number, is too far behind or has ended is dropped from
+    its list when met: linear in the lines."""
     runs: list[list[int]] = []
+    ended: set[int] = set()
+    listed: set[int] = set()
     waiting: dict[Number, list[int]] = {}  # a number that may come next -> the runs expecting it, most recent last
     for i, (start, number) in enumerate(lines):
-        chosen = None
         candidates = waiting.get(number, [])
-        while candidates:
-            r = candidates[-1]
+        found: list[int] = []  # the runs still expecting it, most recent first (two at most)
+        k = len(candidates) - 1
+        while k >= 0 and len(found) < 2:
+            r = candidates[k]
             last = lines[runs[r][-1]]
-            if start - last[0] <= MAX_GAP and number in _successors(last[1]):
-                chosen = r
-                break
-            candidates.pop()  # counted past it, or too far behind: never again
+            if r in ended or start - last[0] > MAX_GAP or number not in _successors(last[1]):
+                del candidates[k]  # counted past it, too far behind, or ended: never again
+            elif r not in found:
+                found.append(r)
+            k -= 1
+        chosen = found[0] if found else None
+        if len(found) == 2 and lines[runs[chosen][0]][1] == (1,) and lines[runs[found[1]][-1]][0] < lines[runs[chosen][0]][0]:
+            listed.update(runs[chosen])  # a list inside the older run's last paragraph
+            ended.add(chosen)
+            chosen = None
         if chosen is None and number[0] >= 1000:
             continue
         if chosen is None:
@@ -148,18 +174,26 @@ def _runs(lines: list[tuple[int, Number]]) -> list[list[int]]:
         runs[chosen].append(i)
         for after in _successors(number):
             waiting.setdefault(after, []).append(chosen)
-    return runs
+    return runs, listed
 
 
-def _notes(text: str, start: int) -> bool:
-    """A run under a heading naming notes or references ("Footnotes", "## References"): not paragraphs."""
-    before = text[max(0, start - 300) : start].rstrip().rsplit("\n", 1)[-1]
-    return bool(_NOTES_HEADING.fullmatch(before.strip()))
+def _notes_at(text: str) -> list[tuple[int, bool]]:
+    """Where each heading-like line begins, and whether it names notes or references ("Footnotes", where ingest stores
+    a .docx's notes; "## 9. References"; "Annex B - References"): the text after it, to the next heading, is notes."""
+    notes = {m.start() for m in _NOTES_LINE.finditer(text) if _NOTES_HEADING.fullmatch(m.group().strip())}
+    return sorted([(at, True) for at in notes] + [(m.start(), False) for m in _HEADING.finditer(text) if m.start() not in notes])
+
+
+def _in_notes(marks: list[tuple[int, bool]], start: int) -> bool:
+    k = bisect_left(marks, (start, False)) - 1
+    return k >= 0 and marks[k][1]
 
 
 def _introduced(text: str, start: int) -> bool:
-    """The text before a run's first numbered line ends in ":": "We recommend:" introduces a list."""
-    return text[max(0, start - 200) : start].rstrip().endswith(":")
+    """The line before a run's first numbered line is a sentence ending in ":" ("We recommend the following:"), which
+    introduces a list; a heading ("Summary:") does not."""
+    before = text[max(0, start - 300) : start].rstrip().rsplit("\n", 1)[-1]
+    return before.endswith(":") and len(before.split()) >= 4
 
 
 def _lists_inside(lines: list[tuple[int, Number]], runs: list[list[int]]) -> set[int]:
@@ -203,7 +237,10 @@ def _span_end(text: str, start: int, enders: list[int], at: list[int], page_end:
     while b < len(at) and at[b] < limit:
         line = _NEWLINES.match(text, at[b]).end()
         item = line in listed or _LIST_ITEM.match(text, line)
-        carried = _LOWER.match(text, line) and (page_end[at[b]] or _INTRODUCES.search(text, max(start, at[b] - 32), at[b]))
+        window = max(start, at[b] - 32)
+        carried = _LOWER.match(text, line) and (
+            (page_end[at[b]] and not _FINISHED.search(text, window, at[b])) or _INTRODUCES.search(text, window, at[b])
+        )
         if not item and not carried:
             limit = at[b]
             break

@@ -45,7 +45,8 @@ def test_an_outlook_message_reads_as_an_eml_does(tmp_path: Path) -> None:
     message = outlook()
     message.body_html = (
         "<html><body><p>Dear Clerk,</p><p>Trusts told us that oversight by the ICB duplicates NHS England&rsquo;s own.</p>"
-        "<table><tr><th>Region</th><th>Trusts</th></tr><tr><td>North</td><td>12</td></tr></table><p>Jo</p></body></html>"
+        "<table><tr><th>Region</th><th>Trusts</th></tr><tr><td>North</td><td>12</td></tr></table><p>Jo</p>"
+        '<p><img src="cid:image001.png@01DB"></p></body></html>'
     )
     message.add_attachment("submission.docx", make_docx("Submission", "Seventy per cent of trusts said assurance meetings repeat each other."), mime_type=DOCX)
     message.add_attachment("image001.png", b"\x89PNG\r\n\x1a\n", mime_type="image/png", content_id="image001.png@01DB")
@@ -149,7 +150,7 @@ def test_a_signed_message_is_read_and_an_encrypted_or_protected_one_says_why_not
         with pytest.raises(LoadError) as info:
             load(save(message, tmp_path / name), max_bytes=MB)
         assert "\n" not in str(info.value)
-        assert str(info.value).startswith(f"{name}: encrypted (S/MIME)" if name == "locked.msg" else f"{name}: protected by rights management")
+        assert str(info.value).startswith(f"{name}: signed or encrypted with S/MIME" if name == "locked.msg" else f"{name}: protected by rights management")
 
 
 def save_bytes(data: bytes, path: Path) -> Path:
@@ -182,3 +183,62 @@ def test_an_outlook_submission_is_ingested_and_quoted_as_its_senders(tmp_path: P
     message.add_attachment("submission.docx", make_docx("Our evidence", SUBMITTED), mime_type=DOCX)
     message.add_attachment("logo.png", b"\x89PNG\r\n\x1a\n", mime_type="image/png")
     assert_quoted_as_its_senders(tmp_path, "evidence.msg", message.to_bytes())
+
+
+REPRESENTING_NAME, INTERNET_CODEPAGE, HEADERS = 0x0042, 0x3FDE, 0x007D
+
+
+def test_the_review_of_the_outlook_reader(tmp_path: Path) -> None:
+    """What a reviewer found, each as Outlook writes it: a message sent on a shared mailbox's behalf is from the
+    mailbox; a message sent at 23:30 UTC in June was sent on the next day in England; code page 28591's Windows bytes
+    are quotes and a euro; Bcc and recipients carrying flag bits are kept; a photo attached with a content id the text
+    does not draw is an attachment; an attached message's subject keeps its slash."""
+    message = outlook(body="")
+    message.set_property(REPRESENTING_NAME, msg.PropertyTypeCode.PTYP_STRING, "Safeguarding Team")
+    message.set_property(SENT, msg.PropertyTypeCode.PTYP_TIME, datetime(2025, 6, 4, 23, 30, tzinfo=UTC))
+    message.set_property(INTERNET_CODEPAGE, msg.PropertyTypeCode.PTYP_INTEGER32, 28591)
+    message.set_property(0x1013, msg.PropertyTypeCode.PTYP_BINARY, b"<p>The patient\x92s GP said \x93urgent\x94, costing \x80500.</p>")
+    message.add_recipient("audit@example.org", display_name="Audit Office", recipient_type=msg.RECIPIENT_TYPE_BCC)
+    message.add_recipient("flagged@example.org", display_name="Flagged Person", recipient_type=0x10000001)
+    message.add_attachment("injury photo.jpg", b"\xff\xd8\xff\xe0", mime_type="image/jpeg", content_id="ii_abc123")
+    message.add_embedded_message_attachment(msg.MapiMessage.create("Discharge summary 12/03/2025", "Seen and discharged."))
+    doc = load(save(message, tmp_path / "shared.msg"), max_bytes=MB)
+    assert doc.meta["author"] == "Safeguarding Team" and doc.meta["date"] == "2025-06-05"
+    assert "- To: Inquiry Clerk; Smith, Ann; Flagged Person\n- Cc: policy@example.org\n- Bcc: Audit Office\n- Date: 5 June 2025" in doc.text
+    assert "The patient’s GP said “urgent”, costing €500." in doc.text
+    assert "- Attachments: injury photo.jpg, Discharge summary 12/03/2025.msg" in doc.text
+    assert "# Attachment: Discharge summary 12/03/2025.msg\n\n## Discharge summary 12/03/2025\n\nSeen and discharged." in doc.text
+    assert doc.meta[UNREAD] == "injury photo.jpg (not a kind ingest reads)"
+    message.set_property(HEADERS, msg.PropertyTypeCode.PTYP_STRING, "Received: by mx\r\nDate: Thu, 5 Jun 2025 00:30:00 +0100\r\n")
+    assert load(save(message, tmp_path / "received.msg"), max_bytes=MB).meta["date"] == "2025-06-05"  # the sender's own clock
+
+
+def test_a_damaged_attachment_storage_loses_itself_not_the_message(tmp_path: Path) -> None:
+    """An attachment whose properties stream is marked a storage in the compound file's directory, or starts past the
+    file's end (a damaged file): the message and its other attachments are read, the damaged one as far as it goes
+    or named with why."""
+    import io
+
+    import olefile
+
+    message = outlook()
+    message.add_attachment("notes.txt", b"Trust leaders said the ICB duplicates oversight.\r\n", mime_type="text/plain")
+    message.add_attachment("more.txt", b"A second note.\r\n", mime_type="text/plain")
+    data = message.to_bytes()
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    sid = ole._find("__attach_version1.0_#00000001/__properties_version1.0")
+    chain, sector = [], ole.first_dir_sector
+    while sector < 0xFFFFFFF0:
+        chain.append(sector)
+        sector = ole.fat[sector]
+    per = ole.sectorsize // 128
+    entry = (chain[sid // per] + 1) * ole.sectorsize + (sid % per) * 128
+    retyped, moved = bytearray(data), bytearray(data)
+    retyped[entry + 66] = 1  # its entry's type: a storage, so the attachment has no properties
+    moved[entry + 116 : entry + 120] = (0x7FFFFFF0).to_bytes(4, "little")  # its first sector: far past the file's end
+    doc = load(save_bytes(bytes(retyped), tmp_path / "retyped.msg"), max_bytes=MB)
+    assert "# Attachment: notes.txt\n\nTrust leaders said the ICB duplicates oversight." in doc.text
+    assert "# Attachment: more.txt\n\nA second note." in doc.text  # read by its name and data, its properties lost
+    doc = load(save_bytes(bytes(moved), tmp_path / "moved.msg"), max_bytes=MB)
+    assert "# Attachment: notes.txt\n\nTrust leaders said the ICB duplicates oversight." in doc.text
+    assert "# Attachment: more.txt\n\nA second note." in doc.text  # olefile reads what it finds: no properties

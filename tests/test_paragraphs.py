@@ -201,6 +201,53 @@ def test_paragraphs_a_single_line_apart_end_at_their_own_end() -> None:
     assert labels(text)["para 3"] == wrapped
 
 
+def test_a_list_as_long_as_its_paragraphs_number_does_not_take_the_next_paragraph() -> None:
+    """The second review's case: a list 1-4 inside paragraph 4, then paragraph 5. Nobody can tell from the numbers
+    whose "5." it is, so the list ends there, inside paragraph 4, and the paragraphs are located; with the list
+    introduced by ":", and in a board paper whose section 2.4 ends with a list of two before 3.1, too."""
+    for intro in ("4. We recommend that NHS England does four things within six months.", "4. We recommend that NHS England does four things:"):
+        text = "\n\n".join(
+            [f"{n}. Trust leaders told us that {WORDS}" for n in (1, 2, 3)]
+            + [intro]
+            + [f"{n}. It should publish how {WORDS}" for n in (1, 2, 3, 4)]
+            + [f"{n}. Trust leaders told us that {WORDS}" for n in range(5, 41)]
+        )
+        spans = labels(text)
+        assert list(spans) == [f"para {n}" for n in range(1, 41)]
+        assert spans["para 4"].startswith(intro) and spans["para 4"].endswith(f"4. It should publish how {WORDS}")
+    paper = "\n\n".join(
+        [f"{s}.{n} The paper tells the Board that {WORDS}" for s in (1, 2) for n in (1, 2, 3)]
+        + ["2.4 The Board is asked to note the following points."]
+        + [f"{n}. That the {WORDS}" for n in (1, 2)]
+        + [f"3.{n} The paper tells the Board that {WORDS}" for n in (1, 2, 3)]
+    )
+    spans = labels(paper)
+    assert list(spans) == ["para 1.1", "para 1.2", "para 1.3", "para 2.1", "para 2.2", "para 2.3", "para 2.4", "para 3.1", "para 3.2", "para 3.3"]
+    assert spans["para 2.4"].endswith(f"2. That the {WORDS}")
+
+
+def test_notes_and_references_run_to_the_next_heading_whatever_their_first_entry() -> None:
+    """Everything after "Footnotes" (or "9. References", "Annex B – References", "Notes and references") up to the
+    next heading is notes, however its first entry opens ("1. https://...", "All web pages accessed ...")."""
+    paragraphs = [f"{n}. Trust leaders told us that {WORDS}" for n in range(1, 9)]
+    notes = [f"{k}. NHS Providers, Regulation survey 2022, published in March with the results for every trust." for k in range(2, 13)]
+    for heading, first in (("Footnotes", "1. https://www.nhsproviders.org/regulation-survey"), ("9. References", "1. ibid."),
+                           ("Annex B – References", "All web pages accessed in January 2025."), ("## Notes and references", "1. www.england.nhs.uk")):
+        text = "\n\n".join([*paragraphs, heading, first, *notes])
+        assert list(labels(text)) == [f"para {n}" for n in range(1, 9)], heading
+
+
+def test_a_commons_recommendation_ends_at_its_reference_and_a_finished_page_carries_nothing_over() -> None:
+    text = "\n".join([f"{n}. We recommend that {WORDS[:-1]} (Paragraph {n + 20})" for n in range(1, 6)]
+                     + ["Formal minutes", "Tuesday 14 January 2025", "Members present", "Paul Bristow, in the Chair"])
+    assert labels(text)["para 5"].endswith("(Paragraph 25)")
+    page1 = "\n\n".join(f"{n}. The committee heard that {WORDS}" for n in (1, 2, 3))
+    page2 = "eRS performance data, published monthly, shows referrals rising."
+    text = f"{page1}\n\n{page2}"
+    pages = (PageSpan(0, len(page1) + 2, 1), PageSpan(len(page1) + 2, len(text), 2))
+    assert labels(text, pages)["para 3"] == f"3. The committee heard that {WORDS}"
+
+
 def test_locating_takes_linear_time() -> None:
     """The review's case of a quadratic cost: numbered lines not a blank line apart. Ten times the lines (9,000) may take no
     more than forty times as long (quadratic would be a hundred); best of three, as a ratio in one run."""
