@@ -44,7 +44,7 @@ from assistant.types import PARAGRAPH, Locator, PageSpan
 MIN_NUMBERED = 3  # fewer numbered lines counting on than this: a list, not how the document is cited
 MAX_GAP = 10_000  # characters between two paragraphs of one numbering, about three printed pages
 MIN_WORDS = 8  # a numbered span of fewer words is a heading, a contents entry or a list's label
-MIN_SHARE = 0.2  # a numbering whose paragraphs hold less of the document's text than this is a list, not how it is cited
+MIN_SHARE = 0.2  # located paragraphs holding less of the document's text than this together: a list, not how it is cited
 MAX_PARTS = 4
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
