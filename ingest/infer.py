@@ -23,7 +23,7 @@ from ingest.transcript import _TITLED, CAPTION, SPEECH  # _TITLED: "Dr Amy Lee",
 
 VERSION = "5"  # part of the content hash of documents that use inference: bump when the rules change (4: a transcript's title is above its first speaker's heading, or in the first turn's opening words; a speaker is never its subtitle; 5: a recording's heading is its title before its opening words; a dash is no word)
 FIELDS = ("title", "publisher", "date", "kind")
-FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", ".html", ".htm", ".eml", ".msg")  # formats whose loader reads the file's own title/author/date
+FILE_PROPERTY_FORMATS = (".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", ".html", ".htm", ".eml", ".msg", ".rtf")  # formats whose loader reads the file's own title/author/date
 OPENING_CHARS = 6000  # the cover and first page: where titles, dates and letterheads are
 FIRST_PAGES_CHARS = 20000  # where the publisher is named again and again
 CLOSING_CHARS = 600  # a back cover naming who published it

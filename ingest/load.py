@@ -43,7 +43,7 @@ TEXT_EXTENSIONS = (".txt", ".md")
 CAPTION_EXTENSIONS = (".vtt", ".srt")  # WebVTT and SubRip caption files: read as text, shaped as a caption transcript
 HTML_EXTENSIONS = (".html", ".htm")
 MAIL_EXTENSIONS = (".eml", ".msg")  # an email saved as a file: RFC 5322 (Thunderbird, Apple Mail, Outlook on the web), Outlook's own .msg
-SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
+SUPPORTED_EXTENSIONS = (*TEXT_EXTENSIONS, *CAPTION_EXTENSIONS, ".pdf", ".docx", ".doc", ".rtf", ".odt", ".odp", ".pptx", ".ppt", ".xlsx", ".xls", ".ods", ".csv", *HTML_EXTENSIONS, *MAIL_EXTENSIONS)
 OFFICE_EXTENSIONS = (".docx", ".pptx", ".xlsx")  # zip packages; a password makes one an OLE compound file
 OLD_OFFICE_EXTENSIONS = (".doc", ".xls", ".ppt")  # the 97-2003 binary formats: OLE compound files
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -1701,7 +1701,7 @@ _MIME_SUFFIX = {
     "application/vnd.oasis.opendocument.text": ".odt", "application/vnd.oasis.opendocument.spreadsheet": ".ods",
     "application/vnd.oasis.opendocument.presentation": ".odp", "text/csv": ".csv", "text/plain": ".txt",
     "text/html": ".html", "text/markdown": ".md", "message/rfc822": ".eml", "text/vtt": ".vtt",
-    "application/vnd.ms-outlook": ".msg",
+    "application/vnd.ms-outlook": ".msg", "application/rtf": ".rtf", "text/rtf": ".rtf",
 }  # fmt: skip
 
 
@@ -1795,6 +1795,12 @@ def _read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]
     return read_doc(path, data)
 
 
+def _read_rtf(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
+    from ingest.rtf import read_rtf  # Rich Text Format: ingest/rtf.py
+
+    return read_rtf(path, data)
+
+
 def _read_ppt(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     from ingest.office97 import read_ppt
 
@@ -1815,6 +1821,7 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, str], str | Non
     ".pdf": _read_pdf,
     ".docx": _read_docx,
     ".doc": _read_doc,
+    ".rtf": _read_rtf,
     ".odt": _read_odt,
     ".odp": _read_odp,
     ".pptx": _read_pptx,

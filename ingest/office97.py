@@ -126,12 +126,14 @@ def read_doc(path: Path, data: bytes) -> tuple[str, dict[str, str], str | None]:
     hidden left out, then the text boxes' text, and the footnotes and endnotes at the end under "Footnotes" and "Notes", as a
     .docx's. A numbered paragraph keeps its number as Word draws it ("2.1 ...", "(a) ...": the list tables'
     levels, counted in order, ingest.numbering), a bulleted one is a "- " item; one listed only by its style is a
-    plain paragraph. Title, author and date are the file's own. A web page saved with a .doc name is read as one; an RTF or Word 2003 XML file is said to
-    be one. (ingest.load reads another Office file under this name as what it is.)"""
+    plain paragraph. Title, author and date are the file's own. A web page or an RTF document saved with a .doc name is
+    read as one; a Word 2003 XML file is said to be one. (ingest.load reads another Office file under this name as what it is.)"""
     import olefile
 
-    if data.lstrip()[:5].lower() == b"{\\rtf":
-        raise LoadError(_message(path, "an RTF document named .doc", "save it as .docx from Word and ingest again"))
+    if data.lstrip()[:5].lower() == b"{\\rtf":  # Word's "Rich Text" saved under a .doc name
+        from ingest.rtf import read_rtf
+
+        return read_rtf(path, data)
     if markup := markup_kind(data):
         if markup != "html":
             raise LoadError(_message(path, "a Word 2003 XML document named .doc", "save it as .docx from Word and ingest again"))

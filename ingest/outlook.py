@@ -11,7 +11,6 @@ own; an attached message is a storage inside its attachment's.
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import struct
@@ -40,6 +39,7 @@ from ingest.load import (
     too_deep,
 )
 from ingest.load import _attachment_name as _mime_name
+from ingest.rtf import rtf_text, windows_codec
 
 PROPERTIES = "__properties_version1.0"
 _HEADER_BYTES = {"message": 32, "embedded": 24, "other": 8}  # the properties stream's header before its 16-byte entries
@@ -56,8 +56,6 @@ _ATTACH_FLAGS, _MHTML_REFERENCE, _HIDDEN = 0x3714, 0x4, 0x7FFE
 _BY_VALUE, _MESSAGE, _OLE_OBJECT = 1, 5, 6  # attach methods (2-4 link to a file elsewhere)
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 _STORAGE_ENTRY, _STREAM_ENTRY = 1, 2  # a compound file directory entry's type (olefile.STGTY_STORAGE, STGTY_STREAM)
-_CODEPAGES = {65001: "utf-8", 20127: "ascii", 28591: "cp1252", 1200: "utf-16-le", 50220: "iso2022_jp", 50221: "iso2022_jp", 50222: "iso2022_jp", 51932: "euc_jp", 20866: "koi8_r", 21866: "koi8_u"}
-# (28591, ISO 8859-1, read as Windows-1252 as browsers do: Windows' bytes 0x80-0x9F are its quotes, dashes and euro)
 _DATE = re.compile(r"^Date:[ \t]*(.+)$", re.MULTILINE | re.IGNORECASE)
 
 
@@ -101,7 +99,7 @@ class _Storage:
             tag, _flags, value = struct.unpack_from("<II8s", stream, at)
             self.fixed[tag >> 16] = (tag & 0xFFFF, value)
         own = self.number(_CODEPAGE) or self.number(_INTERNET_CODEPAGE)
-        self.codepage = _codec(own) if own else codepage  # of its 8-bit strings: a recipient's or attachment's is its message's
+        self.codepage = windows_codec(own) if own else codepage  # of its 8-bit strings: a recipient's or attachment's is its message's
 
     def _read(self, name: str) -> bytes:
         """A stream of this storage's own; b"" when it has none. (olefile.OleFileIO.openstream, less its search by
@@ -150,15 +148,6 @@ class _Storage:
 
     def has(self, name: str) -> bool:
         return name.lower() in self.entry.kids_dict
-
-
-def _codec(codepage: int | None) -> str:
-    """Python's codec for a Windows code page number; cp1252 (Outlook's default in England) when it has none."""
-    name = _CODEPAGES.get(codepage or 0) or (f"iso8859_{codepage - 28590}" if 28592 <= (codepage or 0) <= 28605 else f"cp{codepage}")
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return "cp1252"
 
 
 def _message_text(path: Path, message: _Storage, depth: int, unread: list[str]) -> tuple[str, dict[str, str]]:
@@ -280,20 +269,27 @@ def _html(message: _Storage) -> str:
 
 
 def _body(message: _Storage, html: str) -> tuple[str, str]:
-    """The message's text, as an .eml's: its HTML (tables and lists kept) where it keeps one, else its plain text;
-    with neither, "" and why (Outlook keeps some messages' text only as compressed RTF, not read here)."""
+    """The message's text, as an .eml's: its HTML (tables and lists kept) where it keeps one, else its plain text,
+    else its compressed RTF read as an .rtf is (ingest/rtf.py); "" and why when that cannot be read."""
     if html.strip():
         return html_text(html, page=False)[0], ""
     if plain := message.text(_BODY):
         return _unquoted(plain.replace("\r\n", "\n").replace("\r", "\n").split("\n")), ""
-    return "", "kept only as RTF, not read" if message.binary(_RTF) else ""
+    if packed := message.binary(_RTF):  # Outlook's compressed RTF (MS-OXRTFCP), its only copy of the text
+        from compressed_rtf import decompress
+
+        try:
+            return rtf_text(decompress(packed)), ""
+        except Exception as exc:  # noqa: BLE001 - damaged compression or RTF: the message's fields and attachments stay
+            return "", f"its compressed RTF could not be read: {type(exc).__name__}"
+    return "", ""
 
 
 def _decode(data: bytes, codepage: int | None) -> str:
     """HTML bytes: in the message's internet code page, else UTF-8, else what charset-normalizer finds."""
     if codepage:
         try:
-            return data.decode(_codec(codepage))
+            return data.decode(windows_codec(codepage))
         except UnicodeDecodeError:
             pass
     try:

@@ -482,9 +482,6 @@ def test_what_no_word97_doc_is_says_so_in_one_line_or_is_read_as_what_it_is(tmp_
         "locked.doc": (_rewritten(source, tmp_path / "locked.doc", bytes(locked)), "locked.doc: password-protected; remove the password"),
         "old.doc": (_rewritten(source, tmp_path / "old.doc", bytes(old)), "old.doc: saved by Word 95 or earlier; re-save it from Word as .docx"),
     }
-    rtf = tmp_path / "letter.doc"
-    rtf.write_bytes(b"{\\rtf1\\ansi Hello}")
-    cases["letter.doc"] = (rtf, "letter.doc: an RTF document named .doc; save it as .docx from Word and ingest again")
     xml = tmp_path / "word2003.doc"  # Word 2003's XML document
     xml.write_text('<?xml version="1.0"?>\n<?mso-application progid="Word.Document"?>\n<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml">'
                    "<w:body><w:p><w:r><w:t>Words.</w:t></w:r></w:p></w:body></w:wordDocument>", encoding="utf-8")  # fmt: skip

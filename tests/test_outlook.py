@@ -92,7 +92,7 @@ def test_a_plain_text_message_in_a_code_page_from_an_exchange_sender(tmp_path: P
     assert doc.text.endswith("The café budget was cut by £12,000 – a fifth.\n\nOn 3 March, Ann wrote:\nWhat was cut?")
 
 
-def test_attached_messages_are_read_to_a_bounded_depth_and_rtf_only_text_is_named(tmp_path: Path) -> None:
+def test_attached_messages_are_read_to_a_bounded_depth(tmp_path: Path) -> None:
     inner = msg.MapiMessage.create("Level 0", "Deepest words.")
     for level in range(1, 5):
         outer = msg.MapiMessage.create(f"Level {level}", f"Words at level {level}.")
@@ -101,11 +101,6 @@ def test_attached_messages_are_read_to_a_bounded_depth_and_rtf_only_text_is_name
     doc = load(save(inner, tmp_path / "nested.msg"), max_bytes=MB)
     assert "Words at level 2." in doc.text and "Deepest words." not in doc.text
     assert doc.meta[UNREAD] == "Level 1.msg (an email within emails 3 deep)"
-    rich = outlook(body="")
-    rich.set_property(RTF, msg.PropertyTypeCode.PTYP_BINARY, b"\x2d\x00\x00\x00\x2b\x00\x00\x00LZFu" + b"\0" * 8)
-    doc = load(save(rich, tmp_path / "rich.msg"), max_bytes=MB)
-    assert doc.text.startswith("# RE: [EXTERNAL] Written evidence on ICS oversight\n\n- From: Jo Bloggs, NHS Providers")
-    assert doc.meta[UNREAD] == "the message's text (kept only as RTF, not read)"
 
 
 def test_an_outlook_message_attached_to_an_eml_or_named_eml_is_read(tmp_path: Path) -> None:
