@@ -71,7 +71,8 @@ _NOT_FRAGMENT = re.compile(r"^(?:#|[-*•▪◦‣–][ ]|\d{1,3}[.)][ ])|[ ][|]
 
 
 def reading_order(page: str) -> str:
-    """A layout-mode page with two columns rewritten left column first; any other page unchanged."""
+    """A layout-mode page with two columns rewritten left column first; any other page unchanged. A left column's
+    line that runs into the gutter is still split from the right column's line beside it (_ragged)."""
     lines = page.split("\n")
     gutter = _gutter(lines)
     if gutter is None:
@@ -88,19 +89,40 @@ def reading_order(page: str) -> str:
         right.clear()
 
     for line in lines:
-        if line[start:end].strip():  # crosses the gutter: a full-width line between two stretches of columns
-            flush()
-            out.append(line.strip())
-            continue
-        if line[:start].strip():
-            left.append(line[:start].strip())
-        if line[end:].strip():
-            right.append(line[end:].strip())
+        split = start, end
+        if line[start:end].strip():
+            split = _ragged(line, start, end)
+            if split is None:  # crosses the gutter: a full-width line between two stretches of columns
+                flush()
+                out.append(line.strip())
+                continue
+        if line[: split[0]].strip():
+            left.append(line[: split[0]].strip())
+        if line[split[1] :].strip():
+            right.append(line[split[1] :].strip())
         if not line.strip():
             left.append("")
             right.append("")
     flush()
     return "\n".join(out)
+
+
+def _ragged(line: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a line with text inside the gutter splits into its two columns, if it is a left column's line that runs
+    a character or two into the gutter (a ragged or justified column in a proportional font, as layout mode places
+    it): followed by MIN_GUTTER spaces or more ending where the right column begins, or by nothing. None for a line
+    that crosses the gutter (a title, a full-width paragraph, a centred page number)."""
+    if not line[:start].strip():
+        return None
+    if not line[end:].strip() and not _SPACES.search(line[start:end].rstrip()):
+        return len(line), len(line)  # the left column's line alone, its last word in the gutter
+    for gap in _SPACES.finditer(line):
+        if end - 1 <= gap.end() <= end + 1 and line[: gap.start()].strip():
+            return gap.start(), gap.end()
+    return None
+
+
+_SPACES = re.compile(f" {{{MIN_GUTTER},}}")
 
 
 def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:

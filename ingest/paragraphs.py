@@ -49,7 +49,8 @@ MAX_PARTS = 4
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBERED = re.compile(
-    rf"^(?P<number>\d{{1,4}}\.|\d{{1,4}}(?:\.\d{{1,3}}){{1,{MAX_PARTS - 1}}}\.?)[ \t]+(?!(?:{_MONTHS})\b)(?=[A-Z\"“‘'(\[]|\d{{1,3}}[ \t]+[a-z])",
+    rf"^(?P<number>\d{{1,4}}\.|\d{{1,4}}(?:\.\d{{1,3}}){{1,{MAX_PARTS - 1}}}\.?)(?:[ \t]+|(?<=\.)(?=[A-Z\"“‘(]))"
+    rf"(?!(?:{_MONTHS})\b)(?=[A-Z\"“‘'(\[]|\d{{1,3}}[ \t]+[a-z])",
     re.MULTILINE,
 )
 _LEADERS = re.compile(r"\.{4,}|…{2,}|(?:\. ){3,}")  # a contents line's dot leaders
@@ -58,12 +59,15 @@ _LIST_ITEM = re.compile(r"[ \t]+\S|[-*•–·▪○■►]\s|\([a-z]{1,4}\)\s|[
 _LOWER = re.compile(r"[a-z]")  # a sentence carried over a page's end, or a list's item after "by:"
 _INTRODUCES = re.compile(r":\s*$")  # the text before a blank line introduces a list ("... do this by:")
 _NEWLINES = re.compile(r"[\n\f]*")
+_BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*$")  # a numbered line a blank line after the text before it
 _BLANK = re.compile(r"\n[ \t]*\n")
 _LINE_AFTER_SENTENCE = re.compile(
     r"(?:[.!?;…][\"”’')\]]*|\((?:Paragraphs?|Paras?|Qq?)\s*\d[\d, –-]*\))[ \t]*\n(?=\S)", re.IGNORECASE
 )  # a line ending a sentence, or a Commons recommendation's "(Paragraph 23)": a paragraph may end there
 _FINISHED = re.compile(r"[.!?;…][\"”’')\]]*\s*$")  # the text before a page's end finished its sentence
-_LOOSE = re.compile(r"^\d{1,4}(?:\.\d{1,3}){0,3}\.?[ \t]+\S", re.MULTILINE)  # any line that looks numbered ("4. 42 ICBs", "4. eRS")
+_LOOSE = re.compile(r"^\d{1,4}(?:\.\d{1,3}){0,3}\.?[ \t]+\S|^\d{1,4}\.(?=[A-Z])", re.MULTILINE)  # any line that looks numbered ("4. 42 ICBs", "4. eRS", "10.Capital")
+_CONTENTS_ENTRY = re.compile(r"[^.!?;:\d\s][ \t]+\d{1,3}[ \t]*$")  # a line ending in a page number, as a contents entry does
+_CONCLUSION = re.compile(r"\((?:Paragraphs?|Paras?)\s*\d[\d, –-]*\)\s*$", re.IGNORECASE)  # a Commons conclusion's reference
 _NOTES_HEADING = re.compile(
     r"(?:#{1,6} )?[*_]*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+|(?:annex|appendix)\s+\w{1,3}\s*[-–—:.]?\s*)?"
     r"(?:(?:foot|end)?notes|references|bibliography|sources|citations|works cited)(?:\s+and\s+[\w ]{1,30})?[*_:]*",
@@ -99,30 +103,42 @@ def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locat
     enders = sorted(set(enders) - listed)  # a line that looks numbered ends a span, unless it is its list's
     ends = sorted(p.end for p in pages if 0 < p.end < len(text))
     breaks = {m.end(): _between(ends, m.start(), m.end()) for m in _BLANK.finditer(text)} | dict.fromkeys(ends, True)
-    breaks |= {m.end(): False for m in _LINE_AFTER_SENTENCE.finditer(text) if m.end() not in breaks}
-    order = sorted(breaks)
+    members = sorted({i for run in runs for i in run} - inside)
+    if sum(_BLANK_BEFORE.search(text, max(0, lines[i][0] - 4), lines[i][0]) is not None for i in members) * 2 < len(members):
+        breaks |= {m.end(): False for m in _LINE_AFTER_SENTENCE.finditer(text) if m.end() not in breaks}  # no blank lines
+    order = sorted(breaks)  # between paragraphs: a line ending a sentence may end one (where there are, a line wraps)
     spans: dict[int, tuple[int, int]] = {}
-    for i in sorted({i for run in runs for i in run} - inside):
+    for i in members:
         start = lines[i][0]
         end = _span_end(text, start, enders, order, breaks, listed)
         if len(text[start:end].split()) > MIN_WORDS and _SENTENCE_END.search(text, start, end):  # the number is a word
             spans[i] = (start, end)
-    located = sorted(i for run in runs for i in run if i in spans)
+    runs = [run for run in runs if sum(bool(_CONCLUSION.search(text, *spans[i])) for i in run if i in spans) * 2 <= len(run)]
+    located = sorted(i for run in runs for i in run if i in spans)  # less a Commons report's conclusions, numbered again
     if sum(spans[i][1] - spans[i][0] for i in located) < MIN_SHARE * len(text):
         return ()  # a list, not how the document is cited
-    times = Counter(lines[i][1] for i in located)
+    times = Counter(lines[i][1] for run in runs for i in run if i not in inside)  # a number used twice, located or not
     return tuple(Locator(*spans[i], f"{PARAGRAPH} {'.'.join(map(str, lines[i][1]))}") for i in located if times[lines[i][1]] == 1)
 
 
 def _numbered_lines(text: str) -> list[tuple[int, Number]]:
+    """Each numbered line's start and number; a table's row, and a contents entry (dot leaders, or a page number
+    ending it and a line beside it), are none."""
     found = []
     for match in _NUMBERED.finditer(text):
         line_end = text.find("\n", match.start())
         line = text[match.start() : len(text) if line_end < 0 else line_end]
-        if " | " in line or _LEADERS.search(line):
+        if " | " in line or _LEADERS.search(line) or (_CONTENTS_ENTRY.search(line) and _beside_contents(text, match.start(), line_end)):
             continue
         found.append((match.start(), tuple(int(part) for part in match.group("number").rstrip(".").split("."))))
     return found
+
+
+def _beside_contents(text: str, start: int, end: int) -> bool:
+    """The line before or after the one at [start, end) ends in a page number too: the two are contents entries."""
+    before = text[max(0, start - 200) : start].rstrip("\n").rsplit("\n", 1)[-1]
+    after = text[end + 1 : end + 201].lstrip("\n").split("\n", 1)[0] if end >= 0 else ""
+    return bool(_CONTENTS_ENTRY.search(before) or _CONTENTS_ENTRY.search(after))
 
 
 def _successors(number: Number) -> list[Number]:

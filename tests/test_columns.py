@@ -97,6 +97,38 @@ def test_table_page_keeps_its_rows(tmp_path: Path) -> None:
     assert "LTHT 2,000 20,000" in lines
 
 
+def test_a_proportional_fonts_ragged_or_justified_column_running_into_the_gutter_is_still_split(tmp_path: Path) -> None:
+    """Two 87 mm columns 6 mm apart in Helvetica, written as a layout program fills them: layout mode puts some left
+    lines' last letters inside the gutter, and such a line was kept whole across both columns (5 of 14 paragraphs
+    were whole before). Every paragraph is now stored whole, ragged or justified."""
+    from fpdf import FPDF
+
+    said = ["Trust leaders face sustained pressure on elective recovery and urgent care.",
+            "The workforce plan has not yet been matched by funding for training places.",
+            "Integrated care boards would be given more autonomy over their allocations.",
+            "Social care had been left out of the planning round in most systems.",
+            "Capital budgets were cut to fund day-to-day spending in several systems.",
+            "The oversight framework was complex and would be simplified next year."]  # fmt: skip
+    paragraphs = [f"{n}. " + " ".join(said[(n + k) % 6] for k in range(2 + n % 4)) for n in range(1, 15)]
+    for align in ("L", "J"):
+        pdf = FPDF(format="A4")
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=10)
+        column, y = 0, 20
+        for paragraph in paragraphs:
+            for line in pdf.multi_cell(87, 5, paragraph, dry_run=True, output="LINES"):
+                if y > 275:
+                    column, y = column + 1, 20
+                pdf.set_xy(10 + column * 93, y)
+                pdf.multi_cell(87, 5, line, align=align)
+                y += 5
+            y += 4
+        path = tmp_path / f"columns-{align}.pdf"
+        path.write_bytes(bytes(pdf.output()))
+        stored = " ".join(clean(load(path, max_bytes=MB).text).text.split())
+        assert [p for p in paragraphs if p not in stored] == [], align
+
+
 def test_single_column_layout_text_is_unchanged() -> None:
     page = "\n".join(textwrap.wrap(LEFT + " " + RIGHT, 90))
     assert reading_order(page) == page

@@ -237,15 +237,54 @@ def test_notes_and_references_run_to_the_next_heading_whatever_their_first_entry
         assert list(labels(text)) == [f"para {n}" for n in range(1, 9)], heading
 
 
-def test_a_commons_recommendation_ends_at_its_reference_and_a_finished_page_carries_nothing_over() -> None:
-    text = "\n".join([f"{n}. We recommend that {WORDS[:-1]} (Paragraph {n + 20})" for n in range(1, 6)]
+def test_a_commons_paragraph_ends_at_its_reference_and_a_finished_page_carries_nothing_over() -> None:
+    """A paragraph ending in its evidence's question number, "(Q25)", ends at it in text with no blank lines; a
+    page opening in lower case after a finished paragraph is not carried into it."""
+    text = "\n".join([f"{n}. Witnesses told us that {WORDS[:-1]} (Q{n + 20})" for n in range(1, 6)]
                      + ["Formal minutes", "Tuesday 14 January 2025", "Members present", "Paul Bristow, in the Chair"])
-    assert labels(text)["para 5"].endswith("(Paragraph 25)")
+    assert labels(text)["para 5"].endswith("(Q25)")
     page1 = "\n\n".join(f"{n}. The committee heard that {WORDS}" for n in (1, 2, 3))
     page2 = "eRS performance data, published monthly, shows referrals rising."
     text = f"{page1}\n\n{page2}"
     pages = (PageSpan(0, len(page1) + 2, 1), PageSpan(len(page1) + 2, len(text), 2))
     assert labels(text, pages)["para 3"] == f"3. The committee heard that {WORDS}"
+
+
+def test_a_commons_reports_conclusions_numbered_again_leave_its_paragraphs_their_numbers() -> None:
+    """A committee report's "Conclusions and recommendations" number 1, 2, 3 again, each ending with the paragraph it
+    comes from: they are not located, and paragraphs 1-3 keep their numbers (not used twice)."""
+    paragraphs = [f"{n}. Witnesses told us that {WORDS}" for n in range(1, 9)]
+    conclusions = [f"{n}. We recommend that {WORDS[:-1]}. (Paragraph {n + 2})" for n in (1, 2, 3)]
+    text = "\n\n".join([*paragraphs, "# Conclusions and recommendations", *conclusions])
+    assert list(labels(text)) == [f"para {n}" for n in range(1, 9)]
+
+
+def test_wrapped_lines_stay_in_their_paragraph_where_blank_lines_part_paragraphs() -> None:
+    """A PDF's paragraph wrapped at a sentence's end keeps its next line where the document parts paragraphs with
+    blank lines; a board paper's sections and an appendix numbering 1-3 again leave "para 1" to nobody."""
+    text = "\n\n".join(
+        ["1. Introduction"]
+        + [f"1.{n} The Trust delivered its plan at 104% of the baseline.\nAgency spend remains above the cap set by the ICB." for n in (1, 2, 3)]
+        + ["2. Finance"]
+        + [f"2.{n} The Trust delivered its plan at 104% of the baseline.\nAgency spend remains above the cap set by the ICB." for n in (1, 2)]
+        + ["# Appendix A"]
+        + [f"{n}. The cost improvement programme has identified schemes worth £14.2m against a target." for n in (1, 2, 3)]
+    )
+    spans = labels(text)
+    assert list(spans) == ["para 1.1", "para 1.2", "para 1.3", "para 2.1", "para 2.2"]
+    assert spans["para 1.2"].endswith("Agency spend remains above the cap set by the ICB.")
+
+
+def test_a_number_glued_to_its_paragraph_and_a_contents_page_without_leaders() -> None:
+    """A PDF's "10.Capital ..." (no space after the number) is paragraph 10 and ends paragraph 9; contents entries
+    ending in page numbers without dot leaders are no paragraphs, and do not break the paragraphs' numbering."""
+    contents = ["Contents", "1. Summary 3", "2. The role of NHS England 5", "3. Oversight 7", "4. Conclusions 9"]
+    body = [f"{n}. Trust leaders told us that {WORDS}" for n in range(1, 10)]
+    glued = "10.Capital constraints remain the single biggest barrier to improving productivity in trusts."
+    text = "\n".join(contents) + "\n\n" + "\n\n".join([*body, glued, f"11. Trust leaders told us that {WORDS}"])
+    spans = labels(text)
+    assert list(spans) == [f"para {n}" for n in range(1, 12)]
+    assert spans["para 9"] == f"9. Trust leaders told us that {WORDS}" and spans["para 10"] == glued
 
 
 def test_locating_takes_linear_time() -> None:
