@@ -88,10 +88,11 @@ def reading_order(page: str) -> str:
         left.clear()
         right.clear()
 
-    for line in lines:
+    column = [bool(line.strip()) and not line[start:end].strip() for line in lines]  # a line of one column or both
+    for k, line in enumerate(lines):
         split = start, end
         if line[start:end].strip():
-            split = _ragged(line, start, end)
+            split = _ragged(line, start, end, (k > 0 and column[k - 1]) or (k + 1 < len(lines) and column[k + 1]))
             if split is None:  # crosses the gutter: a full-width line between two stretches of columns
                 flush()
                 out.append(line.strip())
@@ -107,15 +108,19 @@ def reading_order(page: str) -> str:
     return "\n".join(out)
 
 
-def _ragged(line: str, start: int, end: int) -> tuple[int, int] | None:
+def _ragged(line: str, start: int, end: int, in_columns: bool) -> tuple[int, int] | None:
     """Where a line with text inside the gutter splits into its two columns, if it is a left column's line that runs
     a character or two into the gutter (a ragged or justified column in a proportional font, as layout mode places
-    it): followed by MIN_GUTTER spaces or more ending where the right column begins, or by nothing. None for a line
-    that crosses the gutter (a title, a full-width paragraph, a centred page number)."""
+    it): followed by MIN_GUTTER spaces or more ending where the right column begins, or by nothing when a line next
+    to it is a column's line (`in_columns`: it is inside a stretch of columns, not set apart by blank lines as a
+    heading is). None for a line that crosses the gutter (a title, a heading or caption between two stretches of
+    columns, a centred page number)."""
     if not line[:start].strip():
         return None
-    if not line[end:].strip() and not _SPACES.search(line[start:end].rstrip()):
-        return len(line), len(line)  # the left column's line alone, its last word in the gutter
+    if not line[end:].strip():
+        if in_columns and not _SPACES.search(line[start:end].rstrip()):
+            return len(line), len(line)  # the left column's line alone, its last word in the gutter
+        return None
     for gap in _SPACES.finditer(line):
         if end - 1 <= gap.end() <= end + 1 and line[: gap.start()].strip():
             return gap.start(), gap.end()

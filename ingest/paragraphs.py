@@ -46,6 +46,8 @@ MAX_GAP = 10_000  # characters between two paragraphs of one numbering, about th
 MIN_WORDS = 8  # a numbered span of fewer words is a heading, a contents entry or a list's label
 MIN_SHARE = 0.2  # located paragraphs holding less of the document's text than this together: a list, not how it is cited
 MAX_PARTS = 4
+MIN_WRAPPED = 20  # lines wrapped into the next before their width is known
+SHORT_LINE = 0.7  # a line ending a sentence shorter than this share of that width is a paragraph's last
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUMBERED = re.compile(
@@ -59,13 +61,14 @@ _LIST_ITEM = re.compile(r"[ \t]+\S|[-*•–·▪○■►]\s|\([a-z]{1,4}\)\s|[
 _LOWER = re.compile(r"[a-z]")  # a sentence carried over a page's end, or a list's item after "by:"
 _INTRODUCES = re.compile(r":\s*$")  # the text before a blank line introduces a list ("... do this by:")
 _NEWLINES = re.compile(r"[\n\f]*")
+_WRAPPED = re.compile(r"^([^\n]{20,})\n(?=[^\n])", re.MULTILINE)  # a line the next line goes on from
 _BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*$")  # a numbered line a blank line after the text before it
 _BLANK = re.compile(r"\n[ \t]*\n")
 _LINE_AFTER_SENTENCE = re.compile(
     r"(?:[.!?;…][\"”’')\]]*|\((?:Paragraphs?|Paras?|Qq?)\s*\d[\d, –-]*\))[ \t]*\n(?=\S)", re.IGNORECASE
 )  # a line ending a sentence, or a Commons recommendation's "(Paragraph 23)": a paragraph may end there
 _FINISHED = re.compile(r"[.!?;…][\"”’')\]]*\s*$")  # the text before a page's end finished its sentence
-_LOOSE = re.compile(r"^\d{1,4}(?:\.\d{1,3}){0,3}\.?[ \t]+\S|^\d{1,4}\.(?=[A-Z])", re.MULTILINE)  # any line that looks numbered ("4. 42 ICBs", "4. eRS", "10.Capital")
+_LOOSE = re.compile(r"^\d{1,4}(?:\.\d{1,3}){0,3}\.?[ \t]+\S|^\d{1,3}\.(?=[A-Z])", re.MULTILINE)  # any line that looks numbered ("4. 42 ICBs", "4. eRS", "10.Capital")
 _CONTENTS_ENTRY = re.compile(r"[^.!?;:\d\s][ \t]+\d{1,3}[ \t]*$")  # a line ending in a page number, as a contents entry does
 _CONCLUSION = re.compile(r"\((?:Paragraphs?|Paras?)\s*\d[\d, –-]*\)\s*$", re.IGNORECASE)  # a Commons conclusion's reference
 _NOTES_HEADING = re.compile(
@@ -104,9 +107,9 @@ def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locat
     ends = sorted(p.end for p in pages if 0 < p.end < len(text))
     breaks = {m.end(): _between(ends, m.start(), m.end()) for m in _BLANK.finditer(text)} | dict.fromkeys(ends, True)
     members = sorted({i for run in runs for i in run} - inside)
-    if sum(_BLANK_BEFORE.search(text, max(0, lines[i][0] - 4), lines[i][0]) is not None for i in members) * 2 < len(members):
-        breaks |= {m.end(): False for m in _LINE_AFTER_SENTENCE.finditer(text) if m.end() not in breaks}  # no blank lines
-    order = sorted(breaks)  # between paragraphs: a line ending a sentence may end one (where there are, a line wraps)
+    blank_lines_part = sum(_BLANK_BEFORE.search(text, max(0, lines[i][0] - 4), lines[i][0]) is not None for i in members) * 2 >= len(members)
+    breaks |= dict.fromkeys(_sentence_ends(text, blank_lines_part), False)
+    order = sorted(breaks)
     spans: dict[int, tuple[int, int]] = {}
     for i in members:
         start = lines[i][0]
@@ -121,6 +124,21 @@ def paragraph_locators(text: str, pages: Sequence[PageSpan] = ()) -> tuple[Locat
     return tuple(Locator(*spans[i], f"{PARAGRAPH} {'.'.join(map(str, lines[i][1]))}") for i in located if times[lines[i][1]] == 1)
 
 
+def _sentence_ends(text: str, blank_lines_part: bool) -> list[int]:
+    """Where a line ending a sentence may end a paragraph (the next line's start). In a document whose paragraphs a
+    blank line parts, a line of a paragraph is wrapped, and one ending a sentence ends its paragraph only when it
+    stops short of the width its wrapped lines fill (SHORT_LINE of their 90th centile: a paragraph's last line), or
+    where too few lines wrap to tell."""
+    ends = [(m.start(), m.end()) for m in _LINE_AFTER_SENTENCE.finditer(text)]
+    if not blank_lines_part:
+        return [end for _, end in ends]
+    wrapped = sorted(len(m.group(1)) for m in _WRAPPED.finditer(text))
+    if len(wrapped) < MIN_WRAPPED:
+        return [end for _, end in ends]
+    width = wrapped[int(0.9 * (len(wrapped) - 1))]
+    return [end for start, end in ends if start - (text.rfind("\n", 0, start) + 1) < SHORT_LINE * width]
+
+
 def _numbered_lines(text: str) -> list[tuple[int, Number]]:
     """Each numbered line's start and number; a table's row, and a contents entry (dot leaders, or a page number
     ending it and a line beside it), are none."""
@@ -130,7 +148,10 @@ def _numbered_lines(text: str) -> list[tuple[int, Number]]:
         line = text[match.start() : len(text) if line_end < 0 else line_end]
         if " | " in line or _LEADERS.search(line) or (_CONTENTS_ENTRY.search(line) and _beside_contents(text, match.start(), line_end)):
             continue
-        found.append((match.start(), tuple(int(part) for part in match.group("number").rstrip(".").split("."))))
+        number = tuple(int(part) for part in match.group("number").rstrip(".").split("."))
+        if number[0] >= 1000 and not line[len(match.group("number")) :][:1].isspace():
+            continue  # "2023.The regulator": a year a lost space glued to the next sentence, not paragraph 2023
+        found.append((match.start(), number))
     return found
 
 

@@ -18,10 +18,13 @@ from ingest.markdown import row_text
 _CODEPAGES = {65001: "utf-8", 20127: "ascii", 28591: "cp1252", 1200: "utf-16-le", 50220: "iso2022_jp", 50221: "iso2022_jp", 50222: "iso2022_jp", 51932: "euc_jp", 20866: "koi8_r", 21866: "koi8_u"}
 # (28591, ISO 8859-1, read as Windows-1252 as browsers do: Windows' bytes 0x80-0x9F are its quotes, dashes and euro)
 _ANSI_PAGE = re.compile(rb"\\ansicpg(\d{1,5})")
-_BULLET = re.compile(r"^[ \t]*[\uf0b7\uf0a7\uf0d8\uf0fc\u2022\u00b7\u25aa\u25cf\u2013\u2014o§\-*][ \t]*\t[ \t]*")  # Word's Symbol and Wingdings bullets too
+_BULLET = re.compile(r"^[ \t]*[\uf0b7\uf0a7\uf0d8\uf0fc\u2022\u00b7\u25aa\u25cf\u2013\u2014o§\-*ØüvqÜ][ \t]*\t[ \t]*")  # Word's Symbol and Wingdings bullets too
 _NUMBER = re.compile(r"^[ \t]*(\(?[0-9]{1,3}(?:\.[0-9]{1,3})*[.)]?|\(?[a-zA-Z]{1,4}[.)])\t[ \t]*")
 _INFO = {"title": re.compile(rb"\{\\title[ ]?((?:[^{}\\]|\\.)*)\}"), "author": re.compile(rb"\{\\author[ ]?((?:[^{}\\]|\\.)*)\}")}
 _CREATED = re.compile(rb"\{\\creatim\\yr(\d{4})\\mo(\d{1,2})\\dy(\d{1,2})")
+_GROUP_START = re.compile(r"\{\\\*?\\?(fldinst|fonttbl)\b")
+_BINARY = re.compile(r"\\bin(\d{1,9}) ?")
+MAX_FONT_TABLE = 65_536  # characters: a real font table's hundred fonts take a few thousand
 
 
 def windows_codec(codepage: int | None, default: str = "cp1252") -> str:
@@ -42,10 +45,56 @@ def rtf_text(raw: bytes) -> str:
 
     if not raw.lstrip()[:5].lower() == b"{\\rtf":
         raise ValueError("no RTF header")
-    found = _ANSI_PAGE.search(raw[:4096])
-    encoding = windows_codec(int(found.group(1)) if found else None)
-    text = rtf_to_text(raw.decode("latin-1"), encoding=encoding, errors="replace")  # \'hh escapes in the document's page
+    source = _without_groups(raw.decode("latin-1"))
+    text = rtf_to_text(source, encoding=_encoding(raw), errors="replace")  # \'hh escapes in the document's page
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # Word's \uN pairs: an emoji one character
     return _layout(text)
+
+
+def _encoding(raw: bytes) -> str:
+    """The codec of an RTF's \\'hh escapes: its \\ansicpg, Mac Roman for a \\mac document, else Windows-1252."""
+    head = raw[:4096]
+    if found := _ANSI_PAGE.search(head):
+        return windows_codec(int(found.group(1)))
+    return "mac_roman" if re.match(rb"\s*\{\\rtf1?\\mac\b", head) else "cp1252"
+
+
+def _without_groups(source: str) -> str:
+    """The RTF less the groups striprtf would read slowly or wrongly, found by matching braces (linear): a field's
+    instruction (`{\\*\\fldinst ...}`: a link's address, which is not the document's text, and which striprtf's own
+    link pattern backtracks over for minutes on a long line), and a font table too long to be a real one."""
+    out: list[str] = []
+    at = 0
+    for found in _GROUP_START.finditer(source):
+        if found.start() < at:
+            continue
+        end = _group_end(source, found.start())
+        if found.group(1) == "fonttbl" and end - found.start() <= MAX_FONT_TABLE:
+            continue  # a real font table: kept, its fonts' character sets read
+        out.append(source[at : found.start()])
+        at = end
+    out.append(source[at:])
+    return "".join(out)
+
+
+def _group_end(source: str, start: int) -> int:
+    """The index after the brace closing the group that opens at `start`; the text's end if none does. A control
+    symbol's braces ("\\{") and \\binN data do not count."""
+    depth, k, n = 0, start, len(source)
+    while k < n:
+        char = source[k]
+        if char == "\\":
+            binary = _BINARY.match(source, k)
+            k += (binary.end() - k + int(binary.group(1))) if binary else 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+        k += 1
+    return n
 
 
 def _layout(text: str) -> str:
@@ -90,9 +139,8 @@ def _info(data: bytes) -> dict[str, str]:
     """Title, author and date created from the document's {\\info} group; the title and author's escapes read."""
     from striprtf.striprtf import rtf_to_text
 
-    head = data[:65536]
-    found = _ANSI_PAGE.search(head)
-    encoding = windows_codec(int(found.group(1)) if found else None)
+    head = data  # the information group follows the font, colour, style and list tables, however long
+    encoding = _encoding(data)
     meta = {}
     for field, pattern in _INFO.items():
         if found := pattern.findall(head):  # the last: after an ANSI fallback ({\\upr}), its Unicode form ({\\*\\ud})

@@ -129,6 +129,16 @@ def test_a_proportional_fonts_ragged_or_justified_column_running_into_the_gutter
         assert [p for p in paragraphs if p not in stored] == [], align
 
 
+def test_a_heading_between_two_stretches_of_columns_stays_between_them() -> None:
+    """A full-width heading set apart by blank lines, ending inside the gutter, is not taken for a left column's
+    line: the upper stretch's right column is read before it, the lower stretch after."""
+    upper = [f"{f'Left upper line {i} of the first column':<44}Right upper {i} of column two" for i in range(5)]
+    lower = [f"{f'Left lower line {i} of the first column':<44}Right lower {i} of column two" for i in range(5)]
+    read = reading_order("\n".join([*upper, "", "3. Findings on elective and urgent care", "", *lower])).split("\n")
+    heading = read.index("3. Findings on elective and urgent care")
+    assert all("upper" in line for line in read[:heading] if line) and all("lower" in line for line in read[heading + 1 :] if line)
+
+
 def test_single_column_layout_text_is_unchanged() -> None:
     page = "\n".join(textwrap.wrap(LEFT + " " + RIGHT, 90))
     assert reading_order(page) == page

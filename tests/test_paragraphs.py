@@ -262,17 +262,25 @@ def test_a_commons_reports_conclusions_numbered_again_leave_its_paragraphs_their
 def test_wrapped_lines_stay_in_their_paragraph_where_blank_lines_part_paragraphs() -> None:
     """A PDF's paragraph wrapped at a sentence's end keeps its next line where the document parts paragraphs with
     blank lines; a board paper's sections and an appendix numbering 1-3 again leave "para 1" to nobody."""
+    wrapped = (  # a PDF's lines, wrapped at the page's width: one of them ends at a sentence's end
+        "The Trust delivered its elective activity plan for the quarter, at\n"
+        "104% of the 2019/20 baseline, and its cancer plan at 98% of target.\n"
+        "Agency spend remains above the cap set by the ICB and is the main\n"
+        "driver of the deficit, which the Board is asked to note for now."
+    )
     text = "\n\n".join(
         ["1. Introduction"]
-        + [f"1.{n} The Trust delivered its plan at 104% of the baseline.\nAgency spend remains above the cap set by the ICB." for n in (1, 2, 3)]
+        + [f"1.{n} {wrapped}" for n in (1, 2, 3)]
         + ["2. Finance"]
-        + [f"2.{n} The Trust delivered its plan at 104% of the baseline.\nAgency spend remains above the cap set by the ICB." for n in (1, 2)]
+        + [f"2.{n} {wrapped}" for n in (1, 2, 3, 4)]
         + ["# Appendix A"]
         + [f"{n}. The cost improvement programme has identified schemes worth £14.2m against a target." for n in (1, 2, 3)]
     )
     spans = labels(text)
-    assert list(spans) == ["para 1.1", "para 1.2", "para 1.3", "para 2.1", "para 2.2"]
-    assert spans["para 1.2"].endswith("Agency spend remains above the cap set by the ICB.")
+    assert list(spans) == ["para 1.1", "para 1.2", "para 1.3", "para 2.1", "para 2.2", "para 2.3", "para 2.4"]
+    assert spans["para 1.2"] == f"1.2 {wrapped}"
+    short = text.replace("2.4 The Trust", "2.4 The Board noted all nine parts of it.\nThe Trust")  # a short line: a paragraph's last
+    assert labels(short)["para 2.4"] == "2.4 The Board noted all nine parts of it."
 
 
 def test_a_number_glued_to_its_paragraph_and_a_contents_page_without_leaders() -> None:
@@ -285,6 +293,19 @@ def test_a_number_glued_to_its_paragraph_and_a_contents_page_without_leaders() -
     spans = labels(text)
     assert list(spans) == [f"para {n}" for n in range(1, 12)]
     assert spans["para 9"] == f"9. Trust leaders told us that {WORDS}" and spans["para 10"] == glued
+
+
+def test_the_fourth_reviews_cases() -> None:
+    """An unnumbered remark a single line after a numbered paragraph, in a document whose paragraphs a blank line
+    parts, is not that paragraph's; a year glued to the next sentence by a lost space ("2023.The") is no numbered line
+    and does not cut its paragraph short."""
+    paragraphs = [f"{n}. Witnesses told us that {WORDS}" for n in range(1, 7)]
+    remark = "The Committee adds that it has not seen the underlying figures from the regulator."
+    text = "\n\n".join(paragraphs[:4]) + f"\n{remark}\n\n" + "\n\n".join(paragraphs[4:])
+    assert labels(text)["para 4"] == paragraphs[3]
+    glued = "4. Witnesses told us that waiting lists would rise sharply in\n2023.The regulator expected them to fall again by the spring."
+    text = "\n\n".join([*paragraphs[:3], glued, *paragraphs[4:]])
+    assert labels(text)["para 4"] == glued
 
 
 def test_locating_takes_linear_time() -> None:

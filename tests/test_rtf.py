@@ -86,3 +86,22 @@ def test_an_outlook_message_whose_only_text_is_compressed_rtf_is_read(tmp_path: 
     doc = load(save(message, tmp_path / "damaged.msg"), max_bytes=MB)
     assert doc.text.startswith("# RE: [EXTERNAL] Written evidence on ICS oversight\n\n- From: Jo Bloggs, NHS Providers")
     assert doc.meta[UNREAD].startswith("the message's text (its compressed RTF could not be read: ")
+
+
+def test_what_a_reviewer_found_in_rtf_as_it_arrives(tmp_path: Path) -> None:
+    """An emoji (Word's \\uN surrogate pair) is one character, not two that no index can store; a link's address is
+    not pasted into the text; a Mac RTF's escapes are Mac Roman; a font table of 40,000 fonts and a field's
+    instruction 120 KB long on one line (striprtf's own patterns took minutes on them) read in a moment."""
+    import time
+
+    cases = {
+        "emoji.rtf": (rb"{\rtf1\ansi\ansicpg1252 \pard Thanks \u-10179\'3f\u-8704\'3f so much.\par}", "Thanks 😀 so much."),
+        "link.rtf": (rb'{\rtf1\ansi\pard See {\field{\*\fldinst{HYPERLINK "https://www.gov.uk/report"}}{\fldrslt \cf2 \ul this page}} now.\par}', "See this page now."),
+        "mac.rtf": (rb"{\rtf1\mac\pard The caf\'8e budget.\par}", "The café budget."),
+        "fonts.rtf": (rb"{\rtf1\ansi{\fonttbl" + rb"{\f1 A;}" * 40_000 + rb"}\pard Body text.\par}", "Body text."),
+        "field.rtf": (rb"{\rtf1\ansi\pard Body text.\par " + rb'{\field{\*\fldinst{x HYPERLINK "a' * 4_000 + rb"\par}", "Body text."),
+    }
+    for name, (data, said) in cases.items():
+        started = time.perf_counter()
+        assert read(name, data, tmp_path).text == said, name
+        assert time.perf_counter() - started < 30, name  # minutes before; a bound, not a benchmark
