@@ -1,4 +1,5 @@
-"""Turn a file (.txt, .md, .pdf, .docx, .odt, .pptx, .odp, .xlsx, .xls, .ods, .csv, .html, .eml, .msg) into raw text plus the metadata found in it.
+"""Turn a file (.txt, .md, .pdf, .docx, .doc, .rtf, .odt, .pptx, .ppt, .odp, .xlsx, .xls, .ods, .csv, .html, .eml, .msg) into raw
+text plus the metadata found in it.
 
 Markdown is parsed into plain text (headings as "#" lines, "- " items, table rows); PDF pages are read
 in layout mode so two columns come out one after the other (ingest/columns.py). A meeting transcript (caption
@@ -1518,8 +1519,8 @@ def _mail_text(path: Path, message: Any, raw: bytes, depth: int, unread: list[st
     names = [_attachment_name(part) for part in attached]
     to, cc = (_addresses(message, raw, name) for name in ("To", "Cc"))
     reads = [(name, partial(_attachment_text, path, part, name, depth, unread)) for part, name in zip(attached, names, strict=True)]
-    heading = _clean_meta(_header(message, raw, "Subject"))
-    return mail_layout(path, heading, _addresses(message, raw, "From"), to, cc, _mail_date(message, raw), [_mail_body(part) for part in said], reads, unread)
+    subject = _clean_meta(_header(message, raw, "Subject"))
+    return mail_layout(path, subject, _addresses(message, raw, "From"), to, cc, _mail_date(message, raw), [_mail_body(part) for part in said], reads, unread)
 
 
 def mail_layout(
@@ -1527,10 +1528,11 @@ def mail_layout(
     attachments: list[tuple[str, Callable[[], tuple[str, str]]]], unread: list[str], bcc: str = "",
 ) -> tuple[str, dict[str, str]]:  # fmt: skip
     """An email's text as a mail program shows it, whatever file it came in (an .eml here, an Outlook .msg in
-    ingest/outlook.py): its subject a "#" heading, then who sent it, to whom (a sent item's Bcc too), when and what it attaches (one "- " item
-    each), its text, then each attachment's text under "# Attachment: NAME" (`attachments`: each one's name and how to
-    read it, giving its text or, with none, why; an attachment with no text is named in `unread`). Title, author and
-    date are the subject (less "Re:", "Fwd:" and "[EXTERNAL]"), the sender and the day sent."""
+    ingest/outlook.py): its subject a "#" heading, then who sent it, to whom (a sent item's Bcc too), when and what it
+    attaches (one "- " item each), its text, then each attachment's text under "# Attachment: NAME" (`attachments`:
+    each one's name and how to read it, giving its text or, with none, why; an attachment with no text is named in
+    `unread`). Title, author and date are the subject (less "Re:", "Fwd:" and "[EXTERNAL]"), the sender and the day
+    sent."""
     meta = {"title": _REPLY_PREFIX.sub("", subject).strip() or path.stem, "author": sender, "format": MAIL}
     if sent:
         meta["date"] = sent.date().isoformat()
