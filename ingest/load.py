@@ -1651,22 +1651,24 @@ def _part_bytes(part: Any) -> bytes:
 def _mail_body(part: Any) -> str:
     """A text part as text: its declared charset, else (none declared, or one Python does not know) what
     charset-normalizer finds; an HTML part as a web page's text (tables and lists kept)."""
-    data = _part_bytes(part)
-    charset = part.get_content_charset()
-    content = None
-    if charset:
-        try:
-            content = data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            content = None
-    if content is None:
-        try:
-            content = data.decode("utf-8")
-        except UnicodeDecodeError:
-            content = data.decode(_detect_encoding(data) or "cp1252", errors="replace")
+    content = decode_text(_part_bytes(part), part.get_content_charset())
     if part.get_content_type() == "text/html":
         return html_text(content, page=False)[0]
     return _unquoted(content.replace("\r\n", "\n").split("\n"))
+
+
+def decode_text(data: bytes, charset: str | None) -> str:
+    """An email's text bytes (an .eml's part, an Outlook message's HTML): in the charset it declares, else (none, or one
+    Python does not know, or bytes it cannot decode) UTF-8, else what charset-normalizer finds."""
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(_detect_encoding(data) or "cp1252", errors="replace")
 
 
 def _unquoted(lines: list[str]) -> str:

@@ -26,13 +26,13 @@ from ingest.load import (
     UNREAD,
     _attachment_text,
     _clean_meta,
-    _detect_encoding,
     _mail_body,
     _mail_parts,
     _message,
     _unquoted,
     attached_text,
     attachment_path,
+    decode_text,
     html_text,
     mail_layout,
     nested,
@@ -264,7 +264,8 @@ def _header_date(headers: str) -> datetime | None:
 def _html(message: _Storage) -> str:
     """The message's HTML text, "" when it keeps none."""
     if markup := message.binary(_HTML):
-        return _decode(markup, message.number(_INTERNET_CODEPAGE))
+        codepage = message.number(_INTERNET_CODEPAGE)
+        return decode_text(markup, windows_codec(codepage) if codepage else None)  # as an .eml's part is
     return message.text(_HTML)
 
 
@@ -283,19 +284,6 @@ def _body(message: _Storage, html: str) -> tuple[str, str]:
         except Exception as exc:  # noqa: BLE001 - damaged compression or RTF: the message's fields and attachments stay
             return "", f"its compressed RTF could not be read: {type(exc).__name__}"
     return "", ""
-
-
-def _decode(data: bytes, codepage: int | None) -> str:
-    """HTML bytes: in the message's internet code page, else UTF-8, else what charset-normalizer finds."""
-    if codepage:
-        try:
-            return data.decode(windows_codec(codepage))
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode(_detect_encoding(data) or "cp1252", errors="replace")
 
 
 def _attachment_name(attachment: _Storage) -> str:
